@@ -2,5 +2,5 @@ namespace OC.Appliance;
 
 internal static class Program
 {
-    private static int Main(string[] args) => 0;
+    private static int Main(string[] args) => ApplianceCommandLine.Run(args);
 }

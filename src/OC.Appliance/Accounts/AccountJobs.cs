@@ -1,0 +1,94 @@
+using LiteDB;
+using OC.Appliance.Protocol;
+using OC.Appliance.Storage;
+using OC.Protocol.Framing;
+using OC.Protocol.Messages;
+
+namespace OC.Appliance.Accounts;
+
+/// <summary>REGISTER: the new account is committed (and flushed) before REGISTERED is sent.</summary>
+internal sealed class RegisterJob(RequestRouter router, ClientSession session, uint requestId, Register request)
+    : RequestJob(router, session, requestId)
+{
+    private UserRecord? _user;
+
+    internal override void Execute(LiteDatabase db) =>
+        _user = AccountStore.CreateUser(db, request.Nick.Trim(), request.Email, request.Salt, (int)request.Iterations,
+            request.StoredKey, request.ServerKey, DateTime.UtcNow);
+
+    protected override void OnCommitted() => Router.OnRegistered(Session, RequestId, _user!);
+}
+
+/// <summary>LOGIN_START and WHOAMI: read one account.</summary>
+internal sealed class FindUserJob(RequestRouter router, ClientSession session, uint requestId, int number, Action<RequestRouter, ClientSession, uint, UserRecord?> then)
+    : RequestJob(router, session, requestId)
+{
+    private UserRecord? _user;
+
+    internal override bool Writes => false;
+
+    internal override void Execute(LiteDatabase db) => _user = AccountStore.FindUser(db, number);
+
+    protected override void OnCommitted() => then(Router, Session, RequestId, _user);
+
+    protected override void OnFailed()
+    {
+        if (Session.State is SessionState.LoggingIn) Session.State = SessionState.Anonymous;
+    }
+}
+
+/// <summary>LOGIN_FINISH succeeded: store the new session token (its hash) before LOGGED_IN goes out.</summary>
+internal sealed class SaveSessionJob(RequestRouter router, ClientSession session, uint requestId, int number, byte[] token, string serverFinal)
+    : RequestJob(router, session, requestId)
+{
+    private UserRecord? _user;
+
+    internal override void Execute(LiteDatabase db)
+    {
+        AccountStore.SaveSession(db, token, number, DateTime.UtcNow);
+        _user = AccountStore.FindUser(db, number);
+    }
+
+    protected override void OnCommitted() => Router.OnLoggedIn(Session, RequestId, _user!, token, serverFinal);
+
+    protected override void OnFailed() => Session.State = SessionState.Anonymous;
+}
+
+/// <summary>RESUME: look the token up.</summary>
+internal sealed class ResumeJob(RequestRouter router, ClientSession session, uint requestId, byte[] token)
+    : RequestJob(router, session, requestId)
+{
+    private UserRecord? _user;
+
+    internal override void Execute(LiteDatabase db)
+    {
+        int? number = AccountStore.FindSessionUser(db, token, DateTime.UtcNow);
+        _user = number is int n ? AccountStore.FindUser(db, n) : null;
+    }
+
+    protected override void OnCommitted()
+    {
+        if (_user is null)
+        {
+            Session.State = SessionState.Anonymous;
+            Router.SendError(Session, RequestId, ErrorCode.InvalidSession, "the session has ended; log in again");
+            return;
+        }
+        Router.OnLoggedIn(Session, RequestId, _user, token, "");
+    }
+
+    protected override void OnFailed() => Session.State = SessionState.Anonymous;
+}
+
+/// <summary>LOGOUT: the token stops working for every connection that would resume with it.</summary>
+internal sealed class LogoutJob(RequestRouter router, ClientSession session, uint requestId, byte[] token)
+    : RequestJob(router, session, requestId)
+{
+    internal override void Execute(LiteDatabase db) => AccountStore.DeleteSession(db, token);
+
+    protected override void OnCommitted()
+    {
+        EmptyFrame.Write(Session.Connection.Output, FrameType.Ok, RequestId);
+        Session.Connection.Commit();
+    }
+}

@@ -1,0 +1,137 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Net;
+using OC.Appliance.Diagnostics;
+
+namespace OC.Appliance;
+
+/// <summary>`oc-appliance [--data DIR] [--port 6677] [--http-port 6678] [--bind ADDR] [--poller epoll|select] ...`</summary>
+internal static class ApplianceCommandLine
+{
+    private static readonly Option<string> Data = new("--data")
+    {
+        Description = "Folder for the database (created if missing)",
+        DefaultValueFactory = _ => "oc-data",
+        HelpName = "DIR",
+    };
+
+    private static readonly Option<int> Port = new("--port")
+    {
+        Description = "TCP port of the OC protocol (0 = any free port)",
+        DefaultValueFactory = _ => ApplianceOptions.DefaultPort,
+    };
+
+    private static readonly Option<int> HttpPort = new("--http-port")
+    {
+        Description = "TCP port of the HTTP status page (reserved: the page itself is not served yet)",
+        DefaultValueFactory = _ => ApplianceOptions.DefaultHttpPort,
+    };
+
+    private static readonly Option<string> Bind = new("--bind")
+    {
+        Description = "Address to listen on (default: all IPv4 addresses)",
+        DefaultValueFactory = _ => "0.0.0.0",
+        HelpName = "ADDR",
+    };
+
+    private static readonly Option<string> Poller = new("--poller")
+    {
+        Description = "Readiness backend of the event loop (default: epoll where available, else select)",
+        HelpName = "epoll|select",
+    };
+
+    private static readonly Option<string> Name = new("--name")
+    {
+        Description = "Name announced to clients (default: the host name)",
+    };
+
+    private static readonly Option<bool> Verbose = new("--verbose", "-v")
+    {
+        Description = "Log connects and disconnects too (debug level)",
+    };
+
+    private static readonly Option<int> IdleTimeout = new("--idle-timeout")
+    {
+        Description = "Seconds of silence after which a connection is closed",
+        DefaultValueFactory = _ => 90,
+        HelpName = "SECONDS",
+    };
+
+    public static int Run(string[] args)
+    {
+        Poller.AcceptOnlyFromAmong("epoll", "select");
+        Port.Validators.Add(r => ValidatePort(r, 0));
+        HttpPort.Validators.Add(r => ValidatePort(r, 0));
+        IdleTimeout.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 5) r.AddError("--idle-timeout must be at least 5 seconds");
+        });
+        Bind.Validators.Add(r =>
+        {
+            if (!IPAddress.TryParse(r.GetValueOrDefault<string>(), out _)) r.AddError($"--bind: '{r.GetValueOrDefault<string>()}' is not an IP address");
+        });
+
+        var root = new RootCommand("oc-appliance: the OC LAN chat appliance (protocol, storage and discovery in one binary)")
+        {
+            Data, Port, HttpPort, Bind, Poller, Name, IdleTimeout, Verbose,
+        };
+        root.SetAction(parse => Serve(new ApplianceOptions
+        {
+            DataDirectory = parse.GetValue(Data)!,
+            Port = parse.GetValue(Port),
+            HttpPort = parse.GetValue(HttpPort),
+            BindAddress = IPAddress.Parse(parse.GetValue(Bind)!),
+            Poller = parse.GetValue(Poller),
+            Name = parse.GetValue(Name) is { Length: > 0 } name ? name : Environment.MachineName,
+            IdleTimeout = TimeSpan.FromSeconds(parse.GetValue(IdleTimeout)),
+            LogLevel = parse.GetValue(Verbose) ? LogLevel.Debug : LogLevel.Info,
+        }));
+
+        var result = root.Parse(args);
+        if (result.Errors.Count > 0)
+        {
+            Console.Error.WriteLine($"oc-appliance: {result.Errors[0].Message} (see oc-appliance --help)");
+            return 2;
+        }
+        return result.Invoke();
+    }
+
+    private static void ValidatePort(OptionResult r, int min)
+    {
+        int value = r.GetValueOrDefault<int>();
+        if (value < min || value > 65535) r.AddError($"{r.Option.Name} must be {min}..65535, not {value}");
+    }
+
+    private static int Serve(ApplianceOptions options)
+    {
+        Log.MinLevel = options.LogLevel;
+        Log.Info("appliance.starting", $"{ApplianceVersion.Full}, pid {Environment.ProcessId}");
+        ApplianceServer server;
+        try
+        {
+            server = new ApplianceServer(options);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException or PlatformNotSupportedException or LiteDB.LiteException)
+        {
+            Log.Error("appliance.start_failed", e.Message);
+            Console.Error.WriteLine($"oc-appliance: cannot start: {e.Message}");
+            return 1;
+        }
+
+        using (server)
+        {
+            // SIGINT/SIGTERM: stop accepting, finish pending commits, close the database, exit 0.
+            using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Stop);
+            using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Stop);
+            server.Run();
+
+            void Stop(System.Runtime.InteropServices.PosixSignalContext context)
+            {
+                context.Cancel = true;
+                Log.Info("appliance.signal", $"{context.Signal}: shutting down");
+                server.Stop();
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,25 @@
+using System.Net;
+using OC.Appliance.Diagnostics;
+
+namespace OC.Appliance;
+
+/// <summary>Everything `oc-appliance` can be told on its command line.</summary>
+internal sealed record ApplianceOptions
+{
+    public const int DefaultPort = 6677;
+    public const int DefaultHttpPort = 6678;
+
+    public string DataDirectory { get; init; } = "oc-data";
+    public IPAddress BindAddress { get; init; } = IPAddress.Any;
+    public int Port { get; init; } = DefaultPort;
+    public int HttpPort { get; init; } = DefaultHttpPort;
+    public string? Poller { get; init; }
+    public string Name { get; init; } = Environment.MachineName;
+    public LogLevel LogLevel { get; init; } = LogLevel.Info;
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(90);
+    public int MaxConnections { get; init; } = 20_000;
+    public int MaxOutputBytes { get; init; } = 4 * 1024 * 1024;
+
+    /// <summary>Off only in benchmarks that measure what the flush costs.</summary>
+    public bool FlushToDisk { get; init; } = true;
+}

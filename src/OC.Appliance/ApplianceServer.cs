@@ -1,0 +1,97 @@
+using System.Net;
+using OC.Appliance.Diagnostics;
+using OC.Appliance.Net;
+using OC.Appliance.Protocol;
+using OC.Appliance.Storage;
+
+namespace OC.Appliance;
+
+/// <summary>
+/// The composition root: the event loop, the protocol listener and its connections, and the
+/// storage worker. <see cref="Run"/> blocks the calling thread (it becomes the loop thread);
+/// <see cref="Stop"/> may be called from any thread, e.g. a signal handler.
+/// </summary>
+internal sealed class ApplianceServer : IDisposable
+{
+    private readonly EventLoop _loop;
+    private readonly StorageWorker _storage;
+    private readonly Acceptor _acceptor;
+    private readonly ConnectionManager _connections;
+    private readonly RequestRouter _router;
+    private readonly ManualResetEventSlim _stopped = new(false);
+
+    public ApplianceServer(ApplianceOptions options)
+    {
+        Options = options;
+        StartedUtc = DateTime.UtcNow;
+        _loop = new EventLoop(EventLoop.CreatePoller(options.Poller));
+        _storage = new StorageWorker(options.DataDirectory, _loop.Wake) { FlushToDisk = options.FlushToDisk };
+        try
+        {
+            var applianceId = _storage.ApplianceId;
+            var limits = new ConnectionLimits
+            {
+                IdleTimeout = options.IdleTimeout,
+                MaxConnections = options.MaxConnections,
+                MaxOutputBytes = options.MaxOutputBytes,
+            };
+            _router = new RequestRouter(_storage, limits, new ApplianceIdentity(options.Name, applianceId, $"oc-appliance {ApplianceVersion.Text}"));
+            _connections = new ConnectionManager(_loop, limits, _router) { OnOpened = _router.OnOpened };
+            _loop.OnWake = () => _storage.DrainCompleted();
+            _loop.AddTimer(TimeSpan.FromMinutes(1), () => _router.Throttle.Sweep(Environment.TickCount64), TimeSpan.FromMinutes(1));
+            _acceptor = new Acceptor(_loop, new IPEndPoint(options.BindAddress, options.Port), "protocol", _connections.Accept);
+        }
+        catch
+        {
+            _storage.Dispose();
+            _loop.Dispose();
+            throw;
+        }
+    }
+
+    public ApplianceOptions Options { get; }
+    public DateTime StartedUtc { get; }
+    public IPEndPoint ProtocolEndPoint => _acceptor.LocalEndPoint;
+    public string PollerName => _loop.PollerName;
+    public int ConnectionCount => _connections.Count;
+
+    /// <summary>Runs the loop until <see cref="Stop"/>, then shuts down in order.</summary>
+    public void Run()
+    {
+        Log.Info("appliance.listening", $"protocol on {ProtocolEndPoint} ({_loop.PollerName}), data in {Path.GetFullPath(Options.DataDirectory)}");
+        try
+        {
+            _loop.Run();
+            Shutdown();
+        }
+        finally
+        {
+            _stopped.Set();
+        }
+    }
+
+    /// <summary>Thread-safe. Returns at once; <see cref="WaitForStop"/> waits for the shutdown to finish.</summary>
+    public void Stop() => _loop.Stop();
+
+    public bool WaitForStop(TimeSpan timeout) => _stopped.Wait(timeout);
+
+    public void Dispose()
+    {
+        _acceptor.Dispose();
+        _storage.Dispose();
+        _loop.Dispose();
+        _stopped.Dispose();
+    }
+
+    // Stop accepting, let every job already posted commit and answer, send what is queued, close.
+    private void Shutdown()
+    {
+        Log.Info("appliance.stopping", $"{_connections.Count} connections open");
+        _acceptor.Dispose();
+        _storage.Dispose();
+        _storage.DrainCompleted();
+        _connections.FlushPendingWrites();
+        _connections.CloseAll("appliance shutting down");
+        Log.Info("appliance.stopped", "database closed");
+    }
+}

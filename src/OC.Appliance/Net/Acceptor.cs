@@ -1,0 +1,71 @@
+using System.Net;
+using System.Net.Sockets;
+using OC.Appliance.Diagnostics;
+
+namespace OC.Appliance.Net;
+
+/// <summary>The listening socket of a TCP service, accepting on the loop.</summary>
+internal sealed class Acceptor : IEventHandler, IDisposable
+{
+    // Accept a batch per wake-up, then let the loop serve the others (fairness).
+    private const int MaxAcceptsPerEvent = 64;
+
+    private readonly EventLoop _loop;
+    private readonly Action<Socket> _onAccepted;
+    private readonly string _service;
+    private ulong _token;
+
+    public Acceptor(EventLoop loop, IPEndPoint endPoint, string service, Action<Socket> onAccepted)
+    {
+        _loop = loop;
+        _onAccepted = onAccepted;
+        _service = service;
+        Socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        if (endPoint.AddressFamily == AddressFamily.InterNetworkV6 && endPoint.Address.Equals(IPAddress.IPv6Any))
+            Socket.DualMode = true;
+        Socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        Socket.Bind(endPoint);
+        Socket.Listen(1024);
+        Socket.Blocking = false;
+        _token = _loop.Register(Socket, this, PollEvents.Readable);
+    }
+
+    public Socket Socket { get; }
+
+    public IPEndPoint LocalEndPoint => (IPEndPoint)Socket.LocalEndPoint!;
+
+    public void OnEvents(PollEvents events)
+    {
+        for (int i = 0; i < MaxAcceptsPerEvent; i++)
+        {
+            Socket accepted;
+            try
+            {
+                accepted = Socket.Accept();
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.WouldBlock)
+            {
+                return;
+            }
+            catch (SocketException e)
+            {
+                // E.g. EMFILE: out of descriptors. Log it and carry on; the backlog waits.
+                Log.Warn("net.accept_failed", $"{_service}: {e.SocketErrorCode}: {e.Message}");
+                return;
+            }
+            accepted.Blocking = false;
+            accepted.NoDelay = true;
+            _onAccepted(accepted);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_token != 0)
+        {
+            _loop.Unregister(_token);
+            _token = 0;
+        }
+        Socket.Dispose();
+    }
+}

@@ -1,0 +1,123 @@
+using System.Net;
+using System.Net.Sockets;
+using OC.Protocol.Framing;
+
+namespace OC.Appliance.Net;
+
+/// <summary>What a <see cref="Connection"/> hands its frames and its end to.</summary>
+internal interface IFrameSink
+{
+    void OnFrame(Connection connection, in FrameHeader header, ReadOnlySpan<byte> payload);
+
+    /// <summary>A framing error (bad length): the sink may queue an ERROR frame; the connection closes next.</summary>
+    void OnFramingError(Connection connection, FrameStatus status);
+
+    void OnClosed(Connection connection, string reason);
+
+    /// <summary>Once a second per connection: the sink decides whether it has been quiet too long.</summary>
+    void OnIdleCheck(Connection connection, long nowMs);
+}
+
+/// <summary>
+/// One client's TCP connection on the loop: bytes in, whole frames out to the sink, replies queued
+/// and flushed before the loop sleeps. Memory is bounded both ways: input by the frame size limit,
+/// output by <see cref="ConnectionLimits.MaxOutputBytes"/> (a client that does not read is cut off).
+/// Both buffers hold no array while empty, so an idle connection costs little.
+/// </summary>
+internal sealed partial class Connection : IEventHandler
+{
+    private readonly ConnectionManager _manager;
+    private readonly Socket _socket;
+    private readonly ByteBuffer _input = new();
+    private readonly ByteBuffer _output = new();
+    private ulong _token;
+    private PollEvents _interest = PollEvents.Readable;
+    private bool _readPaused;
+
+    public Connection(ConnectionManager manager, Socket socket, long id)
+    {
+        _manager = manager;
+        _socket = socket;
+        Id = id;
+        LastActivityMs = Environment.TickCount64;
+        _token = manager.Loop.Register(socket, this, _interest);
+    }
+
+    /// <summary>Unique for the life of the process; shown in logs.</summary>
+    public long Id { get; }
+
+    public bool IsClosed { get; private set; }
+
+    public long LastActivityMs { get; private set; }
+
+    /// <summary>Protocol state, owned by the frame sink.</summary>
+    public object? Session { get; set; }
+
+    /// <summary>Position in the manager's list (swap-remove).</summary>
+    internal int ListIndex { get; set; } = -1;
+
+    internal bool InPendingWrites { get; set; }
+
+    public EndPoint? RemoteEndPoint
+    {
+        get
+        {
+            try { return _socket.RemoteEndPoint; }
+            catch (ObjectDisposedException) { return null; }
+            catch (SocketException) { return null; }
+        }
+    }
+
+    public int PendingOutputBytes => _output.Length;
+
+    public void OnEvents(PollEvents events)
+    {
+        if ((events & (PollEvents.Writable | PollEvents.Error)) != 0) Flush();
+        if (!IsClosed && (events & (PollEvents.Readable | PollEvents.Error)) != 0 && !_readPaused) Receive();
+    }
+
+    /// <summary>Stops reading (back-pressure: too many requests in flight). The kernel buffers, then TCP pushes back.</summary>
+    public void PauseReading()
+    {
+        if (_readPaused || IsClosed) return;
+        _readPaused = true;
+        UpdateInterest();
+    }
+
+    public void ResumeReading()
+    {
+        if (!_readPaused || IsClosed) return;
+        _readPaused = false;
+        UpdateInterest();
+    }
+
+    public void Close(string reason)
+    {
+        if (IsClosed) return;
+        IsClosed = true;
+        _manager.Loop.Unregister(_token);
+        _token = 0;
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+            // Already reset by the peer: nothing left to shut down.
+        }
+        _socket.Dispose();
+        _input.Release();
+        _output.Release();
+        _manager.OnClosed(this, reason);
+    }
+
+    private void UpdateInterest()
+    {
+        var wanted = PollEvents.None;
+        if (!_readPaused) wanted |= PollEvents.Readable;
+        if (!_output.IsEmpty) wanted |= PollEvents.Writable;
+        if (wanted == _interest) return;
+        _interest = wanted;
+        _manager.Loop.SetInterest(_token, wanted);
+    }
+}

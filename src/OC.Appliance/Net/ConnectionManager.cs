@@ -1,0 +1,116 @@
+using System.Net.Sockets;
+using OC.Appliance.Diagnostics;
+
+namespace OC.Appliance.Net;
+
+/// <summary>
+/// Every client connection of one TCP service: accepting, the shared receive buffer, the list of
+/// connections with output to flush before the loop sleeps, and the idle sweep. Loop thread only.
+/// </summary>
+internal sealed class ConnectionManager
+{
+    private readonly List<Connection> _connections = [];
+    private readonly List<Connection> _pendingWrites = [];
+    private long _nextId;
+
+    public ConnectionManager(EventLoop loop, ConnectionLimits limits, IFrameSink sink)
+    {
+        Loop = loop;
+        Limits = limits;
+        Sink = sink;
+        loop.AddBeforeSleep(FlushPendingWrites);
+        loop.AddTimer(TimeSpan.FromSeconds(1), SweepIdle, TimeSpan.FromSeconds(1));
+    }
+
+    public EventLoop Loop { get; }
+    public ConnectionLimits Limits { get; }
+    public IFrameSink Sink { get; }
+
+    /// <summary>One receive buffer for all connections: the loop reads one socket at a time.</summary>
+    public byte[] ReceiveBuffer { get; } = new byte[64 * 1024];
+
+    public int Count => _connections.Count;
+    public IReadOnlyList<Connection> All => _connections;
+
+    public long BytesReceived { get; set; }
+    public long BytesSent { get; set; }
+    public long FramesReceived { get; set; }
+    public long Accepted { get; private set; }
+    public long SlowConsumersCut { get; private set; }
+
+    /// <summary>Called with a new connection before any of its frames.</summary>
+    public Action<Connection>? OnOpened { get; set; }
+
+    public void Accept(Socket socket)
+    {
+        if (_connections.Count >= Limits.MaxConnections)
+        {
+            Log.Warn("net.connection_refused", $"at the limit of {Limits.MaxConnections} connections");
+            socket.Dispose();
+            return;
+        }
+        var connection = new Connection(this, socket, ++_nextId);
+        connection.ListIndex = _connections.Count;
+        _connections.Add(connection);
+        Accepted++;
+        if (Log.IsEnabled(LogLevel.Debug)) Log.Debug("net.connected", $"#{connection.Id} from {connection.RemoteEndPoint}");
+        OnOpened?.Invoke(connection);
+    }
+
+    internal void SchedulePendingWrite(Connection connection)
+    {
+        if (connection.InPendingWrites) return;
+        connection.InPendingWrites = true;
+        _pendingWrites.Add(connection);
+    }
+
+    internal void OnSlowConsumer(Connection connection)
+    {
+        SlowConsumersCut++;
+        Log.Warn("net.slow_consumer", $"#{connection.Id} {connection.RemoteEndPoint}: over {Limits.MaxOutputBytes} bytes of unread replies; disconnecting");
+    }
+
+    internal void OnClosed(Connection connection, string reason)
+    {
+        int index = connection.ListIndex;
+        if (index >= 0)
+        {
+            var last = _connections[^1];
+            _connections[index] = last;
+            last.ListIndex = index;
+            _connections.RemoveAt(_connections.Count - 1);
+            connection.ListIndex = -1;
+        }
+        if (Log.IsEnabled(LogLevel.Debug)) Log.Debug("net.disconnected", $"#{connection.Id}: {reason}");
+        Sink.OnClosed(connection, reason);
+    }
+
+    public void CloseAll(string reason)
+    {
+        for (int i = _connections.Count - 1; i >= 0; i--) _connections[i].Close(reason);
+    }
+
+    /// <summary>Runs before the loop sleeps: one send per connection with output, for all replies of this iteration.</summary>
+    public void FlushPendingWrites()
+    {
+        // Index loop: a flush can close a connection, which never adds to this list.
+        for (int i = 0; i < _pendingWrites.Count; i++)
+        {
+            var connection = _pendingWrites[i];
+            connection.InPendingWrites = false;
+            if (!connection.IsClosed) connection.Flush();
+        }
+        _pendingWrites.Clear();
+    }
+
+    private void SweepIdle()
+    {
+        long now = Environment.TickCount64;
+        for (int i = _connections.Count - 1; i >= 0; i--)
+        {
+            if (i >= _connections.Count) continue;
+            var connection = _connections[i];
+            Sink.OnIdleCheck(connection, now);
+        }
+    }
+}

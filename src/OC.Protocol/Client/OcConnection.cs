@@ -1,0 +1,170 @@
+using System.Collections.Concurrent;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using OC.Protocol.Framing;
+using OC.Protocol.Messages;
+
+namespace OC.Protocol.Client;
+
+/// <summary>Writes one request frame with the given request id into the buffer.</summary>
+public delegate void RequestWriter(ByteBuffer buffer, uint requestId);
+
+/// <summary>
+/// One client connection to an appliance: the HELLO/WELCOME handshake, then requests matched to
+/// their replies by request id, with pushed events delivered through <see cref="Events"/>.
+/// Used by the `oc` client, the tests and the load generator. Thread-safe: any number of
+/// requests may be in flight at once.
+/// </summary>
+public sealed partial class OcConnection : IAsyncDisposable
+{
+    private readonly Socket _socket;
+    private readonly NetworkStream _stream;
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly ConcurrentDictionary<uint, TaskCompletionSource<ReceivedFrame>> _pending = new();
+    private readonly Channel<ReceivedFrame> _events = Channel.CreateUnbounded<ReceivedFrame>(new() { SingleWriter = true });
+    private readonly CancellationTokenSource _closing = new();
+    private readonly ByteBuffer _sendBuffer = new();
+    private int _nextRequestId;
+    private Task? _receiveLoop;
+    private Task? _keepAlive;
+    private Exception? _closedBecause;
+    private int _maxPayload = Frame.DefaultMaxPayload;
+
+    private OcConnection(Socket socket)
+    {
+        _socket = socket;
+        _stream = new NetworkStream(socket, ownsSocket: true);
+    }
+
+    public Welcome Welcome { get; private set; }
+
+    /// <summary>Events pushed by the appliance (request id 0), in arrival order.</summary>
+    public ChannelReader<ReceivedFrame> Events => _events.Reader;
+
+    /// <summary>Completes when the connection is closed, by either side.</summary>
+    public Task Completion => _receiveLoop ?? Task.CompletedTask;
+
+    /// <summary>Why the connection ended (null while it is open or after a clean close by us).</summary>
+    public Exception? ClosedBecause => _closedBecause;
+
+    public static async Task<OcConnection> ConnectAsync(string host, int port, string clientName, CancellationToken cancellationToken = default)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(host, port, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            throw new OcConnectionException($"cannot connect to {host}:{port}: {Describe(e)}", e);
+        }
+
+        var connection = new OcConnection(socket);
+        try
+        {
+            connection._receiveLoop = Task.Run(connection.ReceiveLoopAsync, CancellationToken.None);
+            var reply = await connection.RequestAsync(
+                (b, id) => Hello.Write(b, id, new Hello(ProtocolLimits.Version, ProtocolLimits.Version, clientName)),
+                cancellationToken).ConfigureAwait(false);
+            if (reply.Type != FrameType.Welcome || !Welcome.TryRead(reply.Payload, out var welcome))
+                throw new OcConnectionException($"{host}:{port} did not answer HELLO with WELCOME: is it an OC appliance?");
+            connection.Welcome = welcome;
+            connection._maxPayload = (int)Math.Min(welcome.MaxPayload, int.MaxValue);
+            connection._keepAlive = Task.Run(connection.KeepAliveLoopAsync, CancellationToken.None);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Sends a request and waits for its reply. An ERROR reply is thrown as <see cref="OcErrorException"/>;
+    /// a broken connection as <see cref="OcConnectionException"/>.
+    /// </summary>
+    public async Task<ReceivedFrame> RequestAsync(RequestWriter write, CancellationToken cancellationToken = default)
+    {
+        uint id = NextRequestId();
+        var reply = new TaskCompletionSource<ReceivedFrame>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending[id] = reply;
+        try
+        {
+            await SendAsync(b => write(b, id), cancellationToken).ConfigureAwait(false);
+            using var registration = cancellationToken.Register(() => reply.TrySetCanceled(cancellationToken));
+            var frame = await reply.Task.ConfigureAwait(false);
+            if (frame.Type == FrameType.Error)
+            {
+                ErrorReply.TryRead(frame.Payload, out var error);
+                throw new OcErrorException(error);
+            }
+            return frame;
+        }
+        finally
+        {
+            _pending.TryRemove(id, out _);
+        }
+    }
+
+    /// <summary>Sends frames without waiting for anything (e.g. a window of requests).</summary>
+    public async Task SendAsync(Action<ByteBuffer> write, CancellationToken cancellationToken = default)
+    {
+        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_closedBecause is not null) throw Closed();
+            _sendBuffer.Consume(_sendBuffer.Length);
+            write(_sendBuffer);
+            await _stream.WriteAsync(_sendBuffer.Memory, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e) when (e is not OcConnectionException)
+        {
+            throw Fail(new OcConnectionException("connection to the appliance lost: " + e.Message, e));
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    /// <summary>Registers a reply slot for a request id that the caller writes itself with <see cref="SendAsync"/>.</summary>
+    public uint NextRequestId()
+    {
+        uint id;
+        do { id = (uint)Interlocked.Increment(ref _nextRequestId); } while (id == Frame.NoRequest);
+        return id;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _closedBecause ??= new OcConnectionException("connection closed");
+        await _closing.CancelAsync().ConfigureAwait(false);
+        try { _socket.Shutdown(SocketShutdown.Both); } catch (SocketException) { } catch (ObjectDisposedException) { }
+        await _stream.DisposeAsync().ConfigureAwait(false);
+        if (_receiveLoop is not null) await _receiveLoop.ConfigureAwait(false);
+        if (_keepAlive is not null) await _keepAlive.ConfigureAwait(false);
+        _sendBuffer.Release();
+        _closing.Dispose();
+        _sendLock.Dispose();
+    }
+
+    private OcConnectionException Closed() =>
+        _closedBecause as OcConnectionException ?? new OcConnectionException("connection closed", _closedBecause!);
+
+    private OcConnectionException Fail(OcConnectionException e)
+    {
+        _closedBecause ??= e;
+        return e;
+    }
+
+    internal static string Describe(SocketException e) => e.SocketErrorCode switch
+    {
+        SocketError.ConnectionRefused => "connection refused (is oc-appliance running there?)",
+        SocketError.HostNotFound or SocketError.NoData => "unknown host",
+        SocketError.TimedOut => "timed out",
+        SocketError.NetworkUnreachable or SocketError.HostUnreachable => "unreachable",
+        _ => e.Message,
+    };
+}

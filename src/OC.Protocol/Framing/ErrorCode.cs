@@ -1,0 +1,36 @@
+namespace OC.Protocol.Framing;
+
+/// <summary>
+/// Error codes carried by ERROR frames (docs/protocol.md, "Errors"). Codes below 100 are
+/// about the connection and are followed by the appliance closing it; codes from 100 up
+/// answer one request and the connection carries on.
+/// </summary>
+public enum ErrorCode : ushort
+{
+    // Fatal: the appliance closes the connection after sending these.
+    MalformedFrame = 1,
+    FrameTooLarge = 2,
+    UnexpectedFrame = 3,
+    UnsupportedVersion = 4,
+    SlowConsumer = 5,
+    IdleTimeout = 6,
+    ShuttingDown = 7,
+    TooManyAttempts = 8,
+
+    // Per request: the connection stays open.
+    UnknownFrameType = 100,
+    InvalidArgument = 101,
+    NotAuthenticated = 102,
+    AlreadyAuthenticated = 103,
+    AuthenticationFailed = 104,
+    UnknownUser = 105,
+    Throttled = 106,
+    InvalidSession = 107,
+    StorageFailure = 108,
+    ServerFull = 109,
+}
+
+public static class ErrorCodes
+{
+    public static bool ClosesConnection(this ErrorCode code) => (ushort)code < 100;
+}

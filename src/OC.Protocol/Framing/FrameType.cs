@@ -1,0 +1,29 @@
+namespace OC.Protocol.Framing;
+
+/// <summary>
+/// Every frame type of protocol version 1. The numbers are the wire values (docs/protocol.md,
+/// "Frame types"); never renumber one. Requests come from the client with a non-zero request id;
+/// replies carry that id; events are pushed by the appliance with request id 0.
+/// </summary>
+public enum FrameType : ushort
+{
+    // Connection
+    Hello = 0x0001,
+    Welcome = 0x0002,
+    Error = 0x0003,
+    Ping = 0x0004,
+    Pong = 0x0005,
+    Ok = 0x0006,
+
+    // Accounts
+    Register = 0x0010,
+    Registered = 0x0011,
+    LoginStart = 0x0012,
+    LoginChallenge = 0x0013,
+    LoginFinish = 0x0014,
+    LoggedIn = 0x0015,
+    Resume = 0x0016,
+    Logout = 0x0017,
+    WhoAmI = 0x0018,
+    UserInfo = 0x0019,
+}

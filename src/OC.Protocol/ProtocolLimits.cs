@@ -1,0 +1,20 @@
+namespace OC.Protocol;
+
+/// <summary>Fixed limits of protocol version 1 (docs/protocol.md, "Limits").</summary>
+public static class ProtocolLimits
+{
+    public const ushort Version = 1;
+
+    public const int MaxNickBytes = 64;
+    public const int MaxNickChars = 32;
+    public const int MaxEmailBytes = 254;
+    public const int MaxClientNameBytes = 64;
+    public const int MaxErrorTextBytes = 512;
+    public const int MaxScramMessageBytes = 1024;
+    public const int MaxSaltBytes = 64;
+    public const int MinSaltBytes = 16;
+    public const int KeyBytes = 32;
+    public const int SessionTokenBytes = 32;
+    public const int MinIterations = 4096;
+    public const int MaxIterations = 10_000_000;
+}
