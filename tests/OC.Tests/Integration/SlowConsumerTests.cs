@@ -1,0 +1,48 @@
+using System.Net.Sockets;
+using OC.Protocol.Framing;
+using OC.Protocol.Messages;
+
+namespace OC.Tests.Integration;
+
+public class SlowConsumerTests
+{
+    public static TheoryData<string> Pollers => ["epoll", "select"];
+
+    [Theory]
+    [MemberData(nameof(Pollers))]
+    public async Task A_client_that_never_reads_is_cut_off_and_others_are_served(string poller)
+    {
+        const int bound = 64 * 1024;
+        using var appliance = new TestAppliance(poller, configure: o => o with { MaxOutputBytes = bound });
+        await using var bystander = await appliance.ConnectAsync();
+
+        using var raw = new RawClient(appliance.Port);
+        raw.Socket.ReceiveBufferSize = 4096;
+        raw.SendHello();
+
+        // Pipeline PINGs and never read a PONG. Once the kernel's buffers are full the appliance's
+        // queue grows past the bound and it must close the connection; the writes here then fail.
+        var batch = new ByteBuffer();
+        for (uint id = 1; id <= 1000; id++) EmptyFrame.Write(batch, FrameType.Ping, id);
+        bool cutOff = false;
+        raw.Socket.SendTimeout = 10_000;
+        for (int i = 0; i < 10_000 && !cutOff; i++)
+        {
+            try
+            {
+                raw.Socket.Send(batch.Span);
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.Shutdown or SocketError.ConnectionAborted or SocketError.TimedOut)
+            {
+                cutOff = e.SocketErrorCode != SocketError.TimedOut;
+                if (!cutOff) break;
+            }
+        }
+        Assert.True(cutOff, "the appliance kept a client that does not read");
+        Assert.True(appliance.Server.SlowConsumersCut >= 1);
+
+        // Everyone else is still served.
+        uint number = await TestUsers.RegisterAsync(bystander, "patient", "pw");
+        Assert.InRange(number, 100_000u, 999_999u);
+    }
+}
