@@ -18,6 +18,7 @@ internal sealed partial class StorageWorker
         Exception? fault = null;
         try
         {
+            if (writes) EnsureFreeSpace();
             var db = _db ??= OpenDatabase();
             if (group.Count == 1 || !TryRunTogether(db, group)) RunOneByOne(db, group);
             if (writes && FlushToDisk) _logSync.Flush();
@@ -31,9 +32,16 @@ internal sealed partial class StorageWorker
             // log and ignores the unconfirmed tail. A full disk thus fails this group only.
             fault = ex;
             Interlocked.Increment(ref _faults);
+            if (ex is DiskFullException)
+            {
+                // Refused before LiteDB was touched: nothing to reopen.
+                Log.Error("storage.disk_full", $"{ex.Message} ({group.Count} job(s) refused)");
+                goto finished;
+            }
             Log.Error("storage.fault", $"{ex.GetType().Name}: {ex.Message} ({group.Count} job(s) failed); reopening the database");
-            CloseDatabase(checkpoint: false);
+            RetireAfterFault();
         }
+        finished:
 
         var failed = 0;
         foreach (var job in group)
@@ -60,6 +68,13 @@ internal sealed partial class StorageWorker
             // The jobs are queued either way; a later wake-up or the final drain delivers them.
             Log.Error("storage.wake", $"wakeLoop threw {ex.GetType().Name}: {ex.Message}");
         }
+    }
+
+    private void EnsureFreeSpace()
+    {
+        long free = new DriveInfo(_dataDirectory).AvailableFreeSpace;
+        if (free < MinFreeBytes)
+            throw new DiskFullException($"No space left on device: {free / 1024} KiB free in {_dataDirectory}, {MinFreeBytes / 1024} KiB needed");
     }
 
     /// <summary>All jobs in one transaction. False (rolled back) as soon as one job throws.</summary>
@@ -144,6 +159,32 @@ internal sealed partial class StorageWorker
         }
         Log.Info("storage.open", $"opened {_dataPath}");
         return db;
+    }
+
+    /// <summary>
+    /// After a fault the group's transaction may still be open, and LiteDB's TransactionService
+    /// has a finalizer that asserts on an unfinished transaction ("discarded page must be
+    /// writable"): thrown on the finalizer thread, that kills the process at some later GC. So
+    /// roll back if LiteDB still lets us, and keep the faulted instance reachable for the life
+    /// of the process so its internals are never finalized. Faults are rare (a full disk), and
+    /// a retired instance holds little once closed.
+    /// </summary>
+    private void RetireAfterFault()
+    {
+        var db = _db;
+        if (db is not null)
+        {
+            try
+            {
+                db.Rollback();
+            }
+            catch (Exception rollbackError)
+            {
+                Log.Debug("storage.fault", $"rollback after the fault failed too: {rollbackError.GetType().Name}");
+            }
+            _retired.Add(db);
+        }
+        CloseDatabase(checkpoint: false);
     }
 
     /// <param name="checkpoint">True for a clean shutdown: copy the log into the data file

@@ -42,6 +42,9 @@ internal sealed partial class StorageWorker : IDisposable
     // Null after a storage fault until the next group reopens it.
     private LiteDatabase? _db;
 
+    // Instances closed after a storage fault, kept reachable on purpose: see RetireAfterFault.
+    private readonly List<LiteDatabase> _retired = [];
+
     private long _groupsCommitted;
     private long _jobsCompleted;
     private long _jobsFailed;
@@ -95,6 +98,17 @@ internal sealed partial class StorageWorker : IDisposable
     /// "on disk"). Read by the worker for every group; the open-time flushes always happen.
     /// </summary>
     internal bool FlushToDisk { get; init; } = true;
+
+    /// <summary>
+    /// A group that writes is refused, before LiteDB sees it, while the data folder's file system
+    /// has less than this free. LiteDB must never meet ENOSPC itself: it closes its engine and
+    /// leaves a half-finished transaction whose finalizer asserts and kills the process at a
+    /// later GC. The default covers a group plus an automatic checkpoint (the log is copied into
+    /// the data file once it passes 1,000 pages of 8 KiB).
+    /// </summary>
+    internal long MinFreeBytes { get; init; } = DefaultMinFreeBytes;
+
+    internal const long DefaultMinFreeBytes = 32L * 1024 * 1024;
 
     /// <summary>The random id of this appliance's database (meta collection), stable across restarts.</summary>
     internal string ApplianceId { get; }

@@ -47,7 +47,8 @@ public sealed class StorageDurabilityTests : IDisposable
     }
 
     /// <summary>
-    /// A real ENOSPC from a small tmpfs. Mounting needs root on Linux; elsewhere the test
+    /// A real full disk: a small tmpfs. The worker refuses the group while less than
+    /// MinFreeBytes is free (LiteDB must never meet ENOSPC itself, see StorageWorker.MinFreeBytes). Mounting needs root on Linux; elsewhere the test
     /// returns early (xunit 2 has no runtime skip) and says so in its output.
     /// </summary>
     [Fact]
@@ -65,12 +66,13 @@ public sealed class StorageDurabilityTests : IDisposable
         {
             var data = Path.Combine(mount, "data");
             var filler = Path.Combine(mount, "filler");
-            using (var harness = new StorageHarness(data))
+            using (var harness = new StorageHarness(data, minFreeBytes: 512 * 1024))
             {
                 FillDisk(filler);
                 var big = TestJob.Do(db => db.GetCollection("t").Insert(new BsonDocument { ["_id"] = 1, ["blob"] = new byte[256 * 1024] }));
                 harness.Run(big);
-                Assert.IsAssignableFrom<IOException>(big.Error);
+                Assert.IsType<DiskFullException>(big.Error);
+                Assert.Contains("No space left", big.Error.Message, StringComparison.Ordinal);
                 Assert.Equal(1, harness.Worker.Faults);
 
                 File.Delete(filler);

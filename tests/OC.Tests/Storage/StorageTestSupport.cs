@@ -113,7 +113,7 @@ internal sealed class StorageHarness : IDisposable
     private int _wakes;
     private bool _disposed;
 
-    internal StorageHarness(string dataDirectory, bool flushToDisk = true)
+    internal StorageHarness(string dataDirectory, bool flushToDisk = true, long minFreeBytes = 0)
     {
         DataDirectory = dataDirectory;
         Worker = new StorageWorker(dataDirectory, () =>
@@ -121,7 +121,7 @@ internal sealed class StorageHarness : IDisposable
             Interlocked.Increment(ref _wakes);
             _wake.Set();
         })
-        { FlushToDisk = flushToDisk };
+        { FlushToDisk = flushToDisk, MinFreeBytes = minFreeBytes };
     }
 
     internal StorageWorker Worker { get; }
