@@ -27,10 +27,7 @@ dotnet test OC.sln -c Release --no-build -nologo --logger "console;verbosity=nor
 status=${PIPESTATUS[0]}
 set -e
 
-# One plain closing line for CI: "N passed, N failed, N skipped".
-summary=$(grep -E '(Passed|Failed)!.*Total:' "$log" | tail -n 1 || true)
-passed=$(sed -nE 's/.*Passed: *([0-9]+).*/\1/p' <<<"$summary")
-failed=$(sed -nE 's/.*Failed: *([0-9]+),.*/\1/p' <<<"$summary")
-skipped=$(sed -nE 's/.*Skipped: *([0-9]+).*/\1/p' <<<"$summary")
-echo "${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
+# One plain closing line for CI: "N passed, N failed, N skipped" (from the runner's totals).
+count() { grep -E "^\s+$1: +[0-9]+" "$log" | tail -n 1 | grep -oE '[0-9]+' || echo 0; }
+echo "$(count Passed) passed, $(count Failed) failed, $(count Skipped) skipped"
 exit "$status"

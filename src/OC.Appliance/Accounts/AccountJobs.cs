@@ -42,14 +42,16 @@ internal sealed class SaveSessionJob(RequestRouter router, ClientSession session
     : RequestJob(router, session, requestId)
 {
     private UserRecord? _user;
+    private List<int> _friends = [];
 
     internal override void Execute(LiteDatabase db)
     {
         AccountStore.SaveSession(db, token, number, DateTime.UtcNow);
         _user = AccountStore.FindUser(db, number);
+        _friends = FriendStore.FriendsOf(db, number);
     }
 
-    protected override void OnCommitted() => Router.OnLoggedIn(Session, RequestId, _user!, token, serverFinal);
+    protected override void OnCommitted() => Router.OnLoggedIn(Session, RequestId, _user!, token, serverFinal, _friends);
 
     protected override void OnFailed() => Session.State = SessionState.Anonymous;
 }
@@ -59,11 +61,13 @@ internal sealed class ResumeJob(RequestRouter router, ClientSession session, uin
     : RequestJob(router, session, requestId)
 {
     private UserRecord? _user;
+    private List<int> _friends = [];
 
     internal override void Execute(LiteDatabase db)
     {
         int? number = AccountStore.FindSessionUser(db, token, DateTime.UtcNow);
         _user = number is int n ? AccountStore.FindUser(db, n) : null;
+        if (_user is not null) _friends = FriendStore.FriendsOf(db, _user.Number);
     }
 
     protected override void OnCommitted()
@@ -74,7 +78,7 @@ internal sealed class ResumeJob(RequestRouter router, ClientSession session, uin
             Router.SendError(Session, RequestId, ErrorCode.InvalidSession, "the session has ended; log in again");
             return;
         }
-        Router.OnLoggedIn(Session, RequestId, _user, token, "");
+        Router.OnLoggedIn(Session, RequestId, _user, token, "", _friends);
     }
 
     protected override void OnFailed() => Session.State = SessionState.Anonymous;

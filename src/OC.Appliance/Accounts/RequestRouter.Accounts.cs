@@ -144,13 +144,14 @@ internal sealed partial class RequestRouter
         Post(session, new ResumeJob(this, session, requestId, request.SessionToken));
     }
 
-    internal void OnLoggedIn(ClientSession session, uint requestId, UserRecord user, byte[] token, string serverFinal)
+    internal void OnLoggedIn(ClientSession session, uint requestId, UserRecord user, byte[] token, string serverFinal, List<int> friends)
     {
         session.State = SessionState.Authenticated;
         session.LoginAttempts = 0;
         session.UserNumber = user.Number;
         session.Nick = user.Nick;
         session.SessionToken = token;
+        Presence.SessionOnline(session, user.Nick, friends);
         Log.Info("accounts.logged_in", $"{user.Number} on #{session.Connection.Id} from {session.Address}{(serverFinal.Length == 0 ? " (resumed)" : "")}");
         LoggedIn.Write(session.Connection.Output, requestId, new LoggedIn(serverFinal, token, (uint)user.Number, user.Nick));
         session.Connection.Commit();
@@ -166,6 +167,7 @@ internal sealed partial class RequestRouter
         if (!RequireLogin(session, requestId)) return;
         var token = session.SessionToken!;
         Log.Info("accounts.logged_out", $"{session.UserNumber} on #{session.Connection.Id}");
+        Presence.SessionOffline(session, session.UserNumber);
         session.State = SessionState.Anonymous;
         session.UserNumber = 0;
         session.SessionToken = null;
@@ -192,7 +194,7 @@ internal sealed partial class RequestRouter
         }));
     }
 
-    private bool RequireLogin(ClientSession session, uint requestId)
+    internal bool RequireLogin(ClientSession session, uint requestId)
     {
         if (session.State == SessionState.Authenticated) return true;
         SendError(session, requestId, ErrorCode.NotAuthenticated, "log in first");
@@ -202,6 +204,6 @@ internal sealed partial class RequestRouter
     private partial void OnSessionClosed(ClientSession session, string reason)
     {
         session.Scram = null;
-        // Presence (who is online) hooks in here with the chat issue.
+        if (session.State == SessionState.Authenticated) Presence.SessionOffline(session, session.UserNumber);
     }
 }

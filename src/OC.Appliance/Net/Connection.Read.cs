@@ -12,7 +12,7 @@ internal sealed partial class Connection
     private void Receive()
     {
         var shared = _manager.ReceiveBuffer;
-        for (int i = 0; i < MaxReadsPerEvent && !IsClosed && !_readPaused; i++)
+        for (int i = 0; i < MaxReadsPerEvent && !IsClosed && !_cutOff && !_readPaused; i++)
         {
             int n = _socket.Receive(shared, 0, shared.Length, SocketFlags.None, out var error);
             if (error == SocketError.WouldBlock) return;
@@ -52,7 +52,7 @@ internal sealed partial class Connection
     private int ProcessFrames(ReadOnlySpan<byte> data)
     {
         int offset = 0;
-        while (!IsClosed)
+        while (!IsClosed && !_cutOff)
         {
             var rest = data[offset..];
             var status = FrameParser.TryReadFrame(rest, _manager.Limits.MaxPayload, out var header);

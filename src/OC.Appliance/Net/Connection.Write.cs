@@ -13,12 +13,13 @@ internal sealed partial class Connection
 
     public void Commit()
     {
-        if (IsClosed) return;
+        if (IsClosed || _cutOff) return;
         if (_output.Length > _manager.Limits.MaxOutputBytes)
         {
+            // Closed at the next flush, not here: Commit is called while pushing an event to many
+            // sessions, and closing runs presence changes that push events of their own.
+            _cutOff = true;
             _manager.OnSlowConsumer(this);
-            Close($"slow consumer: {_output.Length} bytes of replies unread");
-            return;
         }
         _manager.SchedulePendingWrite(this);
     }
@@ -26,6 +27,11 @@ internal sealed partial class Connection
     /// <summary>Writes what the socket takes now; asks for writable events only while output is left over.</summary>
     internal void Flush()
     {
+        if (_cutOff)
+        {
+            Close($"slow consumer: {_output.Length} bytes of replies unread");
+            return;
+        }
         while (!IsClosed && !_output.IsEmpty)
         {
             int n = _socket.Send(_output.Span, SocketFlags.None, out var error);

@@ -33,6 +33,7 @@ internal sealed partial class Connection : IEventHandler
     private ulong _token;
     private PollEvents _interest = PollEvents.Readable;
     private bool _readPaused;
+    private bool _cutOff;
 
     public Connection(ConnectionManager manager, Socket socket, long id)
     {
@@ -73,7 +74,7 @@ internal sealed partial class Connection : IEventHandler
     public void OnEvents(PollEvents events)
     {
         if ((events & (PollEvents.Writable | PollEvents.Error)) != 0) Flush();
-        if (!IsClosed && (events & (PollEvents.Readable | PollEvents.Error)) != 0 && !_readPaused) Receive();
+        if (!IsClosed && !_cutOff && (events & (PollEvents.Readable | PollEvents.Error)) != 0 && !_readPaused) Receive();
     }
 
     /// <summary>Stops reading (back-pressure: too many requests in flight). The kernel buffers, then TCP pushes back.</summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using OC.Appliance.Accounts;
+using OC.Appliance.Chat;
 using OC.Appliance.Diagnostics;
 using OC.Appliance.Net;
 using OC.Appliance.Storage;
@@ -28,6 +29,8 @@ internal sealed partial class RequestRouter : IFrameSink
     }
 
     public LoginThrottle Throttle { get; } = new();
+
+    public PresenceRegistry Presence { get; } = new();
 
     public long RequestsHandled { get; private set; }
 
@@ -74,11 +77,18 @@ internal sealed partial class RequestRouter : IFrameSink
             case FrameType.Resume: OnResume(session, header.RequestId, payload); return;
             case FrameType.Logout: OnLogout(session, header.RequestId, payload); return;
             case FrameType.WhoAmI: OnWhoAmI(session, header.RequestId, payload); return;
+            case FrameType.FindUser: OnFindUser(session, header.RequestId, payload); return;
+            case FrameType.FriendAdd: OnFriendAdd(session, header.RequestId, payload); return;
+            case FrameType.FriendRemove: OnFriendRemove(session, header.RequestId, payload); return;
+            case FrameType.FriendList: OnFriendList(session, header.RequestId, payload); return;
+            case FrameType.OnlineList: OnOnlineList(session, header.RequestId, payload); return;
             case FrameType.Hello:
                 Fatal(session, header.RequestId, ErrorCode.UnexpectedFrame, "HELLO was already sent on this connection");
                 return;
             case FrameType.Welcome or FrameType.Error or FrameType.Ok or FrameType.Registered
-                or FrameType.LoginChallenge or FrameType.LoggedIn or FrameType.UserInfo:
+                or FrameType.LoginChallenge or FrameType.LoggedIn or FrameType.UserInfo or FrameType.UserCard
+                or FrameType.Friends or FrameType.FriendAdded or FrameType.FriendRemoved or FrameType.Presence
+                or FrameType.OnlineUsers:
                 Fatal(session, header.RequestId, ErrorCode.UnexpectedFrame, $"{header.Type} is sent by the appliance, not to it");
                 return;
             default:

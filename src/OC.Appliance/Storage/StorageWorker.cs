@@ -81,6 +81,7 @@ internal sealed partial class StorageWorker : IDisposable
             // Created on first open and flushed here, so the id the appliance announces
             // (mDNS TXT, status page) is already on disk.
             ApplianceId = AccountStore.GetOrCreateApplianceId(_db);
+            FriendStore.EnsureIndexes(_db);
             _logSync.Flush();
         }
         catch

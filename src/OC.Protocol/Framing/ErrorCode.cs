@@ -28,6 +28,8 @@ public enum ErrorCode : ushort
     InvalidSession = 107,
     StorageFailure = 108,
     ServerFull = 109,
+    AlreadyFriends = 110,
+    NotFriends = 111,
 }
 
 public static class ErrorCodes

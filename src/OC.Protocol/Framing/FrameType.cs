@@ -26,4 +26,17 @@ public enum FrameType : ushort
     Logout = 0x0017,
     WhoAmI = 0x0018,
     UserInfo = 0x0019,
+
+    // Friends and presence
+    FindUser = 0x0020,
+    UserCard = 0x0021,
+    FriendAdd = 0x0022,
+    FriendRemove = 0x0023,
+    FriendList = 0x0024,
+    Friends = 0x0025,
+    FriendAdded = 0x0026,
+    FriendRemoved = 0x0027,
+    Presence = 0x0028,
+    OnlineList = 0x0029,
+    OnlineUsers = 0x002A,
 }

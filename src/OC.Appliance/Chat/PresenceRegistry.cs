@@ -1,0 +1,81 @@
+using OC.Appliance.Protocol;
+using OC.Protocol.Framing;
+using OC.Protocol.Messages;
+
+namespace OC.Appliance.Chat;
+
+/// <summary>
+/// Who is online, with which sessions, and pushing events to them. A user is online from their
+/// first session's login to their last session's end (logout, disconnect, idle timeout);
+/// only those two edges are announced to friends. Loop thread only.
+/// </summary>
+internal sealed class PresenceRegistry
+{
+    private readonly Dictionary<int, OnlineUser> _online = [];
+    private readonly ByteBuffer _scratch = new();
+
+    public int OnlineUsers => _online.Count;
+    public int OnlineSessions { get; private set; }
+
+    public IEnumerable<OnlineUser> All => _online.Values;
+
+    public OnlineUser? Find(int number) => _online.GetValueOrDefault(number);
+
+    public bool IsOnline(int number) => _online.ContainsKey(number);
+
+    /// <summary>Adds a logged-in session; announces the user to online friends if it is their first.</summary>
+    public void SessionOnline(ClientSession session, string nick, IReadOnlyCollection<int> friends)
+    {
+        if (!_online.TryGetValue(session.UserNumber, out var user))
+        {
+            user = new OnlineUser(session.UserNumber, nick, friends);
+            _online.Add(user.Number, user);
+            AnnounceToFriends(user, online: true);
+        }
+        user.Sessions.Add(session);
+        OnlineSessions++;
+    }
+
+    /// <summary>Removes a session (logout or closed); announces the user gone if it was their last.</summary>
+    public void SessionOffline(ClientSession session, int number)
+    {
+        if (!_online.TryGetValue(number, out var user) || !user.Sessions.Remove(session)) return;
+        OnlineSessions--;
+        if (user.Sessions.Count > 0) return;
+        _online.Remove(number);
+        AnnounceToFriends(user, online: false);
+    }
+
+    /// <summary>Keeps both sides' cached friend lists current after a committed change.</summary>
+    public void FriendshipChanged(int a, int b, bool friends)
+    {
+        if (_online.TryGetValue(a, out var ua)) { if (friends) ua.Friends.Add(b); else ua.Friends.Remove(b); }
+        if (_online.TryGetValue(b, out var ub)) { if (friends) ub.Friends.Add(a); else ub.Friends.Remove(a); }
+    }
+
+    /// <summary>
+    /// Writes one event frame and copies it to every session of the user, except
+    /// <paramref name="except"/> (the session whose request caused it: it gets the reply instead).
+    /// </summary>
+    public void Push(int number, Action<ByteBuffer> writeEvent, ClientSession? except = null)
+    {
+        if (!_online.TryGetValue(number, out var user)) return;
+        _scratch.Consume(_scratch.Length);
+        writeEvent(_scratch);
+        foreach (var session in user.Sessions)
+        {
+            if (ReferenceEquals(session, except) || session.IsClosed) continue;
+            session.Connection.Output.Write(_scratch.Span);
+            session.Connection.Commit();
+        }
+    }
+
+    private void AnnounceToFriends(OnlineUser user, bool online)
+    {
+        var presence = new PresenceEvent((uint)user.Number, online);
+        foreach (int friend in user.Friends)
+        {
+            Push(friend, b => PresenceEvent.Write(b, presence));
+        }
+    }
+}
