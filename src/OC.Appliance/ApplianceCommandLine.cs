@@ -18,6 +18,7 @@ internal static class ApplianceCommandLine
     private static readonly Option<int> Port = new("--port")
     {
         Description = "TCP port of the OC protocol (0 = any free port)",
+        HelpName = "N",
         DefaultValueFactory = _ => ApplianceOptions.DefaultPort,
     };
 
@@ -59,7 +60,10 @@ internal static class ApplianceCommandLine
 
     public static int Run(string[] args)
     {
-        Poller.AcceptOnlyFromAmong("epoll", "select");
+        Poller.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string>() is { } p && p is not ("epoll" or "select")) r.AddError($"--poller must be epoll or select, not '{p}'");
+        });
         Port.Validators.Add(r => ValidatePort(r, 0));
         HttpPort.Validators.Add(r => ValidatePort(r, 0));
         IdleTimeout.Validators.Add(r =>
@@ -96,6 +100,20 @@ internal static class ApplianceCommandLine
         return result.Invoke();
     }
 
+    private static string DescribeStartFailure(Exception e, ApplianceOptions options) => e switch
+    {
+        System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse } =>
+            $"port {options.Port} on {options.BindAddress} is already in use (another oc-appliance?); pick another with --port",
+        System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressNotAvailable } =>
+            $"{options.BindAddress} is not an address of this machine (--bind)",
+        System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AccessDenied } =>
+            $"not allowed to listen on port {options.Port} (ports below 1024 need privileges)",
+        System.Net.Sockets.SocketException se => $"cannot listen on {options.BindAddress}:{options.Port}: {se.Message}",
+        IOException or UnauthorizedAccessException => $"cannot use the data folder {Path.GetFullPath(options.DataDirectory)}: {e.Message}",
+        LiteDB.LiteException => $"the database in {Path.GetFullPath(options.DataDirectory)} cannot be opened: {e.Message}",
+        _ => e.Message,
+    };
+
     private static void ValidatePort(OptionResult r, int min)
     {
         int value = r.GetValueOrDefault<int>();
@@ -113,8 +131,7 @@ internal static class ApplianceCommandLine
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException or PlatformNotSupportedException or LiteDB.LiteException)
         {
-            Log.Error("appliance.start_failed", e.Message);
-            Console.Error.WriteLine($"oc-appliance: cannot start: {e.Message}");
+            Console.Error.WriteLine($"oc-appliance: cannot start: {DescribeStartFailure(e, options)}");
             return 1;
         }
 

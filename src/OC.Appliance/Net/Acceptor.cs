@@ -23,7 +23,7 @@ internal sealed class Acceptor : IEventHandler, IDisposable
         Socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         if (endPoint.AddressFamily == AddressFamily.InterNetworkV6 && endPoint.Address.Equals(IPAddress.IPv6Any))
             Socket.DualMode = true;
-        Socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        AllowRebindAfterRestart(Socket);
         Socket.Bind(endPoint);
         Socket.Listen(1024);
         Socket.Blocking = false;
@@ -56,6 +56,25 @@ internal sealed class Acceptor : IEventHandler, IDisposable
             accepted.Blocking = false;
             accepted.NoDelay = true;
             _onAccepted(accepted);
+        }
+    }
+
+    /// <summary>
+    /// SO_REUSEADDR only, so a restart binds while old connections linger in TIME_WAIT. Not
+    /// .NET's ReuseAddress option: on Linux it sets SO_REUSEPORT too, which would let a second
+    /// appliance bind the same port and silently share its clients.
+    /// </summary>
+    private static void AllowRebindAfterRestart(Socket socket)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            const int SOL_SOCKET = 1, SO_REUSEADDR = 2;
+            socket.SetRawSocketOption(SOL_SOCKET, SO_REUSEADDR, BitConverter.GetBytes(1));
+        }
+        else if (!OperatingSystem.IsWindows())
+        {
+            // On Windows SO_REUSEADDR means "steal the port"; its default already rebinds.
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
         }
     }
 
