@@ -26,33 +26,12 @@ internal sealed class CommandContext
     public SessionStore Sessions { get; }
 
     /// <summary>The appliance named by <c>--server</c> or <c>OC_SERVER</c>, if either is given.</summary>
-    public ServerAddress? ExplicitServer()
-    {
-        if (_serverOption is not null)
-        {
-            // Checked when the command line was parsed.
-            ServerAddress.TryParse(_serverOption, out var fromOption, out _);
-            return fromOption;
-        }
-
-        if (Environment.GetVariable(GlobalOptions.ServerVariable) is { Length: > 0 } fromVariable)
-        {
-            if (!ServerAddress.TryParse(fromVariable, out var address, out var error))
-            {
-                throw CliException.Usage($"{GlobalOptions.ServerVariable}: {error}");
-            }
-
-            return address;
-        }
-
-        return null;
-    }
+    public ServerAddress? ExplicitServer() =>
+        ServerChoice.Explicit(_serverOption, Environment.GetVariable(ServerChoice.Variable));
 
     /// <summary><c>--server</c>, then <c>OC_SERVER</c>, then the appliance used last.</summary>
     public ServerAddress ResolveServer() =>
-        ExplicitServer()
-        ?? Config.ReadLastServer()
-        ?? throw CliException.Usage($"no appliance given: use --server HOST[:PORT] or set {GlobalOptions.ServerVariable}");
+        ServerChoice.Resolve(_serverOption, Environment.GetVariable(ServerChoice.Variable), Config.ReadLastServer);
 
     /// <summary>
     /// The saved session, and the appliance it belongs to. A session is only valid on the appliance

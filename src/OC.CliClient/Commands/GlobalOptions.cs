@@ -6,13 +6,12 @@ namespace OC.CliClient.Commands;
 /// <summary>Options every command takes, before or after its name (<c>oc --json whoami</c> = <c>oc whoami --json</c>).</summary>
 internal sealed class GlobalOptions
 {
-    public const string ServerVariable = "OC_SERVER";
     public const int DefaultTimeoutSeconds = 5;
 
     public Option<string> Server { get; } = new("--server", "-s")
     {
         Description = $"Appliance to use, as {ServerAddress.Syntax}; the default port is {ServerAddress.DefaultPort}. "
-            + $"Default: ${ServerVariable}, else the appliance used last",
+            + $"Default: ${ServerChoice.Variable}, else the appliance used last",
         HelpName = "HOST[:PORT]",
         Recursive = true,
     };
