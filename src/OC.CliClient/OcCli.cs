@@ -5,8 +5,8 @@ using OC.CliClient.Terminal;
 namespace OC.CliClient;
 
 /// <summary>
-/// The `oc` command line: builds the commands, reports parse errors, runs one command, and is the
-/// one place where a failure becomes a line on stderr and an exit code (<see cref="ExitCodes"/>).
+/// The `oc` command line: builds the commands, reports parse errors and runs one command.
+/// Failures of a command are reported by <see cref="CommandHost"/>.
 /// </summary>
 internal static class OcCli
 {
@@ -21,7 +21,7 @@ internal static class OcCli
     public static RootCommand Build(CliEnvironment environment)
     {
         var global = new GlobalOptions();
-        CommandContext Context(ParseResult parse) => new(parse, global, environment);
+        var host = new CommandHost(global, environment);
 
         var root = new RootCommand("""
             oc: the command-line client of an OC chat appliance on your LAN.
@@ -32,10 +32,10 @@ internal static class OcCli
             Exit codes: 0 success; 1 the appliance refused, the network failed or a local file could not be
             written; 2 wrong command line or input (nothing was sent); 130 cancelled with Ctrl-C.
             """);
-        var register = RegisterCommand.Create(Context);
-        var login = LoginCommand.Create(Context);
-        var logout = LogoutCommand.Create(Context);
-        var whoami = WhoAmICommand.Create(Context);
+        var register = RegisterCommand.Create(host);
+        var login = LoginCommand.Create(host);
+        var logout = LogoutCommand.Create(host);
+        var whoami = WhoAmICommand.Create(host);
         root.Subcommands.Add(register);
         root.Subcommands.Add(login);
         root.Subcommands.Add(logout);
@@ -66,24 +66,18 @@ internal static class OcCli
             return ExitCodes.Usage;
         }
 
+        // Command failures are reported by CommandHost; System.CommandLine's own handler would
+        // print a stack trace for anything else, so it is off (an escape would be a bug in oc).
+        // Ctrl-C and SIGTERM cancel the command's token (it then reports "cancelled"); without an
+        // explicit ProcessTerminationTimeout a new configuration installs no signal handler at all.
         var configuration = new InvocationConfiguration
         {
             Output = environment.Out,
             Error = environment.Error,
-            EnableDefaultExceptionHandler = false, // Failures are reported below, without stack traces.
+            EnableDefaultExceptionHandler = false,
+            ProcessTerminationTimeout = TimeSpan.FromSeconds(2),
         };
-        try
-        {
-            return await parse.InvokeAsync(configuration).ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // The one place that turns every failure into a message and an exit code.
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            var (message, exitCode) = ErrorReport.Describe(e);
-            environment.Error.WriteLine("oc: " + ErrorReport.OneLine(message));
-            return exitCode;
-        }
+        return await parse.InvokeAsync(configuration).ConfigureAwait(false);
     }
 
     // One error is shown. A word oc does not know is usually the cause of the rest: `oc bogus`

@@ -26,7 +26,7 @@ internal static class LoginCommand
           printf '%s\n' "$PASSWORD" | oc login 123456 --password-stdin --json
         """;
 
-    public static Command Create(Func<ParseResult, CommandContext> context)
+    public static Command Create(CommandHost host)
     {
         var number = new Argument<string>("NUMBER")
         {
@@ -47,10 +47,10 @@ internal static class LoginCommand
         {
             number, passwordStdin,
         };
-        command.SetAction((parse, cancellationToken) =>
+        host.SetAction(command, (parse, context, cancellationToken) =>
         {
-            TryParseNumber(parse.GetValue(number), out uint ocNumber);
-            return RunAsync(context(parse), ocNumber, parse.GetValue(passwordStdin), cancellationToken);
+            TryParseNumber(parse.GetValue(number), out uint ocNumber); // Checked when parsing.
+            return RunAsync(context, ocNumber, parse.GetValue(passwordStdin), cancellationToken);
         });
         return command;
     }

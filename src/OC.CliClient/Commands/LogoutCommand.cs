@@ -18,10 +18,10 @@ internal static class LogoutCommand
           --json  {"ocNumber":123456,"server":"192.168.1.20:6677","sessionWasValid":true}
         """;
 
-    public static Command Create(Func<ParseResult, CommandContext> context)
+    public static Command Create(CommandHost host)
     {
         var command = new Command("logout", "End the saved session on the appliance and delete it here");
-        command.SetAction((parse, cancellationToken) => RunAsync(context(parse), cancellationToken));
+        host.SetAction(command, (_, context, cancellationToken) => RunAsync(context, cancellationToken));
         return command;
     }
 

@@ -23,7 +23,7 @@ internal static class RegisterCommand
           printf '%s\n' "$PASSWORD" | oc register --nick alice --password-stdin --json
         """;
 
-    public static Command Create(Func<ParseResult, CommandContext> context)
+    public static Command Create(CommandHost host)
     {
         var nick = new Option<string>("--nick", "-n")
         {
@@ -44,8 +44,8 @@ internal static class RegisterCommand
         {
             nick, email, passwordStdin,
         };
-        command.SetAction((parse, cancellationToken) => RunAsync(
-            context(parse), parse.GetValue(nick)!, parse.GetValue(email) ?? "", parse.GetValue(passwordStdin), cancellationToken));
+        host.SetAction(command, (parse, context, cancellationToken) => RunAsync(
+            context, parse.GetValue(nick)!, parse.GetValue(email) ?? "", parse.GetValue(passwordStdin), cancellationToken));
         return command;
     }
 

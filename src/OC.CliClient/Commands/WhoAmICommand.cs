@@ -25,12 +25,12 @@ internal static class WhoAmICommand
                    "server":"192.168.1.20:6677","created":"2025-06-01T12:00:00+00:00"}
         """;
 
-    public static Command Create(Func<ParseResult, CommandContext> context)
+    public static Command Create(CommandHost host)
     {
         var command = new Command(
             "whoami",
             "Show the account you are logged in as: OC number, nick, e-mail, appliance");
-        command.SetAction((parse, cancellationToken) => RunAsync(context(parse), cancellationToken));
+        host.SetAction(command, (_, context, cancellationToken) => RunAsync(context, cancellationToken));
         return command;
     }
 

@@ -6,7 +6,7 @@ namespace OC.CliClient.Terminal;
 /// </summary>
 internal sealed record CliEnvironment(
     Func<string, string?> GetVariable,
-    TextReader In,
+    Func<TextReader> OpenIn,
     TextWriter Out,
     TextWriter Error,
     bool InputIsTerminal,
@@ -14,7 +14,7 @@ internal sealed record CliEnvironment(
 {
     public static CliEnvironment FromProcess() => new(
         Environment.GetEnvironmentVariable,
-        Console.In,
+        () => Console.In, // Only when needed: on a terminal, Console.In switches the keypad mode.
         Console.Out,
         Console.Error,
         !Console.IsInputRedirected,

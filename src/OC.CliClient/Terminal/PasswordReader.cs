@@ -14,7 +14,7 @@ internal static class PasswordReader
         string password;
         if (fromStdin)
         {
-            password = environment.In.ReadLine() ?? throw CliException.Usage("--password-stdin: stdin ended before a password line");
+            password = environment.OpenIn().ReadLine() ?? throw CliException.Usage("--password-stdin: stdin ended before a password line");
         }
         else
         {

@@ -14,10 +14,7 @@ public sealed partial class CliEndToEndTests(CliApplianceFixture appliance) : IC
     [GeneratedRegex(@"^Registered\. Your OC number is (\d{6})\.\nLog in with: oc login \1\n$")]
     private static partial Regex RegisteredText();
 
-    private Task<OcRun> Oc(string? stdin, params string[] args) => Oc(_config.Path, stdin, args);
-
-    private static Task<OcRun> Oc(string configFolder, string? stdin, params string[] args) =>
-        OcProcess.RunAsync(configFolder, stdin, null, args);
+    private Task<OcRun> Oc(string? stdin, params string[] args) => OcProcess.RunAsync(_config.Path, stdin, null, args);
 
     private async Task<string> RegisterAsync(string nick = "alice", string email = "alice@example.org")
     {
@@ -115,7 +112,7 @@ public sealed partial class CliEndToEndTests(CliApplianceFixture appliance) : IC
         // A second machine with a copy of the session logs out; the first one's token is dead.
         using var other = new TempFolder();
         File.Copy(Path.Combine(_config.Path, "session.json"), Path.Combine(other.Path, "session.json"));
-        Assert.Equal(0, (await Oc(other.Path, null, "logout")).ExitCode);
+        Assert.Equal(0, (await OcProcess.RunAsync(other.Path, null, null, "logout")).ExitCode);
 
         AssertFailure(await Oc(null, "whoami"), 1, $"session expired; run oc login {number}");
         AssertFailure(await Oc(null, "whoami"), 1, "not logged in; run oc login NUMBER");

@@ -19,7 +19,7 @@ public sealed class CliInProcessTests : IDisposable
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
         var environment = new CliEnvironment(
-            name => _variables.GetValueOrDefault(name), new StringReader(stdin ?? ""), stdout, stderr,
+            name => _variables.GetValueOrDefault(name), () => new StringReader(stdin ?? ""), stdout, stderr,
             InputIsTerminal: false, HomeFolder: "/nonexistent-home");
         int exitCode = await OcCli.RunAsync(args, environment);
         return (exitCode, stdout.ToString(), stderr.ToString());
