@@ -17,6 +17,7 @@ internal sealed record ApplianceOptions
     public string Name { get; init; } = Environment.MachineName;
     public LogLevel LogLevel { get; init; } = LogLevel.Info;
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(90);
+    public TimeSpan HelloTimeout { get; init; } = TimeSpan.FromSeconds(10);
     public int MaxConnections { get; init; } = 20_000;
     public int MaxOutputBytes { get; init; } = 4 * 1024 * 1024;
 

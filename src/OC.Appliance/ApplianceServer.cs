@@ -32,6 +32,7 @@ internal sealed class ApplianceServer : IDisposable
             var limits = new ConnectionLimits
             {
                 IdleTimeout = options.IdleTimeout,
+                HelloTimeout = options.HelloTimeout,
                 MaxConnections = options.MaxConnections,
                 MaxOutputBytes = options.MaxOutputBytes,
             };
@@ -54,6 +55,9 @@ internal sealed class ApplianceServer : IDisposable
     public IPEndPoint ProtocolEndPoint => _acceptor.LocalEndPoint;
     public string PollerName => _loop.PollerName;
     public int ConnectionCount => _connections.Count;
+
+    /// <summary>Written on the loop thread only; other threads read a recent value (64-bit reads are atomic).</summary>
+    public long SlowConsumersCut => _connections.SlowConsumersCut;
 
     /// <summary>Runs the loop until <see cref="Stop"/>, then shuts down in order.</summary>
     public void Run()

@@ -147,6 +147,7 @@ internal sealed partial class RequestRouter
     internal void OnLoggedIn(ClientSession session, uint requestId, UserRecord user, byte[] token, string serverFinal)
     {
         session.State = SessionState.Authenticated;
+        session.LoginAttempts = 0;
         session.UserNumber = user.Number;
         session.Nick = user.Nick;
         session.SessionToken = token;

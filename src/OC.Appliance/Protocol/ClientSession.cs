@@ -37,6 +37,7 @@ internal sealed class ClientSession(Connection connection, IPAddress? address)
     public ScramServer? Scram { get; set; }
     public int ScramUser { get; set; }
 
+    /// <summary>LOGIN_START count since the last successful login on this connection.</summary>
     public int LoginAttempts { get; set; }
 
     /// <summary>Requests posted to storage and not yet answered.</summary>

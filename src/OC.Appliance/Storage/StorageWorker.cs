@@ -1,0 +1,219 @@
+using LiteDB;
+using OC.Appliance.Diagnostics;
+
+namespace OC.Appliance.Storage;
+
+/// <summary>
+/// The one thread that touches LiteDB. The event loop posts <see cref="StorageJob"/>s; the
+/// worker takes everything queued (up to <see cref="MaxGroupSize"/>), runs it in one
+/// transaction, commits once, fsyncs the log, and only then hands the jobs back and wakes the
+/// loop (group commit: one fsync serves every job of the group, so each acknowledgement means
+/// "on disk" without paying one fsync per message).
+/// </summary>
+/// <remarks>
+/// Threads: <see cref="Post"/> from any thread; <see cref="DrainCompleted"/> and
+/// <see cref="Dispose"/> from the loop thread (one consumer). The group logic, fault handling
+/// and open/close are in StorageWorker.Group.cs.
+/// </remarks>
+internal sealed partial class StorageWorker : IDisposable
+{
+    /// <summary>Bounds a group so the first job of a long queue is not kept waiting for the last.</summary>
+    internal const int MaxGroupSize = 4096;
+
+    internal const string DataFileName = "oc.db";
+
+    private readonly string _dataDirectory;
+    private readonly string _dataPath;
+    private readonly Action _wakeLoop;
+    private readonly LogFileSync _logSync;
+    private readonly Thread _thread;
+
+    // _pending and _stopping are guarded by _lock. _workAvailable is reset only under _lock
+    // while _pending is empty and set under _lock after an enqueue, so a wake-up is never lost.
+    private readonly Lock _lock = new();
+    private readonly Queue<StorageJob> _pending = new();
+    private readonly ManualResetEventSlim _workAvailable = new(initialState: false, spinCount: 0);
+    private bool _stopping;
+
+    private readonly Lock _completedLock = new();
+    private readonly Queue<StorageJob> _completed = new();
+
+    // Owned by the worker thread once it runs (the constructor opens it before the thread starts).
+    // Null after a storage fault until the next group reopens it.
+    private LiteDatabase? _db;
+
+    // Instances closed after a storage fault, kept reachable on purpose: see RetireAfterFault.
+    private readonly List<LiteDatabase> _retired = [];
+
+    private long _groupsCommitted;
+    private long _jobsCompleted;
+    private long _jobsFailed;
+    private long _faults;
+    private int _disposed;
+
+    /// <summary>
+    /// Creates <paramref name="dataDirectory"/> if needed, opens (or creates) oc.db in it, makes
+    /// sure the appliance id exists, and starts the "oc-storage" thread. Blocks on disk: call
+    /// it at startup, before the loop runs. Throws if the database cannot be opened.
+    /// </summary>
+    /// <param name="wakeLoop">Called on the worker thread once per finished group; it must be
+    /// cheap and thread-safe (e.g. write to an eventfd) and stay usable until Dispose returns.</param>
+    internal StorageWorker(string dataDirectory, Action wakeLoop)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
+        ArgumentNullException.ThrowIfNull(wakeLoop);
+
+        _dataDirectory = Path.GetFullPath(dataDirectory);
+        _dataPath = Path.Combine(_dataDirectory, DataFileName);
+        _wakeLoop = wakeLoop;
+        _logSync = new LogFileSync(_dataPath);
+
+        if (!Directory.Exists(_dataDirectory))
+        {
+            Directory.CreateDirectory(_dataDirectory);
+            // The new directory's own entry lives in its parent.
+            if (Path.GetDirectoryName(_dataDirectory) is { } parent) DirectorySync.Flush(parent);
+        }
+
+        _db = OpenDatabase();
+        try
+        {
+            // Created on first open and flushed here, so the id the appliance announces
+            // (mDNS TXT, status page) is already on disk.
+            ApplianceId = AccountStore.GetOrCreateApplianceId(_db);
+            _logSync.Flush();
+        }
+        catch
+        {
+            CloseDatabase(checkpoint: false);
+            throw;
+        }
+
+        _thread = new Thread(Run) { IsBackground = false, Name = "oc-storage" };
+        _thread.Start();
+    }
+
+    /// <summary>
+    /// False skips the fsync after each group (benchmarks only: a reply then no longer means
+    /// "on disk"). Read by the worker for every group; the open-time flushes always happen.
+    /// </summary>
+    internal bool FlushToDisk { get; init; } = true;
+
+    /// <summary>
+    /// A group that writes is refused, before LiteDB sees it, while the data folder's file system
+    /// has less than this free. LiteDB must never meet ENOSPC itself: it closes its engine and
+    /// leaves a half-finished transaction whose finalizer asserts and kills the process at a
+    /// later GC. The default covers a group plus an automatic checkpoint (the log is copied into
+    /// the data file once it passes 1,000 pages of 8 KiB).
+    /// </summary>
+    internal long MinFreeBytes { get; init; } = DefaultMinFreeBytes;
+
+    internal const long DefaultMinFreeBytes = 32L * 1024 * 1024;
+
+    /// <summary>The random id of this appliance's database (meta collection), stable across restarts.</summary>
+    internal string ApplianceId { get; }
+
+    internal string DatabasePath => _dataPath;
+
+    /// <summary>Groups that wrote, committed and (unless disabled) were flushed.</summary>
+    internal long GroupsCommitted => Interlocked.Read(ref _groupsCommitted);
+
+    /// <summary>Jobs handed back to the loop, failed ones included.</summary>
+    internal long JobsCompleted => Interlocked.Read(ref _jobsCompleted);
+
+    internal long JobsFailed => Interlocked.Read(ref _jobsFailed);
+
+    /// <summary>Groups failed by a storage fault (full disk, I/O error), each followed by a reopen.</summary>
+    internal long Faults => Interlocked.Read(ref _faults);
+
+    /// <summary>Queues a job. Thread-safe. Throws once <see cref="Dispose"/> has begun.</summary>
+    internal void Post(StorageJob job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        lock (_lock)
+        {
+            if (_stopping) throw new InvalidOperationException("The storage worker is stopping and accepts no more jobs.");
+            _pending.Enqueue(job);
+            // Only the empty-to-non-empty transition needs a signal: a worker that is busy
+            // looks at the queue again before it waits.
+            if (_pending.Count == 1) _workAvailable.Set();
+        }
+    }
+
+    /// <summary>
+    /// Calls <see cref="StorageJob.Complete"/> for up to <paramref name="max"/> finished jobs, in
+    /// the order they finished, on the calling (loop) thread; returns how many. Call it after
+    /// wakeLoop fired, and once more after <see cref="Dispose"/> for the last groups.
+    /// </summary>
+    internal int DrainCompleted(int max = int.MaxValue)
+    {
+        var count = 0;
+        while (count < max)
+        {
+            StorageJob? job;
+            lock (_completedLock)
+            {
+                if (!_completed.TryDequeue(out job)) break;
+            }
+            count++;
+            job.Complete();
+        }
+        return count;
+    }
+
+    /// <summary>
+    /// Stops accepting jobs, lets the worker finish every job already posted (each group still
+    /// committed, flushed and followed by wakeLoop), then checkpoints and closes the database
+    /// on the worker thread, and waits for that thread to end. Completed jobs stay queued:
+    /// call <see cref="DrainCompleted"/> afterwards to deliver the last replies.
+    /// </summary>
+    public void Dispose()
+    {
+        if (Thread.CurrentThread == _thread)
+            throw new InvalidOperationException("A storage job cannot dispose the worker that runs it.");
+
+        lock (_lock)
+        {
+            if (!_stopping)
+            {
+                _stopping = true;
+                _workAvailable.Set();
+            }
+        }
+        _thread.Join();
+
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _workAvailable.Dispose();
+            _logSync.Dispose();
+        }
+    }
+
+    private void Run()
+    {
+        var group = new List<StorageJob>();
+        while (true)
+        {
+            lock (_lock)
+            {
+                while (group.Count < MaxGroupSize && _pending.TryDequeue(out var job)) group.Add(job);
+                if (group.Count == 0)
+                {
+                    if (_stopping) break;
+                    _workAvailable.Reset();
+                }
+            }
+
+            if (group.Count == 0)
+            {
+                _workAvailable.Wait();
+                continue;
+            }
+
+            RunGroup(group);
+            group.Clear();
+        }
+
+        CloseDatabase(checkpoint: true);
+    }
+}

@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.RegularExpressions;
+using OC.Protocol.Client;
+
+namespace OC.Tests.EndToEnd;
+
+/// <summary>
+/// `oc-appliance` as a separate process: the published AOT binary when OC_APPLIANCE_PATH names
+/// it (./test.sh does), else the JIT build next to the tests. Its port is read from its log.
+/// </summary>
+internal sealed partial class ApplianceProcess : IDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+    private readonly System.Diagnostics.Process _process;
+    private readonly StringBuilder _log = new();
+    private readonly TaskCompletionSource<int> _port = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public ApplianceProcess(string dataDirectory, params string[] extraArgs)
+    {
+        DataDirectory = dataDirectory;
+        var start = Command(["--data", dataDirectory, "--port", "0", "--bind", "127.0.0.1", "--name", "process-test", .. extraArgs]);
+        start.RedirectStandardError = true;
+        start.RedirectStandardOutput = true;
+        _process = System.Diagnostics.Process.Start(start) ?? throw new InvalidOperationException("could not start oc-appliance");
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (_log) _log.AppendLine(e.Data);
+            var match = ListenLine().Match(e.Data);
+            if (match.Success) _port.TrySetResult(int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+        };
+        _process.OutputDataReceived += (_, _) => { };
+        _process.BeginErrorReadLine();
+        _process.BeginOutputReadLine();
+        _process.Exited += (_, _) => _port.TrySetException(new InvalidOperationException("oc-appliance exited during start-up:\n" + Log));
+        _process.EnableRaisingEvents = true;
+        if (_process.HasExited) _port.TrySetException(new InvalidOperationException("oc-appliance exited during start-up:\n" + Log));
+    }
+
+    public string DataDirectory { get; }
+
+    public int Pid => _process.Id;
+
+    public string Log
+    {
+        get { lock (_log) return _log.ToString(); }
+    }
+
+    /// <summary>The protocol port, once the appliance has logged that it listens.</summary>
+    public int Port => _port.Task.WaitAsync(StartTimeout).GetAwaiter().GetResult();
+
+    public Task<OcConnection> ConnectAsync() => OcConnection.ConnectAsync("127.0.0.1", Port, "process-tests");
+
+    /// <summary>The command that runs the appliance under test with the given arguments.</summary>
+    public static ProcessStartInfo Command(IEnumerable<string> args)
+    {
+        var published = Environment.GetEnvironmentVariable("OC_APPLIANCE_PATH");
+        ProcessStartInfo start;
+        if (!string.IsNullOrEmpty(published))
+        {
+            start = new ProcessStartInfo(published);
+        }
+        else
+        {
+            start = new ProcessStartInfo("dotnet");
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "oc-appliance.dll"));
+        }
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        start.UseShellExecute = false;
+        return start;
+    }
+
+    /// <summary>SIGTERM, as systemd or Ctrl-C would; returns the exit code.</summary>
+    public int Terminate(TimeSpan timeout)
+    {
+        if (kill(_process.Id, 15) != 0) throw new InvalidOperationException("kill(SIGTERM) failed: " + Marshal.GetLastPInvokeError());
+        if (!_process.WaitForExit(timeout)) throw new TimeoutException("oc-appliance did not exit after SIGTERM:\n" + Log);
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
+    /// <summary>kill -9: no shutdown code runs at all.</summary>
+    public void KillHard()
+    {
+        _process.Kill();
+        _process.WaitForExit();
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited) KillHard();
+        _process.Dispose();
+    }
+
+    [GeneratedRegex(@"appliance\.listening: protocol on [^ ]*:(\d+) ")]
+    private static partial Regex ListenLine();
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int kill(int pid, int signal);
+}

@@ -1,0 +1,83 @@
+using System.Net;
+using OC.Appliance;
+using OC.Protocol.Client;
+
+namespace OC.Tests.Integration;
+
+/// <summary>
+/// The real appliance, in this process, on 127.0.0.1 with a port chosen by the OS and a real
+/// database in a fresh temp folder. Dispose stops it the way SIGTERM does and deletes the folder.
+/// </summary>
+internal sealed class TestAppliance : IDisposable
+{
+    private readonly Thread _thread;
+    private readonly bool _ownsDirectory;
+    private Exception? _crash;
+
+    public TestAppliance(string? poller = null, string? dataDirectory = null, Func<ApplianceOptions, ApplianceOptions>? configure = null)
+    {
+        _ownsDirectory = dataDirectory is null;
+        DataDirectory = dataDirectory ?? TempDirectory.Create("oc-appliance");
+        var options = new ApplianceOptions
+        {
+            DataDirectory = DataDirectory,
+            BindAddress = IPAddress.Loopback,
+            Port = 0,
+            Poller = poller,
+            Name = "test-appliance",
+        };
+        Server = new ApplianceServer(configure?.Invoke(options) ?? options);
+        _thread = new Thread(() =>
+        {
+            try { Server.Run(); }
+            catch (Exception e) { _crash = e; }
+        })
+        { Name = "oc-test-loop", IsBackground = true };
+        _thread.Start();
+    }
+
+    public ApplianceServer Server { get; }
+    public string DataDirectory { get; }
+    public int Port => Server.ProtocolEndPoint.Port;
+
+    public Task<OcConnection> ConnectAsync(string clientName = "tests") =>
+        OcConnection.ConnectAsync("127.0.0.1", Port, clientName);
+
+    /// <summary>Stops like SIGTERM does; the data folder stays (for restart tests).</summary>
+    public void Stop()
+    {
+        Server.Stop();
+        if (!Server.WaitForStop(TimeSpan.FromSeconds(30))) throw new TimeoutException("the appliance did not stop within 30 s");
+        _thread.Join(TimeSpan.FromSeconds(5));
+        if (_crash is not null) throw new InvalidOperationException("the appliance loop crashed", _crash);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Stop();
+        }
+        finally
+        {
+            Server.Dispose();
+            if (_ownsDirectory) TempDirectory.Delete(DataDirectory);
+        }
+    }
+}
+
+internal static class TempDirectory
+{
+    public static string Create(string prefix)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"{prefix}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    public static void Delete(string path)
+    {
+        try { Directory.Delete(path, recursive: true); }
+        catch (DirectoryNotFoundException) { }
+    }
+}
