@@ -4,6 +4,7 @@ using OC.CliClient.Config;
 using OC.CliClient.Terminal;
 using OC.Protocol.Client;
 using OC.Protocol.Framing;
+using OC.Protocol.Messages;
 
 namespace OC.CliClient.Commands;
 
@@ -69,7 +70,7 @@ internal static class LoginCommand
         var server = context.ResolveServer();
         string password = PasswordReader.Read(context.Environment, passwordStdin, confirm: false);
 
-        Protocol.Messages.LoggedIn loggedIn;
+        LoggedIn loggedIn;
         await using (var link = await ApplianceLink.ConnectAsync(server, context.Timeout, cancellationToken).ConfigureAwait(false))
         {
             try
