@@ -1,6 +1,8 @@
+using OC.CliClient.Terminal;
+
 namespace OC.CliClient;
 
 internal static class Program
 {
-    private static int Main(string[] args) => 0;
+    private static Task<int> Main(string[] args) => OcCli.RunAsync(args, CliEnvironment.FromProcess());
 }

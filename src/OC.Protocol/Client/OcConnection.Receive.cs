@@ -38,7 +38,13 @@ public sealed partial class OcConnection
         {
             var status = FrameParser.TryReadFrame(input.Span, Math.Max(_maxPayload, Frame.DefaultMaxPayload) * 2, out var header);
             if (status == FrameStatus.NeedMoreData) return;
-            if (status != FrameStatus.Complete) throw new OcConnectionException($"the appliance sent a bad frame ({status})");
+            if (status != FrameStatus.Complete)
+            {
+                // Before WELCOME, garbage means the peer is something else (a web server, say).
+                throw new OcConnectionException(Welcome.Version == 0
+                    ? $"{_peer} does not speak the OC protocol: is it an OC appliance?"
+                    : $"the appliance sent a bad frame ({status})");
+            }
 
             var frame = new ReceivedFrame(header.Type, header.RequestId, FrameParser.Payload(input.Span, header).ToArray());
             input.Consume(header.TotalLength);

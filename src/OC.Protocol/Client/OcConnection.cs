@@ -29,10 +29,12 @@ public sealed partial class OcConnection : IAsyncDisposable
     private Task? _keepAlive;
     private Exception? _closedBecause;
     private int _maxPayload = Frame.DefaultMaxPayload;
+    private readonly string _peer;
 
-    private OcConnection(Socket socket)
+    private OcConnection(Socket socket, string peer)
     {
         _socket = socket;
+        _peer = peer;
         _stream = new NetworkStream(socket, ownsSocket: true);
     }
 
@@ -57,10 +59,10 @@ public sealed partial class OcConnection : IAsyncDisposable
         catch (SocketException e)
         {
             socket.Dispose();
-            throw new OcConnectionException($"cannot connect to {host}:{port}: {Describe(e)}", e);
+            throw new OcConnectionException($"cannot connect to {Endpoint(host, port)}: {Describe(e)}", e);
         }
 
-        var connection = new OcConnection(socket);
+        var connection = new OcConnection(socket, Endpoint(host, port));
         try
         {
             connection._receiveLoop = Task.Run(connection.ReceiveLoopAsync, CancellationToken.None);
@@ -68,7 +70,7 @@ public sealed partial class OcConnection : IAsyncDisposable
                 (b, id) => Hello.Write(b, id, new Hello(ProtocolLimits.Version, ProtocolLimits.Version, clientName)),
                 cancellationToken).ConfigureAwait(false);
             if (reply.Type != FrameType.Welcome || !Welcome.TryRead(reply.Payload, out var welcome))
-                throw new OcConnectionException($"{host}:{port} did not answer HELLO with WELCOME: is it an OC appliance?");
+                throw new OcConnectionException($"{connection._peer} did not answer HELLO with WELCOME: is it an OC appliance?");
             connection.Welcome = welcome;
             connection._maxPayload = (int)Math.Min(welcome.MaxPayload, int.MaxValue);
             connection._keepAlive = Task.Run(connection.KeepAliveLoopAsync, CancellationToken.None);
@@ -158,6 +160,10 @@ public sealed partial class OcConnection : IAsyncDisposable
         _closedBecause ??= e;
         return e;
     }
+
+    /// <summary>host:port, with an IPv6 address in brackets ([::1]:6677) so the port stays readable.</summary>
+    internal static string Endpoint(string host, int port) =>
+        host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[') ? $"[{host}]:{port}" : $"{host}:{port}";
 
     internal static string Describe(SocketException e) => e.SocketErrorCode switch
     {

@@ -1,0 +1,96 @@
+using System.CommandLine;
+using System.Globalization;
+using OC.CliClient.Config;
+using OC.CliClient.Terminal;
+using OC.Protocol.Client;
+using OC.Protocol.Framing;
+using OC.Protocol.Messages;
+
+namespace OC.CliClient.Commands;
+
+/// <summary><c>oc login NUMBER [--password-stdin]</c>: logs in with SCRAM and saves the session token.</summary>
+internal static class LoginCommand
+{
+    public const string MoreHelp = """
+        Notes:
+          The password never crosses the network (SCRAM-SHA-256), and the appliance must prove that it
+          knows your account before oc trusts it. The session token is saved in session.json in the
+          config folder (mode 0600) and replaces any earlier session.
+
+        Output:
+          text    Logged in as alice (OC number 123456) on 192.168.1.20:6677.
+          --json  {"ocNumber":123456,"nick":"alice","server":"192.168.1.20:6677"}
+
+        Examples:
+          oc login 123456
+          oc --server [fd00::20]:6677 login 123456
+          printf '%s\n' "$PASSWORD" | oc login 123456 --password-stdin --json
+        """;
+
+    public static Command Create(CommandHost host)
+    {
+        var number = new Argument<string>("NUMBER")
+        {
+            Description = "Your OC number, the six digits oc register printed",
+        };
+        number.Validators.Add(result =>
+        {
+            if (!TryParseNumber(result.GetValueOrDefault<string>(), out _))
+            {
+                result.AddError($"'{result.GetValueOrDefault<string>()}' is not an OC number (six digits, 100000 to 999999)");
+            }
+        });
+        var passwordStdin = PasswordOptions.Stdin();
+
+        var command = new Command(
+            "login",
+            "Log in with your OC number and password, and keep the session for the other commands")
+        {
+            number, passwordStdin,
+        };
+        host.SetAction(command, (parse, context, cancellationToken) =>
+        {
+            TryParseNumber(parse.GetValue(number), out uint ocNumber); // Checked when parsing.
+            return RunAsync(context, ocNumber, parse.GetValue(passwordStdin), cancellationToken);
+        });
+        return command;
+    }
+
+    internal static bool TryParseNumber(string? text, out uint number)
+    {
+        number = 0;
+        return text is { Length: 6 }
+            && text.All(char.IsAsciiDigit)
+            && uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out number)
+            && number >= 100_000;
+    }
+
+    private static async Task<int> RunAsync(CommandContext context, uint number, bool passwordStdin, CancellationToken cancellationToken)
+    {
+        var server = context.ResolveServer();
+        string password = PasswordReader.Read(context.Environment, passwordStdin, confirm: false);
+
+        LoggedIn loggedIn;
+        await using (var link = await ApplianceLink.ConnectAsync(server, context.Timeout, cancellationToken).ConfigureAwait(false))
+        {
+            try
+            {
+                loggedIn = await link.CallAsync(
+                    (connection, token) => OcAccounts.LoginAsync(connection, number, password, token),
+                    cancellationToken).ConfigureAwait(false);
+            }
+            catch (OcErrorException e) when (e.Code == ErrorCode.UnknownUser)
+            {
+                throw new CliException($"no user has OC number {number:D6}", e);
+            }
+        }
+
+        context.Sessions.Save(new Session(loggedIn.OcNumber, loggedIn.Nick, server.ToString(), loggedIn.SessionToken));
+        context.Config.RememberServer(server);
+        context.Output.Result(
+            new LoggedInOutput(loggedIn.OcNumber, loggedIn.Nick, server.ToString()),
+            OutputJsonContext.Default.LoggedInOutput,
+            $"Logged in as {loggedIn.Nick} (OC number {loggedIn.OcNumber:D6}) on {server}.");
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,26 @@
+using System.Text.Json.Serialization;
+
+namespace OC.CliClient.Terminal;
+
+// What each command prints with --json. The names are part of the CLI's contract with scripts:
+// add fields, never rename or remove one.
+
+/// <summary><c>oc register --json</c>.</summary>
+internal sealed record RegisteredOutput(uint OcNumber, string Nick, string Email, string Server);
+
+/// <summary><c>oc login --json</c>.</summary>
+internal sealed record LoggedInOutput(uint OcNumber, string Nick, string Server);
+
+/// <summary><c>oc logout --json</c>. <c>SessionWasValid</c> is false when the appliance had already ended the session.</summary>
+internal sealed record LoggedOutOutput(uint OcNumber, string Server, bool SessionWasValid);
+
+/// <summary><c>oc whoami --json</c>; <c>Created</c> is ISO 8601 in UTC.</summary>
+internal sealed record WhoAmIOutput(uint OcNumber, string Nick, string Email, string Server, DateTimeOffset Created);
+
+/// <summary>Serializers for the records above, generated at compile time (reflection JSON is not AOT-safe).</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(RegisteredOutput))]
+[JsonSerializable(typeof(LoggedInOutput))]
+[JsonSerializable(typeof(LoggedOutOutput))]
+[JsonSerializable(typeof(WhoAmIOutput))]
+internal sealed partial class OutputJsonContext : JsonSerializerContext;

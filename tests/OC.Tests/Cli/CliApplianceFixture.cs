@@ -1,0 +1,14 @@
+using OC.Tests.Integration;
+
+namespace OC.Tests.Cli;
+
+/// <summary>A real appliance (<see cref="TestAppliance"/>: in this process, 127.0.0.1, a free port, its own data folder), shared by one test class.</summary>
+public sealed class CliApplianceFixture : IDisposable
+{
+    private readonly TestAppliance _appliance = new();
+
+    /// <summary>The address to pass as <c>--server</c>.</summary>
+    public string Server => $"127.0.0.1:{_appliance.Port}";
+
+    public void Dispose() => _appliance.Dispose();
+}

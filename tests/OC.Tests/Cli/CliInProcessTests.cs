@@ -1,0 +1,139 @@
+using OC.CliClient;
+using OC.CliClient.Config;
+using OC.CliClient.Terminal;
+
+namespace OC.Tests.Cli;
+
+/// <summary>The command line without an appliance: parsing, help, usage errors, local state. Runs OcCli in-process.</summary>
+public sealed class CliInProcessTests : IDisposable
+{
+    private readonly TempFolder _config = new();
+    private readonly Dictionary<string, string> _variables = [];
+
+    public CliInProcessTests() => _variables["OC_CONFIG_DIR"] = _config.Path;
+
+    public void Dispose() => _config.Dispose();
+
+    private async Task<(int ExitCode, string Out, string Err)> RunAsync(string? stdin, params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var environment = new CliEnvironment(
+            name => _variables.GetValueOrDefault(name), () => new StringReader(stdin ?? ""), stdout, stderr,
+            InputIsTerminal: false, HomeFolder: "/nonexistent-home");
+        int exitCode = await OcCli.RunAsync(args, environment);
+        return (exitCode, stdout.ToString(), stderr.ToString());
+    }
+
+    private static void AssertOneErrorLine(string stderr, string expected)
+    {
+        Assert.Equal("oc: " + expected + Environment.NewLine, stderr);
+    }
+
+    [Fact]
+    public async Task Help_exits_0_and_lists_every_command()
+    {
+        var (exitCode, stdout, stderr) = await RunAsync(null, "--help");
+        Assert.Equal(0, exitCode);
+        Assert.Empty(stderr);
+        foreach (var command in new[] { "register", "login", "logout", "whoami", "--server", "--json", "--timeout", "Examples:" })
+        {
+            Assert.Contains(command, stdout, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("register", "--nick")]
+    [InlineData("login", "<NUMBER>")]
+    [InlineData("logout", "--server")]
+    [InlineData("whoami", "--json")]
+    public async Task Every_command_has_help_with_notes_and_output_formats(string command, string mentions)
+    {
+        var (exitCode, stdout, _) = await RunAsync(null, command, "--help");
+        Assert.Equal(0, exitCode);
+        Assert.Contains(mentions, stdout, StringComparison.Ordinal);
+        Assert.Contains("Output:", stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new[] { "bogus" }, "Unrecognized command or argument 'bogus'. (see oc --help)")]
+    [InlineData(new string[0], "Required command was not provided. (see oc --help)")]
+    [InlineData(new[] { "login", "12" }, "'12' is not an OC number (six digits, 100000 to 999999) (see oc login --help)")]
+    [InlineData(new[] { "login", "012345" }, "'012345' is not an OC number (six digits, 100000 to 999999) (see oc login --help)")]
+    [InlineData(new[] { "register" }, "Option '--nick' is required. (see oc register --help)")]
+    [InlineData(new[] { "whoami", "--server", "host:0" }, "--server: '0' is not a port number (1..65535) (see oc whoami --help)")]
+    [InlineData(new[] { "--server", "[::1", "whoami" }, "--server: '[::1' has '[' without ']' (see oc whoami --help)")]
+    [InlineData(new[] { "whoami", "--timeout", "0" }, "--timeout must be 1..3600 seconds, not 0 (see oc whoami --help)")]
+    public async Task Parse_errors_print_one_line_and_exit_2(string[] args, string message)
+    {
+        var (exitCode, stdout, stderr) = await RunAsync(null, args);
+        Assert.Equal(ExitCodes.Usage, exitCode);
+        Assert.Empty(stdout);
+        AssertOneErrorLine(stderr, message);
+    }
+
+    [Fact]
+    public async Task Without_any_appliance_register_says_how_to_name_one()
+    {
+        var (exitCode, _, stderr) = await RunAsync("secret\n", "register", "--nick", "alice", "--password-stdin");
+        Assert.Equal(ExitCodes.Usage, exitCode);
+        AssertOneErrorLine(stderr, "no appliance given: use --server HOST[:PORT] or set OC_SERVER");
+    }
+
+    [Fact]
+    public async Task A_password_prompt_on_redirected_stdin_asks_for_password_stdin()
+    {
+        var (exitCode, _, stderr) = await RunAsync("secret\n", "login", "123456", "--server", "127.0.0.1:1");
+        Assert.Equal(ExitCodes.Usage, exitCode);
+        AssertOneErrorLine(stderr, "stdin is not a terminal: use --password-stdin");
+    }
+
+    [Fact]
+    public async Task An_empty_stdin_with_password_stdin_is_a_usage_error()
+    {
+        var (exitCode, _, stderr) = await RunAsync("", "login", "123456", "--server", "127.0.0.1:1", "--password-stdin");
+        Assert.Equal(ExitCodes.Usage, exitCode);
+        AssertOneErrorLine(stderr, "--password-stdin: stdin ended before a password line");
+    }
+
+    [Fact]
+    public async Task An_empty_password_line_is_a_usage_error()
+    {
+        var (exitCode, _, stderr) = await RunAsync("\n", "login", "123456", "--server", "127.0.0.1:1", "--password-stdin");
+        Assert.Equal(ExitCodes.Usage, exitCode);
+        AssertOneErrorLine(stderr, "the password is empty");
+    }
+
+    [Fact]
+    public async Task Whoami_and_logout_without_a_session_say_not_logged_in_and_exit_1()
+    {
+        var (exitCode, stdout, stderr) = await RunAsync(null, "whoami");
+        Assert.Equal(ExitCodes.Failure, exitCode);
+        Assert.Empty(stdout);
+        AssertOneErrorLine(stderr, "not logged in; run oc login NUMBER");
+
+        (exitCode, _, stderr) = await RunAsync(null, "logout");
+        Assert.Equal(ExitCodes.Failure, exitCode);
+        AssertOneErrorLine(stderr, "not logged in; run oc login NUMBER");
+    }
+
+    [Fact]
+    public async Task A_session_for_another_appliance_is_not_used_for_the_one_named()
+    {
+        new SessionStore(new ConfigFolder(_config.Path)).Save(new Session(123456, "alice", "10.0.0.1:6677", new byte[32]));
+        _variables["OC_SERVER"] = "10.0.0.2";
+
+        var (exitCode, _, stderr) = await RunAsync(null, "whoami");
+        Assert.Equal(ExitCodes.Failure, exitCode);
+        AssertOneErrorLine(stderr, "not logged in to 10.0.0.2:6677 (the saved session is for 10.0.0.1:6677)");
+    }
+
+    [Fact]
+    public async Task A_refused_connection_is_one_line_naming_the_address()
+    {
+        int port = DeadPort.Find();
+        var (exitCode, _, stderr) = await RunAsync("secret\n", "login", "123456", "--server", $"127.0.0.1:{port}", "--password-stdin");
+        Assert.Equal(ExitCodes.Failure, exitCode);
+        AssertOneErrorLine(stderr, $"cannot connect to 127.0.0.1:{port}: connection refused (is oc-appliance running there?)");
+    }
+}

@@ -1,0 +1,83 @@
+using System.Diagnostics;
+
+namespace OC.Tests.Cli;
+
+/// <summary>What one run of `oc` left behind.</summary>
+internal sealed record OcRun(int ExitCode, string Stdout, string Stderr)
+{
+    public string[] StderrLines => Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+    public override string ToString() => $"exit {ExitCode}\nstdout: {Stdout}\nstderr: {Stderr}";
+}
+
+/// <summary>
+/// Runs the real `oc` program as a process: the published NativeAOT binary named by
+/// <c>OC_CLI_PATH</c> when set (CI does this), else the oc.dll built next to the tests, with dotnet.
+/// </summary>
+internal static class OcProcess
+{
+    public const string CliPathVariable = "OC_CLI_PATH";
+
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(60);
+
+    public static async Task<OcRun> RunAsync(string configFolder, string? stdin, IReadOnlyDictionary<string, string>? variables, params string[] args)
+    {
+        var start = StartInfo();
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        start.RedirectStandardInput = true;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
+
+        // Only what the test says: nothing from the developer's own oc setup leaks in.
+        start.Environment.Remove("OC_SERVER");
+        start.Environment.Remove("XDG_CONFIG_HOME");
+        start.Environment["OC_CONFIG_DIR"] = configFolder;
+        foreach (var (name, value) in variables ?? new Dictionary<string, string>()) start.Environment[name] = value;
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("oc did not start");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (stdin is not null) await process.StandardInput.WriteAsync(stdin);
+        process.StandardInput.Close();
+
+        using var deadline = new CancellationTokenSource(s_timeout);
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"oc {string.Join(' ', args)} did not exit within {s_timeout.TotalSeconds} s");
+        }
+
+        return new OcRun(process.ExitCode, (await stdout).ReplaceLineEndings("\n"), (await stderr).ReplaceLineEndings("\n"));
+    }
+
+    private static ProcessStartInfo StartInfo()
+    {
+        if (Environment.GetEnvironmentVariable(CliPathVariable) is { Length: > 0 } published)
+        {
+            return new ProcessStartInfo(published);
+        }
+
+        // The test project references OC.CliClient, so oc.dll and its runtimeconfig sit next to us.
+        string dll = Path.Combine(AppContext.BaseDirectory, "oc.dll");
+        var start = new ProcessStartInfo(DotnetHost());
+        start.ArgumentList.Add(dll);
+        return start;
+    }
+
+    private static string DotnetHost()
+    {
+        // The test host usually runs under the dotnet host itself; else the SDK tells us where it is.
+        string? current = Environment.ProcessPath;
+        if (current is not null && Path.GetFileNameWithoutExtension(current).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
+        {
+            return current;
+        }
+
+        return Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+    }
+}
