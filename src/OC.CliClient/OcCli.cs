@@ -15,6 +15,10 @@ internal static class OcCli
           oc --server 192.168.1.20 register --nick alice
           oc login 123456
           oc whoami --json
+          oc find 654321
+          oc friends add 654321
+          oc friends
+          oc online
           oc logout
         """;
 
@@ -36,10 +40,16 @@ internal static class OcCli
         var login = LoginCommand.Create(host);
         var logout = LogoutCommand.Create(host);
         var whoami = WhoAmICommand.Create(host);
+        var find = FindCommand.Create(host);
+        var friends = FriendsCommand.Create(host);
+        var online = OnlineCommand.Create(host);
         root.Subcommands.Add(register);
         root.Subcommands.Add(login);
         root.Subcommands.Add(logout);
         root.Subcommands.Add(whoami);
+        root.Subcommands.Add(find);
+        root.Subcommands.Add(friends);
+        root.Subcommands.Add(online);
         global.AddTo(root);
 
         HelpWithMore.Install(root, new Dictionary<Command, string>
@@ -49,6 +59,9 @@ internal static class OcCli
             [login] = LoginCommand.MoreHelp,
             [logout] = LogoutCommand.MoreHelp,
             [whoami] = WhoAmICommand.MoreHelp,
+            [find] = FindCommand.MoreHelp,
+            [friends] = FriendsCommand.MoreHelp,
+            [online] = OnlineCommand.MoreHelp,
         });
         return root;
     }

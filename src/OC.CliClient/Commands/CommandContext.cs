@@ -1,6 +1,8 @@
 using System.CommandLine;
 using OC.CliClient.Config;
 using OC.CliClient.Terminal;
+using OC.Protocol.Client;
+using OC.Protocol.Framing;
 
 namespace OC.CliClient.Commands;
 
@@ -47,5 +49,31 @@ internal sealed class CommandContext
         }
 
         return (session, server);
+    }
+
+    /// <summary>
+    /// Connects to the saved session's appliance and resumes the session: what every command that
+    /// needs a login starts with. A session the appliance no longer knows is deleted locally.
+    /// </summary>
+    public async Task<ApplianceLink> OpenSessionAsync(CancellationToken cancellationToken)
+    {
+        var (session, server) = RequireSession();
+        var link = await ApplianceLink.ConnectAsync(server, Timeout, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await link.CallAsync((connection, token) => OcAccounts.ResumeAsync(connection, session.Token, token), cancellationToken).ConfigureAwait(false);
+            return link;
+        }
+        catch (OcErrorException e) when (e.Code == ErrorCode.InvalidSession)
+        {
+            await link.DisposeAsync().ConfigureAwait(false);
+            Sessions.Delete();
+            throw new CliException($"session expired; run oc login {session.OcNumber:D6}", e);
+        }
+        catch
+        {
+            await link.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 }

@@ -17,10 +17,26 @@ internal sealed record LoggedOutOutput(uint OcNumber, string Server, bool Sessio
 /// <summary><c>oc whoami --json</c>; <c>Created</c> is ISO 8601 in UTC.</summary>
 internal sealed record WhoAmIOutput(uint OcNumber, string Nick, string Email, string Server, DateTimeOffset Created);
 
+/// <summary>One user in <c>oc find</c>, <c>oc friends</c> and <c>oc online</c>.</summary>
+internal sealed record UserOutput(uint OcNumber, string Nick, bool Online, bool Friend);
+
+/// <summary><c>oc friends --json</c>.</summary>
+internal sealed record FriendsOutput(IReadOnlyList<UserOutput> Friends);
+
+/// <summary><c>oc online --json</c>.</summary>
+internal sealed record OnlineOutput(IReadOnlyList<UserOutput> Online);
+
+/// <summary><c>oc friends add|remove --json</c>: the friendship as it now stands.</summary>
+internal sealed record FriendChangeOutput(uint OcNumber, bool Friend);
+
 /// <summary>Serializers for the records above, generated at compile time (reflection JSON is not AOT-safe).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(RegisteredOutput))]
 [JsonSerializable(typeof(LoggedInOutput))]
 [JsonSerializable(typeof(LoggedOutOutput))]
 [JsonSerializable(typeof(WhoAmIOutput))]
+[JsonSerializable(typeof(UserOutput))]
+[JsonSerializable(typeof(FriendsOutput))]
+[JsonSerializable(typeof(OnlineOutput))]
+[JsonSerializable(typeof(FriendChangeOutput))]
 internal sealed partial class OutputJsonContext : JsonSerializerContext;

@@ -117,7 +117,7 @@ public static class OcAccounts
         return loggedIn;
     }
 
-    private static void Expect(ReceivedFrame reply, FrameType expected, string request)
+    internal static void Expect(ReceivedFrame reply, FrameType expected, string request)
     {
         if (reply.Type != expected)
         {
@@ -125,6 +125,6 @@ public static class OcAccounts
         }
     }
 
-    private static OcConnectionException Malformed(ReceivedFrame reply) =>
+    internal static OcConnectionException Malformed(ReceivedFrame reply) =>
         new($"the appliance sent a malformed {reply.Type} frame");
 }
