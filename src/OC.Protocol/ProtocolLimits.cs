@@ -17,4 +17,7 @@ public static class ProtocolLimits
     public const int SessionTokenBytes = 32;
     public const int MinIterations = 4096;
     public const int MaxIterations = 10_000_000;
+    public const int MessageIdBytes = 16;
+    public const int MaxMessageTextBytes = 4096;
+    public const int MaxHistoryPage = 500;
 }

@@ -39,4 +39,14 @@ public enum FrameType : ushort
     Presence = 0x0028,
     OnlineList = 0x0029,
     OnlineUsers = 0x002A,
+
+    // Messages
+    Send = 0x0030,
+    Sent = 0x0031,
+    Message = 0x0032,
+    Sync = 0x0033,
+    Synced = 0x0034,
+    Delivered = 0x0035,
+    History = 0x0036,
+    HistoryPage = 0x0037,
 }
