@@ -19,6 +19,10 @@ internal static class OcCli
           oc friends add 654321
           oc friends
           oc online
+          oc send 654321 "dinner at 8?"
+          oc history 654321
+          oc listen --json
+          oc chat
           oc logout
         """;
 
@@ -43,6 +47,8 @@ internal static class OcCli
         var find = FindCommand.Create(host);
         var friends = FriendsCommand.Create(host);
         var online = OnlineCommand.Create(host);
+        var send = SendCommand.Create(host);
+        var history = HistoryCommand.Create(host);
         root.Subcommands.Add(register);
         root.Subcommands.Add(login);
         root.Subcommands.Add(logout);
@@ -50,6 +56,8 @@ internal static class OcCli
         root.Subcommands.Add(find);
         root.Subcommands.Add(friends);
         root.Subcommands.Add(online);
+        root.Subcommands.Add(send);
+        root.Subcommands.Add(history);
         global.AddTo(root);
 
         HelpWithMore.Install(root, new Dictionary<Command, string>
@@ -62,6 +70,8 @@ internal static class OcCli
             [find] = FindCommand.MoreHelp,
             [friends] = FriendsCommand.MoreHelp,
             [online] = OnlineCommand.MoreHelp,
+            [send] = SendCommand.MoreHelp,
+            [history] = HistoryCommand.MoreHelp,
         });
         return root;
     }

@@ -1,8 +1,8 @@
 namespace OC.CliClient.Terminal;
 
 /// <summary>
-/// Everything `oc` takes from its surroundings: variables, the standard streams, whether stdin is
-/// a terminal, the home folder. <see cref="FromProcess"/> is the real one; tests build their own.
+/// Everything `oc` takes from its surroundings: variables, the standard streams, whether stdin and
+/// stdout are terminals, the home folder. <see cref="FromProcess"/> is the real one; tests build their own.
 /// </summary>
 internal sealed record CliEnvironment(
     Func<string, string?> GetVariable,
@@ -10,7 +10,8 @@ internal sealed record CliEnvironment(
     TextWriter Out,
     TextWriter Error,
     bool InputIsTerminal,
-    string HomeFolder)
+    string HomeFolder,
+    bool OutputIsTerminal = false)
 {
     public static CliEnvironment FromProcess() => new(
         Environment.GetEnvironmentVariable,
@@ -18,5 +19,6 @@ internal sealed record CliEnvironment(
         Console.Out,
         Console.Error,
         !Console.IsInputRedirected,
-        Environment.GetFolderPath(Environment.SpecialFolder.UserProfile, Environment.SpecialFolderOption.DoNotVerify));
+        Environment.GetFolderPath(Environment.SpecialFolder.UserProfile, Environment.SpecialFolderOption.DoNotVerify),
+        !Console.IsOutputRedirected);
 }

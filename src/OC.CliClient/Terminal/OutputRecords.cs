@@ -29,6 +29,38 @@ internal sealed record OnlineOutput(IReadOnlyList<UserOutput> Online);
 /// <summary><c>oc friends add|remove --json</c>: the friendship as it now stands.</summary>
 internal sealed record FriendChangeOutput(uint OcNumber, bool Friend);
 
+/// <summary><c>oc send --json</c>; <c>Time</c> is when the appliance stored the message, ISO 8601 in UTC.</summary>
+internal sealed record SentOutput(ulong Seq, uint To, DateTimeOffset Time);
+
+/// <summary>One line of <c>oc history --json</c>: one message.</summary>
+internal sealed record MessageOutput(ulong Seq, DateTimeOffset Time, uint From, uint To, string Text);
+
+// `oc listen --json`: one object per line, each with "type" first.
+
+/// <summary><c>{"type":"message",...}</c>: a message received, or sent from another session of yours.</summary>
+internal sealed record MessageEventOutput(ulong Seq, DateTimeOffset Time, uint From, uint To, string Text)
+{
+    [JsonPropertyOrder(-1)]
+    public string Type => "message";
+}
+
+/// <summary><c>{"type":"delivered","seq":42}</c>: your message reached a session of its recipient.</summary>
+internal sealed record DeliveredEventOutput(ulong Seq)
+{
+    [JsonPropertyOrder(-1)]
+    public string Type => "delivered";
+}
+
+/// <summary><c>{"type":"presence",...}</c>: a friend came online or went offline.</summary>
+internal sealed record PresenceEventOutput(uint OcNumber, string Nick, bool Online)
+{
+    [JsonPropertyOrder(-1)]
+    public string Type => "presence";
+}
+
+/// <summary><c>{"type":"friendAdded",...}</c> and <c>{"type":"friendRemoved",...}</c>.</summary>
+internal sealed record FriendEventOutput([property: JsonPropertyOrder(-1)] string Type, uint OcNumber, string Nick);
+
 /// <summary>Serializers for the records above, generated at compile time (reflection JSON is not AOT-safe).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(RegisteredOutput))]
@@ -39,4 +71,10 @@ internal sealed record FriendChangeOutput(uint OcNumber, bool Friend);
 [JsonSerializable(typeof(FriendsOutput))]
 [JsonSerializable(typeof(OnlineOutput))]
 [JsonSerializable(typeof(FriendChangeOutput))]
+[JsonSerializable(typeof(SentOutput))]
+[JsonSerializable(typeof(MessageOutput))]
+[JsonSerializable(typeof(MessageEventOutput))]
+[JsonSerializable(typeof(DeliveredEventOutput))]
+[JsonSerializable(typeof(PresenceEventOutput))]
+[JsonSerializable(typeof(FriendEventOutput))]
 internal sealed partial class OutputJsonContext : JsonSerializerContext;
