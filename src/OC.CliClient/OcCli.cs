@@ -49,6 +49,7 @@ internal static class OcCli
         var online = OnlineCommand.Create(host);
         var send = SendCommand.Create(host);
         var history = HistoryCommand.Create(host);
+        var listen = ListenCommand.Create(host);
         root.Subcommands.Add(register);
         root.Subcommands.Add(login);
         root.Subcommands.Add(logout);
@@ -58,6 +59,7 @@ internal static class OcCli
         root.Subcommands.Add(online);
         root.Subcommands.Add(send);
         root.Subcommands.Add(history);
+        root.Subcommands.Add(listen);
         global.AddTo(root);
 
         HelpWithMore.Install(root, new Dictionary<Command, string>
@@ -72,6 +74,7 @@ internal static class OcCli
             [online] = OnlineCommand.MoreHelp,
             [send] = SendCommand.MoreHelp,
             [history] = HistoryCommand.MoreHelp,
+            [listen] = ListenCommand.MoreHelp,
         });
         return root;
     }
