@@ -147,6 +147,7 @@ internal sealed partial class RequestRouter
     internal void OnLoggedIn(ClientSession session, uint requestId, UserRecord user, byte[] token, string serverFinal)
     {
         session.State = SessionState.Authenticated;
+        Online.Add(user.Number);
         session.LoginAttempts = 0;
         session.UserNumber = user.Number;
         session.Nick = user.Nick;
@@ -166,6 +167,7 @@ internal sealed partial class RequestRouter
         if (!RequireLogin(session, requestId)) return;
         var token = session.SessionToken!;
         Log.Info("accounts.logged_out", $"{session.UserNumber} on #{session.Connection.Id}");
+        Online.Remove(session.UserNumber);
         session.State = SessionState.Anonymous;
         session.UserNumber = 0;
         session.SessionToken = null;
@@ -202,6 +204,7 @@ internal sealed partial class RequestRouter
     private partial void OnSessionClosed(ClientSession session, string reason)
     {
         session.Scram = null;
-        // Presence (who is online) hooks in here with the chat issue.
+        if (session.State == SessionState.Authenticated) Online.Remove(session.UserNumber);
+        // Presence (telling friends who is online) hooks in here with the chat issue.
     }
 }

@@ -29,6 +29,9 @@ internal sealed partial class RequestRouter : IFrameSink
 
     public LoginThrottle Throttle { get; } = new();
 
+    /// <summary>Logged-in sessions and distinct users (status page, metrics).</summary>
+    public OnlineUsers Online { get; } = new();
+
     public long RequestsHandled { get; private set; }
 
     public void OnOpened(Connection connection)
