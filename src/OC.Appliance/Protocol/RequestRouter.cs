@@ -29,6 +29,8 @@ internal sealed partial class RequestRouter : IFrameSink
 
     public LoginThrottle Throttle { get; } = new();
 
+    public ApplianceIdentity Identity => _identity;
+
     /// <summary>Logged-in sessions and distinct users (status page, metrics).</summary>
     public OnlineUsers Online { get; } = new();
 
