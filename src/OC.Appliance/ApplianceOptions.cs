@@ -29,6 +29,9 @@ internal sealed record ApplianceOptions
     public int MaxConnections { get; init; } = 20_000;
     public int MaxOutputBytes { get; init; } = 4 * 1024 * 1024;
 
+    /// <summary>Writes are refused below this much free disk space (see StorageWorker.MinFreeBytes); tests raise it to make a full disk.</summary>
+    public long MinFreeBytes { get; init; } = Storage.StorageWorker.DefaultMinFreeBytes;
+
     /// <summary>Off only in benchmarks that measure what the flush costs.</summary>
     public bool FlushToDisk { get; init; } = true;
 }

@@ -28,7 +28,7 @@ internal sealed class ApplianceServer : IDisposable
         Options = options;
         StartedUtc = DateTime.UtcNow;
         _loop = new EventLoop(EventLoop.CreatePoller(options.Poller));
-        _storage = new StorageWorker(options.DataDirectory, _loop.Wake) { FlushToDisk = options.FlushToDisk };
+        _storage = new StorageWorker(options.DataDirectory, _loop.Wake) { FlushToDisk = options.FlushToDisk, MinFreeBytes = options.MinFreeBytes };
         try
         {
             var applianceId = _storage.ApplianceId;

@@ -1,5 +1,9 @@
 using System.Net;
 using System.Text.Json;
+using OC.Protocol.Client;
+using OC.Protocol.Framing;
+using OC.Protocol.Messages;
+using OC.Protocol.Security;
 using OC.Tests.Integration;
 
 namespace OC.Tests.Http;
@@ -238,6 +242,32 @@ public abstract class HttpEndpointTests(string poller)
         Assert.NotEmpty(nonce);
         Assert.Contains($"<script nonce=\"{nonce}\">", html, StringComparison.Ordinal);
         Assert.Contains("default-src 'none'", csp, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Healthz_fails_while_storage_has_a_fault()
+    {
+        // Every write is refused as if the disk were full: a storage fault that stays unresolved.
+        using var appliance = new TestAppliance(Poller, configure: o => o with { MinFreeBytes = long.MaxValue });
+        using var http = StatusClient.Create(appliance.HttpPort);
+        Assert.Equal("ok\n", await http.GetStringAsync(new Uri("healthz", UriKind.Relative)));
+
+        await using var connection = await appliance.ConnectAsync();
+        var credentials = ScramCredentials.Derive("pw", ScramCredentials.NewSalt(), TestUsers.Iterations);
+        var refused = await Assert.ThrowsAsync<OcErrorException>(() => connection.RequestAsync((b, id) => Register.Write(b, id,
+            new Register("full", "", credentials.Salt, (uint)credentials.Iterations, credentials.StoredKey, credentials.ServerKey))));
+        Assert.Equal(ErrorCode.StorageFailure, refused.Code);
+
+        using var health = await http.GetAsync(new Uri("healthz", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+        Assert.Equal("storage fault\n", await health.Content.ReadAsStringAsync());
+        var status = await StatusClient.GetStatusAsync(http);
+        Assert.False(status.GetProperty("healthy").GetBoolean());
+        Assert.True(status.GetProperty("storage_fault").GetBoolean());
+        Assert.Equal(0, status.GetProperty("users_registered").GetInt64());
+        var samples = PrometheusText.Parse(await http.GetStringAsync(new Uri("metrics", UriKind.Relative)), out _);
+        Assert.Equal(0, Assert.Single(samples, s => s.Name == "oc_healthy").Value);
+        Assert.Equal(1, Assert.Single(samples, s => s.Name == "oc_storage_faults_total").Value);
     }
 
     [Fact]
