@@ -1,5 +1,6 @@
 using System.Net;
 using OC.Appliance.Diagnostics;
+using OC.Appliance.Http;
 using OC.Appliance.Net;
 using OC.Appliance.Protocol;
 using OC.Appliance.Storage;
@@ -7,8 +8,8 @@ using OC.Appliance.Storage;
 namespace OC.Appliance;
 
 /// <summary>
-/// The composition root: the event loop, the protocol listener and its connections, and the
-/// storage worker. <see cref="Run"/> blocks the calling thread (it becomes the loop thread);
+/// The composition root: the event loop, the protocol listener and its connections, the HTTP
+/// status page (on the same loop), and the storage worker. <see cref="Run"/> blocks the calling thread (it becomes the loop thread);
 /// <see cref="Stop"/> may be called from any thread, e.g. a signal handler.
 /// </summary>
 internal sealed class ApplianceServer : IDisposable
@@ -18,6 +19,8 @@ internal sealed class ApplianceServer : IDisposable
     private readonly Acceptor _acceptor;
     private readonly ConnectionManager _connections;
     private readonly RequestRouter _router;
+    private readonly HttpServer? _http;
+    private readonly Acceptor? _httpAcceptor;
     private readonly ManualResetEventSlim _stopped = new(false);
 
     public ApplianceServer(ApplianceOptions options)
@@ -25,7 +28,7 @@ internal sealed class ApplianceServer : IDisposable
         Options = options;
         StartedUtc = DateTime.UtcNow;
         _loop = new EventLoop(EventLoop.CreatePoller(options.Poller));
-        _storage = new StorageWorker(options.DataDirectory, _loop.Wake) { FlushToDisk = options.FlushToDisk };
+        _storage = new StorageWorker(options.DataDirectory, _loop.Wake) { FlushToDisk = options.FlushToDisk, MinFreeBytes = options.MinFreeBytes };
         try
         {
             var applianceId = _storage.ApplianceId;
@@ -40,10 +43,19 @@ internal sealed class ApplianceServer : IDisposable
             _connections = new ConnectionManager(_loop, limits, _router) { OnOpened = _router.OnOpened };
             _loop.OnWake = () => _storage.DrainCompleted();
             _loop.AddTimer(TimeSpan.FromMinutes(1), () => _router.Throttle.Sweep(Environment.TickCount64), TimeSpan.FromMinutes(1));
+            var stats = new ApplianceStats(_loop, _router.Identity, _storage, _connections, _router);
             _acceptor = new Acceptor(_loop, new IPEndPoint(options.BindAddress, options.Port), "protocol", _connections.Accept);
+            if (options.HttpEnabled)
+            {
+                var httpLimits = new HttpLimits { RequestTimeout = options.HttpRequestTimeout, MaxConnections = options.MaxHttpConnections };
+                _http = new HttpServer(_loop, httpLimits, new StatusEndpoints(stats), stats.Http);
+                _httpAcceptor = new Acceptor(_loop, new IPEndPoint(options.BindAddress, options.HttpPort), "http", _http.Accept);
+            }
         }
         catch
         {
+            // E.g. the HTTP port is taken: the protocol port must not stay bound.
+            _acceptor?.Dispose();
             _storage.Dispose();
             _loop.Dispose();
             throw;
@@ -53,6 +65,10 @@ internal sealed class ApplianceServer : IDisposable
     public ApplianceOptions Options { get; }
     public DateTime StartedUtc { get; }
     public IPEndPoint ProtocolEndPoint => _acceptor.LocalEndPoint;
+
+    /// <summary>Where the status page listens; null with <see cref="ApplianceOptions.HttpEnabled"/> false.</summary>
+    public IPEndPoint? HttpEndPoint => _httpAcceptor?.LocalEndPoint;
+
     public string PollerName => _loop.PollerName;
     public int ConnectionCount => _connections.Count;
 
@@ -62,7 +78,8 @@ internal sealed class ApplianceServer : IDisposable
     /// <summary>Runs the loop until <see cref="Stop"/>, then shuts down in order.</summary>
     public void Run()
     {
-        Log.Info("appliance.listening", $"protocol on {ProtocolEndPoint} ({_loop.PollerName}), data in {Path.GetFullPath(Options.DataDirectory)}");
+        var http = HttpEndPoint is { } endPoint ? $"http on {endPoint}" : "http off";
+        Log.Info("appliance.listening", $"protocol on {ProtocolEndPoint} ({_loop.PollerName}), {http}, data in {Path.GetFullPath(Options.DataDirectory)}");
         try
         {
             _loop.Run();
@@ -81,6 +98,7 @@ internal sealed class ApplianceServer : IDisposable
 
     public void Dispose()
     {
+        _httpAcceptor?.Dispose();
         _acceptor.Dispose();
         _storage.Dispose();
         _loop.Dispose();
@@ -92,6 +110,8 @@ internal sealed class ApplianceServer : IDisposable
     {
         Log.Info("appliance.stopping", $"{_connections.Count} connections open");
         _acceptor.Dispose();
+        _httpAcceptor?.Dispose();
+        _http?.CloseAll("appliance shutting down");
         _storage.Dispose();
         _storage.DrainCompleted();
         _connections.FlushPendingWrites();

@@ -32,6 +32,8 @@ internal sealed partial class RequestRouter : IFrameSink
 
     public PresenceRegistry Presence { get; } = new();
 
+    public ApplianceIdentity Identity => _identity;
+
     public long RequestsHandled { get; private set; }
 
     public void OnOpened(Connection connection)
