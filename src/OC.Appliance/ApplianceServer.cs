@@ -4,6 +4,7 @@ using OC.Appliance.Http;
 using OC.Appliance.Net;
 using OC.Appliance.Protocol;
 using OC.Appliance.Storage;
+using OC.Appliance.Storage.Messages;
 
 namespace OC.Appliance;
 
@@ -16,6 +17,7 @@ internal sealed class ApplianceServer : IDisposable
 {
     private readonly EventLoop _loop;
     private readonly StorageWorker _storage;
+    private readonly MessageWorker _messages;
     private readonly Acceptor _acceptor;
     private readonly ConnectionManager _connections;
     private readonly RequestRouter _router;
@@ -31,6 +33,16 @@ internal sealed class ApplianceServer : IDisposable
         _storage = new StorageWorker(options.DataDirectory, _loop.Wake) { FlushToDisk = options.FlushToDisk, MinFreeBytes = options.MinFreeBytes };
         try
         {
+            _messages = new MessageWorker(options.DataDirectory, _loop.Wake) { FlushToDisk = options.FlushToDisk, MinFreeBytes = options.MinFreeBytes };
+        }
+        catch
+        {
+            _storage.Dispose();
+            _loop.Dispose();
+            throw;
+        }
+        try
+        {
             var applianceId = _storage.ApplianceId;
             var limits = new ConnectionLimits
             {
@@ -39,11 +51,15 @@ internal sealed class ApplianceServer : IDisposable
                 MaxConnections = options.MaxConnections,
                 MaxOutputBytes = options.MaxOutputBytes,
             };
-            _router = new RequestRouter(_storage, limits, new ApplianceIdentity(options.Name, applianceId, $"oc-appliance {ApplianceVersion.Text}"));
+            _router = new RequestRouter(_storage, _messages, limits, new ApplianceIdentity(options.Name, applianceId, $"oc-appliance {ApplianceVersion.Text}"));
             _connections = new ConnectionManager(_loop, limits, _router) { OnOpened = _router.OnOpened };
-            _loop.OnWake = () => _storage.DrainCompleted();
+            _loop.OnWake = () =>
+            {
+                _storage.DrainCompleted();
+                _messages.DrainCompleted();
+            };
             _loop.AddTimer(TimeSpan.FromMinutes(1), () => _router.Throttle.Sweep(Environment.TickCount64), TimeSpan.FromMinutes(1));
-            var stats = new ApplianceStats(_loop, _router.Identity, _storage, _connections, _router);
+            var stats = new ApplianceStats(_loop, _router.Identity, _storage, _messages, _connections, _router);
             _acceptor = new Acceptor(_loop, new IPEndPoint(options.BindAddress, options.Port), "protocol", _connections.Accept);
             if (options.HttpEnabled)
             {
@@ -56,6 +72,7 @@ internal sealed class ApplianceServer : IDisposable
         {
             // E.g. the HTTP port is taken: the protocol port must not stay bound.
             _acceptor?.Dispose();
+            _messages.Dispose();
             _storage.Dispose();
             _loop.Dispose();
             throw;
@@ -100,6 +117,7 @@ internal sealed class ApplianceServer : IDisposable
     {
         _httpAcceptor?.Dispose();
         _acceptor.Dispose();
+        _messages.Dispose();
         _storage.Dispose();
         _loop.Dispose();
         _stopped.Dispose();
@@ -112,7 +130,9 @@ internal sealed class ApplianceServer : IDisposable
         _acceptor.Dispose();
         _httpAcceptor?.Dispose();
         _http?.CloseAll("appliance shutting down");
+        _messages.Dispose();
         _storage.Dispose();
+        _messages.DrainCompleted();
         _storage.DrainCompleted();
         _connections.FlushPendingWrites();
         _connections.CloseAll("appliance shutting down");

@@ -2,6 +2,7 @@ using OC.Appliance.Diagnostics;
 using OC.Appliance.Net;
 using OC.Appliance.Protocol;
 using OC.Appliance.Storage;
+using OC.Appliance.Storage.Messages;
 using OC.Protocol;
 
 namespace OC.Appliance.Http;
@@ -19,6 +20,7 @@ internal sealed class ApplianceStats
     private readonly EventLoop _loop;
     private readonly ApplianceIdentity _identity;
     private readonly StorageWorker _storage;
+    private readonly MessageWorker _messages;
     private readonly ConnectionManager _connections;
     private readonly RequestRouter _router;
     private readonly long _startedMs = Environment.TickCount64;
@@ -26,11 +28,12 @@ internal sealed class ApplianceStats
     private int _sampleCount;
     private int _nextSample;
 
-    public ApplianceStats(EventLoop loop, ApplianceIdentity identity, StorageWorker storage, ConnectionManager connections, RequestRouter router)
+    public ApplianceStats(EventLoop loop, ApplianceIdentity identity, StorageWorker storage, MessageWorker messages, ConnectionManager connections, RequestRouter router)
     {
         _loop = loop;
         _identity = identity;
         _storage = storage;
+        _messages = messages;
         _connections = connections;
         _router = router;
         SampleRates();
@@ -65,7 +68,7 @@ internal sealed class ApplianceStats
             SessionsOnline = _router.Presence.OnlineSessions,
             Connections = _connections.Count,
             ConnectionsAccepted = _connections.Accepted,
-            MessagesStored = counters.Messages,
+            MessagesStored = _messages.MessagesStored,
             MessagesPerSecond = MessagesPerSecond(),
             FilesStored = counters.Files,
             FileBytesStored = counters.FileBytes,
@@ -88,7 +91,7 @@ internal sealed class ApplianceStats
 
     private void SampleRates()
     {
-        _samples[_nextSample] = (Environment.TickCount64, _storage.Counters.Messages);
+        _samples[_nextSample] = (Environment.TickCount64, _messages.MessagesStored);
         _nextSample = (_nextSample + 1) % RateSamples;
         if (_sampleCount < RateSamples) _sampleCount++;
     }

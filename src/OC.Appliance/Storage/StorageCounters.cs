@@ -11,28 +11,22 @@ namespace OC.Appliance.Storage;
 /// periodic recount would be a full scan that lags, and counting on the loop would miss jobs
 /// whose client went away before the reply. After a storage fault the outcome of the failed
 /// group is unknown, so the database is counted again when it reopens.
-/// Messages and files are not stored yet (the chat and file issues add them and their
-/// CountCommitted overrides); their totals are zero until then.
+/// Messages are not in LiteDB: the message log counts them (MessageWorker.MessagesStored).
+/// Files are not stored yet (the file issue adds them and their CountCommitted override).
 /// </remarks>
 internal sealed class StorageCounters
 {
     private long _users;
-    private long _messages;
     private long _files;
     private long _fileBytes;
 
     public long Users => Interlocked.Read(ref _users);
-
-    /// <summary>Messages stored since the database was created (a counter: it only grows).</summary>
-    public long Messages => Interlocked.Read(ref _messages);
 
     public long Files => Interlocked.Read(ref _files);
 
     public long FileBytes => Interlocked.Read(ref _fileBytes);
 
     public void AddUsers(long count) => Interlocked.Add(ref _users, count);
-
-    public void AddMessages(long count) => Interlocked.Add(ref _messages, count);
 
     public void AddFile(long bytes)
     {
@@ -41,10 +35,9 @@ internal sealed class StorageCounters
     }
 
     /// <summary>Sets every total from a count of the database (at open).</summary>
-    public void Reset(long users, long messages, long files, long fileBytes)
+    public void Reset(long users, long files, long fileBytes)
     {
         Interlocked.Exchange(ref _users, users);
-        Interlocked.Exchange(ref _messages, messages);
         Interlocked.Exchange(ref _files, files);
         Interlocked.Exchange(ref _fileBytes, fileBytes);
     }

@@ -236,7 +236,7 @@ internal sealed partial class StorageWorker
     /// index, on the storage thread; messages and files are counted here once they exist.
     /// </summary>
     private void CountStored(LiteDatabase db) =>
-        Counters.Reset(users: AccountStore.CountUsers(db), messages: 0, files: 0, fileBytes: 0);
+        Counters.Reset(users: AccountStore.CountUsers(db), files: 0, fileBytes: 0);
 
     /// <param name="checkpoint">True for a clean shutdown: copy the log into the data file
     /// (LiteDB fsyncs it) so the next start has no log to replay. False after a fault.</param>
