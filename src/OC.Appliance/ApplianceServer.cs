@@ -89,6 +89,9 @@ internal sealed class ApplianceServer : IDisposable
     public string PollerName => _loop.PollerName;
     public int ConnectionCount => _connections.Count;
 
+    /// <summary>The storage worker, for its counters (groups committed, jobs completed): the load tool reads them.</summary>
+    internal StorageWorker Storage => _storage;
+
     /// <summary>Written on the loop thread only; other threads read a recent value (64-bit reads are atomic).</summary>
     public long SlowConsumersCut => _connections.SlowConsumersCut;
 
