@@ -5,7 +5,7 @@ using OC.Appliance.Diagnostics;
 
 namespace OC.Appliance;
 
-/// <summary>`oc-appliance [--data DIR] [--port 6677] [--http-port 6678] [--bind ADDR] [--poller epoll|select] ...`</summary>
+/// <summary>`oc-appliance [--data DIR] [--port 6677] [--http-port 6678 | --no-http] [--bind ADDR] [--poller epoll|select] ...`</summary>
 internal static class ApplianceCommandLine
 {
     private static readonly Option<string> Data = new("--data")
@@ -24,8 +24,13 @@ internal static class ApplianceCommandLine
 
     private static readonly Option<int> HttpPort = new("--http-port")
     {
-        Description = "TCP port of the HTTP status page (reserved: the page itself is not served yet)",
+        Description = "TCP port of the HTTP status page: /, /api/status, /metrics, /healthz (0 = any free port)",
         DefaultValueFactory = _ => ApplianceOptions.DefaultHttpPort,
+    };
+
+    private static readonly Option<bool> NoHttp = new("--no-http")
+    {
+        Description = "Serve no HTTP status page",
     };
 
     private static readonly Option<string> Bind = new("--bind")
@@ -77,13 +82,14 @@ internal static class ApplianceCommandLine
 
         var root = new RootCommand("oc-appliance: the OC LAN chat appliance (protocol, storage and discovery in one binary)")
         {
-            Data, Port, HttpPort, Bind, Poller, Name, IdleTimeout, Verbose,
+            Data, Port, HttpPort, NoHttp, Bind, Poller, Name, IdleTimeout, Verbose,
         };
         root.SetAction(parse => Serve(new ApplianceOptions
         {
             DataDirectory = parse.GetValue(Data)!,
             Port = parse.GetValue(Port),
             HttpPort = parse.GetValue(HttpPort),
+            HttpEnabled = !parse.GetValue(NoHttp),
             BindAddress = IPAddress.Parse(parse.GetValue(Bind)!),
             Poller = parse.GetValue(Poller),
             Name = parse.GetValue(Name) is { Length: > 0 } name ? name : Environment.MachineName,

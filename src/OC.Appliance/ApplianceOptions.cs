@@ -13,6 +13,14 @@ internal sealed record ApplianceOptions
     public IPAddress BindAddress { get; init; } = IPAddress.Any;
     public int Port { get; init; } = DefaultPort;
     public int HttpPort { get; init; } = DefaultHttpPort;
+
+    /// <summary>False (--no-http): no status page, nothing listens on <see cref="HttpPort"/>.</summary>
+    public bool HttpEnabled { get; init; } = true;
+
+    /// <summary>From accept to a complete HTTP request; a slower client is disconnected.</summary>
+    public TimeSpan HttpRequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    public int MaxHttpConnections { get; init; } = 256;
     public string? Poller { get; init; }
     public string Name { get; init; } = Environment.MachineName;
     public LogLevel LogLevel { get; init; } = LogLevel.Info;
@@ -20,6 +28,9 @@ internal sealed record ApplianceOptions
     public TimeSpan HelloTimeout { get; init; } = TimeSpan.FromSeconds(10);
     public int MaxConnections { get; init; } = 20_000;
     public int MaxOutputBytes { get; init; } = 4 * 1024 * 1024;
+
+    /// <summary>Writes are refused below this much free disk space (see StorageWorker.MinFreeBytes); tests raise it to make a full disk.</summary>
+    public long MinFreeBytes { get; init; } = Storage.StorageWorker.DefaultMinFreeBytes;
 
     /// <summary>Off only in benchmarks that measure what the flush costs.</summary>
     public bool FlushToDisk { get; init; } = true;

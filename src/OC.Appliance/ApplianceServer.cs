@@ -1,23 +1,28 @@
 using System.Net;
 using OC.Appliance.Diagnostics;
+using OC.Appliance.Http;
 using OC.Appliance.Net;
 using OC.Appliance.Protocol;
 using OC.Appliance.Storage;
+using OC.Appliance.Storage.Messages;
 
 namespace OC.Appliance;
 
 /// <summary>
-/// The composition root: the event loop, the protocol listener and its connections, and the
-/// storage worker. <see cref="Run"/> blocks the calling thread (it becomes the loop thread);
+/// The composition root: the event loop, the protocol listener and its connections, the HTTP
+/// status page (on the same loop), and the storage worker. <see cref="Run"/> blocks the calling thread (it becomes the loop thread);
 /// <see cref="Stop"/> may be called from any thread, e.g. a signal handler.
 /// </summary>
 internal sealed class ApplianceServer : IDisposable
 {
     private readonly EventLoop _loop;
     private readonly StorageWorker _storage;
+    private readonly MessageWorker _messages;
     private readonly Acceptor _acceptor;
     private readonly ConnectionManager _connections;
     private readonly RequestRouter _router;
+    private readonly HttpServer? _http;
+    private readonly Acceptor? _httpAcceptor;
     private readonly ManualResetEventSlim _stopped = new(false);
 
     public ApplianceServer(ApplianceOptions options)
@@ -25,7 +30,17 @@ internal sealed class ApplianceServer : IDisposable
         Options = options;
         StartedUtc = DateTime.UtcNow;
         _loop = new EventLoop(EventLoop.CreatePoller(options.Poller));
-        _storage = new StorageWorker(options.DataDirectory, _loop.Wake) { FlushToDisk = options.FlushToDisk };
+        _storage = new StorageWorker(options.DataDirectory, _loop.Wake) { FlushToDisk = options.FlushToDisk, MinFreeBytes = options.MinFreeBytes };
+        try
+        {
+            _messages = new MessageWorker(options.DataDirectory, _loop.Wake) { FlushToDisk = options.FlushToDisk, MinFreeBytes = options.MinFreeBytes };
+        }
+        catch
+        {
+            _storage.Dispose();
+            _loop.Dispose();
+            throw;
+        }
         try
         {
             var applianceId = _storage.ApplianceId;
@@ -36,14 +51,28 @@ internal sealed class ApplianceServer : IDisposable
                 MaxConnections = options.MaxConnections,
                 MaxOutputBytes = options.MaxOutputBytes,
             };
-            _router = new RequestRouter(_storage, limits, new ApplianceIdentity(options.Name, applianceId, $"oc-appliance {ApplianceVersion.Text}"));
+            _router = new RequestRouter(_storage, _messages, limits, new ApplianceIdentity(options.Name, applianceId, $"oc-appliance {ApplianceVersion.Text}"));
             _connections = new ConnectionManager(_loop, limits, _router) { OnOpened = _router.OnOpened };
-            _loop.OnWake = () => _storage.DrainCompleted();
+            _loop.OnWake = () =>
+            {
+                _storage.DrainCompleted();
+                _messages.DrainCompleted();
+            };
             _loop.AddTimer(TimeSpan.FromMinutes(1), () => _router.Throttle.Sweep(Environment.TickCount64), TimeSpan.FromMinutes(1));
+            var stats = new ApplianceStats(_loop, _router.Identity, _storage, _messages, _connections, _router);
             _acceptor = new Acceptor(_loop, new IPEndPoint(options.BindAddress, options.Port), "protocol", _connections.Accept);
+            if (options.HttpEnabled)
+            {
+                var httpLimits = new HttpLimits { RequestTimeout = options.HttpRequestTimeout, MaxConnections = options.MaxHttpConnections };
+                _http = new HttpServer(_loop, httpLimits, new StatusEndpoints(stats), stats.Http);
+                _httpAcceptor = new Acceptor(_loop, new IPEndPoint(options.BindAddress, options.HttpPort), "http", _http.Accept);
+            }
         }
         catch
         {
+            // E.g. the HTTP port is taken: the protocol port must not stay bound.
+            _acceptor?.Dispose();
+            _messages.Dispose();
             _storage.Dispose();
             _loop.Dispose();
             throw;
@@ -53,8 +82,15 @@ internal sealed class ApplianceServer : IDisposable
     public ApplianceOptions Options { get; }
     public DateTime StartedUtc { get; }
     public IPEndPoint ProtocolEndPoint => _acceptor.LocalEndPoint;
+
+    /// <summary>Where the status page listens; null with <see cref="ApplianceOptions.HttpEnabled"/> false.</summary>
+    public IPEndPoint? HttpEndPoint => _httpAcceptor?.LocalEndPoint;
+
     public string PollerName => _loop.PollerName;
     public int ConnectionCount => _connections.Count;
+
+    /// <summary>The storage worker, for its counters (groups committed, jobs completed): the load tool reads them.</summary>
+    internal StorageWorker Storage => _storage;
 
     /// <summary>Written on the loop thread only; other threads read a recent value (64-bit reads are atomic).</summary>
     public long SlowConsumersCut => _connections.SlowConsumersCut;
@@ -62,7 +98,8 @@ internal sealed class ApplianceServer : IDisposable
     /// <summary>Runs the loop until <see cref="Stop"/>, then shuts down in order.</summary>
     public void Run()
     {
-        Log.Info("appliance.listening", $"protocol on {ProtocolEndPoint} ({_loop.PollerName}), data in {Path.GetFullPath(Options.DataDirectory)}");
+        var http = HttpEndPoint is { } endPoint ? $"http on {endPoint}" : "http off";
+        Log.Info("appliance.listening", $"protocol on {ProtocolEndPoint} ({_loop.PollerName}), {http}, data in {Path.GetFullPath(Options.DataDirectory)}");
         try
         {
             _loop.Run();
@@ -81,7 +118,9 @@ internal sealed class ApplianceServer : IDisposable
 
     public void Dispose()
     {
+        _httpAcceptor?.Dispose();
         _acceptor.Dispose();
+        _messages.Dispose();
         _storage.Dispose();
         _loop.Dispose();
         _stopped.Dispose();
@@ -92,7 +131,11 @@ internal sealed class ApplianceServer : IDisposable
     {
         Log.Info("appliance.stopping", $"{_connections.Count} connections open");
         _acceptor.Dispose();
+        _httpAcceptor?.Dispose();
+        _http?.CloseAll("appliance shutting down");
+        _messages.Dispose();
         _storage.Dispose();
+        _messages.DrainCompleted();
         _storage.DrainCompleted();
         _connections.FlushPendingWrites();
         _connections.CloseAll("appliance shutting down");

@@ -16,6 +16,8 @@ internal sealed class RegisterJob(RequestRouter router, ClientSession session, u
         _user = AccountStore.CreateUser(db, request.Nick.Trim(), request.Email, request.Salt, (int)request.Iterations,
             request.StoredKey, request.ServerKey, DateTime.UtcNow);
 
+    internal override void CountCommitted(StorageCounters counters) => counters.AddUsers(1);
+
     protected override void OnCommitted() => Router.OnRegistered(Session, RequestId, _user!);
 }
 

@@ -70,6 +70,28 @@ internal sealed class PresenceRegistry
         }
     }
 
+    /// <summary>
+    /// Copies an already written frame to every live session (one that finished its SYNC) of the
+    /// user, except <paramref name="except"/>; returns how many got it. No allocation: the chat
+    /// hot path runs through here once per message and party.
+    /// </summary>
+    public int PushToLive(int number, ReadOnlySpan<byte> frame, ClientSession? except = null)
+    {
+        if (!_online.TryGetValue(number, out var user)) return 0;
+        int reached = 0;
+        foreach (var session in user.Sessions)
+        {
+            if (!session.Live || ReferenceEquals(session, except) || session.IsClosed) continue;
+            session.Connection.Output.Write(frame);
+            session.Connection.Commit();
+            reached++;
+        }
+        return reached;
+    }
+
+    /// <summary>True when the user has at least one session (live or not).</summary>
+    public bool HasSession(int number) => _online.ContainsKey(number);
+
     private void AnnounceToFriends(OnlineUser user, bool online)
     {
         var presence = new PresenceEvent((uint)user.Number, online);

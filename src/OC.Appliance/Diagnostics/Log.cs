@@ -14,6 +14,9 @@ internal static class Log
 
     public static LogLevel MinLevel { get; set; } = LogLevel.Info;
 
+    /// <summary>The last warnings and errors of this process, for the status page.</summary>
+    public static RecentProblems Recent { get; } = new(10);
+
     public static bool IsEnabled(LogLevel level) => level >= MinLevel;
 
     public static void Debug(string evt, string text) => Write(LogLevel.Debug, evt, text);
@@ -31,7 +34,9 @@ internal static class Log
             LogLevel.Warn => "WRN",
             _ => "ERR",
         };
-        var line = $"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} {tag} {evt}: {text}";
+        var now = DateTime.UtcNow;
+        var line = $"{now:yyyy-MM-ddTHH:mm:ss.fffZ} {tag} {evt}: {text}";
+        if (level >= LogLevel.Warn) Recent.Add(now, level, evt, text);
         lock (s_lock)
         {
             Console.Error.WriteLine(line);

@@ -40,6 +40,9 @@ internal sealed class ClientSession(Connection connection, IPAddress? address)
     /// <summary>LOGIN_START count since the last successful login on this connection.</summary>
     public int LoginAttempts { get; set; }
 
+    /// <summary>Set when a SYNC ended with nothing more to send: new messages are pushed from then on.</summary>
+    public bool Live { get; set; }
+
     /// <summary>Requests posted to storage and not yet answered.</summary>
     public int InFlight { get; set; }
 

@@ -4,6 +4,7 @@ using OC.Appliance.Chat;
 using OC.Appliance.Diagnostics;
 using OC.Appliance.Net;
 using OC.Appliance.Storage;
+using OC.Appliance.Storage.Messages;
 using OC.Protocol;
 using OC.Protocol.Framing;
 using OC.Protocol.Messages;
@@ -21,9 +22,12 @@ internal sealed partial class RequestRouter : IFrameSink
     private readonly ConnectionLimits _limits;
     private readonly ApplianceIdentity _identity;
 
-    public RequestRouter(StorageWorker storage, ConnectionLimits limits, ApplianceIdentity identity)
+    private readonly MessageWorker _messages;
+
+    public RequestRouter(StorageWorker storage, MessageWorker messages, ConnectionLimits limits, ApplianceIdentity identity)
     {
         _storage = storage;
+        _messages = messages;
         _limits = limits;
         _identity = identity;
     }
@@ -31,6 +35,8 @@ internal sealed partial class RequestRouter : IFrameSink
     public LoginThrottle Throttle { get; } = new();
 
     public PresenceRegistry Presence { get; } = new();
+
+    public ApplianceIdentity Identity => _identity;
 
     public long RequestsHandled { get; private set; }
 
@@ -82,13 +88,17 @@ internal sealed partial class RequestRouter : IFrameSink
             case FrameType.FriendRemove: OnFriendRemove(session, header.RequestId, payload); return;
             case FrameType.FriendList: OnFriendList(session, header.RequestId, payload); return;
             case FrameType.OnlineList: OnOnlineList(session, header.RequestId, payload); return;
+            case FrameType.Send: OnSend(session, header.RequestId, payload); return;
+            case FrameType.Sync: OnSync(session, header.RequestId, payload); return;
+            case FrameType.History: OnHistory(session, header.RequestId, payload); return;
             case FrameType.Hello:
                 Fatal(session, header.RequestId, ErrorCode.UnexpectedFrame, "HELLO was already sent on this connection");
                 return;
             case FrameType.Welcome or FrameType.Error or FrameType.Ok or FrameType.Registered
                 or FrameType.LoginChallenge or FrameType.LoggedIn or FrameType.UserInfo or FrameType.UserCard
                 or FrameType.Friends or FrameType.FriendAdded or FrameType.FriendRemoved or FrameType.Presence
-                or FrameType.OnlineUsers:
+                or FrameType.OnlineUsers or FrameType.Sent or FrameType.Message or FrameType.Synced
+                or FrameType.Delivered or FrameType.HistoryPage:
                 Fatal(session, header.RequestId, ErrorCode.UnexpectedFrame, $"{header.Type} is sent by the appliance, not to it");
                 return;
             default:

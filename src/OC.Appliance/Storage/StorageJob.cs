@@ -35,4 +35,12 @@ internal abstract class StorageJob
     /// not a guard: whatever such a job writes anyway is committed but not flushed.
     /// </summary>
     internal virtual bool Writes => true;
+
+    /// <summary>
+    /// Runs on the storage thread once this job's writes are committed and flushed (never for a
+    /// failed job, and once only, unlike <see cref="Execute"/>): adds what it stored to the
+    /// worker's running totals. Runs before the loop gets the job back, so a client that has
+    /// its reply also sees the new totals on the status page.
+    /// </summary>
+    internal virtual void CountCommitted(StorageCounters counters) { }
 }

@@ -32,6 +32,8 @@ internal sealed partial class StorageWorker
             // log and ignores the unconfirmed tail. A full disk thus fails this group only.
             fault = ex;
             Interlocked.Increment(ref _faults);
+            _faultUnresolved = true;
+            _faultIsDiskFull = ex is DiskFullException;
             if (ex is DiskFullException)
             {
                 // Refused before LiteDB was touched: nothing to reopen.
@@ -50,7 +52,18 @@ internal sealed partial class StorageWorker
             if (fault is not null) job.Error ??= fault;
             if (job.Error is not null) failed++;
         }
-        if (fault is null && writes) Interlocked.Increment(ref _groupsCommitted);
+        if (fault is null)
+        {
+            if (writes)
+            {
+                Interlocked.Increment(ref _groupsCommitted);
+                _faultUnresolved = false;
+            }
+            foreach (var job in group)
+            {
+                if (job.Error is null) job.CountCommitted(Counters);
+            }
+        }
         Interlocked.Add(ref _jobsCompleted, group.Count);
         Interlocked.Add(ref _jobsFailed, failed);
 
@@ -72,9 +85,38 @@ internal sealed partial class StorageWorker
 
     private void EnsureFreeSpace()
     {
-        long free = new DriveInfo(_dataDirectory).AvailableFreeSpace;
+        long free = MeasureDiskFree();
         if (free < MinFreeBytes)
             throw new DiskFullException($"No space left on device: {free / 1024} KiB free in {_dataDirectory}, {MinFreeBytes / 1024} KiB needed");
+    }
+
+    private long MeasureDiskFree()
+    {
+        long free = new DriveInfo(_dataDirectory).AvailableFreeSpace;
+        Interlocked.Exchange(ref _diskFreeBytes, free);
+        _diskFreeMeasuredMs = Environment.TickCount64;
+        return free;
+    }
+
+    /// <summary>For the status page, and to see a full disk recover while nobody writes.</summary>
+    private void RefreshDiskFree()
+    {
+        try
+        {
+            long free = MeasureDiskFree();
+            if (_faultIsDiskFull && free >= MinFreeBytes)
+            {
+                _faultIsDiskFull = false;
+                _faultUnresolved = false;
+                Log.Info("storage.disk_space", $"{free / 1024} KiB free again in {_dataDirectory}");
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            Interlocked.Exchange(ref _diskFreeBytes, -1);
+            _diskFreeMeasuredMs = Environment.TickCount64;
+            Log.Debug("storage.disk_space", $"cannot measure free space: {ex.GetType().Name}: {ex.Message}");
+        }
     }
 
     /// <summary>All jobs in one transaction. False (rolled back) as soon as one job throws.</summary>
@@ -151,6 +193,7 @@ internal sealed partial class StorageWorker
             // LiteDB fsyncs the header page of a new data file but never the directory that
             // names it; without this a power cut can leave no oc.db at all.
             DirectorySync.Flush(_dataDirectory);
+            CountStored(db);
         }
         catch
         {
@@ -186,6 +229,14 @@ internal sealed partial class StorageWorker
         }
         CloseDatabase(checkpoint: false);
     }
+
+    /// <summary>
+    /// Sets the running totals from the database: at start, and again after a fault reopened
+    /// it (the failed group may or may not have reached the disk). A count of the users' _id
+    /// index, on the storage thread; messages and files are counted here once they exist.
+    /// </summary>
+    private void CountStored(LiteDatabase db) =>
+        Counters.Reset(users: AccountStore.CountUsers(db), files: 0, fileBytes: 0);
 
     /// <param name="checkpoint">True for a clean shutdown: copy the log into the data file
     /// (LiteDB fsyncs it) so the next start has no log to replay. False after a fault.</param>

@@ -51,6 +51,17 @@ internal sealed partial class StorageWorker : IDisposable
     private long _faults;
     private int _disposed;
 
+    // Set by a storage fault, cleared by the next group that commits writes (or, for a full
+    // disk, once enough space is free again). Written on the storage thread, read anywhere.
+    private volatile bool _faultUnresolved;
+    private bool _faultIsDiskFull;
+
+    // Free space of the data folder's file system, measured on the storage thread (statfs can
+    // block on a sick disk; the loop must not), at most DiskFreeRefreshMs old while running.
+    private const int DiskFreeRefreshMs = 5_000;
+    private long _diskFreeBytes = -1;
+    private long _diskFreeMeasuredMs; // storage thread only
+
     /// <summary>
     /// Creates <paramref name="dataDirectory"/> if needed, opens (or creates) oc.db in it, makes
     /// sure the appliance id exists, and starts the "oc-storage" thread. Blocks on disk: call
@@ -83,6 +94,7 @@ internal sealed partial class StorageWorker : IDisposable
             ApplianceId = AccountStore.GetOrCreateApplianceId(_db);
             FriendStore.EnsureIndexes(_db);
             _logSync.Flush();
+            RefreshDiskFree();
         }
         catch
         {
@@ -126,6 +138,15 @@ internal sealed partial class StorageWorker : IDisposable
 
     /// <summary>Groups failed by a storage fault (full disk, I/O error), each followed by a reopen.</summary>
     internal long Faults => Interlocked.Read(ref _faults);
+
+    /// <summary>True after a storage fault until a later group commits again (/healthz fails meanwhile).</summary>
+    internal bool HasUnresolvedFault => _faultUnresolved;
+
+    /// <summary>What the database holds: users, messages, files (see <see cref="StorageCounters"/>).</summary>
+    internal StorageCounters Counters { get; } = new();
+
+    /// <summary>Bytes free for this process in the data folder's file system, a few seconds old; -1 if unknown.</summary>
+    internal long DiskFreeBytes => Interlocked.Read(ref _diskFreeBytes);
 
     /// <summary>Queues a job. Thread-safe. Throws once <see cref="Dispose"/> has begun.</summary>
     internal void Post(StorageJob job)
@@ -205,9 +226,12 @@ internal sealed partial class StorageWorker : IDisposable
                 }
             }
 
+            if (Environment.TickCount64 - _diskFreeMeasuredMs >= DiskFreeRefreshMs) RefreshDiskFree();
+
             if (group.Count == 0)
             {
-                _workAvailable.Wait();
+                // Timed, so an idle worker still refreshes the free-space figure now and then.
+                _workAvailable.Wait(DiskFreeRefreshMs);
                 continue;
             }
 

@@ -8,7 +8,8 @@ namespace OC.Tests.EndToEnd;
 
 /// <summary>
 /// `oc-appliance` as a separate process: the published AOT binary when OC_APPLIANCE_PATH names
-/// it (./test.sh does), else the JIT build next to the tests. Its port is read from its log.
+/// it (./test.sh does), else the JIT build next to the tests. Its ports (protocol and HTTP, both
+/// chosen by the OS) are read from its log.
 /// </summary>
 internal sealed partial class ApplianceProcess : IDisposable
 {
@@ -16,11 +17,12 @@ internal sealed partial class ApplianceProcess : IDisposable
     private readonly System.Diagnostics.Process _process;
     private readonly StringBuilder _log = new();
     private readonly TaskCompletionSource<int> _port = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<int?> _httpPort = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ApplianceProcess(string dataDirectory, params string[] extraArgs)
     {
         DataDirectory = dataDirectory;
-        var start = Command(["--data", dataDirectory, "--port", "0", "--bind", "127.0.0.1", "--name", "process-test", .. extraArgs]);
+        var start = Command(["--data", dataDirectory, "--port", "0", "--http-port", "0", "--bind", "127.0.0.1", "--name", "process-test", .. extraArgs]);
         start.RedirectStandardError = true;
         start.RedirectStandardOutput = true;
         _process = System.Diagnostics.Process.Start(start) ?? throw new InvalidOperationException("could not start oc-appliance");
@@ -29,14 +31,25 @@ internal sealed partial class ApplianceProcess : IDisposable
             if (e.Data is null) return;
             lock (_log) _log.AppendLine(e.Data);
             var match = ListenLine().Match(e.Data);
-            if (match.Success) _port.TrySetResult(int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+            if (!match.Success) return;
+            _port.TrySetResult(int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+            var http = HttpListenPart().Match(e.Data);
+            _httpPort.TrySetResult(http.Success ? int.Parse(http.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : null);
         };
         _process.OutputDataReceived += (_, _) => { };
         _process.BeginErrorReadLine();
         _process.BeginOutputReadLine();
-        _process.Exited += (_, _) => _port.TrySetException(new InvalidOperationException("oc-appliance exited during start-up:\n" + Log));
+        _process.Exited += (_, _) =>
+        {
+            _port.TrySetException(new InvalidOperationException("oc-appliance exited during start-up:\n" + Log));
+            _httpPort.TrySetException(new InvalidOperationException("oc-appliance exited during start-up:\n" + Log));
+        };
         _process.EnableRaisingEvents = true;
-        if (_process.HasExited) _port.TrySetException(new InvalidOperationException("oc-appliance exited during start-up:\n" + Log));
+        if (_process.HasExited)
+        {
+            _port.TrySetException(new InvalidOperationException("oc-appliance exited during start-up:\n" + Log));
+            _httpPort.TrySetException(new InvalidOperationException("oc-appliance exited during start-up:\n" + Log));
+        }
     }
 
     public string DataDirectory { get; }
@@ -50,6 +63,9 @@ internal sealed partial class ApplianceProcess : IDisposable
 
     /// <summary>The protocol port, once the appliance has logged that it listens.</summary>
     public int Port => _port.Task.WaitAsync(StartTimeout).GetAwaiter().GetResult();
+
+    /// <summary>The HTTP status page's port, or null when started with --no-http.</summary>
+    public int? HttpPort => _httpPort.Task.WaitAsync(StartTimeout).GetAwaiter().GetResult();
 
     public Task<OcConnection> ConnectAsync() => OcConnection.ConnectAsync("127.0.0.1", Port, "process-tests");
 
@@ -96,6 +112,9 @@ internal sealed partial class ApplianceProcess : IDisposable
 
     [GeneratedRegex(@"appliance\.listening: protocol on [^ ]*:(\d+) ")]
     private static partial Regex ListenLine();
+
+    [GeneratedRegex(@", http on [^ ,]*:(\d+),")]
+    private static partial Regex HttpListenPart();
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int kill(int pid, int signal);

@@ -5,7 +5,8 @@ using OC.Protocol.Client;
 namespace OC.Tests.Integration;
 
 /// <summary>
-/// The real appliance, in this process, on 127.0.0.1 with a port chosen by the OS and a real
+/// The real appliance, in this process, on 127.0.0.1 with ports chosen by the OS (protocol and
+/// HTTP status page: many appliances run at once, none may take the default ports) and a real
 /// database in a fresh temp folder. Dispose stops it the way SIGTERM does and deletes the folder.
 /// </summary>
 internal sealed class TestAppliance : IDisposable
@@ -23,6 +24,7 @@ internal sealed class TestAppliance : IDisposable
             DataDirectory = DataDirectory,
             BindAddress = IPAddress.Loopback,
             Port = 0,
+            HttpPort = 0,
             Poller = poller,
             Name = "test-appliance",
         };
@@ -39,6 +41,9 @@ internal sealed class TestAppliance : IDisposable
     public ApplianceServer Server { get; }
     public string DataDirectory { get; }
     public int Port => Server.ProtocolEndPoint.Port;
+
+    /// <summary>The status page's port (the appliance must have HTTP enabled, as it has by default).</summary>
+    public int HttpPort => Server.HttpEndPoint?.Port ?? throw new InvalidOperationException("this appliance serves no HTTP");
 
     public Task<OcConnection> ConnectAsync(string clientName = "tests") =>
         OcConnection.ConnectAsync("127.0.0.1", Port, clientName);

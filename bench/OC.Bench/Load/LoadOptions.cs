@@ -1,0 +1,159 @@
+using System.Globalization;
+using System.Net;
+
+namespace OC.Bench.Load;
+
+/// <summary>The load tool's command line. Hand-parsed: a handful of options, no dependency.</summary>
+internal sealed record LoadOptions
+{
+    public const string Usage = """
+        usage: dotnet run -c Release --project bench/OC.Bench -- MODE [options]
+
+        modes:
+          micro [BDN options]  micro benchmarks (BenchmarkDotNet), e.g. micro --filter '*'
+          accounts             C connections x W REGISTER in flight for D s: durable registrations/s,
+                               latency percentiles, storage groups committed (group commit at work)
+          ping                 C connections x W PING in flight for D s: round trips/s, latency
+          idle                 N connections, each HELLO + RESUME (logged in), then idle: the
+                               appliance's RSS per connection (needs a separate appliance process)
+
+        where the appliance runs (accounts, ping):
+          (default)            in this process on 127.0.0.1:0, fresh temp data folder per run
+          --appliance PATH     spawn PATH (the AOT binary, or oc-appliance.dll to run with dotnet)
+          --server HOST:PORT   an appliance that is already running (for idle also --pid PID)
+
+        options:
+          -c, --connections LIST   connections, comma-separated for a series (default 1)
+          -w, --window N           requests in flight per connection (default 32; at most 256)
+          -d, --duration S         measured seconds per run (default 5)
+          --warmup S               unmeasured seconds before each run (default 1)
+          --no-flush               accounts, in-process: FlushToDisk = false (no fsync per group)
+          --both                   accounts, in-process: run with and without flush, print the ratio
+          --poller epoll|select    in-process or spawned appliance's poller (default: epoll)
+          --appliance-log LEVEL    in-process appliance log level (default warn: the appliance logs
+                                   one Info line per registration and login, which would measure stderr)
+          --data-root DIR          where temp data folders go (default: the system temp folder)
+          -n, --count LIST         idle: connections, comma-separated for a series (default 10000)
+          --no-login               idle: HELLO only, no RESUME (the cost of a session apart)
+          --settle S               idle: seconds to wait before each RSS reading (default 2)
+          --hold S                 idle: keep the connections open S seconds after measuring (e.g.
+                                   to take a dotnet-gcdump of a JIT appliance)
+          --env NAME=VALUE         environment variable for a spawned appliance (repeatable)
+          --json                   also print one JSON object per run
+        """;
+
+    public required string Mode { get; init; }
+    public IReadOnlyList<int> Connections { get; init; } = [1];
+    public int Window { get; init; } = 32;
+    public double DurationSeconds { get; init; } = 5;
+    public double WarmupSeconds { get; init; } = 1;
+    public bool NoFlush { get; init; }
+    public bool BothFlush { get; init; }
+    public string? Poller { get; init; }
+    public string ApplianceLog { get; init; } = "warn";
+    public string? DataRoot { get; init; }
+    public string? AppliancePath { get; init; }
+    public IPEndPoint? Server { get; init; }
+    public int? Pid { get; init; }
+    public IReadOnlyList<int> Counts { get; init; } = [10_000];
+    public bool NoLogin { get; init; }
+    public double SettleSeconds { get; init; } = 2;
+    public double HoldSeconds { get; init; }
+    public IReadOnlyList<KeyValuePair<string, string>> Environment { get; init; } = [];
+    public bool Json { get; init; }
+
+    /// <summary>The whole command line, for reports: every figure comes with the command that made it.</summary>
+    public string CommandLine { get; init; } = "";
+
+    public static LoadOptions Parse(string[] args)
+    {
+        if (args.Length == 0) throw new UsageException("no mode given");
+        string mode = args[0];
+        if (mode is not ("accounts" or "ping" or "idle")) throw new UsageException($"unknown mode '{mode}'");
+
+        var o = new LoadOptions
+        {
+            Mode = mode,
+            CommandLine = "dotnet run -c Release --project bench/OC.Bench -- " + string.Join(' ', args),
+        };
+        var env = new List<KeyValuePair<string, string>>();
+        for (int i = 1; i < args.Length; i++)
+        {
+            string arg = args[i];
+            string Value() => ++i < args.Length ? args[i] : throw new UsageException($"{arg} needs a value");
+            o = arg switch
+            {
+                "-c" or "--connections" => o with { Connections = IntList(arg, Value()) },
+                "-w" or "--window" => o with { Window = Int(arg, Value(), 1, 256) },
+                "-d" or "--duration" => o with { DurationSeconds = Seconds(arg, Value(), 0.1) },
+                "--warmup" => o with { WarmupSeconds = Seconds(arg, Value(), 0) },
+                "--no-flush" => o with { NoFlush = true },
+                "--both" => o with { BothFlush = true },
+                "--poller" => o with { Poller = Value() },
+                "--appliance-log" => o with { ApplianceLog = Value() },
+                "--data-root" => o with { DataRoot = Value() },
+                "--appliance" => o with { AppliancePath = Value() },
+                "--server" => o with { Server = EndPoint(arg, Value()) },
+                "--pid" => o with { Pid = Int(arg, Value(), 1, int.MaxValue) },
+                "-n" or "--count" => o with { Counts = IntList(arg, Value()) },
+                "--no-login" => o with { NoLogin = true },
+                "--settle" => o with { SettleSeconds = Seconds(arg, Value(), 0) },
+                "--hold" => o with { HoldSeconds = Seconds(arg, Value(), 0) },
+                "--env" => AddEnv(o, env, Value()),
+                "--json" => o with { Json = true },
+                _ => throw new UsageException($"unknown option '{arg}'"),
+            };
+        }
+        o = o with { Environment = env };
+
+        if (o.ApplianceLog is not ("debug" or "info" or "warn" or "error")) throw new UsageException("--appliance-log: debug, info, warn or error");
+        if (o.NoFlush && o.BothFlush) throw new UsageException("--no-flush and --both exclude each other");
+        if ((o.NoFlush || o.BothFlush) && (o.Server is not null || o.AppliancePath is not null))
+            throw new UsageException("--no-flush and --both need the in-process appliance (oc-appliance has no such switch)");
+        if (o.Server is not null && o.AppliancePath is not null) throw new UsageException("--server and --appliance exclude each other");
+        if (mode == "idle" && o.Server is not null && o.Pid is null) throw new UsageException("idle with --server needs --pid to read the appliance's memory");
+        return o;
+    }
+
+    private static LoadOptions AddEnv(LoadOptions o, List<KeyValuePair<string, string>> env, string value)
+    {
+        int eq = value.IndexOf('=', StringComparison.Ordinal);
+        if (eq <= 0) throw new UsageException($"--env wants NAME=VALUE, not '{value}'");
+        env.Add(new(value[..eq], value[(eq + 1)..]));
+        return o;
+    }
+
+    private static int Int(string name, string text, int min, int max) =>
+        int.TryParse(text, NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out int v) && v >= min && v <= max
+            ? v
+            : throw new UsageException($"{name}: '{text}' is not a number in {min}..{max}");
+
+    private static double Seconds(string name, string text, double min) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v >= min
+            ? v
+            : throw new UsageException($"{name}: '{text}' is not a number of seconds >= {min}");
+
+    private static int[] IntList(string name, string text) =>
+        [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(t => Int(name, t, 1, 1_000_000))];
+
+    private static IPEndPoint EndPoint(string name, string text)
+    {
+        int colon = text.LastIndexOf(':');
+        if (colon <= 0) throw new UsageException($"{name}: '{text}' is not HOST:PORT");
+        string host = text[..colon];
+        int port = Int(name, text[(colon + 1)..], 1, 65535);
+        if (!IPAddress.TryParse(host, out var address))
+        {
+            address = Dns.GetHostAddresses(host).FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+                ?? throw new UsageException($"{name}: cannot resolve '{host}'");
+        }
+        return new IPEndPoint(address, port);
+    }
+}
+
+internal sealed class UsageException : Exception
+{
+    public UsageException() { }
+    public UsageException(string message) : base(message) { }
+    public UsageException(string message, Exception inner) : base(message, inner) { }
+}

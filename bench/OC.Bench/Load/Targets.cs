@@ -1,0 +1,208 @@
+using System.Diagnostics;
+using System.Net;
+using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
+using OC.Appliance;
+using OC.Appliance.Diagnostics;
+
+namespace OC.Bench.Load;
+
+/// <summary>Storage counters at one moment (in-process appliance only).</summary>
+internal readonly record struct StorageSample(long GroupsCommitted, long JobsCompleted);
+
+/// <summary>The appliance under load: in this process, a child process, or one already running.</summary>
+internal abstract class Target : IDisposable
+{
+    public abstract IPEndPoint EndPoint { get; }
+
+    /// <summary>For reports: what ran where.</summary>
+    public abstract string Description { get; }
+
+    /// <summary>The appliance's process id when it is another process (memory and CPU are read from /proc).</summary>
+    public virtual int? Pid => null;
+
+    /// <summary>Group commit counters, when the appliance runs in this process.</summary>
+    public virtual StorageSample? Storage => null;
+
+    public abstract void Dispose();
+
+    public static Target Start(LoadOptions options, bool flushToDisk, string dataPrefix)
+    {
+        if (options.Server is not null) return new RemoteTarget(options.Server, options.Pid);
+        if (options.AppliancePath is not null) return new SpawnedTarget(options, dataPrefix);
+        return new InProcessTarget(options, flushToDisk, dataPrefix);
+    }
+
+    protected static string NewDataDirectory(LoadOptions options, string prefix)
+    {
+        var root = options.DataRoot ?? Path.GetTempPath();
+        var path = Path.Combine(root, $"oc-bench-{prefix}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    protected static void DeleteDirectory(string path)
+    {
+        try { Directory.Delete(path, recursive: true); }
+        catch (DirectoryNotFoundException) { }
+        catch (IOException e) { Console.Error.WriteLine($"oc-bench: could not delete {path}: {e.Message}"); }
+    }
+}
+
+/// <summary>The real <see cref="ApplianceServer"/> on its own thread in this process, as the integration tests run it.</summary>
+internal sealed class InProcessTarget : Target
+{
+    private readonly ApplianceServer _server;
+    private readonly Thread _thread;
+    private readonly string _dataDirectory;
+    private Exception? _crash;
+
+    public InProcessTarget(LoadOptions options, bool flushToDisk, string prefix)
+    {
+        Log.MinLevel = options.ApplianceLog switch
+        {
+            "debug" => LogLevel.Debug,
+            "info" => LogLevel.Info,
+            "error" => LogLevel.Error,
+            _ => LogLevel.Warn,
+        };
+        _dataDirectory = NewDataDirectory(options, prefix);
+        _server = new ApplianceServer(new ApplianceOptions
+        {
+            DataDirectory = _dataDirectory,
+            BindAddress = IPAddress.Loopback,
+            Port = 0,
+            Poller = options.Poller,
+            Name = "oc-bench",
+            FlushToDisk = flushToDisk,
+            IdleTimeout = TimeSpan.FromSeconds(600),
+        });
+        _thread = new Thread(() =>
+        {
+            try { _server.Run(); }
+            catch (Exception e) { _crash = e; }
+        })
+        { Name = "oc-appliance-loop", IsBackground = true };
+        _thread.Start();
+        Description = $"in-process appliance ({_server.PollerName}, flush {(flushToDisk ? "on" : "off")}, data in {_dataDirectory})";
+    }
+
+    public override IPEndPoint EndPoint => _server.ProtocolEndPoint;
+    public override string Description { get; }
+    public override StorageSample? Storage => new(_server.Storage.GroupsCommitted, _server.Storage.JobsCompleted);
+
+    public override void Dispose()
+    {
+        _server.Stop();
+        if (!_server.WaitForStop(TimeSpan.FromSeconds(60))) Console.Error.WriteLine("oc-bench: the appliance did not stop within 60 s");
+        _thread.Join(TimeSpan.FromSeconds(5));
+        _server.Dispose();
+        DeleteDirectory(_dataDirectory);
+        if (_crash is not null) throw new InvalidOperationException("the appliance loop crashed", _crash);
+    }
+}
+
+/// <summary>
+/// `oc-appliance` as a child process (the published AOT binary, or the .dll under `dotnet`), on
+/// 127.0.0.1 and a port it picks; the port is read from its log. Its log is drained and counted.
+/// </summary>
+internal sealed partial class SpawnedTarget : Target
+{
+    private readonly Process _process;
+    private readonly string _dataDirectory;
+    private readonly TaskCompletionSource<int> _port = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Queue<string> _lastLines = new();
+    private long _logLines;
+
+    public SpawnedTarget(LoadOptions options, string prefix)
+    {
+        string path = Path.GetFullPath(options.AppliancePath!);
+        if (!File.Exists(path)) throw new UsageException($"--appliance: {path} does not exist (./publish.sh linux-x64 builds the AOT binary)");
+        _dataDirectory = NewDataDirectory(options, prefix);
+
+        var start = path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? new ProcessStartInfo("dotnet") : new ProcessStartInfo(path);
+        if (start.FileName == "dotnet") start.ArgumentList.Add(path);
+        foreach (var arg in (string[])["--data", _dataDirectory, "--port", "0", "--bind", "127.0.0.1", "--name", "oc-bench", "--idle-timeout", "600"])
+            start.ArgumentList.Add(arg);
+        if (options.Poller is not null)
+        {
+            start.ArgumentList.Add("--poller");
+            start.ArgumentList.Add(options.Poller);
+        }
+        foreach (var (name, value) in options.Environment) start.Environment[name] = value;
+        start.UseShellExecute = false;
+        start.RedirectStandardError = true;
+        start.RedirectStandardOutput = true;
+
+        _process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {path}");
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (_lastLines)
+            {
+                _logLines++;
+                _lastLines.Enqueue(e.Data);
+                if (_lastLines.Count > 20) _lastLines.Dequeue();
+            }
+            var match = ListenLine().Match(e.Data);
+            if (match.Success) _port.TrySetResult(int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+        };
+        _process.OutputDataReceived += (_, _) => { };
+        _process.BeginErrorReadLine();
+        _process.BeginOutputReadLine();
+        _process.EnableRaisingEvents = true;
+        _process.Exited += (_, _) => _port.TrySetException(new InvalidOperationException("oc-appliance exited:\n" + LastLines));
+
+        if (!_port.Task.Wait(TimeSpan.FromSeconds(30))) throw new TimeoutException("oc-appliance did not log its port within 30 s:\n" + LastLines);
+        EndPoint = new IPEndPoint(IPAddress.Loopback, _port.Task.Result);
+        string env = options.Environment.Count == 0 ? "" : ", " + string.Join(' ', options.Environment.Select(e => $"{e.Key}={e.Value}"));
+        Description = $"{Path.GetFileName(path)} pid {_process.Id}{env}";
+    }
+
+    public override IPEndPoint EndPoint { get; }
+    public override string Description { get; }
+    public override int? Pid => _process.Id;
+
+    /// <summary>Lines the appliance logged so far (one per registration and login at Info level).</summary>
+    public long LogLines
+    {
+        get { lock (_lastLines) return _logLines; }
+    }
+
+    private string LastLines
+    {
+        get { lock (_lastLines) return string.Join('\n', _lastLines); }
+    }
+
+    public override void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            // SIGTERM, as systemd would: the appliance commits what is pending and closes its database.
+            _ = kill(_process.Id, 15);
+            if (!_process.WaitForExit(TimeSpan.FromSeconds(60)))
+            {
+                Console.Error.WriteLine("oc-bench: oc-appliance did not exit 60 s after SIGTERM; killing it");
+                _process.Kill();
+            }
+        }
+        _process.WaitForExit();
+        _process.Dispose();
+        DeleteDirectory(_dataDirectory);
+    }
+
+    [GeneratedRegex(@"appliance\.listening: protocol on [^ ]*:(\d+) ")]
+    private static partial Regex ListenLine();
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int kill(int pid, int signal);
+}
+
+/// <summary>An appliance someone else started (`--server`); with `--pid` its memory can be read.</summary>
+internal sealed class RemoteTarget(IPEndPoint endPoint, int? pid) : Target
+{
+    public override IPEndPoint EndPoint { get; } = endPoint;
+    public override string Description => $"appliance at {EndPoint}{(pid is int p ? $" pid {p}" : "")}";
+    public override int? Pid => pid;
+    public override void Dispose() { }
+}

@@ -1,0 +1,29 @@
+using BenchmarkDotNet.Running;
+using OC.Bench.Load;
+
+namespace OC.Bench;
+
+/// <summary>
+/// `dotnet run -c Release --project bench/OC.Bench -- MODE [options]`
+/// <list type="bullet">
+/// <item><c>micro [BenchmarkDotNet options]</c>: the allocation-free hot path (FrameParser, FrameWriter, PayloadReader).</item>
+/// <item><c>accounts</c>, <c>ping</c>, <c>idle</c>: load against a real appliance (see Load/LoadOptions.cs, or <c>--help</c>).</item>
+/// </list>
+/// </summary>
+internal static class Program
+{
+    private static async Task<int> Main(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            Console.WriteLine(LoadOptions.Usage);
+            return args.Length == 0 ? 2 : 0;
+        }
+        if (args[0] == "micro")
+        {
+            BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args[1..]);
+            return 0;
+        }
+        return await LoadRunner.RunAsync(args).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,70 @@
+using System.Text.Json.Serialization;
+
+namespace OC.Appliance.Http;
+
+/// <summary>
+/// One reading of the appliance's numbers, taken on the loop thread when a request comes in.
+/// It is the /api/status document as it is (snake_case names, see docs/http.md), and the
+/// status page and /metrics are rendered from it.
+/// </summary>
+internal sealed record ApplianceStatus
+{
+    public required string Name { get; init; }
+    public required string Version { get; init; }
+    public required int ProtocolVersion { get; init; }
+    public required string ApplianceId { get; init; }
+    public required string Poller { get; init; }
+    public required DateTime StartedUtc { get; init; }
+    public required long UptimeSeconds { get; init; }
+
+    /// <summary>What /healthz says: the loop answered and storage has no unresolved fault.</summary>
+    public required bool Healthy { get; init; }
+    public required bool StorageFault { get; init; }
+
+    public required long UsersRegistered { get; init; }
+
+    /// <summary>Distinct users with at least one logged-in session.</summary>
+    public required int UsersOnline { get; init; }
+    public required int SessionsOnline { get; init; }
+
+    /// <summary>Open protocol connections (logged in or not).</summary>
+    public required int Connections { get; init; }
+    public required long ConnectionsAccepted { get; init; }
+
+    public required long MessagesStored { get; init; }
+
+    /// <summary>Messages stored per second, averaged over the last ten seconds.</summary>
+    public required double MessagesPerSecond { get; init; }
+    public required long FilesStored { get; init; }
+    public required long FileBytesStored { get; init; }
+
+    /// <summary>Free bytes in the data folder's file system; -1 when it could not be measured.</summary>
+    public required long DiskFreeBytes { get; init; }
+
+    public required long StorageGroupsCommitted { get; init; }
+    public required long StorageJobsCompleted { get; init; }
+    public required long StorageJobsFailed { get; init; }
+    public required long StorageFaults { get; init; }
+
+    public required long BytesReceived { get; init; }
+    public required long BytesSent { get; init; }
+    public required long FramesReceived { get; init; }
+    public required long SlowConsumersCut { get; init; }
+
+    public required int HttpConnections { get; init; }
+    public required long HttpRequests { get; init; }
+
+    /// <summary>Warnings and errors logged since start, including those no longer in <see cref="LastErrors"/>.</summary>
+    public required long ProblemsLogged { get; init; }
+
+    /// <summary>The last warnings and errors, newest first.</summary>
+    public required IReadOnlyList<StatusLogLine> LastErrors { get; init; }
+}
+
+/// <param name="Level">"WRN" or "ERR", as in the log.</param>
+internal sealed record StatusLogLine(DateTime TimeUtc, string Level, string Event, string Text);
+
+/// <summary>Source-generated serialization of <see cref="ApplianceStatus"/>: reflection JSON is not AOT-safe.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(ApplianceStatus))]
+internal sealed partial class StatusJsonContext : JsonSerializerContext;

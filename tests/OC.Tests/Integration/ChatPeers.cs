@@ -1,0 +1,84 @@
+using OC.Protocol.Client;
+using OC.Protocol.Framing;
+using OC.Protocol.Messages;
+
+namespace OC.Tests.Integration;
+
+/// <summary>Users and sessions for message tests, with the raw frames spelled out.</summary>
+internal static class ChatPeers
+{
+    public static readonly TimeSpan EventTimeout = TimeSpan.FromSeconds(10);
+
+    public static async Task<(uint Number, OcConnection Connection)> NewUserAsync(TestAppliance appliance, string nick)
+    {
+        var connection = await appliance.ConnectAsync();
+        uint number = await TestUsers.RegisterAsync(connection, nick, "pw");
+        await TestUsers.LoginAsync(connection, number, "pw");
+        return (number, connection);
+    }
+
+    public static async Task<OcConnection> SessionAsync(TestAppliance appliance, uint number)
+    {
+        var connection = await appliance.ConnectAsync();
+        await TestUsers.LoginAsync(connection, number, "pw");
+        return connection;
+    }
+
+    public static Task BefriendAsync(OcConnection a, uint b) =>
+        a.RequestAsync((buf, id) => UserNumber.Write(buf, FrameType.FriendAdd, id, b));
+
+    public static async Task<Sent> SendAsync(OcConnection from, uint to, string text, byte[]? messageId = null)
+    {
+        var id = messageId ?? Guid.NewGuid().ToByteArray();
+        var reply = await from.RequestAsync((b, rid) => SendMessage.Write(b, rid, new SendMessage(to, id, text)));
+        Assert.Equal(FrameType.Sent, reply.Type);
+        Assert.True(Sent.TryRead(reply.Payload, out var sent));
+        return sent;
+    }
+
+    /// <summary>SYNC until more = 0; returns the MESSAGE events it brought, in order.</summary>
+    public static async Task<List<ChatMessage>> SyncAsync(OcConnection connection, ulong afterSeq)
+    {
+        var messages = new List<ChatMessage>();
+        while (true)
+        {
+            var reply = await connection.RequestAsync((b, id) => SeqNumber.Write(b, FrameType.Sync, id, afterSeq));
+            Assert.Equal(FrameType.Synced, reply.Type);
+            Assert.True(Synced.TryRead(reply.Payload, out var synced));
+            // The events were written before the reply on the same connection, so they are queued already.
+            while (connection.Events.TryRead(out var frame))
+            {
+                if (frame.Type != FrameType.Message) continue;
+                Assert.True(ChatMessage.TryRead(frame.Payload, out var message));
+                messages.Add(message);
+            }
+            afterSeq = synced.LastSeq;
+            if (!synced.More) return messages;
+        }
+    }
+
+    public static async Task<ReceivedFrame> NextAsync(OcConnection connection, FrameType type)
+    {
+        using var timeout = new CancellationTokenSource(EventTimeout);
+        while (true)
+        {
+            var frame = await connection.Events.ReadAsync(timeout.Token);
+            if (frame.Type == type) return frame;
+        }
+    }
+
+    public static async Task<ChatMessage> NextMessageAsync(OcConnection connection)
+    {
+        var frame = await NextAsync(connection, FrameType.Message);
+        Assert.True(ChatMessage.TryRead(frame.Payload, out var message));
+        return message;
+    }
+
+    public static async Task<(bool More, List<ChatMessage> Messages)> HistoryAsync(OcConnection connection, uint peer, ulong before = 0, ushort limit = 100)
+    {
+        var reply = await connection.RequestAsync((b, id) => HistoryRequest.Write(b, id, new HistoryRequest(peer, before, limit)));
+        Assert.Equal(FrameType.HistoryPage, reply.Type);
+        Assert.True(HistoryPage.TryRead(reply.Payload, out bool more, out var messages));
+        return (more, messages);
+    }
+}
