@@ -50,6 +50,7 @@ internal static class OcCli
         var send = SendCommand.Create(host);
         var history = HistoryCommand.Create(host);
         var listen = ListenCommand.Create(host);
+        var chat = ChatCommand.Create(host);
         root.Subcommands.Add(register);
         root.Subcommands.Add(login);
         root.Subcommands.Add(logout);
@@ -60,6 +61,7 @@ internal static class OcCli
         root.Subcommands.Add(send);
         root.Subcommands.Add(history);
         root.Subcommands.Add(listen);
+        root.Subcommands.Add(chat);
         global.AddTo(root);
 
         HelpWithMore.Install(root, new Dictionary<Command, string>
@@ -75,6 +77,7 @@ internal static class OcCli
             [send] = SendCommand.MoreHelp,
             [history] = HistoryCommand.MoreHelp,
             [listen] = ListenCommand.MoreHelp,
+            [chat] = ChatCommand.MoreHelp,
         });
         return root;
     }

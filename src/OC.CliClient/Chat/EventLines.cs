@@ -19,14 +19,14 @@ internal static class EventLines
     /// <summary>The JSON line for an event (every event has one, with its "type" first).</summary>
     public static string? Json(LiveSession session, OcEvent e) => e switch
     {
-        MessageEvent { Message: var m } => System.Text.Json.JsonSerializer.Serialize(
+        MessageEvent { Message: var m } => OutputJsonContext.Serialize(
             new MessageEventOutput(m.Seq, MessageLines.UtcTime(m.TimeUnixMs), m.From, m.To, m.Text), OutputJsonContext.Default.MessageEventOutput),
-        DeliveredEvent d => System.Text.Json.JsonSerializer.Serialize(new DeliveredEventOutput(d.Seq), OutputJsonContext.Default.DeliveredEventOutput),
-        PresenceChangedEvent p => System.Text.Json.JsonSerializer.Serialize(
+        DeliveredEvent d => OutputJsonContext.Serialize(new DeliveredEventOutput(d.Seq), OutputJsonContext.Default.DeliveredEventOutput),
+        PresenceChangedEvent p => OutputJsonContext.Serialize(
             new PresenceEventOutput(p.OcNumber, session.Nick(p.OcNumber), p.Online), OutputJsonContext.Default.PresenceEventOutput),
-        FriendAddedEvent { Friend: var f } => System.Text.Json.JsonSerializer.Serialize(
+        FriendAddedEvent { Friend: var f } => OutputJsonContext.Serialize(
             new FriendEventOutput("friendAdded", f.OcNumber, f.Nick), OutputJsonContext.Default.FriendEventOutput),
-        FriendRemovedEvent r => System.Text.Json.JsonSerializer.Serialize(
+        FriendRemovedEvent r => OutputJsonContext.Serialize(
             new FriendEventOutput("friendRemoved", r.OcNumber, session.Nick(r.OcNumber)), OutputJsonContext.Default.FriendEventOutput),
         _ => null,
     };

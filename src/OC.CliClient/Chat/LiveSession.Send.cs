@@ -24,6 +24,15 @@ internal sealed partial class LiveSession
             {
                 var sent = await OcMessages.SendAsync(generation.Link.Connection, to, text, messageId, cancellationToken).ConfigureAwait(false);
                 lock (_sentHere) _sentHere.Add(sent.Seq);
+                try
+                {
+                    await SaveCursorAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // The message is sent; without the file it is merely shown again at the next start.
+                }
+
                 return sent;
             }
             catch (Exception e) when ((ApplianceLink.IsTransient(e) || e is ObjectDisposedException) && !cancellationToken.IsCancellationRequested)
@@ -34,7 +43,10 @@ internal sealed partial class LiveSession
         }
     }
 
-    /// <summary>A message this process sent: it was shown when it was typed, so a SYNC after a reconnect does not show it again.</summary>
+    /// <summary>
+    /// A message this process sent (or an earlier one, by the saved cursor): it was shown when it
+    /// was typed, so a SYNC after a reconnect, or at the next start, does not show it again.
+    /// </summary>
     private bool SentHere(ulong seq)
     {
         lock (_sentHere) return _sentHere.Contains(seq);

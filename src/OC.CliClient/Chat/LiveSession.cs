@@ -59,7 +59,7 @@ internal sealed partial class LiveSession(CommandContext context, Session sessio
             {
                 Server = link.Server;
                 _cursorStore ??= new CursorStore(context.Config, link.Connection.Welcome.ApplianceId, link.Server, Me);
-                if (!lost) _cursor = Math.Max(_cursor, _cursorStore.Load());
+                if (!lost) Adopt(_cursorStore.Load());
                 reason = await ServeAsync(link, view, lost, backoff, cancellationToken).ConfigureAwait(false);
             }
 
@@ -81,7 +81,7 @@ internal sealed partial class LiveSession(CommandContext context, Session sessio
             var missed = UpdateFriends(friends, again);
 
             view.Connected(again);
-            var stream = new OcMessageStream(link.Connection, _cursor);
+            var stream = new OcMessageStream(link.Connection, Interlocked.Read(ref _cursor));
             var offline = await stream.SyncAsync(scope.Token).ConfigureAwait(false);
             foreach (var e in offline) await ShowAsync(link, view, e, scope.Token).ConfigureAwait(false);
             foreach (var e in missed) await ShowAsync(link, view, e, scope.Token).ConfigureAwait(false);
@@ -116,9 +116,30 @@ internal sealed partial class LiveSession(CommandContext context, Session sessio
 
     private async Task SaveCursorAsync(OcMessageStream stream, CancellationToken cancellationToken)
     {
-        if (stream.Cursor <= _cursor) return;
-        _cursor = stream.Cursor;
-        await _cursorStore!.SaveAsync(_cursor, cancellationToken).ConfigureAwait(false);
+        if (stream.Cursor <= Interlocked.Read(ref _cursor)) return;
+        Interlocked.Exchange(ref _cursor, stream.Cursor);
+        await SaveCursorAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The cursor and this process's own sends above it, merged into the file.</summary>
+    private async Task SaveCursorAsync(CancellationToken cancellationToken)
+    {
+        ulong cursor = Interlocked.Read(ref _cursor);
+        List<ulong> above;
+        lock (_sentHere)
+        {
+            _sentHere.RemoveWhere(s => s <= cursor); // The stream drops those anyway.
+            above = [.. _sentHere];
+        }
+
+        await _cursorStore!.SaveAsync(cursor, above, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Takes over a saved cursor: its seen messages count as sent here (not shown again).</summary>
+    private void Adopt(Cursor saved)
+    {
+        if (saved.Seq > Interlocked.Read(ref _cursor)) Interlocked.Exchange(ref _cursor, saved.Seq);
+        lock (_sentHere) _sentHere.UnionWith(saved.SeenAbove);
     }
 
     /// <summary>PING now and then: a peer that vanished without a reset (power, cable) is noticed within a period and a timeout.</summary>

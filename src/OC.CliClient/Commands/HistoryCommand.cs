@@ -76,7 +76,7 @@ internal static class HistoryCommand
         {
             var cursor = new CursorStore(context.Config, link.Connection.Welcome.ApplianceId, link.Server, session.OcNumber);
             ulong seen = await SeenUpToAsync(link, cursor.Load(), messages, session.OcNumber, cancellationToken).ConfigureAwait(false);
-            await cursor.SaveAsync(seen, cancellationToken).ConfigureAwait(false);
+            await cursor.SaveAsync(seen, [], cancellationToken).ConfigureAwait(false);
         }
 
         return ExitCodes.Success;
@@ -115,15 +115,15 @@ internal static class HistoryCommand
     /// lists the unseen messages in order; the cursor passes those printed here and the user's own,
     /// and stops at the first other one (a message of another conversation stays new).
     /// </summary>
-    private static async Task<ulong> SeenUpToAsync(ApplianceLink link, ulong cursor, List<ChatMessage> printed, uint me, CancellationToken cancellationToken)
+    private static async Task<ulong> SeenUpToAsync(ApplianceLink link, Cursor cursor, List<ChatMessage> printed, uint me, CancellationToken cancellationToken)
     {
         ulong newest = printed.Max(m => m.Seq);
-        if (newest <= cursor) return cursor;
+        if (newest <= cursor.Seq) return cursor.Seq;
 
         var shown = printed.Select(m => m.Seq).ToHashSet();
-        var stream = new OcMessageStream(link.Connection, cursor);
-        ulong seen = cursor;
-        ulong after = cursor;
+        var stream = new OcMessageStream(link.Connection, cursor.Seq);
+        ulong seen = cursor.Seq;
+        ulong after = cursor.Seq;
         while (true)
         {
             var synced = await link.CallAsync((c, t) => OcMessages.SyncPageAsync(c, after, t), cancellationToken).ConfigureAwait(false);

@@ -14,7 +14,7 @@ internal sealed class Output(TextWriter stdout, bool json)
     /// <summary>Writes <paramref name="value"/> as JSON, or <paramref name="text"/> (which may span lines).</summary>
     public void Result<T>(T value, JsonTypeInfo<T> type, string text)
     {
-        Line(json ? JsonSerializer.Serialize(value, type) : text);
+        Line(json ? OutputJsonContext.Serialize(value, type) : text);
     }
 
     /// <summary>One line of a stream of results (<c>oc history</c>, <c>oc listen</c>), flushed at once.</summary>
@@ -25,5 +25,5 @@ internal sealed class Output(TextWriter stdout, bool json)
     }
 
     /// <summary>One JSON object as one line, whatever <c>--json</c> says.</summary>
-    public void JsonLine<T>(T value, JsonTypeInfo<T> type) => Line(JsonSerializer.Serialize(value, type));
+    public void JsonLine<T>(T value, JsonTypeInfo<T> type) => Line(OutputJsonContext.Serialize(value, type));
 }

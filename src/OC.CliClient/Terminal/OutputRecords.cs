@@ -1,4 +1,7 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace OC.CliClient.Terminal;
 
@@ -77,4 +80,23 @@ internal sealed record FriendEventOutput([property: JsonPropertyOrder(-1)] strin
 [JsonSerializable(typeof(DeliveredEventOutput))]
 [JsonSerializable(typeof(PresenceEventOutput))]
 [JsonSerializable(typeof(FriendEventOutput))]
-internal sealed partial class OutputJsonContext : JsonSerializerContext;
+internal sealed partial class OutputJsonContext : JsonSerializerContext
+{
+    /// <summary>
+    /// Like <see cref="JsonSerializerContext"/>'s default but with text as it is: "你好" rather than
+    /// "\u4F60\u597D". Output goes to a terminal or a script, never into HTML, so the HTML-safe
+    /// escaping of the default encoder only makes it unreadable. Control characters stay escaped.
+    /// </summary>
+    public static OutputJsonContext Readable { get; } = new(new JsonSerializerOptions
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+
+    /// <summary>One value as one line of JSON, in the readable form.</summary>
+    public static string Serialize<T>(T value, JsonTypeInfo<T> type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        return JsonSerializer.Serialize(value, (JsonTypeInfo<T>)Readable.GetTypeInfo(type.Type)!);
+    }
+}
