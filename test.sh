@@ -19,6 +19,13 @@ dotnet build OC.sln -c Release -nologo -clp:NoSummary
 
 export OC_APPLIANCE_PATH="$PWD/artifacts/publish/$rid/oc-appliance"
 export OC_CLI_PATH="$PWD/artifacts/publish/$rid/oc"
+# The process tests run these; make sure they are the native executables, not managed builds.
+for binary in "$OC_APPLIANCE_PATH" "$OC_CLI_PATH"; do
+  if [ "$(head -c 4 "$binary" | od -An -c | tr -d ' ')" != '177ELF' ]; then
+    echo "test.sh: $binary is not a native executable" >&2
+    exit 1
+  fi
+done
 
 mkdir -p artifacts/test-results
 log=artifacts/test-results/test-output.txt

@@ -116,6 +116,7 @@ internal static class ApplianceCommandLine
             $"not allowed to listen on port {options.Port} (ports below 1024 need privileges)",
         System.Net.Sockets.SocketException se => $"cannot listen on {options.BindAddress}:{options.Port}: {se.Message}",
         IOException or UnauthorizedAccessException => $"cannot use the data folder {Path.GetFullPath(options.DataDirectory)}: {e.Message}",
+        InvalidDataException => e.Message,
         LiteDB.LiteException => $"the database in {Path.GetFullPath(options.DataDirectory)} cannot be opened: {e.Message}",
         _ => e.Message,
     };
@@ -135,7 +136,8 @@ internal static class ApplianceCommandLine
         {
             server = new ApplianceServer(options);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException or PlatformNotSupportedException or LiteDB.LiteException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException
+            or PlatformNotSupportedException or LiteDB.LiteException or InvalidDataException)
         {
             Console.Error.WriteLine($"oc-appliance: cannot start: {DescribeStartFailure(e, options)}");
             return 1;

@@ -38,17 +38,39 @@ internal sealed partial class MessageLog
             buffer.AsSpan(used, filled - used).CopyTo(buffer);
             filled -= used;
             fileOffset += used;
-            if (n == 0) break;
         }
         _index.CommitStaged();
 
         if (position < length)
         {
+            // A torn write can only be the tail: a group is appended and fsynced before any reply.
+            // Whole, later messages after the bad bytes mean damage in the middle (a bad sector,
+            // an edit): cutting there would throw acknowledged messages away, so refuse instead.
+            if (FindLaterRecord(position, length) is long later)
+                throw new InvalidDataException(
+                    $"{_path} is damaged at offset {position} (after seq {_committedSeq}) and holds whole messages after it (from offset {later}); " +
+                    "nothing was changed: restore the data folder from a backup, or move the file aside to start with the messages before the damage");
             Log.Warn("messages.torn_tail", $"{_path}: cutting {length - position} bytes after the last whole message (seq {_committedSeq})");
             RandomAccess.SetLength(_file, position);
             RandomAccess.FlushToDisk(_file);
         }
         _committedLength = position;
         Log.Info("messages.open", $"{_path}: {Count} messages, last seq {_committedSeq}");
+    }
+
+    /// <summary>The offset of a whole record with a later seq somewhere after <paramref name="from"/>, if any.</summary>
+    private long? FindLaterRecord(long from, long length)
+    {
+        var window = new byte[MessageRecord.MaxSize * 2];
+        for (long start = from + 1; start < length; start += MessageRecord.MaxSize)
+        {
+            int n = RandomAccess.Read(_file, window, start);
+            for (int i = 0; i < Math.Min(n, MessageRecord.MaxSize); i++)
+            {
+                if (MessageRecord.TryRead(window.AsSpan(i, n - i), out var record, out _) && record.Seq > _committedSeq)
+                    return start + i;
+            }
+        }
+        return null;
     }
 }

@@ -31,6 +31,10 @@ internal sealed partial class MessageLog : IDisposable
     private ulong _committedSeq;
     private ulong _nextSeq;
 
+    // Set when a rollback could not cut a partial write off: the next commit does, so no stale
+    // records of a failed group can follow the good ones (the next open would take them for damage).
+    private bool _staleTail;
+
     public MessageLog(string dataDirectory)
     {
         _path = Path.Combine(dataDirectory, FileName);
@@ -91,6 +95,11 @@ internal sealed partial class MessageLog : IDisposable
         try
         {
             RandomAccess.Write(_file, _staged.Span, _committedLength);
+            if (_staleTail)
+            {
+                RandomAccess.SetLength(_file, _committedLength + _staged.Length);
+                _staleTail = false;
+            }
             if (flushToDisk) RandomAccess.FlushToDisk(_file);
         }
         catch
@@ -115,8 +124,8 @@ internal sealed partial class MessageLog : IDisposable
         }
         catch (IOException e)
         {
-            // A partial write past the end stays until the next open, which cuts it off (bad CRC or
-            // seq not increasing). Writes go to _committedLength, so the next commit overwrites it.
+            // The next commit overwrites from _committedLength and then cuts what is left.
+            _staleTail = true;
             Log.Warn("messages.rollback", $"could not cut the log back: {e.Message}");
         }
         _index.RollbackStaged();

@@ -1,0 +1,128 @@
+using System.Collections.Concurrent;
+using OC.Protocol.Client;
+using OC.Protocol.Messages;
+using OC.Tests.Integration;
+using static OC.Tests.Integration.ChatPeers;
+
+namespace OC.Tests.EndToEnd;
+
+/// <summary>kill -9 in the middle of a burst of messages (AOT appliance under ./test.sh).</summary>
+public class MessageCrashTests
+{
+    private const int Senders = 4;
+    private const int PerSender = 2500;
+    private const int Window = 32;
+
+    private sealed record Outgoing(int Sender, int N, byte[] Id, string Text);
+
+    private static async Task<OcConnection> SessionAsync(ApplianceProcess appliance, uint number)
+    {
+        var connection = await appliance.ConnectAsync();
+        await TestUsers.LoginAsync(connection, number, "pw");
+        return connection;
+    }
+
+    [Fact]
+    public async Task Every_acknowledged_message_survives_kill_9_once_and_in_order_and_resends_store_nothing_twice()
+    {
+        var data = TempDirectory.Create("oc-msgcrash");
+        try
+        {
+            var outgoing = Enumerable.Range(0, Senders)
+                .Select(s => Enumerable.Range(0, PerSender).Select(n => new Outgoing(s, n, Guid.NewGuid().ToByteArray(), $"s{s} n{n}")).ToArray())
+                .ToArray();
+            var acked = new ConcurrentDictionary<Guid, ulong>();
+            uint receiver;
+            var senderNumbers = new uint[Senders];
+
+            using (var appliance = new ApplianceProcess(data))
+            {
+                await using var rc = await appliance.ConnectAsync();
+                receiver = await TestUsers.RegisterAsync(rc, "receiver", "pw");
+                var connections = new OcConnection[Senders];
+                for (int s = 0; s < Senders; s++)
+                {
+                    connections[s] = await appliance.ConnectAsync();
+                    senderNumbers[s] = await TestUsers.RegisterAsync(connections[s], $"sender{s}", "pw");
+                    await TestUsers.LoginAsync(connections[s], senderNumbers[s], "pw");
+                    await BefriendAsync(connections[s], receiver);
+                }
+
+                var halfway = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                var bursts = Enumerable.Range(0, Senders).Select(s => Task.Run(async () =>
+                {
+                    var inFlight = new Queue<(Outgoing Message, Task<ReceivedFrame> Reply)>();
+                    try
+                    {
+                        foreach (var m in outgoing[s])
+                        {
+                            inFlight.Enqueue((m, connections[s].RequestAsync((b, id) => SendMessage.Write(b, id, new SendMessage(receiver, m.Id, m.Text)))));
+                            while (inFlight.Count >= Window) Ack(inFlight.Dequeue());
+                        }
+                        while (inFlight.Count > 0) Ack(inFlight.Dequeue());
+                    }
+                    catch (OcConnectionException)
+                    {
+                        // Killed under us: what was acknowledged is what counts.
+                    }
+
+                    void Ack((Outgoing Message, Task<ReceivedFrame> Reply) item)
+                    {
+                        var reply = item.Reply.GetAwaiter().GetResult();
+                        Assert.True(Sent.TryRead(reply.Payload, out var sent));
+                        acked[new Guid(item.Message.Id)] = sent.Seq;
+                        if (acked.Count >= Senders * PerSender / 2) halfway.TrySetResult();
+                    }
+                })).ToArray();
+
+                await halfway.Task.WaitAsync(TimeSpan.FromSeconds(120));
+                appliance.KillHard();
+                await Task.WhenAll(bursts).WaitAsync(TimeSpan.FromSeconds(30));
+                foreach (var c in connections) await c.DisposeAsync();
+            }
+            Assert.True(acked.Count >= Senders * PerSender / 2);
+            Assert.True(acked.Count < Senders * PerSender, "the whole burst was acknowledged before the kill; the test proves nothing");
+
+            using var restarted = new ApplianceProcess(data);
+
+            // 1. Every acknowledged message is there once, with the seq it was acknowledged with,
+            //    and each sender's acknowledged messages are in the order they were sent.
+            await using (var check = await SessionAsync(restarted, receiver))
+            {
+                var stored = await SyncAsync(check, 0);
+                var byId = stored.GroupBy(m => new Guid(m.MessageId)).ToDictionary(g => g.Key, g => g.ToList());
+                Assert.All(byId.Values, copies => Assert.Single(copies));
+                foreach (var (id, seq) in acked) Assert.Equal(seq, Assert.Single(byId[id]).Seq);
+                for (int s = 0; s < Senders; s++)
+                {
+                    var seqs = outgoing[s].Where(m => acked.ContainsKey(new Guid(m.Id))).Select(m => acked[new Guid(m.Id)]).ToList();
+                    Assert.Equal(seqs.Order(), seqs);
+                }
+            }
+
+            // 2. The senders reconnect and send again everything they have no SENT for (the ones in
+            //    flight at the kill included, whether or not they were stored), plus their last
+            //    acknowledged window once more: nothing is stored twice.
+            for (int s = 0; s < Senders; s++)
+            {
+                await using var again = await SessionAsync(restarted, senderNumbers[s]);
+                var lastAcked = outgoing[s].Where(m => acked.ContainsKey(new Guid(m.Id))).TakeLast(Window);
+                var pending = outgoing[s].Where(m => !acked.ContainsKey(new Guid(m.Id)));
+                foreach (var m in lastAcked.Concat(pending))
+                {
+                    var sent = await SendAsync(again, receiver, m.Text, m.Id);
+                    if (acked.TryGetValue(new Guid(m.Id), out ulong seq)) Assert.Equal(seq, sent.Seq);
+                }
+            }
+            await using var final = await SessionAsync(restarted, receiver);
+            var all = await SyncAsync(final, 0);
+            Assert.Equal(Senders * PerSender, all.Count);
+            Assert.Equal(Senders * PerSender, all.Select(m => new Guid(m.MessageId)).Distinct().Count());
+            Assert.Equal(all.Select(m => m.Seq).Order(), all.Select(m => m.Seq));
+        }
+        finally
+        {
+            TempDirectory.Delete(data);
+        }
+    }
+}
