@@ -277,4 +277,49 @@ public sealed partial class CliMessagesTests(CliApplianceFixture appliance) : IC
             TempDirectory.Delete(data);
         }
     }
+
+    [Fact]
+    public async Task Chat_sends_what_was_typed_during_an_outage_once_it_is_back()
+    {
+        string data = TempDirectory.Create("oc-cli-outage");
+        try
+        {
+            int port;
+            RunningOc chat;
+            string alice;
+            using (var first = new TestAppliance(dataDirectory: data))
+            {
+                port = first.Port;
+                string bob;
+                (alice, bob) = await FriendsAsync($"127.0.0.1:{port}");
+                chat = RunningOc.Start(_alice.Path, "chat", bob);
+                await chat.StdoutLineAsync(l => l.StartsWith("* no friend is online", StringComparison.Ordinal));
+                await chat.WriteLineAsync("before");
+                await chat.StdoutLineAsync(l => l.EndsWith("you → bob: before", StringComparison.Ordinal));
+            }
+
+            await using (chat)
+            {
+                await chat.StdoutLineAsync(l => l.StartsWith("* connection lost (", StringComparison.Ordinal));
+                await chat.WriteLineAsync("during the outage");
+                await chat.StdoutLineAsync(l => l.EndsWith("you → bob: during the outage", StringComparison.Ordinal));
+
+                using var second = new TestAppliance(dataDirectory: data, configure: o => o with { Port = port });
+                await chat.StdoutLineAsync(l => l == $"* connected again to 127.0.0.1:{port}");
+                await chat.WriteLineAsync("/quit");
+                var (exitCode, rest) = await chat.WaitForExitAsync();
+                Assert.True(exitCode == 0, string.Join('\n', rest.Concat(chat.StderrSoFar)));
+
+                var history = await Oc(_bob, null, "history", alice);
+                var lines = history.Stdout.TrimEnd('\n').Split('\n');
+                Assert.Equal(2, lines.Length);
+                Assert.EndsWith("alice: before", lines[0], StringComparison.Ordinal);
+                Assert.EndsWith("alice: during the outage", lines[1], StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            TempDirectory.Delete(data);
+        }
+    }
 }
