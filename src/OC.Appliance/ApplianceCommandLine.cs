@@ -63,8 +63,32 @@ internal static class ApplianceCommandLine
         HelpName = "SECONDS",
     };
 
+    private static readonly Option<string> MaxFileSize = new("--max-file-size")
+    {
+        Description = "Largest file one upload may be (bytes, or with K, M, G, T: powers of 1024)",
+        DefaultValueFactory = _ => "4G",
+        HelpName = "SIZE",
+    };
+
+    private static readonly Option<string> Quota = new("--quota")
+    {
+        Description = "Bytes of complete and partial uploads one sender may keep on the appliance",
+        DefaultValueFactory = _ => "10G",
+        HelpName = "SIZE",
+    };
+
+    private static readonly Option<string> PartialTtl = new("--partial-ttl")
+    {
+        Description = "A partial upload nobody wrote to for this long is deleted (e.g. 7d, 12h, 30m)",
+        DefaultValueFactory = _ => "7d",
+        HelpName = "TIME",
+    };
+
     public static int Run(string[] args)
     {
+        MaxFileSize.Validators.Add(r => { if (ParseSize(r.GetValueOrDefault<string>()) is null) r.AddError($"--max-file-size: '{r.GetValueOrDefault<string>()}' is not a size such as 4G"); });
+        Quota.Validators.Add(r => { if (ParseSize(r.GetValueOrDefault<string>()) is null) r.AddError($"--quota: '{r.GetValueOrDefault<string>()}' is not a size such as 10G"); });
+        PartialTtl.Validators.Add(r => { if (ParseDuration(r.GetValueOrDefault<string>()) is null) r.AddError($"--partial-ttl: '{r.GetValueOrDefault<string>()}' is not a time such as 7d"); });
         Poller.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<string>() is { } p && p is not ("epoll" or "select")) r.AddError($"--poller must be epoll or select, not '{p}'");
@@ -82,7 +106,7 @@ internal static class ApplianceCommandLine
 
         var root = new RootCommand("oc-appliance: the OC LAN chat appliance (protocol, storage and discovery in one binary)")
         {
-            Data, Port, HttpPort, NoHttp, Bind, Poller, Name, IdleTimeout, Verbose,
+            Data, Port, HttpPort, NoHttp, Bind, Poller, Name, IdleTimeout, MaxFileSize, Quota, PartialTtl, Verbose,
         };
         root.SetAction(parse => Serve(new ApplianceOptions
         {
@@ -95,6 +119,9 @@ internal static class ApplianceCommandLine
             Name = parse.GetValue(Name) is { Length: > 0 } name ? name : Environment.MachineName,
             IdleTimeout = TimeSpan.FromSeconds(parse.GetValue(IdleTimeout)),
             LogLevel = parse.GetValue(Verbose) ? LogLevel.Debug : LogLevel.Info,
+            MaxFileSize = ParseSize(parse.GetValue(MaxFileSize))!.Value,
+            FileQuota = ParseSize(parse.GetValue(Quota))!.Value,
+            PartialTtl = ParseDuration(parse.GetValue(PartialTtl))!.Value,
         }));
 
         var result = root.Parse(args);
@@ -104,6 +131,34 @@ internal static class ApplianceCommandLine
             return 2;
         }
         return result.Invoke();
+    }
+
+    /// <summary>"1048576", "512K", "4G": bytes, suffixes in powers of 1024; null when it is not one.</summary>
+    internal static long? ParseSize(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        text = text.Trim();
+        int shift = char.ToUpperInvariant(text[^1]) switch { 'K' => 10, 'M' => 20, 'G' => 30, 'T' => 40, _ => 0 };
+        if (shift > 0) text = text[..^1];
+        if (!long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long n)) return null;
+        if (n > long.MaxValue >> shift) return null;
+        return n << shift;
+    }
+
+    /// <summary>"7d", "12h", "30m", "45s"; null when it is not one (or is zero).</summary>
+    internal static TimeSpan? ParseDuration(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text) || text.Trim().Length < 2) return null;
+        text = text.Trim();
+        if (!int.TryParse(text[..^1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) || n <= 0) return null;
+        return char.ToLowerInvariant(text[^1]) switch
+        {
+            'd' => TimeSpan.FromDays(n),
+            'h' => TimeSpan.FromHours(n),
+            'm' => TimeSpan.FromMinutes(n),
+            's' => TimeSpan.FromSeconds(n),
+            _ => null,
+        };
     }
 
     private static string DescribeStartFailure(Exception e, ApplianceOptions options) => e switch

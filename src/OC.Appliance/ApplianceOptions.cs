@@ -32,6 +32,15 @@ internal sealed record ApplianceOptions
     /// <summary>Writes are refused below this much free disk space (see StorageWorker.MinFreeBytes); tests raise it to make a full disk.</summary>
     public long MinFreeBytes { get; init; } = Storage.StorageWorker.DefaultMinFreeBytes;
 
+    /// <summary>--max-file-size: the largest file one FILE_OFFER may announce.</summary>
+    public long MaxFileSize { get; init; } = 4L * 1024 * 1024 * 1024;
+
+    /// <summary>--quota: bytes of complete and partial uploads one sender may keep on the appliance.</summary>
+    public long FileQuota { get; init; } = 10L * 1024 * 1024 * 1024;
+
+    /// <summary>--partial-ttl: a partial upload nobody wrote to for this long is deleted.</summary>
+    public TimeSpan PartialTtl { get; init; } = TimeSpan.FromDays(7);
+
     /// <summary>Off only in benchmarks that measure what the flush costs.</summary>
     public bool FlushToDisk { get; init; } = true;
 }

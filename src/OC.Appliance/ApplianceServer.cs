@@ -1,5 +1,6 @@
 using System.Net;
 using OC.Appliance.Diagnostics;
+using OC.Appliance.Files;
 using OC.Appliance.Http;
 using OC.Appliance.Net;
 using OC.Appliance.Protocol;
@@ -18,6 +19,7 @@ internal sealed class ApplianceServer : IDisposable
     private readonly EventLoop _loop;
     private readonly StorageWorker _storage;
     private readonly MessageWorker _messages;
+    private readonly FileWorker _files;
     private readonly Acceptor _acceptor;
     private readonly ConnectionManager _connections;
     private readonly RequestRouter _router;
@@ -43,6 +45,25 @@ internal sealed class ApplianceServer : IDisposable
         }
         try
         {
+            var fileLimits = new FileLimits
+            {
+                MaxFileSize = options.MaxFileSize,
+                QuotaPerUser = options.FileQuota,
+                PartialTtl = options.PartialTtl,
+                MinFreeBytes = options.MinFreeBytes,
+                FlushToDisk = options.FlushToDisk,
+            };
+            _files = new FileWorker(options.DataDirectory, fileLimits, _loop.Wake);
+        }
+        catch
+        {
+            _messages.Dispose();
+            _storage.Dispose();
+            _loop.Dispose();
+            throw;
+        }
+        try
+        {
             var applianceId = _storage.ApplianceId;
             var limits = new ConnectionLimits
             {
@@ -51,13 +72,16 @@ internal sealed class ApplianceServer : IDisposable
                 MaxConnections = options.MaxConnections,
                 MaxOutputBytes = options.MaxOutputBytes,
             };
-            _router = new RequestRouter(_storage, _messages, limits, new ApplianceIdentity(options.Name, applianceId, $"oc-appliance {ApplianceVersion.Text}"));
+            _router = new RequestRouter(_storage, _messages, _files, limits, new ApplianceIdentity(options.Name, applianceId, $"oc-appliance {ApplianceVersion.Text}"));
             _connections = new ConnectionManager(_loop, limits, _router) { OnOpened = _router.OnOpened };
             _loop.OnWake = () =>
             {
                 _storage.DrainCompleted();
                 _messages.DrainCompleted();
+                _files.DrainCompleted();
             };
+            // Partial uploads untouched for --partial-ttl are deleted on the file worker.
+            _loop.AddTimer(TimeSpan.FromMinutes(1), _router.SweepFiles, TimeSpan.FromHours(1));
             _loop.AddTimer(TimeSpan.FromMinutes(1), () => _router.Throttle.Sweep(Environment.TickCount64), TimeSpan.FromMinutes(1));
             var stats = new ApplianceStats(_loop, _router.Identity, _storage, _messages, _connections, _router);
             _acceptor = new Acceptor(_loop, new IPEndPoint(options.BindAddress, options.Port), "protocol", _connections.Accept);
@@ -72,6 +96,7 @@ internal sealed class ApplianceServer : IDisposable
         {
             // E.g. the HTTP port is taken: the protocol port must not stay bound.
             _acceptor?.Dispose();
+            _files.Dispose();
             _messages.Dispose();
             _storage.Dispose();
             _loop.Dispose();
@@ -120,6 +145,7 @@ internal sealed class ApplianceServer : IDisposable
     {
         _httpAcceptor?.Dispose();
         _acceptor.Dispose();
+        _files.Dispose();
         _messages.Dispose();
         _storage.Dispose();
         _loop.Dispose();
@@ -133,8 +159,10 @@ internal sealed class ApplianceServer : IDisposable
         _acceptor.Dispose();
         _httpAcceptor?.Dispose();
         _http?.CloseAll("appliance shutting down");
+        _files.Dispose();
         _messages.Dispose();
         _storage.Dispose();
+        _files.DrainCompleted();
         _messages.DrainCompleted();
         _storage.DrainCompleted();
         _connections.FlushPendingWrites();

@@ -20,4 +20,8 @@ public static class ProtocolLimits
     public const int MessageIdBytes = 16;
     public const int MaxMessageTextBytes = 4096;
     public const int MaxHistoryPage = 500;
+    public const int MaxFileNameBytes = 255;
+    public const int Sha256Bytes = 32;
+    public const int MaxFileChunkBytes = 256 * 1024;
+    public const int MaxFileEntries = 1000;
 }

@@ -98,7 +98,11 @@ internal sealed partial class RequestRouter
             session.Connection.Output.Write(job.Frames.Span);
             Synced.Write(session.Connection.Output, job.RequestId, new Synced(job.LastSeq, job.More));
             session.Connection.Commit();
-            if (!job.More) session.Live = true;
+            if (!job.More && !session.Live)
+            {
+                session.Live = true;
+                OnSessionLive(session);
+            }
             foreach (var (seq, from) in job.Received) PushDelivered(from, seq);
         }
         finally

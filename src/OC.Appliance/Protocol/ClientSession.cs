@@ -46,5 +46,8 @@ internal sealed class ClientSession(Connection connection, IPAddress? address)
     /// <summary>Requests posted to storage and not yet answered.</summary>
     public int InFlight { get; set; }
 
+    /// <summary>This connection's downloads by file id (created at the first FILE_GET).</summary>
+    public Dictionary<ulong, Files.FileDownload>? Downloads { get; set; }
+
     public bool IsClosed => Connection.IsClosed;
 }

@@ -2,6 +2,7 @@ using System.Net;
 using OC.Appliance.Accounts;
 using OC.Appliance.Chat;
 using OC.Appliance.Diagnostics;
+using OC.Appliance.Files;
 using OC.Appliance.Net;
 using OC.Appliance.Storage;
 using OC.Appliance.Storage.Messages;
@@ -23,11 +24,13 @@ internal sealed partial class RequestRouter : IFrameSink
     private readonly ApplianceIdentity _identity;
 
     private readonly MessageWorker _messages;
+    private readonly FileWorker _files;
 
-    public RequestRouter(StorageWorker storage, MessageWorker messages, ConnectionLimits limits, ApplianceIdentity identity)
+    public RequestRouter(StorageWorker storage, MessageWorker messages, FileWorker files, ConnectionLimits limits, ApplianceIdentity identity)
     {
         _storage = storage;
         _messages = messages;
+        _files = files;
         _limits = limits;
         _identity = identity;
     }
@@ -62,6 +65,17 @@ internal sealed partial class RequestRouter : IFrameSink
             return;
         }
 
+        // FILE_CHUNK and FILE_ACK are stream frames, not requests: request id 0 is theirs.
+        if (header.Type == FrameType.FileChunk)
+        {
+            OnFileChunk(session, payload);
+            return;
+        }
+        if (header.Type == FrameType.FileAck)
+        {
+            OnFileAck(session, payload);
+            return;
+        }
         if (header.RequestId == Frame.NoRequest && header.Type != FrameType.Pong)
         {
             Fatal(session, Frame.NoRequest, ErrorCode.MalformedFrame, "a request needs a non-zero request id");
@@ -91,6 +105,9 @@ internal sealed partial class RequestRouter : IFrameSink
             case FrameType.Send: OnSend(session, header.RequestId, payload); return;
             case FrameType.Sync: OnSync(session, header.RequestId, payload); return;
             case FrameType.History: OnHistory(session, header.RequestId, payload); return;
+            case FrameType.FileOffer: OnFileOffer(session, header.RequestId, payload); return;
+            case FrameType.FileList: OnFileList(session, header.RequestId, payload); return;
+            case FrameType.FileGet: OnFileGet(session, header.RequestId, payload); return;
             case FrameType.Hello:
                 Fatal(session, header.RequestId, ErrorCode.UnexpectedFrame, "HELLO was already sent on this connection");
                 return;
@@ -98,7 +115,8 @@ internal sealed partial class RequestRouter : IFrameSink
                 or FrameType.LoginChallenge or FrameType.LoggedIn or FrameType.UserInfo or FrameType.UserCard
                 or FrameType.Friends or FrameType.FriendAdded or FrameType.FriendRemoved or FrameType.Presence
                 or FrameType.OnlineUsers or FrameType.Sent or FrameType.Message or FrameType.Synced
-                or FrameType.Delivered or FrameType.HistoryPage:
+                or FrameType.Delivered or FrameType.HistoryPage or FrameType.FileAccepted or FrameType.FileProgress
+                or FrameType.FileEntries or FrameType.FileData or FrameType.FileReceived:
                 Fatal(session, header.RequestId, ErrorCode.UnexpectedFrame, $"{header.Type} is sent by the appliance, not to it");
                 return;
             default:
@@ -121,7 +139,9 @@ internal sealed partial class RequestRouter : IFrameSink
 
     public void OnClosed(Connection connection, string reason)
     {
-        if (connection.Session is ClientSession session) OnSessionClosed(session, reason);
+        if (connection.Session is not ClientSession session) return;
+        OnFilesSessionClosed(session);
+        OnSessionClosed(session, reason);
     }
 
     public void OnIdleCheck(Connection connection, long nowMs)

@@ -53,10 +53,11 @@ public sealed partial class OcConnection
             {
                 waiter.TrySetResult(frame);
             }
-            else if (frame.Type == FrameType.Error && frame.RequestId == Frame.NoRequest)
+            else if (frame.Type == FrameType.Error && frame.RequestId == Frame.NoRequest
+                && (!ErrorReply.TryRead(frame.Payload, out var error) || error.Code.ClosesConnection()))
             {
-                // An error about the connection itself: the appliance closes it next.
-                ErrorReply.TryRead(frame.Payload, out var error);
+                // An error about the connection itself: the appliance closes it next. (Codes from
+                // 100 with request id 0 are about a file stream and go to Events.)
                 Fail(new OcConnectionException(error.Message, new OcErrorException(error)));
             }
             else if (frame.Type == FrameType.Ping)

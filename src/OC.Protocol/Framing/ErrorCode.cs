@@ -30,6 +30,10 @@ public enum ErrorCode : ushort
     ServerFull = 109,
     AlreadyFriends = 110,
     NotFriends = 111,
+    FileNotFound = 112,
+    FileTooLarge = 113,
+    QuotaExceeded = 114,
+    FileRejected = 115,
 }
 
 public static class ErrorCodes

@@ -49,4 +49,16 @@ public enum FrameType : ushort
     Delivered = 0x0035,
     History = 0x0036,
     HistoryPage = 0x0037,
+
+    // Files
+    FileOffer = 0x0040,
+    FileAccepted = 0x0041,
+    FileChunk = 0x0042,
+    FileProgress = 0x0043,
+    FileList = 0x0044,
+    FileEntries = 0x0045,
+    FileGet = 0x0046,
+    FileData = 0x0047,
+    FileAck = 0x0048,
+    FileReceived = 0x0049,
 }

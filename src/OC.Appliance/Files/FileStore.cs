@@ -1,0 +1,238 @@
+using System.Security.Cryptography;
+using OC.Appliance.Diagnostics;
+using OC.Appliance.Storage;
+using OC.Protocol.Framing;
+using OC.Protocol.Messages;
+
+namespace OC.Appliance.Files;
+
+/// <summary>Appliance-wide file limits (docs/protocol.md, "Files").</summary>
+internal sealed record FileLimits
+{
+    public long MaxFileSize { get; init; } = 4L * 1024 * 1024 * 1024;
+    public long QuotaPerUser { get; init; } = 10L * 1024 * 1024 * 1024;
+    public TimeSpan PartialTtl { get; init; } = TimeSpan.FromDays(7);
+    public long MinFreeBytes { get; init; } = StorageWorker.DefaultMinFreeBytes;
+
+    /// <summary>How far beyond the confirmed offset a client may send (FILE_ACCEPTED / FILE_PROGRESS credit).</summary>
+    public int Credit { get; init; } = 8 * 1024 * 1024;
+
+    /// <summary>Data is fsynced and the offset confirmed each time this much more was written.</summary>
+    public int ConfirmEvery { get; init; } = 2 * 1024 * 1024;
+
+    public bool FlushToDisk { get; init; } = true;
+}
+
+internal readonly record struct OfferResult(FileRecord? Record, long Offset, ErrorCode Code, string? Error, bool JustCompleted);
+
+internal enum WriteOutcome
+{
+    /// <summary>Not at the offset this upload is at (a stale connection's chunk): ignored.</summary>
+    Stale,
+    Written,
+    Complete,
+    Rejected,
+}
+
+/// <summary>
+/// The files on disk: <c>&lt;data&gt;/files/&lt;id&gt;.part</c> while uploading, <c>&lt;id&gt;</c> once the
+/// SHA-256 matched, <c>&lt;id&gt;.meta</c> beside each (see <see cref="FileRecord"/>). Ids are
+/// random, chosen here; a client's name is metadata only and never part of a path.
+/// File worker thread only.
+/// </summary>
+internal sealed partial class FileStore : IDisposable
+{
+    private readonly string _folder;
+    private readonly FileLimits _limits;
+    private readonly Dictionary<ulong, FileRecord> _files = [];
+    private readonly Dictionary<ulong, Upload> _open = [];
+
+    private sealed class Upload(FileStream stream, IncrementalHash hash, long written) : IDisposable
+    {
+        public FileStream Stream { get; } = stream;
+        public IncrementalHash Hash { get; } = hash;
+        public long Written { get; set; } = written;
+
+        public void Dispose()
+        {
+            Stream.Dispose();
+            Hash.Dispose();
+        }
+    }
+
+    public FileStore(string dataDirectory, FileLimits limits)
+    {
+        _folder = Path.Combine(Path.GetFullPath(dataDirectory), "files");
+        _limits = limits;
+        Directory.CreateDirectory(_folder);
+        Load();
+    }
+
+    public int Count => _files.Count;
+
+    private string PartPath(FileRecord f) => Path.Combine(_folder, f.IdText + ".part");
+    private string DataPath(FileRecord f) => Path.Combine(_folder, f.IdText);
+    private string MetaPath(FileRecord f) => Path.Combine(_folder, f.IdText + ".meta");
+
+    public OfferResult Offer(int from, int to, string name, long size, byte[] sha256, long nowMs)
+    {
+        if (size > _limits.MaxFileSize)
+        {
+            return Fail(ErrorCode.FileTooLarge, $"the file is {size} bytes; this appliance takes at most {_limits.MaxFileSize}");
+        }
+
+        // A resume: same sender, recipient, size and hash.
+        foreach (var f in _files.Values)
+        {
+            if (f.From != from || f.To != to || f.Size != size || f.State == FileState.Rejected || !f.Sha256.AsSpan().SequenceEqual(sha256)) continue;
+            if (f.State == FileState.Complete) return new OfferResult(f, f.Size, 0, null, false);
+            if (!HasFreeSpace(out string? full)) return Fail(ErrorCode.StorageFailure, full!);
+            var upload = OpenUpload(f);
+            ConfirmWritten(f, upload, nowMs);
+            return new OfferResult(f, f.Confirmed, 0, null, false);
+        }
+
+        long used = 0;
+        foreach (var f in _files.Values) if (f.From == from && f.State != FileState.Rejected) used += f.Size;
+        if (used + size > _limits.QuotaPerUser)
+        {
+            return Fail(ErrorCode.QuotaExceeded, $"your files on this appliance would take {used + size} bytes; your quota is {_limits.QuotaPerUser}");
+        }
+        if (!HasFreeSpace(out string? error)) return Fail(ErrorCode.StorageFailure, error!);
+
+        ulong id;
+        do id = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)); while (id == 0 || _files.ContainsKey(id));
+        var record = new FileRecord
+        {
+            Id = id, From = from, To = to, Name = name, Size = size, Sha256 = sha256,
+            CreatedMs = nowMs, TouchedMs = nowMs, State = FileState.Uploading,
+        };
+        if (size == 0)
+        {
+            if (!SHA256.HashData(ReadOnlySpan<byte>.Empty).AsSpan().SequenceEqual(sha256))
+            {
+                return Fail(ErrorCode.FileRejected, "the SHA-256 does not match an empty file");
+            }
+            File.WriteAllBytes(DataPath(record), []);
+            record.State = FileState.Complete;
+            SaveMeta(record);
+            _files.Add(id, record);
+            return new OfferResult(record, 0, 0, null, true);
+        }
+
+        _files.Add(id, record);
+        OpenUpload(record);
+        SaveMeta(record);
+        return new OfferResult(record, 0, 0, null, false);
+
+        static OfferResult Fail(ErrorCode code, string text) => new(null, 0, code, text, false);
+    }
+
+    /// <summary>Appends a chunk at <paramref name="offset"/>; fsyncs and confirms every few MiB and at the end.</summary>
+    public WriteOutcome Write(ulong id, long offset, ReadOnlySpan<byte> data, long nowMs, out FileRecord? record)
+    {
+        if (!_files.TryGetValue(id, out record) || record.State != FileState.Uploading) return WriteOutcome.Stale;
+        var upload = OpenUpload(record);
+        if (offset != upload.Written || offset + data.Length > record.Size) return WriteOutcome.Stale;
+        if (!HasFreeSpace(out string? full))
+        {
+            // Keep what is there for a resume once space is free again.
+            ConfirmWritten(record, upload, nowMs);
+            throw new DiskFullException(full!);
+        }
+
+        upload.Stream.Write(data);
+        upload.Hash.AppendData(data);
+        upload.Written += data.Length;
+        if (upload.Written < record.Size)
+        {
+            if (upload.Written - record.Confirmed >= _limits.ConfirmEvery) ConfirmWritten(record, upload, nowMs);
+            return WriteOutcome.Written;
+        }
+        return Finish(record, upload);
+    }
+
+    /// <summary>Every file the user sent or received (with <paramref name="peer"/>, when not 0), oldest first; rejected ones never.</summary>
+    public List<FileEntry> List(int user, int peer)
+    {
+        var result = new List<FileEntry>();
+        foreach (var f in _files.Values)
+        {
+            if (f.State == FileState.Rejected) continue;
+            if (f.From != user && f.To != user) continue;
+            // The recipient sees a file only once it is complete and verified.
+            if (f.To == user && f.From != user && f.State != FileState.Complete) continue;
+            if (peer != 0 && f.From != peer && f.To != peer) continue;
+            result.Add(f.ToEntry());
+        }
+        result.Sort((a, b) => a.CreatedUnixMs != b.CreatedUnixMs ? a.CreatedUnixMs.CompareTo(b.CreatedUnixMs) : a.FileId.CompareTo(b.FileId));
+        if (result.Count > OC.Protocol.ProtocolLimits.MaxFileEntries) result.RemoveRange(0, result.Count - OC.Protocol.ProtocolLimits.MaxFileEntries);
+        return result;
+    }
+
+    /// <summary>A complete file that <paramref name="user"/> sent or received; null otherwise (whether or not it exists).</summary>
+    public FileRecord? FindReadable(int user, ulong id) =>
+        _files.TryGetValue(id, out var f) && f.State == FileState.Complete && (f.From == user || f.To == user) ? f : null;
+
+    public int Read(ulong id, long offset, Span<byte> buffer)
+    {
+        if (!_files.TryGetValue(id, out var f) || f.State != FileState.Complete) throw new FileNotFoundException("the file is gone");
+        using var handle = File.OpenHandle(DataPath(f), FileMode.Open, FileAccess.Read, FileShare.Read);
+        int total = 0;
+        while (total < buffer.Length)
+        {
+            int n = RandomAccess.Read(handle, buffer[total..], offset + total);
+            if (n == 0) throw new IOException($"file {f.IdText} is shorter than its size");
+            total += n;
+        }
+        return total;
+    }
+
+    /// <summary>Complete files to <paramref name="user"/> that they have not downloaded to the end.</summary>
+    public List<FileEntry> Unfetched(int user)
+    {
+        var result = new List<FileEntry>();
+        foreach (var f in _files.Values)
+        {
+            if (f.To == user && f.State == FileState.Complete && !f.Fetched) result.Add(f.ToEntry());
+        }
+        result.Sort((a, b) => a.CreatedUnixMs.CompareTo(b.CreatedUnixMs));
+        return result;
+    }
+
+    public void MarkFetched(int user, ulong id)
+    {
+        if (!_files.TryGetValue(id, out var f) || f.To != user || f.Fetched) return;
+        f.Fetched = true;
+        SaveMeta(f);
+    }
+
+    public void Dispose()
+    {
+        foreach (var (id, upload) in _open)
+        {
+            try
+            {
+                if (_files.TryGetValue(id, out var f)) ConfirmWritten(f, upload, f.TouchedMs);
+            }
+            catch (IOException e)
+            {
+                Log.Warn("files.close_failed", $"{e.Message}");
+            }
+            upload.Dispose();
+        }
+        _open.Clear();
+    }
+
+    private bool HasFreeSpace(out string? error)
+    {
+        long free = new DriveInfo(_folder).AvailableFreeSpace;
+        if (free >= _limits.MinFreeBytes)
+        {
+            error = null;
+            return true;
+        }
+        error = $"No space left on device: {free / 1024} KiB free, {_limits.MinFreeBytes / 1024} KiB needed; the partial upload is kept, try again later";
+        return false;
+    }
+}

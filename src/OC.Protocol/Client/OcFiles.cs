@@ -1,0 +1,147 @@
+using System.Security.Cryptography;
+using OC.Protocol.Framing;
+using OC.Protocol.Messages;
+
+namespace OC.Protocol.Client;
+
+/// <summary>Where a transfer is: bytes confirmed (upload) or received (download) of the size.</summary>
+public readonly record struct FileTransferProgress(ulong FileId, long Done, long Size);
+
+/// <summary>
+/// File transfer (docs/protocol.md, "Files"): offer and upload with credit, list, download paced
+/// by FILE_ACK. The upload and download calls read <see cref="OcConnection.Events"/> themselves
+/// and drop the other events they meet, as <see cref="OcMessages.SyncAsync"/> does: run one
+/// transfer at a time on a connection that nothing else reads events from.
+/// </summary>
+public static class OcFiles
+{
+    public static async Task<FileAccepted> OfferAsync(OcConnection connection, FileOffer offer, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var reply = await connection.RequestAsync((b, id) => FileOffer.Write(b, id, offer), cancellationToken).ConfigureAwait(false);
+        OcAccounts.Expect(reply, FrameType.FileAccepted, "FILE_OFFER");
+        if (!FileAccepted.TryRead(reply.Payload, out var accepted)) throw OcAccounts.Malformed(reply);
+        return accepted;
+    }
+
+    public static Task SendChunkAsync(OcConnection connection, ulong fileId, long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return connection.SendAsync(b => FileChunk.Write(b, FrameType.FileChunk, fileId, (ulong)offset, data.Span), cancellationToken);
+    }
+
+    /// <summary>
+    /// Uploads <paramref name="content"/> (seekable) to friend <paramref name="to"/>, resuming where the
+    /// appliance has it already; returns the file id once the appliance verified the SHA-256.
+    /// A hash mismatch throws <see cref="OcErrorException"/> FileRejected.
+    /// </summary>
+    public static async Task<ulong> UploadAsync(
+        OcConnection connection, uint to, string name, Stream content,
+        IProgress<FileTransferProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(content);
+        long size = content.Length;
+        content.Position = 0;
+        byte[] sha = await SHA256.HashDataAsync(content, cancellationToken).ConfigureAwait(false);
+        var accepted = await OfferAsync(connection, new FileOffer(to, name, (ulong)size, sha), cancellationToken).ConfigureAwait(false);
+        ulong fileId = accepted.FileId;
+        long confirmed = (long)accepted.Offset;
+        long credit = accepted.Credit;
+        progress?.Report(new FileTransferProgress(fileId, confirmed, size));
+        if (confirmed >= size) return fileId;
+
+        long next = confirmed;
+        content.Position = next;
+        var buffer = new byte[ProtocolLimits.MaxFileChunkBytes];
+        while (true)
+        {
+            while (next < size && next < confirmed + credit)
+            {
+                int count = (int)Math.Min(buffer.Length, Math.Min(size - next, confirmed + credit - next));
+                await content.ReadExactlyAsync(buffer.AsMemory(0, count), cancellationToken).ConfigureAwait(false);
+                await SendChunkAsync(connection, fileId, next, buffer.AsMemory(0, count), cancellationToken).ConfigureAwait(false);
+                next += count;
+            }
+
+            var frame = await connection.Events.ReadAsync(cancellationToken).ConfigureAwait(false);
+            if (frame.Type == FrameType.Error) throw StreamError(frame);
+            if (frame.Type != FrameType.FileProgress || !FileProgress.TryRead(frame.Payload, out var p) || p.FileId != fileId) continue;
+            confirmed = (long)p.Confirmed;
+            credit = p.Credit;
+            progress?.Report(new FileTransferProgress(fileId, confirmed, size));
+            if (p.State == FileState.Complete) return fileId;
+            if (p.State == FileState.Rejected)
+            {
+                throw new OcErrorException(new ErrorReply(ErrorCode.FileRejected, 0, "the appliance rejected the file: its SHA-256 did not match"));
+            }
+        }
+    }
+
+    /// <summary>Your files, or those with <paramref name="peer"/> (0: all), oldest first.</summary>
+    public static async Task<List<FileEntry>> ListAsync(OcConnection connection, uint peer = 0, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var reply = await connection.RequestAsync((b, id) => UserNumber.Write(b, FrameType.FileList, id, peer), cancellationToken).ConfigureAwait(false);
+        OcAccounts.Expect(reply, FrameType.FileEntries, "FILE_LIST");
+        if (!FileEntry.TryReadList(reply.Payload, out var entries)) throw OcAccounts.Malformed(reply);
+        return entries;
+    }
+
+    /// <summary>
+    /// Downloads a file into <paramref name="destination"/> (readable, writable, seekable), resuming
+    /// after the bytes it holds already; checks the SHA-256 of the whole at the end
+    /// (<see cref="InvalidDataException"/> when it does not match). Returns the file's entry.
+    /// </summary>
+    public static async Task<FileEntry> DownloadAsync(
+        OcConnection connection, ulong fileId, Stream destination,
+        IProgress<FileTransferProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(destination);
+        long offset = destination.Length;
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        destination.Position = 0;
+        var buffer = new byte[1024 * 1024];
+        for (long left = offset; left > 0;)
+        {
+            int n = await destination.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, left)), cancellationToken).ConfigureAwait(false);
+            if (n == 0) break;
+            hash.AppendData(buffer, 0, n);
+            left -= n;
+        }
+
+        var reply = await connection.RequestAsync((b, id) => FilePosition.Write(b, FrameType.FileGet, id, fileId, (ulong)offset), cancellationToken).ConfigureAwait(false);
+        OcAccounts.Expect(reply, FrameType.FileEntries, "FILE_GET");
+        if (!FileEntry.TryReadList(reply.Payload, out var entries) || entries.Count != 1) throw OcAccounts.Malformed(reply);
+        var entry = entries[0];
+        long size = (long)entry.Size;
+        progress?.Report(new FileTransferProgress(fileId, offset, size));
+
+        while (offset < size)
+        {
+            var frame = await connection.Events.ReadAsync(cancellationToken).ConfigureAwait(false);
+            if (frame.Type == FrameType.Error) throw StreamError(frame);
+            if (frame.Type != FrameType.FileData || !FileChunk.TryRead(frame.Payload, out ulong id, out ulong at, out _) || id != fileId) continue;
+            if ((long)at != offset) throw new OcConnectionException($"FILE_DATA at {at}, expected {offset}");
+            var data = frame.Payload.AsMemory(FileChunk.HeaderBytes);
+            await destination.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+            hash.AppendData(data.Span);
+            offset += data.Length;
+            await connection.SendAsync(b => FilePosition.Write(b, FrameType.FileAck, Frame.NoRequest, fileId, (ulong)offset), cancellationToken).ConfigureAwait(false);
+            progress?.Report(new FileTransferProgress(fileId, offset, size));
+        }
+        await destination.FlushAsync(cancellationToken).ConfigureAwait(false);
+        if (!hash.GetHashAndReset().AsSpan().SequenceEqual(entry.Sha256))
+        {
+            throw new InvalidDataException($"the SHA-256 of the downloaded file {fileId:x16} does not match; delete the partial file and download again");
+        }
+        return entry;
+    }
+
+    private static OcErrorException StreamError(ReceivedFrame frame)
+    {
+        ErrorReply.TryRead(frame.Payload, out var error);
+        return new OcErrorException(error);
+    }
+}

@@ -1,0 +1,294 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using OC.Protocol;
+using OC.Protocol.Client;
+using OC.Protocol.Framing;
+using OC.Protocol.Messages;
+using static OC.Tests.Integration.ChatPeers;
+
+namespace OC.Tests.Integration;
+
+/// <summary>Files over the protocol against the real appliance, with real files in its temp data folder.</summary>
+public sealed class FileTransferTests
+{
+    private static async Task<(uint Alice, OcConnection AliceConn, uint Bob, OcConnection BobConn)> FriendsAsync(TestAppliance appliance)
+    {
+        var (alice, aliceConn) = await NewUserAsync(appliance, "alice");
+        var (bob, bobConn) = await NewUserAsync(appliance, "bob");
+        await BefriendAsync(aliceConn, bob);
+        return (alice, aliceConn, bob, bobConn);
+    }
+
+    private static async Task<byte[]> DownloadAsync(OcConnection connection, ulong fileId)
+    {
+        using var target = new MemoryStream();
+        await OcFiles.DownloadAsync(connection, fileId, target);
+        return target.ToArray();
+    }
+
+    [Fact]
+    public async Task An_upload_downloads_byte_identical_and_the_live_recipient_hears_of_it()
+    {
+        using var appliance = new TestAppliance();
+        var (alice, aliceConn, bob, bobConn) = await FriendsAsync(appliance);
+        await using var _a = aliceConn;
+        await using var _b = bobConn;
+        Assert.Empty(await SyncAsync(bobConn, 0));
+
+        var content = RandomNumberGenerator.GetBytes(3 * 1024 * 1024 + 12345);
+        ulong id = await OcFiles.UploadAsync(aliceConn, bob, "photo.jpg", new MemoryStream(content));
+
+        Assert.True(FileEntry.TryRead((await NextAsync(bobConn, FrameType.FileReceived)).Payload, out var received));
+        Assert.Equal((id, alice, bob, "photo.jpg", (ulong)content.Length, FileState.Complete), (received.FileId, received.From, received.To, received.Name, received.Size, received.State));
+
+        Assert.Equal(content, await DownloadAsync(bobConn, id));
+        Assert.Equal(content, await DownloadAsync(aliceConn, id));
+        var listed = Assert.Single(await OcFiles.ListAsync(bobConn, alice));
+        Assert.Equal(SHA256.HashData(content), listed.Sha256);
+
+        // Stored under the appliance's id, complete (no .part left).
+        Assert.Equal(content, File.ReadAllBytes(Path.Combine(appliance.DataDirectory, "files", id.ToString("x16"))));
+        Assert.False(File.Exists(Path.Combine(appliance.DataDirectory, "files", id.ToString("x16") + ".part")));
+    }
+
+    [Fact]
+    public async Task An_empty_file_is_complete_at_once_and_downloads_empty()
+    {
+        using var appliance = new TestAppliance();
+        var (_, aliceConn, bob, bobConn) = await FriendsAsync(appliance);
+        await using var _a = aliceConn;
+        await using var _b = bobConn;
+
+        ulong id = await OcFiles.UploadAsync(aliceConn, bob, "empty.txt", new MemoryStream());
+        Assert.Empty(await DownloadAsync(bobConn, id));
+        Assert.Equal(0ul, Assert.Single(await OcFiles.ListAsync(bobConn)).Size);
+    }
+
+    [Fact]
+    public async Task An_upload_cut_off_mid_way_resumes_from_the_confirmed_offset_and_ends_byte_identical()
+    {
+        using var appliance = new TestAppliance();
+        var (alice, aliceConn, bob, bobConn) = await FriendsAsync(appliance);
+        await using var _b = bobConn;
+        var content = RandomNumberGenerator.GetBytes(12 * 1024 * 1024);
+        var fileId = await SendPartAsync(aliceConn, bob, content, 5 * 1024 * 1024);
+        await aliceConn.DisposeAsync();
+
+        // Not visible to the recipient while partial.
+        Assert.Empty(await OcFiles.ListAsync(bobConn));
+
+        await using var again = await SessionAsync(appliance, alice);
+        var resumedAt = new List<long>();
+        ulong id = await OcFiles.UploadAsync(again, bob, "big.bin", new MemoryStream(content), new SyncProgress(p => resumedAt.Add(p.Done)));
+        Assert.Equal(fileId, id);
+        Assert.True(resumedAt[0] > 0, "the second offer resumes after the bytes already stored");
+        Assert.Equal(content, await DownloadAsync(bobConn, id));
+    }
+
+    [Fact]
+    public async Task An_upload_resumes_after_the_appliance_restarts()
+    {
+        string data = TempDirectory.Create("oc-files");
+        try
+        {
+            var content = RandomNumberGenerator.GetBytes(9 * 1024 * 1024);
+            uint alice, bob;
+            ulong fileId;
+            using (var first = new TestAppliance(dataDirectory: data))
+            {
+                var (a, aliceConn, b, bobConn) = await FriendsAsync(first);
+                (alice, bob) = (a, b);
+                await using var _b = bobConn;
+                await using var _a = aliceConn;
+                fileId = await SendPartAsync(aliceConn, bob, content, 6 * 1024 * 1024);
+            }
+
+            using var second = new TestAppliance(dataDirectory: data);
+            await using var aliceAgain = await SessionAsync(second, alice);
+            var offsets = new List<long>();
+            ulong id = await OcFiles.UploadAsync(aliceAgain, bob, "restart.bin", new MemoryStream(content), new SyncProgress(p => offsets.Add(p.Done)));
+            Assert.Equal(fileId, id);
+            Assert.True(offsets[0] > 0);
+            await using var bobAgain = await SessionAsync(second, bob);
+            Assert.Equal(content, await DownloadAsync(bobAgain, id));
+        }
+        finally
+        {
+            TempDirectory.Delete(data);
+        }
+    }
+
+    [Fact]
+    public async Task A_wrong_hash_is_rejected_and_never_shown_to_the_recipient()
+    {
+        using var appliance = new TestAppliance();
+        var (_, aliceConn, bob, bobConn) = await FriendsAsync(appliance);
+        await using var _a = aliceConn;
+        await using var _b = bobConn;
+        var content = RandomNumberGenerator.GetBytes(300_000);
+        var accepted = await OcFiles.OfferAsync(aliceConn, new FileOffer(bob, "x.bin", (ulong)content.Length, new byte[32]));
+        await OcFiles.SendChunkAsync(aliceConn, accepted.FileId, 0, content.AsMemory(0, 200_000));
+        await OcFiles.SendChunkAsync(aliceConn, accepted.FileId, 200_000, content.AsMemory(200_000));
+        Assert.True(FileProgress.TryRead((await NextAsync(aliceConn, FrameType.FileProgress)).Payload, out var progress));
+        Assert.Equal(FileState.Rejected, progress.State);
+
+        Assert.Empty(await OcFiles.ListAsync(bobConn));
+        Assert.Empty(await OcFiles.ListAsync(aliceConn));
+        var e = await Assert.ThrowsAsync<OcErrorException>(() => DownloadAsync(bobConn, accepted.FileId));
+        Assert.Equal(ErrorCode.FileNotFound, e.Code);
+        Assert.Empty(Directory.GetFiles(Path.Combine(appliance.DataDirectory, "files")));
+    }
+
+    [Fact]
+    public async Task A_stranger_can_neither_get_nor_list_a_file_and_learns_nothing_of_it()
+    {
+        using var appliance = new TestAppliance();
+        var (_, aliceConn, bob, bobConn) = await FriendsAsync(appliance);
+        var (_, mallory) = await NewUserAsync(appliance, "mallory");
+        await using var _a = aliceConn;
+        await using var _b = bobConn;
+        await using var _m = mallory;
+        ulong id = await OcFiles.UploadAsync(aliceConn, bob, "secret.txt", new MemoryStream("secret"u8.ToArray()));
+
+        var onTheirs = await Assert.ThrowsAsync<OcErrorException>(() => DownloadAsync(mallory, id));
+        var onNothing = await Assert.ThrowsAsync<OcErrorException>(() => DownloadAsync(mallory, id ^ 0x5555));
+        Assert.Equal(ErrorCode.FileNotFound, onTheirs.Code);
+        Assert.Equal(onNothing.Code, onTheirs.Code);
+        Assert.Empty(await OcFiles.ListAsync(mallory));
+        Assert.Empty(await OcFiles.ListAsync(mallory, bob));
+    }
+
+    [Fact]
+    public async Task Only_friends_may_offer_and_limits_are_checked_with_clear_errors()
+    {
+        using var appliance = new TestAppliance(configure: o => o with { MaxFileSize = 1000 });
+        var (alice, aliceConn, bob, bobConn) = await FriendsAsync(appliance);
+        var (carol, carolConn) = await NewUserAsync(appliance, "carol");
+        await using var _a = aliceConn;
+        await using var _b = bobConn;
+        await using var _c = carolConn;
+        var sha = SHA256.HashData("x"u8);
+
+        async Task<ErrorCode> OfferErrorAsync(OcConnection c, uint to, string name, ulong size) =>
+            (await Assert.ThrowsAsync<OcErrorException>(() => OcFiles.OfferAsync(c, new FileOffer(to, name, size, sha)))).Code;
+
+        Assert.Equal(ErrorCode.NotFriends, await OfferErrorAsync(carolConn, alice, "x", 1));
+        Assert.Equal(ErrorCode.InvalidArgument, await OfferErrorAsync(aliceConn, alice, "x", 1));
+        Assert.Equal(ErrorCode.FileTooLarge, await OfferErrorAsync(aliceConn, bob, "x", 1001));
+        Assert.Equal(ErrorCode.InvalidArgument, await OfferErrorAsync(aliceConn, bob, "", 1));
+        Assert.Equal(ErrorCode.InvalidArgument, await OfferErrorAsync(aliceConn, bob, new string('a', 300), 1));
+        Assert.Equal(ErrorCode.InvalidArgument, await OfferErrorAsync(aliceConn, bob, "a\nb", 1));
+        Assert.Equal(ErrorCode.FileRejected, await OfferErrorAsync(aliceConn, bob, "empty", 0));
+        // The connection stays usable after each refusal.
+        Assert.Empty(await OcFiles.ListAsync(aliceConn));
+    }
+
+    [Fact]
+    public async Task Names_that_look_like_paths_are_kept_as_names_and_never_used_as_paths()
+    {
+        using var appliance = new TestAppliance();
+        var (_, aliceConn, bob, bobConn) = await FriendsAsync(appliance);
+        await using var _a = aliceConn;
+        await using var _b = bobConn;
+        string[] names = ["../../etc/passwd", "/abs/path", "con", "NUL.txt", "..", "a/../../b", "名前.txt"];
+        foreach (string name in names)
+        {
+            await OcFiles.UploadAsync(aliceConn, bob, name, new MemoryStream(System.Text.Encoding.UTF8.GetBytes(name)));
+        }
+
+        var listed = await OcFiles.ListAsync(bobConn);
+        Assert.Equal(names, listed.Select(e => e.Name));
+        // Only appliance-chosen hex ids (checked before the downloads, which rewrite sidecars) in the files folder, nothing anywhere else.
+        var files = Directory.GetFiles(Path.Combine(appliance.DataDirectory, "files")).Select(Path.GetFileName).ToList();
+        Assert.Equal(names.Length * 2, files.Count);
+        Assert.All(files, f => Assert.Matches("^[0-9a-f]{16}(\\.meta)?$", f));
+        Assert.DoesNotContain(Directory.GetFileSystemEntries(appliance.DataDirectory), p => Path.GetFileName(p) is "etc" or "abs" or "con" or "b");
+        foreach (var e in listed) Assert.Equal(System.Text.Encoding.UTF8.GetBytes(e.Name), await DownloadAsync(bobConn, e.FileId));
+    }
+
+    [Fact]
+    public async Task A_recipient_who_was_offline_hears_of_the_file_after_sync_until_they_download_it()
+    {
+        using var appliance = new TestAppliance();
+        var (alice, aliceConn, bob, bobConn) = await FriendsAsync(appliance);
+        await using var _a = aliceConn;
+        await bobConn.DisposeAsync();
+        ulong id = await OcFiles.UploadAsync(aliceConn, bob, "later.txt", new MemoryStream("hello later"u8.ToArray()));
+
+        await using (var bobAgain = await SessionAsync(appliance, bob))
+        {
+            await SyncAsync(bobAgain, 0);
+            Assert.True(FileEntry.TryRead((await NextAsync(bobAgain, FrameType.FileReceived)).Payload, out var notice));
+            Assert.Equal((id, alice, "later.txt"), (notice.FileId, notice.From, notice.Name));
+            Assert.Equal("hello later"u8.ToArray(), await DownloadAsync(bobAgain, id));
+        }
+
+        await using var bobThird = await SessionAsync(appliance, bob);
+        await SyncAsync(bobThird, 0);
+        await SendAsync(aliceConn, bob, "ping");
+        // The next event is the message: no FILE_RECEIVED for a file already downloaded.
+        var next = await NextAsync(bobThird, FrameType.Message);
+        Assert.False(bobThird.Events.TryPeek(out _));
+        Assert.Equal(FrameType.Message, next.Type);
+    }
+
+    [Fact]
+    public async Task Chat_between_others_stays_prompt_while_a_large_upload_runs()
+    {
+        using var appliance = new TestAppliance();
+        var (_, aliceConn, bob, bobConn) = await FriendsAsync(appliance);
+        var (_, carolConn) = await NewUserAsync(appliance, "carol");
+        var (dave, daveConn) = await NewUserAsync(appliance, "dave");
+        await using var _a = aliceConn;
+        await using var _b = bobConn;
+        await using var _c = carolConn;
+        await using var _d = daveConn;
+        await BefriendAsync(carolConn, dave);
+        Assert.Empty(await SyncAsync(daveConn, 0));
+
+        var content = RandomNumberGenerator.GetBytes(96 * 1024 * 1024);
+        var upload = Task.Run(() => OcFiles.UploadAsync(aliceConn, bob, "large.bin", new MemoryStream(content)));
+        await Task.Delay(200);
+
+        var worst = TimeSpan.Zero;
+        int during = 0;
+        for (int i = 0; i < 20; i++)
+        {
+            bool running = !upload.IsCompleted;
+            var clock = Stopwatch.StartNew();
+            await SendAsync(carolConn, dave, $"m{i}");
+            var m = await NextMessageAsync(daveConn);
+            clock.Stop();
+            Assert.Equal($"m{i}", m.Text);
+            if (running) during++;
+            if (clock.Elapsed > worst) worst = clock.Elapsed;
+            await Task.Delay(50);
+        }
+        ulong id = await upload;
+        Assert.True(during > 0, "the upload was still running while messages were sent");
+        Assert.True(worst < TimeSpan.FromSeconds(1), $"a message took {worst.TotalMilliseconds:0} ms during the upload");
+        Assert.Equal(content, await DownloadAsync(bobConn, id));
+    }
+
+    /// <summary>Offers the file, sends its first <paramref name="bytes"/> and waits until some of it is confirmed.</summary>
+    private static async Task<ulong> SendPartAsync(OcConnection connection, uint to, byte[] content, int bytes)
+    {
+        var accepted = await OcFiles.OfferAsync(connection, new FileOffer(to, "big.bin", (ulong)content.Length, SHA256.HashData(content)));
+        Assert.Equal(0ul, accepted.Offset);
+        Assert.True(accepted.Credit >= bytes);
+        for (int sent = 0; sent < bytes; sent += ProtocolLimits.MaxFileChunkBytes)
+        {
+            await OcFiles.SendChunkAsync(connection, accepted.FileId, sent, content.AsMemory(sent, ProtocolLimits.MaxFileChunkBytes));
+        }
+        Assert.True(FileProgress.TryRead((await NextAsync(connection, FrameType.FileProgress)).Payload, out var progress));
+        Assert.Equal(FileState.Uploading, progress.State);
+        Assert.True(progress.Confirmed > 0);
+        return accepted.FileId;
+    }
+
+    /// <summary>IProgress that reports on the calling thread (Progress&lt;T&gt; posts to the thread pool, too late for asserts).</summary>
+    private sealed class SyncProgress(Action<FileTransferProgress> report) : IProgress<FileTransferProgress>
+    {
+        public void Report(FileTransferProgress value) => report(value);
+    }
+}
