@@ -23,6 +23,9 @@ internal static class OcCli
           oc history 654321
           oc listen --json
           oc chat
+          oc file send 654321 holiday.jpg
+          oc file list
+          oc file get 0f3a9c2e11d04b7a
           oc logout
         """;
 
@@ -51,6 +54,7 @@ internal static class OcCli
         var history = HistoryCommand.Create(host);
         var listen = ListenCommand.Create(host);
         var chat = ChatCommand.Create(host);
+        var file = FileCommand.Create(host);
         root.Subcommands.Add(register);
         root.Subcommands.Add(login);
         root.Subcommands.Add(logout);
@@ -62,6 +66,7 @@ internal static class OcCli
         root.Subcommands.Add(history);
         root.Subcommands.Add(listen);
         root.Subcommands.Add(chat);
+        root.Subcommands.Add(file);
         global.AddTo(root);
 
         HelpWithMore.Install(root, new Dictionary<Command, string>
@@ -78,6 +83,7 @@ internal static class OcCli
             [history] = HistoryCommand.MoreHelp,
             [listen] = ListenCommand.MoreHelp,
             [chat] = ChatCommand.MoreHelp,
+            [file] = FileCommand.MoreHelp,
         });
         return root;
     }

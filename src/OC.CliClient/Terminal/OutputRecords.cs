@@ -64,6 +64,23 @@ internal sealed record PresenceEventOutput(uint OcNumber, string Nick, bool Onli
 /// <summary><c>{"type":"friendAdded",...}</c> and <c>{"type":"friendRemoved",...}</c>.</summary>
 internal sealed record FriendEventOutput([property: JsonPropertyOrder(-1)] string Type, uint OcNumber, string Nick);
 
+/// <summary><c>{"type":"progress",...}</c>: a line of <c>oc file send|get --json</c> while it runs.</summary>
+internal sealed record TransferProgressOutput(string FileId, long Done, long Size, long BytesPerSecond)
+{
+    [JsonPropertyOrder(-1)]
+    public string Type => "progress";
+}
+
+/// <summary>One file in <c>oc file list</c>; the result of <c>oc file send|get</c> (<c>Path</c>: where get wrote it).</summary>
+internal sealed record FileOutput(string FileId, uint From, uint To, string Name, ulong Size, ulong Stored, string Sha256, DateTimeOffset Created, string State, string? Path = null)
+{
+    [JsonPropertyOrder(-1)]
+    public string Type => "file";
+}
+
+/// <summary><c>oc file list --json</c>.</summary>
+internal sealed record FilesOutput(IReadOnlyList<FileOutput> Files);
+
 /// <summary>Serializers for the records above, generated at compile time (reflection JSON is not AOT-safe).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(RegisteredOutput))]
@@ -80,6 +97,9 @@ internal sealed record FriendEventOutput([property: JsonPropertyOrder(-1)] strin
 [JsonSerializable(typeof(DeliveredEventOutput))]
 [JsonSerializable(typeof(PresenceEventOutput))]
 [JsonSerializable(typeof(FriendEventOutput))]
+[JsonSerializable(typeof(TransferProgressOutput))]
+[JsonSerializable(typeof(FileOutput))]
+[JsonSerializable(typeof(FilesOutput))]
 internal sealed partial class OutputJsonContext : JsonSerializerContext
 {
     /// <summary>

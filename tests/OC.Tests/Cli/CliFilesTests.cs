@@ -1,0 +1,185 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using OC.Protocol.Client;
+using OC.Tests.Integration;
+
+namespace OC.Tests.Cli;
+
+/// <summary>`oc file send|list|get` as processes, two users in two config folders, real files in temp folders.</summary>
+public sealed partial class CliFilesTests(CliApplianceFixture appliance) : IClassFixture<CliApplianceFixture>, IDisposable
+{
+    private const string Password = "pw for files";
+    private readonly TempFolder _alice = new();
+    private readonly TempFolder _bob = new();
+    private readonly TempFolder _work = new();
+
+    public void Dispose()
+    {
+        _alice.Dispose();
+        _bob.Dispose();
+        _work.Dispose();
+    }
+
+    [GeneratedRegex(@"Your OC number is (\d{6})\.")]
+    private static partial Regex NumberText();
+
+    private static Task<OcRun> Oc(TempFolder config, params string[] args) => OcProcess.RunAsync(config.Path, null, null, args);
+
+    private async Task<string> RegisterAndLoginAsync(TempFolder config, string nick)
+    {
+        var register = await OcProcess.RunAsync(config.Path, Password + "\n", null, "register", "--server", appliance.Server, "--nick", nick, "--password-stdin");
+        Assert.True(register.ExitCode == 0, register.ToString());
+        string number = NumberText().Match(register.Stdout).Groups[1].Value;
+        var login = await OcProcess.RunAsync(config.Path, Password + "\n", null, "login", number, "--password-stdin");
+        Assert.True(login.ExitCode == 0, login.ToString());
+        return number;
+    }
+
+    private async Task<(string Alice, string Bob)> FriendsAsync()
+    {
+        string alice = await RegisterAndLoginAsync(_alice, "alice");
+        string bob = await RegisterAndLoginAsync(_bob, "bob");
+        var add = await Oc(_alice, "friends", "add", bob);
+        Assert.True(add.ExitCode == 0, add.ToString());
+        return (alice, bob);
+    }
+
+    private static JsonElement LastJson(OcRun run)
+    {
+        string line = run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
+        return JsonDocument.Parse(line).RootElement.Clone();
+    }
+
+    [Fact]
+    public async Task A_file_sent_with_oc_is_listed_and_downloads_byte_identical_and_is_not_overwritten_without_force()
+    {
+        var (alice, bob) = await FriendsAsync();
+        var content = RandomNumberGenerator.GetBytes(2 * 1024 * 1024 + 77);
+        string source = Path.Combine(_work.Path, "holiday.jpg");
+        await File.WriteAllBytesAsync(source, content);
+
+        var send = await Oc(_alice, "file", "send", bob, source, "--json");
+        Assert.True(send.ExitCode == 0, send.ToString());
+        var sent = LastJson(send);
+        string id = sent.GetProperty("fileId").GetString()!;
+        Assert.Equal("holiday.jpg", sent.GetProperty("name").GetString());
+        Assert.Equal("complete", sent.GetProperty("state").GetString());
+
+        var list = await Oc(_bob, "file", "list", alice);
+        Assert.True(list.ExitCode == 0, list.ToString());
+        Assert.Contains(id, list.Stdout, StringComparison.Ordinal);
+        Assert.Contains("holiday.jpg", list.Stdout, StringComparison.Ordinal);
+
+        string target = Path.Combine(_work.Path, "got.jpg");
+        var get = await Oc(_bob, "file", "get", id, "-o", target, "--json");
+        Assert.True(get.ExitCode == 0, get.ToString());
+        Assert.Equal(content, await File.ReadAllBytesAsync(target));
+        Assert.False(File.Exists(target + ".part"));
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(content)), LastJson(get).GetProperty("sha256").GetString());
+
+        var again = await Oc(_bob, "file", "get", id, "-o", target);
+        Assert.Equal(2, again.ExitCode);
+        Assert.Contains("--force", again.Stderr, StringComparison.Ordinal);
+        var forced = await Oc(_bob, "file", "get", id, "-o", target, "--force");
+        Assert.True(forced.ExitCode == 0, forced.ToString());
+        Assert.Equal(content, await File.ReadAllBytesAsync(target));
+    }
+
+    [Fact]
+    public async Task A_download_resumes_from_a_partial_file_and_a_corrupt_one_is_refused_and_deleted()
+    {
+        var (_, bob) = await FriendsAsync();
+        var content = RandomNumberGenerator.GetBytes(3 * 1024 * 1024);
+        string source = Path.Combine(_work.Path, "data.bin");
+        await File.WriteAllBytesAsync(source, content);
+        var send = await Oc(_alice, "file", "send", bob, source, "--json");
+        Assert.True(send.ExitCode == 0, send.ToString());
+        string id = LastJson(send).GetProperty("fileId").GetString()!;
+
+        string target = Path.Combine(_work.Path, "resumed.bin");
+        await File.WriteAllBytesAsync(target + ".part", content.AsSpan(0, 1_234_567).ToArray());
+        var get = await Oc(_bob, "file", "get", id, "-o", target, "--json");
+        Assert.True(get.ExitCode == 0, get.ToString());
+        Assert.Equal(content, await File.ReadAllBytesAsync(target));
+        // The first progress line shows where it resumed.
+        using (var first = JsonDocument.Parse(get.Stdout.Split('\n')[0]))
+        {
+            Assert.Equal(1_234_567, first.RootElement.GetProperty("done").GetInt64());
+        }
+
+        string bad = Path.Combine(_work.Path, "bad.bin");
+        var wrong = content.AsSpan(0, 1000).ToArray();
+        wrong[10] ^= 0xff;
+        await File.WriteAllBytesAsync(bad + ".part", wrong);
+        var refused = await Oc(_bob, "file", "get", id, "-o", bad);
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("SHA-256", refused.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(bad + ".part"));
+        Assert.False(File.Exists(bad));
+    }
+
+    [Fact]
+    public async Task A_received_name_is_made_safe_before_it_touches_the_disk()
+    {
+        var (alice, bob) = await FriendsAsync();
+        // Sent with the protocol directly: oc itself only ever sends a file's own name.
+        int port = int.Parse(appliance.Server.Split(':')[1], CultureInfo.InvariantCulture);
+        await using (var connection = await OcConnection.ConnectAsync("127.0.0.1", port, "tests"))
+        {
+            await TestUsers.LoginAsync(connection, uint.Parse(alice, CultureInfo.InvariantCulture), Password);
+            await OcFiles.UploadAsync(connection, uint.Parse(bob, CultureInfo.InvariantCulture), "../../evil.txt", new MemoryStream("evil"u8.ToArray()));
+            await OcFiles.UploadAsync(connection, uint.Parse(bob, CultureInfo.InvariantCulture), "CON", new MemoryStream("device"u8.ToArray()));
+        }
+
+        var list = await Oc(_bob, "file", "list", "--json");
+        Assert.True(list.ExitCode == 0, list.ToString());
+        var files = LastJson(list).GetProperty("files").EnumerateArray().ToList();
+        string evil = files.Single(f => f.GetProperty("name").GetString() == "../../evil.txt").GetProperty("fileId").GetString()!;
+        string con = files.Single(f => f.GetProperty("name").GetString() == "CON").GetProperty("fileId").GetString()!;
+
+        string folder = Path.Combine(_work.Path, "inbox");
+        Directory.CreateDirectory(folder);
+        var get = await Oc(_bob, "file", "get", evil, "-o", folder);
+        Assert.True(get.ExitCode == 0, get.ToString());
+        Assert.Equal("evil", await File.ReadAllTextAsync(Path.Combine(folder, "evil.txt")));
+        Assert.False(File.Exists(Path.Combine(_work.Path, "evil.txt")));
+        var device = await Oc(_bob, "file", "get", con, "-o", folder);
+        Assert.True(device.ExitCode == 0, device.ToString());
+        Assert.Equal("device", await File.ReadAllTextAsync(Path.Combine(folder, "_CON")));
+    }
+
+    [Fact]
+    public async Task Sending_to_a_stranger_or_a_missing_file_fails_clearly()
+    {
+        string alice = await RegisterAndLoginAsync(_alice, "alice");
+        string bob = await RegisterAndLoginAsync(_bob, "bob");
+        string source = Path.Combine(_work.Path, "x.txt");
+        await File.WriteAllTextAsync(source, "x");
+
+        var stranger = await Oc(_alice, "file", "send", bob, source);
+        Assert.Equal(1, stranger.ExitCode);
+        Assert.Contains("not your friend", stranger.Stderr, StringComparison.Ordinal);
+        var missing = await Oc(_alice, "file", "send", bob, Path.Combine(_work.Path, "nope.txt"));
+        Assert.Equal(2, missing.ExitCode);
+        var noSuch = await Oc(_bob, "file", "get", "00000000deadbeef");
+        Assert.Equal(1, noSuch.ExitCode);
+        Assert.Contains("no file", noSuch.Stderr, StringComparison.Ordinal);
+        Assert.NotEqual(alice, bob);
+    }
+
+    [Theory]
+    [InlineData("../../etc/passwd", "passwd")]
+    [InlineData("/abs/path", "path")]
+    [InlineData("C:\\Windows\\win.ini", "win.ini")]
+    [InlineData("con", "_con")]
+    [InlineData("LPT1.txt", "_LPT1.txt")]
+    [InlineData("..", "file")]
+    [InlineData("", "file")]
+    [InlineData("a\u001b[2Jb", "a_[2Jb")]
+    [InlineData("what?.txt", "what_.txt")]
+    [InlineData("名前.txt", "名前.txt")]
+    public void Received_names_become_one_safe_segment(string received, string expected) =>
+        Assert.Equal(expected, OC.CliClient.Config.LocalFileName.Sanitize(received));
+}
