@@ -50,6 +50,7 @@ internal sealed partial class FileStore
                 continue;
             }
             _files[f.Id] = f;
+            if (f.State == FileState.Complete) Counters.AddFile(f.Size);
         }
         Log.Info("files.open", $"{_files.Count} files in {_folder}");
     }
@@ -112,6 +113,7 @@ internal sealed partial class FileStore
         f.State = FileState.Complete;
         f.Confirmed = f.Size;
         SaveMeta(f);
+        Counters.AddFile(f.Size);
         return WriteOutcome.Complete;
     }
 

@@ -70,6 +70,9 @@ internal sealed partial class FileStore : IDisposable
 
     public int Count => _files.Count;
 
+    /// <summary>Complete files and bytes, for the status page (read from any thread).</summary>
+    public Storage.StorageCounters Counters { get; } = new();
+
     private string PartPath(FileRecord f) => Path.Combine(_folder, f.IdText + ".part");
     private string DataPath(FileRecord f) => Path.Combine(_folder, f.IdText);
     private string MetaPath(FileRecord f) => Path.Combine(_folder, f.IdText + ".meta");
@@ -117,6 +120,7 @@ internal sealed partial class FileStore : IDisposable
             record.State = FileState.Complete;
             SaveMeta(record);
             _files.Add(id, record);
+            Counters.AddFile(0);
             return new OfferResult(record, 0, 0, null, true);
         }
 

@@ -28,7 +28,6 @@ internal sealed class FileWorker : IDisposable
     private readonly Thread _thread;
     private readonly WorkQueue<FileJob> _pending = new("file worker");
     private readonly CompletedQueue<FileJob> _completed = new();
-    private long _bytesWritten;
 
     public FileWorker(string dataDirectory, FileLimits limits, Action wakeLoop)
     {
@@ -41,9 +40,10 @@ internal sealed class FileWorker : IDisposable
 
     public FileLimits Limits { get; }
 
-    public long BytesWritten => Interlocked.Read(ref _bytesWritten);
+    /// <summary>Complete files and their bytes (thread-safe reads; kept by the worker).</summary>
+    public long FilesStored => _store.Counters.Files;
 
-    internal void AddWritten(long bytes) => Interlocked.Add(ref _bytesWritten, bytes);
+    public long FileBytesStored => _store.Counters.FileBytes;
 
     public void Post(FileJob job) => _pending.Post(job);
 

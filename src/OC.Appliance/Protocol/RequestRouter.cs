@@ -41,6 +41,9 @@ internal sealed partial class RequestRouter : IFrameSink
 
     public ApplianceIdentity Identity => _identity;
 
+    /// <summary>The file worker, for its counters (status page).</summary>
+    internal FileWorker Files => _files;
+
     public long RequestsHandled { get; private set; }
 
     public void OnOpened(Connection connection)

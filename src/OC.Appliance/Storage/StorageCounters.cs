@@ -12,7 +12,7 @@ namespace OC.Appliance.Storage;
 /// whose client went away before the reply. After a storage fault the outcome of the failed
 /// group is unknown, so the database is counted again when it reopens.
 /// Messages are not in LiteDB: the message log counts them (MessageWorker.MessagesStored).
-/// Files are not stored yet (the file issue adds them and their CountCommitted override).
+/// Files are not in LiteDB: the file store keeps its own instance (FileStore.Counters).
 /// </remarks>
 internal sealed class StorageCounters
 {
