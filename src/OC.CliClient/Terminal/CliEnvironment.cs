@@ -1,8 +1,10 @@
+using OC.CliClient.Discovery;
+
 namespace OC.CliClient.Terminal;
 
 /// <summary>
 /// Everything `oc` takes from its surroundings: variables, the standard streams, whether stdin is
-/// a terminal, the home folder. <see cref="FromProcess"/> is the real one; tests build their own.
+/// a terminal, the home folder, the LAN (for discovery). <see cref="FromProcess"/> is the real one; tests build their own.
 /// </summary>
 internal sealed record CliEnvironment(
     Func<string, string?> GetVariable,
@@ -12,6 +14,9 @@ internal sealed record CliEnvironment(
     bool InputIsTerminal,
     string HomeFolder)
 {
+    /// <summary>Looks for appliances on the LAN for the given time (mDNS); tests put a stand-in here.</summary>
+    public Func<TimeSpan, CancellationToken, Task<IReadOnlyList<DiscoveredAppliance>>> Discover { get; init; } = LanBrowser.BrowseAsync;
+
     public static CliEnvironment FromProcess() => new(
         Environment.GetEnvironmentVariable,
         () => Console.In, // Only when needed: on a terminal, Console.In switches the keypad mode.

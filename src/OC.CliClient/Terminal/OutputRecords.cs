@@ -29,6 +29,12 @@ internal sealed record OnlineOutput(IReadOnlyList<UserOutput> Online);
 /// <summary><c>oc friends add|remove --json</c>: the friendship as it now stands.</summary>
 internal sealed record FriendChangeOutput(uint OcNumber, bool Friend);
 
+/// <summary>One appliance in <c>oc servers</c>: <c>Server</c> is what --server takes; <c>Version</c>, <c>Id</c>, <c>HttpPort</c> come from its TXT record (null when missing).</summary>
+internal sealed record ServerOutput(string Name, string Server, string Address, int Port, string Host, int? Version, string? Id, int? HttpPort);
+
+/// <summary><c>oc servers --json</c>.</summary>
+internal sealed record ServersOutput(IReadOnlyList<ServerOutput> Servers);
+
 /// <summary>Serializers for the records above, generated at compile time (reflection JSON is not AOT-safe).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(RegisteredOutput))]
@@ -39,4 +45,5 @@ internal sealed record FriendChangeOutput(uint OcNumber, bool Friend);
 [JsonSerializable(typeof(FriendsOutput))]
 [JsonSerializable(typeof(OnlineOutput))]
 [JsonSerializable(typeof(FriendChangeOutput))]
+[JsonSerializable(typeof(ServersOutput))]
 internal sealed partial class OutputJsonContext : JsonSerializerContext;
