@@ -51,6 +51,11 @@ internal sealed class LinkInfo(int index, string name, IReadOnlyList<LinkAddress
         return false;
     }
 
+    // fe80::1%eth0 and the fe80::1 of an AAAA record are the same address here: IPAddress
+    // equality would tell them apart by the scope id, and our own records would look foreign.
+    private static IPAddress WithoutScope(IPAddress address) =>
+        address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0 ? new IPAddress(address.GetAddressBytes()) : address;
+
     private static uint ToUInt32(IPAddress ipv4)
     {
         Span<byte> bytes = stackalloc byte[4];
@@ -73,7 +78,7 @@ internal sealed class LinkInfo(int index, string name, IReadOnlyList<LinkAddress
         foreach (var nic in NetworkInterface.GetAllNetworkInterfaces())
         {
             var properties = nic.GetIPProperties();
-            foreach (var unicast in properties.UnicastAddresses) local.Add(unicast.Address);
+            foreach (var unicast in properties.UnicastAddresses) local.Add(WithoutScope(unicast.Address));
             if (nic.NetworkInterfaceType == NetworkInterfaceType.Loopback || !nic.SupportsMulticast) continue;
             // Virtual links (veth, tun) may say Unknown while they carry traffic; Down never does.
             if (nic.OperationalStatus is not (OperationalStatus.Up or OperationalStatus.Unknown)) continue;
@@ -83,7 +88,7 @@ internal sealed class LinkInfo(int index, string name, IReadOnlyList<LinkAddress
             var ipv6 = new List<IPAddress>();
             foreach (var unicast in properties.UnicastAddresses)
             {
-                var address = unicast.Address;
+                var address = WithoutScope(unicast.Address);
                 if (!any && !address.Equals(bound)) continue;
                 if (address.AddressFamily == AddressFamily.InterNetwork) ipv4.Add(new LinkAddress(address, unicast.PrefixLength));
                 else if (address.AddressFamily == AddressFamily.InterNetworkV6 && !address.IsIPv6Multicast) ipv6.Add(address);
