@@ -21,6 +21,10 @@ internal static class OcCli
           oc friends add 654321
           oc friends
           oc online
+          oc send 654321 "dinner at 8?"
+          oc history 654321
+          oc listen --json
+          oc chat
           oc logout
         """;
 
@@ -46,6 +50,10 @@ internal static class OcCli
         var find = FindCommand.Create(host);
         var friends = FriendsCommand.Create(host);
         var online = OnlineCommand.Create(host);
+        var send = SendCommand.Create(host);
+        var history = HistoryCommand.Create(host);
+        var listen = ListenCommand.Create(host);
+        var chat = ChatCommand.Create(host);
         var servers = ServersCommand.Create(host);
         root.Subcommands.Add(register);
         root.Subcommands.Add(login);
@@ -54,6 +62,10 @@ internal static class OcCli
         root.Subcommands.Add(find);
         root.Subcommands.Add(friends);
         root.Subcommands.Add(online);
+        root.Subcommands.Add(send);
+        root.Subcommands.Add(history);
+        root.Subcommands.Add(listen);
+        root.Subcommands.Add(chat);
         root.Subcommands.Add(servers);
         global.AddTo(root);
 
@@ -67,6 +79,10 @@ internal static class OcCli
             [find] = FindCommand.MoreHelp,
             [friends] = FriendsCommand.MoreHelp,
             [online] = OnlineCommand.MoreHelp,
+            [send] = SendCommand.MoreHelp,
+            [history] = HistoryCommand.MoreHelp,
+            [listen] = ListenCommand.MoreHelp,
+            [chat] = ChatCommand.MoreHelp,
             [servers] = ServersCommand.MoreHelp,
         });
         return root;

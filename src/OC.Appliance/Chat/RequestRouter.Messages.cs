@@ -92,15 +92,9 @@ internal sealed partial class RequestRouter
     internal void OnSyncCompleted(SyncJob job)
     {
         var session = job.Session;
-        OnJobFinished(session);
         try
         {
-            if (session.IsClosed) return;
-            if (job.Error is not null)
-            {
-                SendError(session, job.RequestId, ErrorCode.StorageFailure, StorageErrors.Describe(job.Error));
-                return;
-            }
+            if (!Finished(job, session, job.RequestId)) return;
             session.Connection.Output.Write(job.Frames.Span);
             Synced.Write(session.Connection.Output, job.RequestId, new Synced(job.LastSeq, job.More));
             session.Connection.Commit();
@@ -138,15 +132,9 @@ internal sealed partial class RequestRouter
     internal void OnHistoryCompleted(HistoryJob job)
     {
         var session = job.Session;
-        OnJobFinished(session);
         try
         {
-            if (session.IsClosed) return;
-            if (job.Error is not null)
-            {
-                SendError(session, job.RequestId, ErrorCode.StorageFailure, StorageErrors.Describe(job.Error));
-                return;
-            }
+            if (!Finished(job, session, job.RequestId)) return;
             session.Connection.Output.Write(job.Frame.Span);
             session.Connection.Commit();
         }
@@ -154,6 +142,16 @@ internal sealed partial class RequestRouter
         {
             job.Frame.Release();
         }
+    }
+
+    /// <summary>Ends a job's time in flight; true when its session is open and the job succeeded (else the error is sent).</summary>
+    private bool Finished(MessageJob job, ClientSession session, uint requestId)
+    {
+        OnJobFinished(session);
+        if (session.IsClosed) return false;
+        if (job.Error is null) return true;
+        SendError(session, requestId, ErrorCode.StorageFailure, StorageErrors.Describe(job.Error));
+        return false;
     }
 
     private void PushDelivered(int sender, ulong seq)

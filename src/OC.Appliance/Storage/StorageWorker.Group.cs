@@ -67,10 +67,7 @@ internal sealed partial class StorageWorker
         Interlocked.Add(ref _jobsCompleted, group.Count);
         Interlocked.Add(ref _jobsFailed, failed);
 
-        lock (_completedLock)
-        {
-            foreach (var job in group) _completed.Enqueue(job);
-        }
+        _completed.AddRange(group);
 
         try
         {

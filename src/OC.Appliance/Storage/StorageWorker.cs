@@ -28,15 +28,8 @@ internal sealed partial class StorageWorker : IDisposable
     private readonly LogFileSync _logSync;
     private readonly Thread _thread;
 
-    // _pending and _stopping are guarded by _lock. _workAvailable is reset only under _lock
-    // while _pending is empty and set under _lock after an enqueue, so a wake-up is never lost.
-    private readonly Lock _lock = new();
-    private readonly Queue<StorageJob> _pending = new();
-    private readonly ManualResetEventSlim _workAvailable = new(initialState: false, spinCount: 0);
-    private bool _stopping;
-
-    private readonly Lock _completedLock = new();
-    private readonly Queue<StorageJob> _completed = new();
+    private readonly WorkQueue<StorageJob> _pending = new("storage worker");
+    private readonly CompletedQueue<StorageJob> _completed = new();
 
     // Owned by the worker thread once it runs (the constructor opens it before the thread starts).
     // Null after a storage fault until the next group reopens it.
@@ -152,14 +145,7 @@ internal sealed partial class StorageWorker : IDisposable
     internal void Post(StorageJob job)
     {
         ArgumentNullException.ThrowIfNull(job);
-        lock (_lock)
-        {
-            if (_stopping) throw new InvalidOperationException("The storage worker is stopping and accepts no more jobs.");
-            _pending.Enqueue(job);
-            // Only the empty-to-non-empty transition needs a signal: a worker that is busy
-            // looks at the queue again before it waits.
-            if (_pending.Count == 1) _workAvailable.Set();
-        }
+        _pending.Post(job);
     }
 
     /// <summary>
@@ -170,13 +156,8 @@ internal sealed partial class StorageWorker : IDisposable
     internal int DrainCompleted(int max = int.MaxValue)
     {
         var count = 0;
-        while (count < max)
+        while (count < max && _completed.TryTake(out var job))
         {
-            StorageJob? job;
-            lock (_completedLock)
-            {
-                if (!_completed.TryDequeue(out job)) break;
-            }
             count++;
             job.Complete();
         }
@@ -194,19 +175,12 @@ internal sealed partial class StorageWorker : IDisposable
         if (Thread.CurrentThread == _thread)
             throw new InvalidOperationException("A storage job cannot dispose the worker that runs it.");
 
-        lock (_lock)
-        {
-            if (!_stopping)
-            {
-                _stopping = true;
-                _workAvailable.Set();
-            }
-        }
+        _pending.Stop();
         _thread.Join();
 
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            _workAvailable.Dispose();
+            _pending.Dispose();
             _logSync.Dispose();
         }
     }
@@ -216,24 +190,11 @@ internal sealed partial class StorageWorker : IDisposable
         var group = new List<StorageJob>();
         while (true)
         {
-            lock (_lock)
-            {
-                while (group.Count < MaxGroupSize && _pending.TryDequeue(out var job)) group.Add(job);
-                if (group.Count == 0)
-                {
-                    if (_stopping) break;
-                    _workAvailable.Reset();
-                }
-            }
-
+            // Timed, so an idle worker still refreshes the free-space figure now and then.
+            var taken = _pending.TakeGroup(group, MaxGroupSize, DiskFreeRefreshMs);
+            if (taken == Taken.Stopped) break;
             if (Environment.TickCount64 - _diskFreeMeasuredMs >= DiskFreeRefreshMs) RefreshDiskFree();
-
-            if (group.Count == 0)
-            {
-                // Timed, so an idle worker still refreshes the free-space figure now and then.
-                _workAvailable.Wait(DiskFreeRefreshMs);
-                continue;
-            }
+            if (taken == Taken.Idle) continue;
 
             RunGroup(group);
             group.Clear();

@@ -22,6 +22,9 @@ internal sealed class ApplianceLink : IAsyncDisposable
 
     public ServerAddress Server { get; }
 
+    /// <summary>The connection itself, for what has no deadline: reading events, a SEND that waits for the disk.</summary>
+    public OcConnection Connection => _connection;
+
     public static async Task<ApplianceLink> ConnectAsync(ServerAddress server, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -33,7 +36,7 @@ internal sealed class ApplianceLink : IAsyncDisposable
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new CliException($"cannot connect to {server}: no answer within {Seconds(timeout)} s");
+            throw new CliException($"cannot connect to {server}: no answer within {Seconds(timeout)} s", new TimeoutException());
         }
     }
 
@@ -47,7 +50,7 @@ internal sealed class ApplianceLink : IAsyncDisposable
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new CliException($"the appliance at {Server} did not answer within {Seconds(_timeout)} s");
+            throw new CliException($"the appliance at {Server} did not answer within {Seconds(_timeout)} s", new TimeoutException());
         }
     }
 
@@ -57,6 +60,11 @@ internal sealed class ApplianceLink : IAsyncDisposable
             await call(connection, token).ConfigureAwait(false);
             return true;
         }, cancellationToken);
+
+    /// <summary>True for a failure that a new connection may cure: the network, a silent or restarting appliance.</summary>
+    public static bool IsTransient(Exception e) =>
+        e is OcConnectionException or System.Net.Sockets.SocketException or CliException { InnerException: TimeoutException }
+        || (e is OcErrorException error && error.Code is OC.Protocol.Framing.ErrorCode.ShuttingDown or OC.Protocol.Framing.ErrorCode.IdleTimeout);
 
     public ValueTask DisposeAsync() => _connection.DisposeAsync();
 

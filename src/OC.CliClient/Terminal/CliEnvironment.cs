@@ -3,8 +3,8 @@ using OC.CliClient.Discovery;
 namespace OC.CliClient.Terminal;
 
 /// <summary>
-/// Everything `oc` takes from its surroundings: variables, the standard streams, whether stdin is
-/// a terminal, the home folder, the LAN (for discovery). <see cref="FromProcess"/> is the real one; tests build their own.
+/// Everything `oc` takes from its surroundings: variables, the standard streams, whether stdin and
+/// stdout are terminals, the home folder, the LAN (for discovery). <see cref="FromProcess"/> is the real one; tests build their own.
 /// </summary>
 internal sealed record CliEnvironment(
     Func<string, string?> GetVariable,
@@ -12,7 +12,8 @@ internal sealed record CliEnvironment(
     TextWriter Out,
     TextWriter Error,
     bool InputIsTerminal,
-    string HomeFolder)
+    string HomeFolder,
+    bool OutputIsTerminal = false)
 {
     /// <summary>Looks for appliances on the LAN for the given time (mDNS); tests put a stand-in here.</summary>
     public Func<TimeSpan, CancellationToken, Task<IReadOnlyList<DiscoveredAppliance>>> Discover { get; init; } = LanBrowser.BrowseAsync;
@@ -23,5 +24,6 @@ internal sealed record CliEnvironment(
         Console.Out,
         Console.Error,
         !Console.IsInputRedirected,
-        Environment.GetFolderPath(Environment.SpecialFolder.UserProfile, Environment.SpecialFolderOption.DoNotVerify));
+        Environment.GetFolderPath(Environment.SpecialFolder.UserProfile, Environment.SpecialFolderOption.DoNotVerify),
+        !Console.IsOutputRedirected);
 }

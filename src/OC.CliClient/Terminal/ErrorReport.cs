@@ -35,6 +35,7 @@ internal static class ErrorReport
         ErrorCode.NotAuthenticated => "not logged in; run oc login NUMBER",
         ErrorCode.InvalidArgument or ErrorCode.AlreadyFriends or ErrorCode.NotFriends => e.Message,
         ErrorCode.StorageFailure => $"the appliance could not save the change ({e.Message}); nothing was stored, try again later",
+        ErrorCode.UnknownFrameType => $"the appliance does not know this request (is it older than oc {CliVersion.Text}?)",
         ErrorCode.UnsupportedVersion => $"the appliance does not speak this version of the OC protocol ({e.Message})",
         _ => $"the appliance refused: {e.Message} ({e.Code})",
     };

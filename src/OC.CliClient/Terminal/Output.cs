@@ -14,7 +14,16 @@ internal sealed class Output(TextWriter stdout, bool json)
     /// <summary>Writes <paramref name="value"/> as JSON, or <paramref name="text"/> (which may span lines).</summary>
     public void Result<T>(T value, JsonTypeInfo<T> type, string text)
     {
-        stdout.WriteLine(json ? JsonSerializer.Serialize(value, type) : text);
+        Line(json ? OutputJsonContext.Serialize(value, type) : text);
+    }
+
+    /// <summary>One line of a stream of results (<c>oc history</c>, <c>oc listen</c>), flushed at once.</summary>
+    public void Line(string text)
+    {
+        stdout.WriteLine(text);
         stdout.Flush();
     }
+
+    /// <summary>One JSON object as one line, whatever <c>--json</c> says.</summary>
+    public void JsonLine<T>(T value, JsonTypeInfo<T> type) => Line(OutputJsonContext.Serialize(value, type));
 }

@@ -1,4 +1,7 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace OC.CliClient.Terminal;
 
@@ -35,6 +38,38 @@ internal sealed record ServerOutput(string Name, string Server, string Address, 
 /// <summary><c>oc servers --json</c>.</summary>
 internal sealed record ServersOutput(IReadOnlyList<ServerOutput> Servers);
 
+/// <summary><c>oc send --json</c>; <c>Time</c> is when the appliance stored the message, ISO 8601 in UTC.</summary>
+internal sealed record SentOutput(ulong Seq, uint To, DateTimeOffset Time);
+
+/// <summary>One line of <c>oc history --json</c>: one message.</summary>
+internal sealed record MessageOutput(ulong Seq, DateTimeOffset Time, uint From, uint To, string Text);
+
+// `oc listen --json`: one object per line, each with "type" first.
+
+/// <summary><c>{"type":"message",...}</c>: a message received, or sent from another session of yours.</summary>
+internal sealed record MessageEventOutput(ulong Seq, DateTimeOffset Time, uint From, uint To, string Text)
+{
+    [JsonPropertyOrder(-1)]
+    public string Type => "message";
+}
+
+/// <summary><c>{"type":"delivered","seq":42}</c>: your message reached a session of its recipient.</summary>
+internal sealed record DeliveredEventOutput(ulong Seq)
+{
+    [JsonPropertyOrder(-1)]
+    public string Type => "delivered";
+}
+
+/// <summary><c>{"type":"presence",...}</c>: a friend came online or went offline.</summary>
+internal sealed record PresenceEventOutput(uint OcNumber, string Nick, bool Online)
+{
+    [JsonPropertyOrder(-1)]
+    public string Type => "presence";
+}
+
+/// <summary><c>{"type":"friendAdded",...}</c> and <c>{"type":"friendRemoved",...}</c>.</summary>
+internal sealed record FriendEventOutput([property: JsonPropertyOrder(-1)] string Type, uint OcNumber, string Nick);
+
 /// <summary>Serializers for the records above, generated at compile time (reflection JSON is not AOT-safe).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(RegisteredOutput))]
@@ -46,4 +81,29 @@ internal sealed record ServersOutput(IReadOnlyList<ServerOutput> Servers);
 [JsonSerializable(typeof(OnlineOutput))]
 [JsonSerializable(typeof(FriendChangeOutput))]
 [JsonSerializable(typeof(ServersOutput))]
-internal sealed partial class OutputJsonContext : JsonSerializerContext;
+[JsonSerializable(typeof(SentOutput))]
+[JsonSerializable(typeof(MessageOutput))]
+[JsonSerializable(typeof(MessageEventOutput))]
+[JsonSerializable(typeof(DeliveredEventOutput))]
+[JsonSerializable(typeof(PresenceEventOutput))]
+[JsonSerializable(typeof(FriendEventOutput))]
+internal sealed partial class OutputJsonContext : JsonSerializerContext
+{
+    /// <summary>
+    /// Like <see cref="JsonSerializerContext"/>'s default but with text as it is: "你好" rather than
+    /// "\u4F60\u597D". Output goes to a terminal or a script, never into HTML, so the HTML-safe
+    /// escaping of the default encoder only makes it unreadable. Control characters stay escaped.
+    /// </summary>
+    public static OutputJsonContext Readable { get; } = new(new JsonSerializerOptions
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+
+    /// <summary>One value as one line of JSON, in the readable form.</summary>
+    public static string Serialize<T>(T value, JsonTypeInfo<T> type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        return JsonSerializer.Serialize(value, (JsonTypeInfo<T>)Readable.GetTypeInfo(type.Type)!);
+    }
+}

@@ -40,7 +40,7 @@ public sealed class CliInProcessTests : IDisposable
         var (exitCode, stdout, stderr) = await RunAsync(null, "--help");
         Assert.Equal(0, exitCode);
         Assert.Empty(stderr);
-        foreach (var command in new[] { "register", "login", "logout", "whoami", "--server", "--json", "--timeout", "Examples:" })
+        foreach (var command in new[] { "register", "login", "logout", "whoami", "send", "history", "listen", "chat", "--server", "--json", "--timeout", "Examples:" })
         {
             Assert.Contains(command, stdout, StringComparison.Ordinal);
         }
@@ -51,6 +51,10 @@ public sealed class CliInProcessTests : IDisposable
     [InlineData("login", "<NUMBER>")]
     [InlineData("logout", "--server")]
     [InlineData("whoami", "--json")]
+    [InlineData("send", "<TEXT>")]
+    [InlineData("history", "--before")]
+    [InlineData("listen", "\"type\":\"delivered\"")]
+    [InlineData("chat", "/to NUMBER")]
     public async Task Every_command_has_help_with_notes_and_output_formats(string command, string mentions)
     {
         var (exitCode, stdout, _) = await RunAsync(null, command, "--help");
@@ -68,6 +72,10 @@ public sealed class CliInProcessTests : IDisposable
     [InlineData(new[] { "whoami", "--server", "host:0" }, "--server: '0' is not a port number (1..65535) (see oc whoami --help)")]
     [InlineData(new[] { "--server", "[::1", "whoami" }, "--server: '[::1' has '[' without ']' (see oc whoami --help)")]
     [InlineData(new[] { "whoami", "--timeout", "0" }, "--timeout must be 1..3600 seconds, not 0 (see oc whoami --help)")]
+    [InlineData(new[] { "send", "654321" }, "Required argument missing for command: 'send'. (see oc send --help)")]
+    [InlineData(new[] { "history", "654321", "--limit", "501" }, "--limit must be 1..500, not 501 (see oc history --help)")]
+    [InlineData(new[] { "history", "654321", "--before", "0" }, "--before must be a seq of 1 or more (see oc history --help)")]
+    [InlineData(new[] { "chat", "12" }, "'12' is not an OC number (six digits) (see oc chat --help)")]
     public async Task Parse_errors_print_one_line_and_exit_2(string[] args, string message)
     {
         var (exitCode, stdout, stderr) = await RunAsync(null, args);
@@ -139,5 +147,45 @@ public sealed class CliInProcessTests : IDisposable
         var (exitCode, _, stderr) = await RunAsync("secret\n", "login", "123456", "--server", $"127.0.0.1:{port}", "--password-stdin");
         Assert.Equal(ExitCodes.Failure, exitCode);
         AssertOneErrorLine(stderr, $"cannot connect to 127.0.0.1:{port}: connection refused (is oc-appliance running there?)");
+    }
+
+    [Theory]
+    [InlineData("", "the message is empty")]
+    [InlineData("\n", "the message is empty")]
+    public async Task An_empty_message_from_stdin_is_a_usage_error_before_anything_is_sent(string stdin, string message)
+    {
+        var (exitCode, stdout, stderr) = await RunAsync(stdin, "send", "654321", "-");
+        Assert.Equal(ExitCodes.Usage, exitCode);
+        Assert.Empty(stdout);
+        AssertOneErrorLine(stderr, message);
+    }
+
+    [Fact]
+    public async Task A_message_over_4096_bytes_is_a_usage_error_before_anything_is_sent()
+    {
+        // 1366 × 3 bytes = 4098: fewer characters than the limit, more bytes.
+        var (exitCode, _, stderr) = await RunAsync(null, "send", "654321", new string('你', 1366));
+        Assert.Equal(ExitCodes.Usage, exitCode);
+        AssertOneErrorLine(stderr, "the message is 4098 bytes of UTF-8; the most is 4096");
+    }
+
+    [Fact]
+    public async Task Chat_has_no_json()
+    {
+        var (exitCode, _, stderr) = await RunAsync(null, "chat", "--json");
+        Assert.Equal(ExitCodes.Usage, exitCode);
+        AssertOneErrorLine(stderr, "oc chat has no --json; scripts use oc listen --json and oc send");
+    }
+
+    [Fact]
+    public async Task Listen_and_chat_need_a_login()
+    {
+        foreach (var command in new[] { "listen", "chat", "history" })
+        {
+            string[] args = command == "history" ? [command, "654321", "--server", "h:1"] : [command, "--server", "h:1"];
+            var (exitCode, _, stderr) = await RunAsync(null, args);
+            Assert.Equal(ExitCodes.Failure, exitCode);
+            AssertOneErrorLine(stderr, "not logged in; run oc login NUMBER");
+        }
     }
 }

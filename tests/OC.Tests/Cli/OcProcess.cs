@@ -22,20 +22,7 @@ internal static class OcProcess
 
     public static async Task<OcRun> RunAsync(string configFolder, string? stdin, IReadOnlyDictionary<string, string>? variables, params string[] args)
     {
-        var start = StartInfo();
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        start.RedirectStandardInput = true;
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        start.UseShellExecute = false;
-
-        // Only what the test says: nothing from the developer's own oc setup leaks in.
-        start.Environment.Remove("OC_SERVER");
-        start.Environment.Remove("XDG_CONFIG_HOME");
-        start.Environment["OC_CONFIG_DIR"] = configFolder;
-        foreach (var (name, value) in variables ?? new Dictionary<string, string>()) start.Environment[name] = value;
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("oc did not start");
+        using var process = Process.Start(Prepare(configFolder, variables, args)) ?? throw new InvalidOperationException("oc did not start");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (stdin is not null) await process.StandardInput.WriteAsync(stdin);
@@ -53,6 +40,26 @@ internal static class OcProcess
         }
 
         return new OcRun(process.ExitCode, (await stdout).ReplaceLineEndings("\n"), (await stderr).ReplaceLineEndings("\n"));
+    }
+
+    /// <summary>The start of a run of oc with all three standard streams redirected.</summary>
+    internal static ProcessStartInfo Prepare(string configFolder, IReadOnlyDictionary<string, string>? variables, string[] args)
+    {
+        var start = StartInfo();
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        start.RedirectStandardInput = true;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
+        start.StandardOutputEncoding = System.Text.Encoding.UTF8;
+        start.StandardErrorEncoding = System.Text.Encoding.UTF8;
+
+        // Only what the test says: nothing from the developer's own oc setup leaks in.
+        start.Environment.Remove("OC_SERVER");
+        start.Environment.Remove("XDG_CONFIG_HOME");
+        start.Environment["OC_CONFIG_DIR"] = configFolder;
+        foreach (var (name, value) in variables ?? new Dictionary<string, string>()) start.Environment[name] = value;
+        return start;
     }
 
     private static ProcessStartInfo StartInfo()

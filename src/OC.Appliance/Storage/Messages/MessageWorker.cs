@@ -16,13 +16,9 @@ internal sealed class MessageWorker : IDisposable
     private readonly MessageLog _log;
     private readonly Action _wakeLoop;
     private readonly Thread _thread;
-    private readonly Lock _lock = new();
-    private readonly Queue<MessageJob> _pending = new();
-    private readonly ManualResetEventSlim _workAvailable = new(false, spinCount: 0);
-    private readonly Lock _completedLock = new();
-    private readonly Queue<MessageJob> _completed = new();
+    private readonly WorkQueue<MessageJob> _pending = new("message worker");
+    private readonly CompletedQueue<MessageJob> _completed = new();
     private readonly string _dataDirectory;
-    private bool _stopping;
     private long _groups;
     private long _messages;
 
@@ -46,68 +42,35 @@ internal sealed class MessageWorker : IDisposable
 
     public long GroupsCommitted => Interlocked.Read(ref _groups);
 
-    public void Post(MessageJob job)
-    {
-        lock (_lock)
-        {
-            if (_stopping) throw new InvalidOperationException("The message worker is stopping.");
-            _pending.Enqueue(job);
-            if (_pending.Count == 1) _workAvailable.Set();
-        }
-    }
+    public void Post(MessageJob job) => _pending.Post(job);
 
     /// <summary>On the loop: completes finished jobs in order.</summary>
     public int DrainCompleted()
     {
         int count = 0;
-        while (true)
+        while (_completed.TryTake(out var job))
         {
-            MessageJob? job;
-            lock (_completedLock)
-            {
-                if (!_completed.TryDequeue(out job)) return count;
-            }
             count++;
             job.Complete();
         }
+        return count;
     }
 
     /// <summary>Finishes every posted job (their completions stay queued for a last drain), then closes the log.</summary>
     public void Dispose()
     {
-        lock (_lock)
-        {
-            _stopping = true;
-            _workAvailable.Set();
-        }
+        _pending.Stop();
         _thread.Join();
-        _workAvailable.Dispose();
+        _pending.Dispose();
     }
 
     private void Run()
     {
         var group = new List<MessageJob>();
-        while (true)
+        while (_pending.TakeGroup(group, MaxGroupSize) == Taken.Group)
         {
-            lock (_lock)
-            {
-                while (group.Count < MaxGroupSize && _pending.TryDequeue(out var job)) group.Add(job);
-                if (group.Count == 0)
-                {
-                    if (_stopping) break;
-                    _workAvailable.Reset();
-                }
-            }
-            if (group.Count == 0)
-            {
-                _workAvailable.Wait();
-                continue;
-            }
             RunGroup(group);
-            lock (_completedLock)
-            {
-                foreach (var job in group) _completed.Enqueue(job);
-            }
+            _completed.AddRange(group);
             group.Clear();
             _wakeLoop();
         }

@@ -1,0 +1,92 @@
+namespace OC.Appliance.Storage;
+
+/// <summary>
+/// The queue between the event loop and a worker thread that runs jobs in groups (group commit):
+/// <see cref="Post"/> from the loop, <see cref="TakeGroup"/> on the worker, which sleeps while
+/// there is nothing to do. Shared by the storage worker and the message worker.
+/// </summary>
+/// <remarks>
+/// _pending and _stopping are guarded by _lock. _available is reset only under _lock while the
+/// queue is empty and set under _lock after an enqueue, so a wake-up is never lost.
+/// </remarks>
+internal sealed class WorkQueue<T>(string name) : IDisposable
+{
+    private readonly Lock _lock = new();
+    private readonly Queue<T> _pending = new();
+    private readonly ManualResetEventSlim _available = new(initialState: false, spinCount: 0);
+    private bool _stopping;
+
+    /// <summary>Queues a job. Thread-safe. Throws once <see cref="Stop"/> was called.</summary>
+    public void Post(T job)
+    {
+        lock (_lock)
+        {
+            if (_stopping) throw new InvalidOperationException($"The {name} is stopping and accepts no more jobs.");
+            _pending.Enqueue(job);
+            // Only the empty-to-non-empty transition needs a signal: a busy worker looks at the
+            // queue again before it waits.
+            if (_pending.Count == 1) _available.Set();
+        }
+    }
+
+    /// <summary>
+    /// Worker side: waits up to <paramref name="timeoutMs"/> (-1: no limit) for work and moves up
+    /// to <paramref name="max"/> jobs into <paramref name="group"/>.
+    /// </summary>
+    public Taken TakeGroup(List<T> group, int max, int timeoutMs = Timeout.Infinite)
+    {
+        while (true)
+        {
+            lock (_lock)
+            {
+                while (group.Count < max && _pending.TryDequeue(out var job)) group.Add(job);
+                if (group.Count > 0) return Taken.Group;
+                if (_stopping) return Taken.Stopped;
+                _available.Reset();
+            }
+            if (!_available.Wait(timeoutMs)) return Taken.Idle;
+        }
+    }
+
+    /// <summary>No more posts; the worker finishes what is queued, then <see cref="TakeGroup"/> returns false.</summary>
+    public void Stop()
+    {
+        lock (_lock)
+        {
+            _stopping = true;
+            _available.Set();
+        }
+    }
+
+    public void Dispose() => _available.Dispose();
+}
+
+internal enum Taken
+{
+    /// <summary>The group holds jobs.</summary>
+    Group,
+    /// <summary>Nothing came within the timeout.</summary>
+    Idle,
+    /// <summary>Stopped and nothing is left: the worker ends.</summary>
+    Stopped,
+}
+
+/// <summary>Finished jobs on their way from a worker back to the loop, in order.</summary>
+internal sealed class CompletedQueue<T>
+{
+    private readonly Lock _lock = new();
+    private readonly Queue<T> _completed = new();
+
+    public void AddRange(List<T> jobs)
+    {
+        lock (_lock)
+        {
+            foreach (var job in jobs) _completed.Enqueue(job);
+        }
+    }
+
+    public bool TryTake(out T job)
+    {
+        lock (_lock) return _completed.TryDequeue(out job!);
+    }
+}

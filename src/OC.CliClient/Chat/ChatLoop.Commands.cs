@@ -1,0 +1,148 @@
+using OC.CliClient.Commands;
+using OC.CliClient.Terminal;
+using OC.Protocol.Client;
+using OC.Protocol.Framing;
+
+namespace OC.CliClient.Chat;
+
+internal sealed partial class ChatLoop
+{
+    public const string Help = """
+        /to NUMBER   talk to this friend from now on (a friend's nick works too); the prompt shows who
+        /who         your friends, and who is online
+        /help        this list
+        /quit        leave (so do Ctrl-D on an empty line and Ctrl-C)
+        Any other line is a message to the current conversation (start it with // to send a line that
+        begins with /). Messages from any friend are shown as they come.
+        """;
+
+    /// <summary>A slash command; false when it is /quit.</summary>
+    private async Task<bool> CommandAsync(string line, CancellationToken cancellationToken)
+    {
+        string[] words = line.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        string argument = words.Length > 1 ? words[1] : "";
+        switch (words[0].ToLowerInvariant())
+        {
+            case "/quit" or "/exit" or "/q":
+                return false;
+            case "/help" or "/?":
+                _console.Print(Help.TrimEnd());
+                return true;
+            case "/who":
+                _console.Print(UserLines.Format(
+                    [.. _session.Friends().Select(f => new UserOutput(f.OcNumber, f.Nick, f.Online, f.Friend))],
+                    "No friends yet. Add one with: oc friends add NUMBER"));
+                return true;
+            case "/to" when argument.Length == 0:
+                _console.Print(_current == 0 ? "No conversation yet: /to NUMBER." : $"Talking to {_session.Nick(_current)} ({Number(_current)}).");
+                return true;
+            case "/to":
+                await ToAsync(argument, cancellationToken).ConfigureAwait(false);
+                return true;
+            default:
+                _console.Warn($"unknown command {words[0]}; /help lists them");
+                return true;
+        }
+    }
+
+    private async Task ToAsync(string who, CancellationToken cancellationToken)
+    {
+        if (LoginCommand.TryParseNumber(who, out uint number))
+        {
+            await SwitchToAsync(number, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var matches = _session.Friends().Where(f => string.Equals(f.Nick, who, StringComparison.OrdinalIgnoreCase)).ToList();
+        switch (matches.Count)
+        {
+            case 1:
+                await SwitchToAsync(matches[0].OcNumber, cancellationToken).ConfigureAwait(false);
+                break;
+            case 0:
+                _console.Warn($"'{who}' is neither an OC number nor the nick of a friend (/who lists them)");
+                break;
+            default:
+                _console.Warn($"several friends are called {who}: " + string.Join(", ", matches.Select(f => Number(f.OcNumber))) + "; use the number");
+                break;
+        }
+    }
+
+    /// <summary>Makes <paramref name="number"/> the current conversation, after a look-up when connected (to know the nick, and warn about a non-friend).</summary>
+    private async Task SwitchToAsync(uint number, CancellationToken cancellationToken)
+    {
+        if (number == _session.Me)
+        {
+            _console.Warn("that is you; /to the OC number of a friend");
+            return;
+        }
+
+        try
+        {
+            var card = await _session.FindAsync(number, cancellationToken).ConfigureAwait(false);
+            if (card is { Friend: false }) _console.Warn($"{Number(number)} ({card.Value.Nick}) is not your friend: messages to them will be refused");
+        }
+        catch (OcErrorException e) when (e.Code == ErrorCode.UnknownUser)
+        {
+            _console.Warn($"no user has OC number {Number(number)}");
+            return;
+        }
+
+        _current = number;
+        _console.SetPrompt(PromptFor(number));
+    }
+
+    /// <summary>How the chat shows the session's events.</summary>
+    private sealed class View(ChatLoop chat) : ILiveView
+    {
+        private LiveSession Session => chat._session;
+
+        private ChatConsole Console => chat._console;
+
+        public void Connected(bool again)
+        {
+            if (again)
+            {
+                Console.Print($"* connected again to {Session.Server}");
+                return;
+            }
+
+            Console.Print($"* connected to {Session.Server} as {Session.MyNick} ({Number(Session.Me)}); /help lists the commands");
+        }
+
+        public void Live(bool again)
+        {
+            if (again) return;
+            var online = Session.Friends().Where(f => f.Online).Select(f => f.Nick).ToList();
+            Console.Print(online.Count == 0 ? "* no friend is online" : "* online: " + string.Join(", ", online));
+            if (chat._current != 0) Console.SetPrompt(chat.PromptFor(chat._current));
+            chat._live.TrySetResult();
+        }
+
+        public void Show(OcEvent e)
+        {
+            switch (e)
+            {
+                case DeliveredEvent d:
+                    uint to;
+                    lock (chat._sentTo)
+                    {
+                        if (!chat._sentTo.Remove(d.Seq, out to)) return;
+                    }
+
+                    Console.Print($"  ✓ delivered to {Session.Nick(to)}");
+                    return;
+                case MessageEvent { Message: var m } when m.To == Session.Me && chat._current == 0:
+                    // With no conversation chosen yet, the first friend who writes becomes it.
+                    Console.Print(EventLines.Text(Session, e)!);
+                    chat._current = m.From;
+                    Console.SetPrompt(chat.PromptFor(m.From));
+                    return;
+            }
+
+            if (EventLines.Text(Session, e) is { } line) Console.Print(line);
+        }
+
+        public void Lost(string reason) => Console.Print($"* connection lost ({ErrorReport.OneLine(reason)}); reconnecting");
+    }
+}

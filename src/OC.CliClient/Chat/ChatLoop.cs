@@ -1,0 +1,171 @@
+using System.Globalization;
+using System.Threading.Channels;
+using OC.CliClient.Terminal;
+using OC.Protocol.Client;
+
+namespace OC.CliClient.Chat;
+
+/// <summary>
+/// <c>oc chat</c> once started: the user's lines and slash commands on one side, the
+/// <see cref="LiveSession"/>'s events on the other, and a queue of messages to send between them.
+/// </summary>
+/// <remarks>
+/// Typed messages go into a queue that one sender works through in order; the input never waits
+/// for the network. A message keeps its id until the appliance acknowledges it, so a reconnect
+/// sends it again and it is still stored once. Leaving waits (up to --timeout) for the queue.
+/// </remarks>
+internal sealed partial class ChatLoop(LiveSession session, ChatConsole console, TimeSpan drainTimeout)
+{
+    private readonly LiveSession _session = session;
+    private readonly ChatConsole _console = console;
+    private readonly TimeSpan _drainTimeout = drainTimeout;
+    private readonly Channel<Outgoing> _outgoing = Channel.CreateUnbounded<Outgoing>(new() { SingleReader = true });
+    private readonly Dictionary<ulong, uint> _sentTo = [];
+    private readonly TaskCompletionSource _live = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _unsent;
+    private volatile uint _current;
+
+    /// <summary>Chats until /quit, Ctrl-D, Ctrl-C or cancellation; returns the exit code.</summary>
+    public async Task<int> RunAsync(uint initialPeer, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var live = _session.RunAsync(new View(this), stop.Token);
+        using var senderStop = new CancellationTokenSource();
+        var sender = SendLoopAsync(senderStop.Token);
+        _console.Start();
+
+        var input = ReadInputAsync(initialPeer, stop.Token);
+        var first = await Task.WhenAny(input, live).ConfigureAwait(false);
+        if (first == live)
+        {
+            // The session ended by itself: a failure reconnecting cannot cure (or cancellation).
+            await stop.CancelAsync().ConfigureAwait(false);
+            await Quiet(input).ConfigureAwait(false);
+            await senderStop.CancelAsync().ConfigureAwait(false);
+            await Quiet(sender).ConfigureAwait(false);
+            try
+            {
+                await live.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // A signal: leaving, as with /quit.
+            }
+
+            return ExitCodes.Success;
+        }
+
+        // Leaving: send what is queued first, for a while. After a signal there is less time.
+        _outgoing.Writer.TryComplete();
+        var patience = cancellationToken.IsCancellationRequested ? TimeSpan.FromSeconds(1) : _drainTimeout;
+        await Task.WhenAny(sender, Task.Delay(patience, CancellationToken.None)).ConfigureAwait(false);
+        await senderStop.CancelAsync().ConfigureAwait(false);
+        await Quiet(sender).ConfigureAwait(false);
+        await stop.CancelAsync().ConfigureAwait(false);
+        await Quiet(live).ConfigureAwait(false);
+        if (live.IsFaulted) await live.ConfigureAwait(false);
+
+        int unsent = Volatile.Read(ref _unsent);
+        if (unsent > 0)
+        {
+            throw new CliException(unsent == 1
+                ? "1 message was not sent (no connection to the appliance)"
+                : $"{unsent} messages were not sent (no connection to the appliance)");
+        }
+
+        return ExitCodes.Success;
+    }
+
+    private async Task ReadInputAsync(uint initialPeer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // Lines typed (or piped) before the first SYNC wait for it: /who and /to need the
+            // friend list, and the offline messages come first.
+            await _live.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (initialPeer != 0) await SwitchToAsync(initialPeer, cancellationToken).ConfigureAwait(false);
+            await foreach (var input in _console.Input.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (input.Kind != ChatInputKind.Line) return;
+                if (!await HandleLineAsync(input.Line, cancellationToken).ConfigureAwait(false)) return;
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // A signal (not a terminal: Ctrl-C is a key there) or the session's end.
+        }
+    }
+
+    /// <summary>A plain line is a message to the current conversation; false when the user leaves.</summary>
+    private async Task<bool> HandleLineAsync(string line, CancellationToken cancellationToken)
+    {
+        if (line.StartsWith('/') && !line.StartsWith("//", StringComparison.Ordinal))
+        {
+            return await CommandAsync(line, cancellationToken).ConfigureAwait(false);
+        }
+
+        string text = line.StartsWith("//", StringComparison.Ordinal) ? line[1..] : line;
+        if (text.Trim().Length == 0) return true;
+        if (_current == 0)
+        {
+            _console.Warn("no conversation yet: /to NUMBER first (/who lists your friends)");
+            return true;
+        }
+
+        try
+        {
+            OcMessages.CheckText(text);
+        }
+        catch (ArgumentException e)
+        {
+            _console.Warn(e.Message.Split(" (Parameter")[0] + "; not sent");
+            return true;
+        }
+
+        Interlocked.Increment(ref _unsent);
+        _outgoing.Writer.TryWrite(new Outgoing(_current, text, OcMessages.NewMessageId()));
+        _console.Print(MessageLines.Conversation(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), "you", _session.Nick(_current), text));
+        return true;
+    }
+
+    private async Task SendLoopAsync(CancellationToken cancellationToken)
+    {
+        await foreach (var message in _outgoing.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            try
+            {
+                var sent = await _session.SendAsync(message.To, message.Text, message.Id, cancellationToken).ConfigureAwait(false);
+                lock (_sentTo) _sentTo[sent.Seq] = message.To;
+            }
+            catch (OcErrorException e)
+            {
+                _console.Warn($"{ErrorReport.Describe(e)} (not sent: {Preview(message.Text)})");
+            }
+
+
+            Interlocked.Decrement(ref _unsent);
+        }
+    }
+
+    private static string Preview(string text) =>
+        ErrorReport.OneLine(text.Length <= 30 ? text : string.Concat(text.AsSpan(0, 29), "…"));
+
+    private static async Task Quiet(Task task)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Only waiting for the end here; the caller looks at the task itself.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
+    private readonly record struct Outgoing(uint To, string Text, byte[] Id);
+
+    private string PromptFor(uint number) => number == 0 ? "> " : _session.Nick(number) + "> ";
+
+    private static string Number(uint number) => number.ToString("D6", CultureInfo.InvariantCulture);
+}

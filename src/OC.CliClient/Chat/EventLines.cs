@@ -1,0 +1,36 @@
+using OC.CliClient.Terminal;
+using OC.Protocol.Client;
+
+namespace OC.CliClient.Chat;
+
+/// <summary>Live events as the lines <c>oc listen</c> and <c>oc chat</c> print (text and JSON).</summary>
+internal static class EventLines
+{
+    /// <summary>The text line for an event; null for a delivery receipt (text shows none).</summary>
+    public static string? Text(LiveSession session, OcEvent e) => e switch
+    {
+        MessageEvent { Message: var m } => MessageLines.Conversation(m.TimeUnixMs, Who(session, m.From), Who(session, m.To), m.Text),
+        PresenceChangedEvent p => MessageLines.Presence(session.Nick(p.OcNumber), p.Online),
+        FriendAddedEvent { Friend: var f } => MessageLines.FriendAdded(f.Nick, f.OcNumber),
+        FriendRemovedEvent r => MessageLines.FriendRemoved(session.Nick(r.OcNumber), r.OcNumber),
+        _ => null,
+    };
+
+    /// <summary>The JSON line for an event (every event has one, with its "type" first).</summary>
+    public static string? Json(LiveSession session, OcEvent e) => e switch
+    {
+        MessageEvent { Message: var m } => OutputJsonContext.Serialize(
+            new MessageEventOutput(m.Seq, MessageLines.UtcTime(m.TimeUnixMs), m.From, m.To, m.Text), OutputJsonContext.Default.MessageEventOutput),
+        DeliveredEvent d => OutputJsonContext.Serialize(new DeliveredEventOutput(d.Seq), OutputJsonContext.Default.DeliveredEventOutput),
+        PresenceChangedEvent p => OutputJsonContext.Serialize(
+            new PresenceEventOutput(p.OcNumber, session.Nick(p.OcNumber), p.Online), OutputJsonContext.Default.PresenceEventOutput),
+        FriendAddedEvent { Friend: var f } => OutputJsonContext.Serialize(
+            new FriendEventOutput("friendAdded", f.OcNumber, f.Nick), OutputJsonContext.Default.FriendEventOutput),
+        FriendRemovedEvent r => OutputJsonContext.Serialize(
+            new FriendEventOutput("friendRemoved", r.OcNumber, session.Nick(r.OcNumber)), OutputJsonContext.Default.FriendEventOutput),
+        _ => null,
+    };
+
+    /// <summary>"you" for yourself, else the nickname.</summary>
+    public static string Who(LiveSession session, uint number) => number == session.Me ? "you" : session.Nick(number);
+}

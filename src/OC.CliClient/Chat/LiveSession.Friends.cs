@@ -1,0 +1,134 @@
+using System.Globalization;
+using OC.CliClient.Commands;
+using OC.Protocol.Client;
+using OC.Protocol.Framing;
+using OC.Protocol.Messages;
+
+namespace OC.CliClient.Chat;
+
+internal sealed partial class LiveSession
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<uint, UserCard> _friends = [];
+    private readonly Dictionary<uint, string> _nicks = [];
+
+    /// <summary>The friends as last known, ordered by OC number, with their presence.</summary>
+    public List<UserCard> Friends()
+    {
+        lock (_lock) return [.. _friends.Values.OrderBy(f => f.OcNumber)];
+    }
+
+    /// <summary>The nickname of a user met so far; the OC number when it is not known.</summary>
+    public string Nick(uint number)
+    {
+        if (number == Me) return MyNick;
+        lock (_lock)
+        {
+            return _nicks.TryGetValue(number, out var nick) ? nick : number.ToString("D6", CultureInfo.InvariantCulture);
+        }
+    }
+
+    /// <summary>
+    /// FIND_USER over the current connection: the user's card, or null when there is no connection
+    /// just now. An unknown number is an <see cref="OcErrorException"/> (UnknownUser).
+    /// </summary>
+    public async Task<UserCard?> FindAsync(uint number, CancellationToken cancellationToken)
+    {
+        if (CurrentLink is not { } link) return null;
+        try
+        {
+            var card = await link.CallAsync((c, t) => OcFriends.FindAsync(c, number, t), cancellationToken).ConfigureAwait(false);
+            lock (_lock) _nicks[number] = card.Nick;
+            return card;
+        }
+        catch (Exception e) when (ApplianceLink.IsTransient(e) || e is ObjectDisposedException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Brings the view up to date and shows one event (the messages this process sent itself are not shown again).</summary>
+    private async Task ShowAsync(ApplianceLink link, ILiveView view, OcEvent e, CancellationToken cancellationToken)
+    {
+        switch (e)
+        {
+            case MessageEvent { Message: var m }:
+                if (m.From == Me && SentHere(m.Seq)) return;
+                await LearnNickAsync(link, m.From == Me ? m.To : m.From, cancellationToken).ConfigureAwait(false);
+                break;
+            case PresenceChangedEvent p:
+                lock (_lock)
+                {
+                    if (_friends.TryGetValue(p.OcNumber, out var card)) _friends[p.OcNumber] = card with { Online = p.Online };
+                }
+
+                await LearnNickAsync(link, p.OcNumber, cancellationToken).ConfigureAwait(false);
+                break;
+            case FriendAddedEvent { Friend: var friend }:
+                lock (_lock)
+                {
+                    _friends[friend.OcNumber] = friend with { Friend = true };
+                    _nicks[friend.OcNumber] = friend.Nick;
+                }
+
+                break;
+            case FriendRemovedEvent removed:
+                lock (_lock) _friends.Remove(removed.OcNumber);
+                await LearnNickAsync(link, removed.OcNumber, cancellationToken).ConfigureAwait(false);
+                break;
+        }
+
+        view.Show(e);
+    }
+
+    private async Task LearnNickAsync(ApplianceLink link, uint number, CancellationToken cancellationToken)
+    {
+        if (number == Me) return;
+        lock (_lock)
+        {
+            if (_nicks.ContainsKey(number)) return;
+        }
+
+        string nick;
+        try
+        {
+            nick = (await link.CallAsync((c, t) => OcFriends.FindAsync(c, number, t), cancellationToken).ConfigureAwait(false)).Nick;
+        }
+        catch (OcErrorException e) when (e.Code == ErrorCode.UnknownUser)
+        {
+            nick = number.ToString("D6", CultureInfo.InvariantCulture);
+        }
+
+        lock (_lock) _nicks[number] = nick;
+    }
+
+    /// <summary>
+    /// Takes the friend list of a new connection. After a lost connection, returns what changed
+    /// meanwhile as the events that would have said so (friends added or removed, presence);
+    /// <see cref="ShowAsync"/> applies them as it shows them.
+    /// </summary>
+    private List<OcEvent> UpdateFriends(List<UserCard> friends, bool again)
+    {
+        var missed = new List<OcEvent>();
+        lock (_lock)
+        {
+            foreach (var friend in friends) _nicks[friend.OcNumber] = friend.Nick;
+            if (!again)
+            {
+                _friends.Clear();
+                foreach (var friend in friends) _friends[friend.OcNumber] = friend;
+                return missed;
+            }
+
+            var now = friends.Select(f => f.OcNumber).ToHashSet();
+            missed.AddRange(_friends.Keys.Where(n => !now.Contains(n)).Order().Select(n => new FriendRemovedEvent(n)));
+            foreach (var friend in friends)
+            {
+                if (!_friends.TryGetValue(friend.OcNumber, out var old)) missed.Add(new FriendAddedEvent(friend));
+                else if (old.Online != friend.Online) missed.Add(new PresenceChangedEvent(friend.OcNumber, friend.Online));
+            }
+        }
+
+        return missed;
+    }
+}

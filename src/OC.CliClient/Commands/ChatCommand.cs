@@ -1,0 +1,69 @@
+using System.CommandLine;
+using OC.CliClient.Chat;
+using OC.CliClient.Terminal;
+
+namespace OC.CliClient.Commands;
+
+/// <summary><c>oc chat [NUMBER]</c>: interactive chat with your friends, several conversations at once.</summary>
+internal static class ChatCommand
+{
+    public static readonly string MoreHelp = "Commands inside the chat:\n"
+        + string.Concat(ChatLoop.Help.Split('\n').Select(line => "  " + line + "\n")) + """
+
+        Notes:
+          At the start oc chat shows the messages that came since you last looked, and which friends are
+          online; then each message, friend coming online or going offline, as it happens, without
+          disturbing the line you are typing. Your own messages are shown as you send them; when one
+          reaches a session of its recipient a line "✓ delivered to NICK" follows. With no conversation
+          chosen, the first friend who writes to you becomes the current one.
+          If the connection drops, oc chat says so and connects again by itself (0.5 s, doubling up to
+          10 s); what you type meanwhile is sent once it is back, each message exactly once.
+          /quit waits up to --timeout seconds for messages not yet sent; any left: exit code 1.
+          When stdin is not a terminal, each line of stdin is a line typed (no prompt, no editing;
+          refusals go to stderr), so a chat can be scripted: printf '/to 654321\nhi\n/quit\n' | oc chat
+
+        Output:
+          [2026-11-25 18:00] alice → you: hello
+          [2026-11-25 18:01] you → alice: hi!
+            ✓ delivered to alice
+          * bob is online
+          * connection lost (the appliance closed the connection); reconnecting
+
+        Examples:
+          oc chat
+          oc chat 654321
+        """;
+
+    public static Command Create(CommandHost host)
+    {
+        var number = new Argument<string?>("NUMBER")
+        {
+            Description = "Start talking to this friend (else use /to inside the chat)",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        number.Validators.Add(r =>
+        {
+            string? text = r.GetValueOrDefault<string?>();
+            if (text is not null && !LoginCommand.TryParseNumber(text, out _)) r.AddError($"'{text}' is not an OC number (six digits)");
+        });
+        var command = new Command("chat", "Chat with your friends interactively (several conversations; messages appear as they come)") { number };
+        host.SetAction(command, (parse, context, ct) =>
+        {
+            LoginCommand.TryParseNumber(parse.GetValue(number), out uint peer);
+            return RunAsync(context, peer, ct);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(CommandContext context, uint peer, CancellationToken cancellationToken)
+    {
+        if (context.Output.Json) throw CliException.Usage("oc chat has no --json; scripts use oc listen --json and oc send");
+        var (session, _) = context.RequireSession();
+        var environment = context.Environment;
+        using ChatConsole console = environment.InputIsTerminal && environment.OutputIsTerminal
+            ? new TerminalChatConsole(environment.Out, "> ")
+            : new PlainChatConsole(environment.OpenIn(), environment.Out, environment.Error);
+        var chat = new ChatLoop(new LiveSession(context, session), console, context.Timeout);
+        return await chat.RunAsync(peer, cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,92 @@
+using System.CommandLine;
+using OC.CliClient.Chat;
+using OC.CliClient.Terminal;
+using OC.Protocol.Client;
+
+namespace OC.CliClient.Commands;
+
+/// <summary><c>oc listen</c>: prints the messages you missed, then every event as it happens, until Ctrl-C.</summary>
+internal static class ListenCommand
+{
+    public const string MoreHelp = """
+        Notes:
+          First prints the messages that came since you last looked (oc listen, oc chat or oc history),
+          oldest first; then stays connected and prints each message (received, or sent by you from
+          elsewhere), friend coming online or going offline, and friend added or removed, one per line.
+          Delivery receipts of your messages are printed with --json only.
+          If the connection drops or the appliance restarts, oc listen says so on stderr and connects
+          again by itself (after 0.5 s, doubling up to 10 s), carrying on where it stopped: nothing is
+          lost or shown twice. Only the first connection failing is an error. Ctrl-C stops it (exit 0).
+          The last message shown is remembered in the config folder (cursor-*.txt); two oc listen on
+          one folder each keep their own place and the file keeps the furthest.
+
+        Output:
+          text    [2026-11-25 18:00] alice → you: hello
+                  [2026-11-25 18:01] you → alice: hi! (sent from another terminal)
+                  * alice is online      * alice went offline
+                  * carol (345678) is now your friend      * carol (345678) is no longer your friend
+          --json  one object per line, with "type" first; times are ISO 8601 in UTC:
+                  {"type":"message","seq":42,"time":"2026-11-25T18:00:00.123+00:00","from":654321,"to":123456,"text":"hello"}
+                  {"type":"delivered","seq":43}
+                  {"type":"presence","ocNumber":654321,"nick":"alice","online":true}
+                  {"type":"friendAdded","ocNumber":345678,"nick":"carol"}
+                  {"type":"friendRemoved","ocNumber":345678,"nick":"carol"}
+          stderr  oc: listening as bob (123456) on 192.168.1.20:6677; Ctrl-C stops
+                  oc: connection lost (the appliance closed the connection); reconnecting
+                  oc: connected again to 192.168.1.20:6677
+
+        Examples:
+          oc listen
+          oc listen --json | jq -r 'select(.type == "message") | .text'
+        """;
+
+    public static Command Create(CommandHost host)
+    {
+        var command = new Command("listen", "Print new messages and friends' comings and goings as they happen, until Ctrl-C");
+        host.SetAction(command, (_, context, ct) => RunAsync(context, ct));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(CommandContext context, CancellationToken cancellationToken)
+    {
+        var (session, _) = context.RequireSession();
+        var live = new LiveSession(context, session);
+        try
+        {
+            await live.RunAsync(new View(live, context.Output, context.Environment.Error), cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl-C or SIGTERM: the normal way out of oc listen.
+        }
+
+        return ExitCodes.Success;
+    }
+
+    private sealed class View(LiveSession session, Output output, TextWriter error) : ILiveView
+    {
+        public void Connected(bool again)
+        {
+            if (again) Status($"connected again to {session.Server}");
+        }
+
+        public void Live(bool again)
+        {
+            if (!again) Status($"listening as {session.MyNick} ({session.Me:D6}) on {session.Server}; Ctrl-C stops");
+        }
+
+        public void Show(OcEvent e)
+        {
+            string? line = output.Json ? EventLines.Json(session, e) : EventLines.Text(session, e);
+            if (line is not null) output.Line(line);
+        }
+
+        public void Lost(string reason) => Status($"connection lost ({ErrorReport.OneLine(reason)}); reconnecting");
+
+        private void Status(string text)
+        {
+            error.WriteLine("oc: " + text);
+            error.Flush();
+        }
+    }
+}

@@ -1,0 +1,21 @@
+using OC.Protocol.Messages;
+
+namespace OC.Protocol.Client;
+
+/// <summary>An event pushed by the appliance (request id 0), typed. <see cref="OcMessageStream"/> makes these.</summary>
+public abstract record OcEvent;
+
+/// <summary>MESSAGE: a message of yours, received or sent from another session.</summary>
+public sealed record MessageEvent(ChatMessage Message) : OcEvent;
+
+/// <summary>DELIVERED: your message <c>Seq</c> reached a session of its recipient.</summary>
+public sealed record DeliveredEvent(ulong Seq) : OcEvent;
+
+/// <summary>PRESENCE: a friend's first session came online, or their last one went away.</summary>
+public sealed record PresenceChangedEvent(uint OcNumber, bool Online) : OcEvent;
+
+/// <summary>FRIEND_ADDED: someone made you their friend (or you did, from another session).</summary>
+public sealed record FriendAddedEvent(UserCard Friend) : OcEvent;
+
+/// <summary>FRIEND_REMOVED: a friendship ended (from either side, from another session).</summary>
+public sealed record FriendRemovedEvent(uint OcNumber) : OcEvent;
