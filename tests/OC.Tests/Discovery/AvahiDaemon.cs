@@ -5,8 +5,8 @@ namespace OC.Tests.Discovery;
 
 /// <summary>
 /// avahi-daemon inside a namespace, on a private system D-Bus of its own (a dbus-daemon with a
-/// socket in a temp folder, named by DBUS_SYSTEM_BUS_ADDRESS): the machine's own avahi and bus,
-/// if any, are not touched. Dispose stops both.
+/// socket in a temp folder, named by DBUS_SYSTEM_BUS_ADDRESS) and with a /run/avahi-daemon of its
+/// own: the machine's own avahi and bus, if any, are not touched. Dispose stops both.
 /// </summary>
 internal sealed class AvahiDaemon : IDisposable
 {
@@ -56,7 +56,11 @@ internal sealed class AvahiDaemon : IDisposable
         if (bus.ExitCode != 0 || !int.TryParse(bus.Stdout.Trim(), out _busPid)) throw new InvalidOperationException("dbus-daemon did not start: " + bus);
 
         var start = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var arg in (string[])["netns", "exec", netns, "avahi-daemon", "--no-drop-root", "--no-chroot", "--no-rlimits", "-f", Path.Combine(_folder, "avahi.conf")])
+        // ip netns exec runs the command in a mount namespace of its own: a tmpfs there gives this
+        // avahi its own /run/avahi-daemon (pid file), apart from a system avahi-daemon, if any.
+        foreach (var arg in (string[])["netns", "exec", netns, "sh", "-c",
+            "mkdir -p /run/avahi-daemon && mount -t tmpfs oc-test-avahi /run/avahi-daemon && exec avahi-daemon --no-drop-root --no-chroot --no-rlimits -f \"$0\"",
+            Path.Combine(_folder, "avahi.conf")])
         {
             start.ArgumentList.Add(arg);
         }
@@ -109,7 +113,7 @@ internal sealed class AvahiDaemon : IDisposable
     {
         if (!_daemon.HasExited)
         {
-            // SIGTERM first, so that avahi removes its pid file; ip exec'd it, so the pid is avahi's.
+            // SIGTERM first, for a clean exit; ip and sh exec'd it, so the pid is avahi's.
             NamespaceSupport.Run("kill", _daemon.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
             if (!_daemon.WaitForExit(TimeSpan.FromSeconds(5))) _daemon.Kill(entireProcessTree: true);
             _daemon.WaitForExit();

@@ -21,7 +21,7 @@ public sealed class NetworkNamespaceCollection
 /// Discovery with real parts: the appliance (the published binary under ./test.sh) in network
 /// namespace A, and in namespace B the real `oc`, dig, mdns-scan and avahi-browse, over a veth
 /// pair. Needs root; in CI a missing prerequisite fails, elsewhere the tests note it and return.
-/// One at a time: avahi-daemon keeps a machine-wide pid file.
+/// One at a time: each starts processes and waits on timers; in parallel they would only slow each other.
 /// </summary>
 [Collection(NetworkNamespaceCollection.Name)]
 public sealed partial class LanDiscoveryTests(ITestOutputHelper output) : IDisposable
