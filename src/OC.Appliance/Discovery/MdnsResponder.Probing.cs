@@ -8,15 +8,15 @@ internal sealed partial class MdnsResponder
 {
     private const int ProbeCount = 3;
     private const int AnnouncementCount = 2;
-    private const int MaxRenamesPerWindow = 15;
+    private const int MaxConflictsPerWindow = 15;
     private const DnsType AnyType = (DnsType)255;
     private static readonly TimeSpan ProbeInterval = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan AnnounceInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan LostTiebreakWait = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan RenameWindow = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan RenameBackoff = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan ConflictWindow = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan ConflictBackoff = TimeSpan.FromSeconds(5);
 
-    private readonly Queue<long> _renames = new();
+    private readonly Queue<long> _conflicts = new();
     private bool _reportedReady;
 
     // RFC 6762 §8.1: three probes 250 ms apart, each asking "who has these names?" (type ANY, QU
@@ -94,7 +94,8 @@ internal sealed partial class MdnsResponder
         if (link.Phase != Phase.Probing)
         {
             Log.Warn("mdns.conflict", $"another device on {link.Info.Name} answers for {theirs.Name} ({theirs.Type}); probing again");
-            foreach (var each in _links.Values) StartProbing(each, TimeSpan.Zero);
+            var again = NextProbeDelay();
+            foreach (var each in _links.Values) StartProbing(each, again);
             return;
         }
         var old = _names;
@@ -104,17 +105,23 @@ internal sealed partial class MdnsResponder
             : $"the host name {old.Host}.local is taken on the LAN ({link.Info.Name}); now {_names.Host}.local");
         _reportedReady = false;
 
-        // §8.1: after 15 conflicts within 10 s, wait 5 s before the next probe.
-        long now = Environment.TickCount64;
-        _renames.Enqueue(now);
-        while (_renames.Count > 0 && now - _renames.Peek() > (long)RenameWindow.TotalMilliseconds) _renames.Dequeue();
-        var delay = _renames.Count >= MaxRenamesPerWindow ? RenameBackoff : TimeSpan.Zero;
+        var delay = NextProbeDelay();
         foreach (var each in _links.Values)
         {
             if (each.Phase != Phase.Probing) SendGoodbye(each, each.Records.All(TtlMode.Goodbye));
             each.Records = Records(each.Info);
             StartProbing(each, delay);
         }
+    }
+
+    // §8.1: after 15 conflicts within 10 s, wait 5 s before the next probe (this also keeps a
+    // conflict that never goes away from flooding the link and the log).
+    private TimeSpan NextProbeDelay()
+    {
+        long now = Environment.TickCount64;
+        _conflicts.Enqueue(now);
+        while (_conflicts.Count > 0 && now - _conflicts.Peek() > (long)ConflictWindow.TotalMilliseconds) _conflicts.Dequeue();
+        return _conflicts.Count >= MaxConflictsPerWindow ? ConflictBackoff : TimeSpan.Zero;
     }
 
     private bool IsCurrent(Link link) => !_stopped && _links.TryGetValue(link.Info.Index, out var current) && ReferenceEquals(current, link);
