@@ -20,9 +20,13 @@ internal sealed partial class ApplianceProcess : IDisposable
     private readonly TaskCompletionSource<int?> _httpPort = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ApplianceProcess(string dataDirectory, params string[] extraArgs)
+        : this(dataDirectory, Command(["--data", dataDirectory, "--port", "0", "--http-port", "0", "--bind", "127.0.0.1", "--name", "process-test", .. extraArgs]))
+    {
+    }
+
+    private ApplianceProcess(string dataDirectory, ProcessStartInfo start)
     {
         DataDirectory = dataDirectory;
-        var start = Command(["--data", dataDirectory, "--port", "0", "--http-port", "0", "--bind", "127.0.0.1", "--name", "process-test", .. extraArgs]);
         start.RedirectStandardError = true;
         start.RedirectStandardOutput = true;
         _process = System.Diagnostics.Process.Start(start) ?? throw new InvalidOperationException("could not start oc-appliance");
@@ -68,6 +72,32 @@ internal sealed partial class ApplianceProcess : IDisposable
     public int? HttpPort => _httpPort.Task.WaitAsync(StartTimeout).GetAwaiter().GetResult();
 
     public Task<OcConnection> ConnectAsync() => OcConnection.ConnectAsync("127.0.0.1", Port, "process-tests");
+
+    /// <summary>
+    /// The appliance inside a network namespace (<c>ip netns exec NS oc-appliance --data DIR ARGS</c>):
+    /// ip execs the appliance, so <see cref="Pid"/> and <see cref="Terminate"/> reach it directly.
+    /// </summary>
+    public static ApplianceProcess InNamespace(string netns, string dataDirectory, params string[] args)
+    {
+        var inner = Command(["--data", dataDirectory, .. args]);
+        var start = new ProcessStartInfo("ip") { UseShellExecute = false };
+        foreach (var arg in (string[])["netns", "exec", netns, inner.FileName, .. inner.ArgumentList]) start.ArgumentList.Add(arg);
+        return new ApplianceProcess(dataDirectory, start);
+    }
+
+    /// <summary>Waits until a log line contains <paramref name="text"/>, and returns that line.</summary>
+    public string WaitForLog(string text, TimeSpan timeout)
+    {
+        long end = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        while (true)
+        {
+            var line = Log.Split('\n').FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal));
+            if (line is not null) return line;
+            if (Environment.TickCount64 > end) throw new TimeoutException($"no '{text}' in the appliance's log within {timeout.TotalSeconds} s:\n{Log}");
+            if (_process.HasExited) throw new InvalidOperationException($"oc-appliance exited (code {_process.ExitCode}) before logging '{text}':\n{Log}");
+            Thread.Sleep(50);
+        }
+    }
 
     /// <summary>The command that runs the appliance under test with the given arguments.</summary>
     public static ProcessStartInfo Command(IEnumerable<string> args)

@@ -217,18 +217,22 @@ public sealed class FileTransferTests
 
         await using (var bobAgain = await SessionAsync(appliance, bob))
         {
-            await SyncAsync(bobAgain, 0);
+            // SYNC by hand: the helper drops the events it finds queued, and the notice may be among them.
+            Assert.False((await OcMessages.SyncPageAsync(bobAgain, 0)).More);
             Assert.True(FileEntry.TryRead((await NextAsync(bobAgain, FrameType.FileReceived)).Payload, out var notice));
             Assert.Equal((id, alice, "later.txt"), (notice.FileId, notice.From, notice.Name));
             Assert.Equal("hello later"u8.ToArray(), await DownloadAsync(bobAgain, id));
         }
 
         await using var bobThird = await SessionAsync(appliance, bob);
-        await SyncAsync(bobThird, 0);
+        Assert.False((await OcMessages.SyncPageAsync(bobThird, 0)).More);
+        await Task.Delay(200);
         await SendAsync(aliceConn, bob, "ping");
-        // The next event is the message: no FILE_RECEIVED for a file already downloaded.
-        var next = await NextAsync(bobThird, FrameType.Message);
-        Assert.False(bobThird.Events.TryPeek(out _));
+        // The next of the two kinds is the message: no FILE_RECEIVED for a file already downloaded.
+        using var timeout = new CancellationTokenSource(EventTimeout);
+        ReceivedFrame next;
+        do next = await bobThird.Events.ReadAsync(timeout.Token);
+        while (next.Type is not (FrameType.Message or FrameType.FileReceived));
         Assert.Equal(FrameType.Message, next.Type);
     }
 
