@@ -170,6 +170,8 @@ internal sealed partial class RequestRouter
         var token = session.SessionToken!;
         if (Log.IsEnabled(LogLevel.Debug)) Log.Debug("accounts.logged_out", $"{session.UserNumber} on #{session.Connection.Id}");
         Presence.SessionOffline(session, session.UserNumber);
+        // Its uploads and downloads belong to the user who logs out, not to whoever logs in next.
+        OnFilesSessionClosed(session);
         session.State = SessionState.Anonymous;
         session.UserNumber = 0;
         session.SessionToken = null;

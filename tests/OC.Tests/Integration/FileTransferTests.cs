@@ -237,6 +237,35 @@ public sealed class FileTransferTests
     }
 
     [Fact]
+    public async Task A_download_that_is_not_acknowledged_stops_at_the_window_and_the_connection_is_not_cut()
+    {
+        using var appliance = new TestAppliance();
+        var (_, aliceConn, bob, bobConn) = await FriendsAsync(appliance);
+        await using var _a = aliceConn;
+        await using var _b = bobConn;
+        var content = RandomNumberGenerator.GetBytes(12 * 1024 * 1024);
+        ulong id = await OcFiles.UploadAsync(aliceConn, bob, "window.bin", new MemoryStream(content));
+
+        var reply = await bobConn.RequestAsync((b, rid) => FilePosition.Write(b, FrameType.FileGet, rid, id, 0));
+        Assert.Equal(FrameType.FileEntries, reply.Type);
+        await Task.Delay(1000);
+        long received = 0;
+        while (bobConn.Events.TryRead(out var frame))
+        {
+            if (frame.Type == FrameType.FileData) received += frame.Payload.Length - FileChunk.HeaderBytes;
+        }
+        Assert.InRange(received, 1, 1024 * 1024 + ProtocolLimits.MaxFileChunkBytes);
+        Assert.Null(bobConn.ClosedBecause);
+        await bobConn.RequestAsync((b, rid) => EmptyFrame.Write(b, FrameType.Ping, rid));
+
+        // Acknowledging what arrived lets the rest come; the bytes are the file's.
+        await bobConn.SendAsync(b => FilePosition.Write(b, FrameType.FileAck, Frame.NoRequest, id, (ulong)received));
+        var next = await NextAsync(bobConn, FrameType.FileData);
+        Assert.True(FileChunk.TryRead(next.Payload, out _, out ulong offset, out var data));
+        Assert.Equal(content.AsSpan((int)offset, data.Length).ToArray(), data.ToArray());
+    }
+
+    [Fact]
     public async Task Chat_between_others_stays_prompt_while_a_large_upload_runs()
     {
         using var appliance = new TestAppliance();
