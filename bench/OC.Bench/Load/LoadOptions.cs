@@ -14,6 +14,8 @@ internal sealed record LoadOptions
           accounts             C connections x W REGISTER in flight for D s: durable registrations/s,
                                latency percentiles, storage groups committed (group commit at work)
           ping                 C connections x W PING in flight for D s: round trips/s, latency
+          files                one upload of --size MiB through the appliance and its download,
+                               MiB/s each; then iperf3 over loopback with the same bytes (if installed)
           idle                 N connections, each HELLO + RESUME (logged in), then idle: the
                                appliance's RSS per connection (needs a separate appliance process)
 
@@ -39,6 +41,7 @@ internal sealed record LoadOptions
           --hold S                 idle: keep the connections open S seconds after measuring (e.g.
                                    to take a dotnet-gcdump of a JIT appliance)
           --env NAME=VALUE         environment variable for a spawned appliance (repeatable)
+          --size MIB               files: how much to send (default 1024)
           --json                   also print one JSON object per run
         """;
 
@@ -61,6 +64,7 @@ internal sealed record LoadOptions
     public double HoldSeconds { get; init; }
     public IReadOnlyList<KeyValuePair<string, string>> Environment { get; init; } = [];
     public bool Json { get; init; }
+    public int SizeMiB { get; init; } = 1024;
 
     /// <summary>The whole command line, for reports: every figure comes with the command that made it.</summary>
     public string CommandLine { get; init; } = "";
@@ -69,7 +73,7 @@ internal sealed record LoadOptions
     {
         if (args.Length == 0) throw new UsageException("no mode given");
         string mode = args[0];
-        if (mode is not ("accounts" or "ping" or "idle")) throw new UsageException($"unknown mode '{mode}'");
+        if (mode is not ("accounts" or "ping" or "idle" or "files")) throw new UsageException($"unknown mode '{mode}'");
 
         var o = new LoadOptions
         {
@@ -101,6 +105,7 @@ internal sealed record LoadOptions
                 "--hold" => o with { HoldSeconds = Seconds(arg, Value(), 0) },
                 "--env" => AddEnv(o, env, Value()),
                 "--json" => o with { Json = true },
+                "--size" => o with { SizeMiB = Int(arg, Value(), 1, 1024 * 1024) },
                 _ => throw new UsageException($"unknown option '{arg}'"),
             };
         }

@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using OC.Protocol.Client;
+
+namespace OC.Bench.Load;
+
+/// <summary>
+/// `files`: one upload of --size MiB of random bytes from a file on disk through the appliance
+/// (fsynced, SHA-256 checked) and its download to disk, each timed; then, if iperf3 is on the
+/// PATH, iperf3 over loopback with the same byte count, for the ceiling of the machine.
+/// </summary>
+internal static class FilesMode
+{
+    public static async Task<int> RunAsync(LoadOptions options)
+    {
+        long size = options.SizeMiB * 1024L * 1024;
+        string work = Path.Combine(options.DataRoot ?? Path.GetTempPath(), $"oc-bench-files-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(work);
+        try
+        {
+            string source = Path.Combine(work, "source.bin");
+            await WriteRandomAsync(source, size).ConfigureAwait(false);
+            using var target = Target.Start(options, flushToDisk: !options.NoFlush, "files");
+
+            await using var alice = await OcConnection.ConnectAsync(target.EndPoint.Address.ToString(), target.EndPoint.Port, "oc-bench").ConfigureAwait(false);
+            await using var bob = await OcConnection.ConnectAsync(target.EndPoint.Address.ToString(), target.EndPoint.Port, "oc-bench").ConfigureAwait(false);
+            uint a = await OcAccounts.RegisterAsync(alice, "bench-a", "", "bench password").ConfigureAwait(false);
+            uint b = await OcAccounts.RegisterAsync(bob, "bench-b", "", "bench password").ConfigureAwait(false);
+            await OcAccounts.LoginAsync(alice, a, "bench password").ConfigureAwait(false);
+            await OcAccounts.LoginAsync(bob, b, "bench password").ConfigureAwait(false);
+            await OcFriends.AddAsync(alice, b).ConfigureAwait(false);
+
+            var clock = Stopwatch.StartNew();
+            ulong id;
+            await using (var file = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1024 * 1024))
+            {
+                id = await OcFiles.UploadAsync(alice, b, "source.bin", file).ConfigureAwait(false);
+            }
+            double up = clock.Elapsed.TotalSeconds;
+
+            string copy = Path.Combine(work, "copy.bin");
+            clock.Restart();
+            await using (var file = new FileStream(copy, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1024 * 1024))
+            {
+                await OcFiles.DownloadAsync(bob, id, file).ConfigureAwait(false);
+            }
+            double down = clock.Elapsed.TotalSeconds;
+
+            double mib = size / (1024.0 * 1024);
+            new Report(string.Create(CultureInfo.InvariantCulture,
+                    $"files: {mib:0} MiB upload {up:0.00} s = {mib / up:0} MiB/s (fsync every 2 MiB: {!options.NoFlush}, SHA-256 on both sides); download {down:0.00} s = {mib / down:0} MiB/s (client checks SHA-256)"))
+                .Add("mode", "files")
+                .Add("bytes", size)
+                .Add("uploadSeconds", up)
+                .Add("uploadMiBPerSecond", mib / up)
+                .Add("downloadSeconds", down)
+                .Add("downloadMiBPerSecond", mib / down)
+                .Add("target", target.Description)
+                .Print(options);
+
+            RunIperf(size);
+            return 0;
+        }
+        finally
+        {
+            try { Directory.Delete(work, recursive: true); }
+            catch (IOException) { }
+        }
+    }
+
+    private static void RunIperf(long size)
+    {
+        const string Port = "5299";
+        Process? server;
+        try
+        {
+            server = Process.Start(new ProcessStartInfo("iperf3", ["-s", "-1", "-p", Port]) { RedirectStandardOutput = true, RedirectStandardError = true });
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            Console.WriteLine("iperf3: not on the PATH (apt-get install iperf3), no comparison");
+            return;
+        }
+        using (server)
+        {
+            Thread.Sleep(500);
+            using var client = Process.Start(new ProcessStartInfo("iperf3", ["-c", "127.0.0.1", "-p", Port, "-n", size.ToString(CultureInfo.InvariantCulture), "-f", "M"])
+            {
+                RedirectStandardOutput = true,
+            })!;
+            string output = client.StandardOutput.ReadToEnd();
+            client.WaitForExit();
+            foreach (string line in output.Split('\n'))
+            {
+                if (line.Contains("sender", StringComparison.Ordinal) || line.Contains("receiver", StringComparison.Ordinal))
+                {
+                    Console.WriteLine("iperf3 loopback, same bytes: " + line.Trim());
+                }
+            }
+            if (!server!.WaitForExit(5000)) server.Kill();
+        }
+    }
+
+    private static async Task WriteRandomAsync(string path, long size)
+    {
+        var buffer = new byte[4 * 1024 * 1024];
+        await using var f = File.Create(path);
+        for (long left = size; left > 0; left -= buffer.Length)
+        {
+            RandomNumberGenerator.Fill(buffer);
+            await f.WriteAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, left))).ConfigureAwait(false);
+        }
+    }
+}
