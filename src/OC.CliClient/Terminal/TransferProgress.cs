@@ -6,14 +6,15 @@ namespace OC.CliClient.Terminal;
 
 /// <summary>
 /// Shows a transfer's progress: on a terminal a bar redrawn in place on stderr (bytes, rate, ETA);
-/// with --json one progress object per line on stdout at most twice a second; otherwise nothing
-/// until the result.
+/// with --json one progress object per line on stdout at most twice a second; otherwise (a pipe,
+/// a log) a plain line on stderr every 5 seconds and at the end.
 /// </summary>
 internal sealed class TransferProgress(CliEnvironment environment, Output output, string what) : IProgress<FileTransferProgress>
 {
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private long _startBytes = -1;
     private long _lastShownMs = -1000;
+    private long _lastPlainMs = -5000;
     private bool _drawn;
 
     public void Report(FileTransferProgress value)
@@ -32,7 +33,16 @@ internal sealed class TransferProgress(CliEnvironment environment, Output output
                 OutputJsonContext.Default.TransferProgressOutput);
             return;
         }
-        if (!environment.OutputIsTerminal) return;
+        if (!environment.OutputIsTerminal)
+        {
+            // Not a terminal (a log, a pipe): a plain line on stderr every few seconds and at the end.
+            if (!last && now - _lastPlainMs < 5000) return;
+            _lastPlainMs = now;
+            environment.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"oc: {what} {Bytes(value.Done)} of {Bytes(value.Size)} ({(value.Size == 0 ? 100 : 100.0 * value.Done / value.Size):0}%), {Bytes((long)rate)}/s"));
+            environment.Error.Flush();
+            return;
+        }
 
         double fraction = value.Size == 0 ? 1 : (double)value.Done / value.Size;
         int filled = (int)(fraction * 24);

@@ -1,0 +1,79 @@
+using OC.Protocol;
+using OC.Protocol.Framing;
+using OC.Protocol.Messages;
+
+namespace OC.Tests.Unit;
+
+/// <summary>The file frames (docs/protocol.md, "Files"): each written, framed and read back; broken payloads refused.</summary>
+public class FileMessagesTests
+{
+    private static (FrameHeader Header, byte[] Payload) Frame(Action<ByteBuffer> write)
+    {
+        var buffer = new ByteBuffer();
+        write(buffer);
+        Assert.Equal(FrameStatus.Complete, FrameParser.TryReadFrame(buffer.Span, OC.Protocol.Framing.Frame.DefaultMaxPayload, out var header));
+        Assert.Equal(buffer.Length, header.TotalLength);
+        return (header, FrameParser.Payload(buffer.Span, header).ToArray());
+    }
+
+    [Fact]
+    public void Every_file_frame_reads_back_what_was_written()
+    {
+        var sha = Enumerable.Range(0, 32).Select(i => (byte)i).ToArray();
+        var (h, p) = Frame(b => FileOffer.Write(b, 7, new FileOffer(123456, "../名前 🙂.txt", 1UL << 40, sha)));
+        Assert.Equal((FrameType.FileOffer, 7u), (h.Type, h.RequestId));
+        Assert.True(FileOffer.TryRead(p, out var offer));
+        Assert.Equal((123456u, "../名前 🙂.txt", 1UL << 40), (offer.To, offer.Name, offer.Size));
+        Assert.Equal(sha, offer.Sha256);
+
+        (h, p) = Frame(b => FileAccepted.Write(b, 7, new FileAccepted(0xfeedUL, 4096, 8 << 20)));
+        Assert.True(FileAccepted.TryRead(p, out var accepted));
+        Assert.Equal(new FileAccepted(0xfeedUL, 4096, 8 << 20), accepted);
+
+        var data = new byte[ProtocolLimits.MaxFileChunkBytes];
+        data[^1] = 42;
+        foreach (var type in new[] { FrameType.FileChunk, FrameType.FileData })
+        {
+            (h, p) = Frame(b => FileChunk.Write(b, type, 0xfeedUL, 1234, data));
+            Assert.Equal((type, 0u), (h.Type, h.RequestId));
+            Assert.True(FileChunk.TryRead(p, out ulong id, out ulong offset, out var got));
+            Assert.Equal((0xfeedUL, 1234UL), (id, offset));
+            Assert.Equal(data, got.ToArray());
+        }
+
+        (h, p) = Frame(b => FilePosition.Write(b, FrameType.FileAck, 0, 0xfeedUL, 999));
+        Assert.True(FilePosition.TryRead(p, out ulong ackId, out ulong ackOffset));
+        Assert.Equal((0xfeedUL, 999UL), (ackId, ackOffset));
+
+        (h, p) = Frame(b => FileProgress.Write(b, new FileProgress(0xfeedUL, 2 << 20, 8 << 20, FileState.Complete)));
+        Assert.True(FileProgress.TryRead(p, out var progress));
+        Assert.Equal(new FileProgress(0xfeedUL, 2 << 20, 8 << 20, FileState.Complete), progress);
+
+        var entry = new FileEntry(0xfeedUL, 123456, 654321, "a.txt", 10, 10, sha, 1_700_000_000_000, FileState.Complete);
+        (h, p) = Frame(b => FileEntry.WriteList(b, 9, [entry, entry with { FileId = 1, Name = "b" }]));
+        Assert.True(FileEntry.TryReadList(p, out var entries));
+        Assert.Equal(2, entries.Count);
+        Assert.Equal((entry.FileId, entry.From, entry.To, entry.Name, entry.CreatedUnixMs), (entries[0].FileId, entries[0].From, entries[0].To, entries[0].Name, entries[0].CreatedUnixMs));
+        Assert.Equal(sha, entries[0].Sha256);
+        Assert.Equal("b", entries[1].Name);
+
+        (h, p) = Frame(b => FileEntry.WriteReceived(b, entry));
+        Assert.Equal((FrameType.FileReceived, 0u), (h.Type, h.RequestId));
+        Assert.True(FileEntry.TryRead(p, out var received));
+        Assert.Equal(entry.Name, received.Name);
+    }
+
+    [Fact]
+    public void Broken_file_payloads_are_refused()
+    {
+        var (_, offer) = Frame(b => FileOffer.Write(b, 1, new FileOffer(1, "x", 1, new byte[31])));
+        Assert.False(FileOffer.TryRead(offer, out _));
+        var (_, progress) = Frame(b => FileProgress.Write(b, new FileProgress(1, 1, 1, (FileState)7)));
+        Assert.False(FileProgress.TryRead(progress, out _));
+        Assert.False(FilePosition.TryRead(new byte[15], out _, out _));
+        Assert.False(FilePosition.TryRead(new byte[17], out _, out _));
+        Assert.False(FileChunk.TryRead(new byte[15], out _, out _, out _));
+        var (_, list) = Frame(b => FileEntry.WriteList(b, 1, []));
+        Assert.False(FileEntry.TryReadList([.. list, 0], out _));
+    }
+}
