@@ -20,9 +20,13 @@ internal static class OcProcess
 
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(60);
 
-    public static async Task<OcRun> RunAsync(string configFolder, string? stdin, IReadOnlyDictionary<string, string>? variables, params string[] args)
+    public static Task<OcRun> RunAsync(string configFolder, string? stdin, IReadOnlyDictionary<string, string>? variables, params string[] args) =>
+        RunAsync(StartInfo(), configFolder, stdin, variables, args);
+
+    /// <summary>Runs the oc that <paramref name="program"/> starts (e.g. a binary for another machine under an emulator).</summary>
+    public static async Task<OcRun> RunAsync(ProcessStartInfo program, string configFolder, string? stdin, IReadOnlyDictionary<string, string>? variables, params string[] args)
     {
-        using var process = Process.Start(Prepare(configFolder, variables, args)) ?? throw new InvalidOperationException("oc did not start");
+        using var process = Process.Start(Prepare(program, configFolder, variables, args)) ?? throw new InvalidOperationException("oc did not start");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (stdin is not null) await process.StandardInput.WriteAsync(stdin);
@@ -43,9 +47,11 @@ internal static class OcProcess
     }
 
     /// <summary>The start of a run of oc with all three standard streams redirected.</summary>
-    internal static ProcessStartInfo Prepare(string configFolder, IReadOnlyDictionary<string, string>? variables, string[] args)
+    internal static ProcessStartInfo Prepare(string configFolder, IReadOnlyDictionary<string, string>? variables, string[] args) =>
+        Prepare(StartInfo(), configFolder, variables, args);
+
+    private static ProcessStartInfo Prepare(ProcessStartInfo start, string configFolder, IReadOnlyDictionary<string, string>? variables, string[] args)
     {
-        var start = StartInfo();
         foreach (var arg in args) start.ArgumentList.Add(arg);
         start.RedirectStandardInput = true;
         start.RedirectStandardOutput = true;

@@ -20,9 +20,20 @@ internal sealed partial class ApplianceProcess : IDisposable
     private readonly TaskCompletionSource<int?> _httpPort = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ApplianceProcess(string dataDirectory, params string[] extraArgs)
+        : this(Command, dataDirectory, extraArgs)
+    {
+    }
+
+    /// <summary>
+    /// Starts the appliance that <paramref name="command"/> runs with the given arguments (e.g. a
+    /// binary for another machine under an emulator). The name is "process-test" unless
+    /// <paramref name="extraArgs"/> give a --name.
+    /// </summary>
+    public ApplianceProcess(Func<IEnumerable<string>, ProcessStartInfo> command, string dataDirectory, params string[] extraArgs)
     {
         DataDirectory = dataDirectory;
-        var start = Command(["--data", dataDirectory, "--port", "0", "--http-port", "0", "--bind", "127.0.0.1", "--name", "process-test", .. extraArgs]);
+        string[] name = extraArgs.Contains("--name") ? [] : ["--name", "process-test"];
+        var start = command(["--data", dataDirectory, "--port", "0", "--http-port", "0", "--bind", "127.0.0.1", .. name, .. extraArgs]);
         start.RedirectStandardError = true;
         start.RedirectStandardOutput = true;
         _process = System.Diagnostics.Process.Start(start) ?? throw new InvalidOperationException("could not start oc-appliance");
