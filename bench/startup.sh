@@ -3,7 +3,8 @@
 #   bench/startup.sh [BINARY] [RUNS] [fresh|existing]
 # Each run execs the appliance (ports chosen by the OS, 127.0.0.1) and times from just before the
 # exec to its "appliance.listening" log line, written once both listening sockets are bound (so
-# the ports accept from then on). 2 s later, with no client, it reads VmRSS from /proc, then
+# the ports accept from then on). 2 s later, with no client, it reads VmRSS (and RssAnon, the
+# part not backed by files such as the executable's own pages) from /proc, then
 # stops it with SIGTERM and requires exit 0. "fresh": an empty data folder each run (the database
 # is created); "existing": one folder, reused (the first run creates it). Prints each run, then
 # the medians.
@@ -42,16 +43,19 @@ for i in $(seq 1 "$runs"); do
   ms=$(awk -v a="$start" -v b="$listening" 'BEGIN { printf "%.1f", (b - a) * 1000 }')
   sleep 2
   rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")
+  anon=$(awk '/^RssAnon:/ { print $2 }' "/proc/$pid/status")
   kill -TERM "$pid"
   status=0
   wait "$pid" || status=$?
   wait "$drain" || true
   [ "$status" = 0 ] || { echo "startup.sh: run $i: exit $status after SIGTERM" >&2; exit 1; }
-  echo "run $i: $ms ms to appliance.listening, VmRSS $rss KiB after 2 s idle"
+  echo "run $i: $ms ms to appliance.listening; after 2 s idle VmRSS $rss KiB, of it RssAnon $anon KiB"
   echo "$ms" >>"$work/ms"
   echo "$rss" >>"$work/rss"
+  echo "$anon" >>"$work/anon"
 done
 
 echo "median: $(median <"$work/ms") ms to listening (min $(sort -n "$work/ms" | head -1), max $(sort -n "$work/ms" | tail -1));" \
   "VmRSS $(median <"$work/rss") KiB (min $(sort -n "$work/rss" | head -1), max $(sort -n "$work/rss" | tail -1));" \
+  "RssAnon $(median <"$work/anon") KiB;" \
   "load average $(cut -d' ' -f1-3 /proc/loadavg)"
