@@ -5,7 +5,7 @@ using OC.Appliance.Diagnostics;
 
 namespace OC.Appliance;
 
-/// <summary>`oc-appliance [--data DIR] [--port 6677] [--http-port 6678 | --no-http] [--bind ADDR] [--poller epoll|select] ...`</summary>
+/// <summary>`oc-appliance [--data DIR] [--port 6677] [--http-port 6678 | --no-http] [--bind ADDR] [--name NAME] [--no-mdns] [--poller epoll|select] ...`</summary>
 internal static class ApplianceCommandLine
 {
     private static readonly Option<string> Data = new("--data")
@@ -48,7 +48,13 @@ internal static class ApplianceCommandLine
 
     private static readonly Option<string> Name = new("--name")
     {
-        Description = "Name announced to clients (default: the host name)",
+        Description = "Name announced to clients and on the LAN as NAME._oc._tcp.local (default: the host name)",
+        HelpName = "NAME",
+    };
+
+    private static readonly Option<bool> NoMdns = new("--no-mdns")
+    {
+        Description = "Do not announce the appliance on the LAN (mDNS/DNS-SD _oc._tcp on UDP 5353; see docs/discovery.md)",
     };
 
     private static readonly Option<bool> Verbose = new("--verbose", "-v")
@@ -82,7 +88,7 @@ internal static class ApplianceCommandLine
 
         var root = new RootCommand("oc-appliance: the OC LAN chat appliance (protocol, storage and discovery in one binary)")
         {
-            Data, Port, HttpPort, NoHttp, Bind, Poller, Name, IdleTimeout, Verbose,
+            Data, Port, HttpPort, NoHttp, Bind, Poller, Name, NoMdns, IdleTimeout, Verbose,
         };
         root.SetAction(parse => Serve(new ApplianceOptions
         {
@@ -90,6 +96,7 @@ internal static class ApplianceCommandLine
             Port = parse.GetValue(Port),
             HttpPort = parse.GetValue(HttpPort),
             HttpEnabled = !parse.GetValue(NoHttp),
+            MdnsEnabled = !parse.GetValue(NoMdns),
             BindAddress = IPAddress.Parse(parse.GetValue(Bind)!),
             Poller = parse.GetValue(Poller),
             Name = parse.GetValue(Name) is { Length: > 0 } name ? name : Environment.MachineName,

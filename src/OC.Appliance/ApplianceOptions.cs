@@ -21,6 +21,9 @@ internal sealed record ApplianceOptions
     public TimeSpan HttpRequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     public int MaxHttpConnections { get; init; } = 256;
+
+    /// <summary>False (--no-mdns): the appliance is not announced on the LAN (docs/discovery.md).</summary>
+    public bool MdnsEnabled { get; init; } = true;
     public string? Poller { get; init; }
     public string Name { get; init; } = Environment.MachineName;
     public LogLevel LogLevel { get; init; } = LogLevel.Info;

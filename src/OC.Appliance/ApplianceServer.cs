@@ -1,5 +1,6 @@
 using System.Net;
 using OC.Appliance.Diagnostics;
+using OC.Appliance.Discovery;
 using OC.Appliance.Http;
 using OC.Appliance.Net;
 using OC.Appliance.Protocol;
@@ -23,6 +24,7 @@ internal sealed class ApplianceServer : IDisposable
     private readonly RequestRouter _router;
     private readonly HttpServer? _http;
     private readonly Acceptor? _httpAcceptor;
+    private readonly MdnsResponder? _mdns;
     private readonly ManualResetEventSlim _stopped = new(false);
 
     public ApplianceServer(ApplianceOptions options)
@@ -67,10 +69,17 @@ internal sealed class ApplianceServer : IDisposable
                 _http = new HttpServer(_loop, httpLimits, new StatusEndpoints(stats), stats.Http);
                 _httpAcceptor = new Acceptor(_loop, new IPEndPoint(options.BindAddress, options.HttpPort), "http", _http.Accept);
             }
+            if (options.MdnsEnabled)
+            {
+                // With the real ports: --port 0 and --http-port 0 are resolved by now.
+                var service = new ServiceInfo(_acceptor.LocalEndPoint.Port, _httpAcceptor?.LocalEndPoint.Port, applianceId);
+                _mdns = MdnsResponder.Start(_loop, options.BindAddress, options.Name, service);
+            }
         }
         catch
         {
             // E.g. the HTTP port is taken: the protocol port must not stay bound.
+            _httpAcceptor?.Dispose();
             _acceptor?.Dispose();
             _messages.Dispose();
             _storage.Dispose();
@@ -87,6 +96,9 @@ internal sealed class ApplianceServer : IDisposable
     public IPEndPoint? HttpEndPoint => _httpAcceptor?.LocalEndPoint;
 
     public string PollerName => _loop.PollerName;
+
+    /// <summary>The mDNS responder, or null when it is off (--no-mdns, loopback only, port 5353 unavailable).</summary>
+    internal MdnsResponder? Mdns => _mdns;
     public int ConnectionCount => _connections.Count;
 
     /// <summary>The storage worker, for its counters (groups committed, jobs completed): the load tool reads them.</summary>
@@ -118,6 +130,7 @@ internal sealed class ApplianceServer : IDisposable
 
     public void Dispose()
     {
+        _mdns?.Dispose();
         _httpAcceptor?.Dispose();
         _acceptor.Dispose();
         _messages.Dispose();
@@ -130,6 +143,9 @@ internal sealed class ApplianceServer : IDisposable
     private void Shutdown()
     {
         Log.Info("appliance.stopping", $"{_connections.Count} connections open");
+        // First the goodbyes (RFC 6762 §10.1): browsers drop the appliance at once instead of
+        // offering it until the records expire.
+        _mdns?.Stop();
         _acceptor.Dispose();
         _httpAcceptor?.Dispose();
         _http?.CloseAll("appliance shutting down");

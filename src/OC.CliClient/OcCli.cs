@@ -12,6 +12,8 @@ internal static class OcCli
 {
     private const string RootMoreHelp = """
         Examples:
+          oc servers
+          oc register --nick alice
           oc --server 192.168.1.20 register --nick alice
           oc login 123456
           oc whoami --json
@@ -34,7 +36,8 @@ internal static class OcCli
         var root = new RootCommand("""
             oc: the command-line client of an OC chat appliance on your LAN.
 
-            The appliance is --server HOST[:PORT] (default port 6677), else $OC_SERVER, else the one used last.
+            The appliance is --server HOST[:PORT] (default port 6677), else $OC_SERVER, else the one used last,
+            else the one found on the LAN (mDNS, about a second; oc servers lists them).
             Settings and the session live in $OC_CONFIG_DIR, else $XDG_CONFIG_HOME/oc, else ~/.config/oc.
 
             Exit codes: 0 success; 1 the appliance refused, the network failed or a local file could not be
@@ -51,6 +54,7 @@ internal static class OcCli
         var history = HistoryCommand.Create(host);
         var listen = ListenCommand.Create(host);
         var chat = ChatCommand.Create(host);
+        var servers = ServersCommand.Create(host);
         root.Subcommands.Add(register);
         root.Subcommands.Add(login);
         root.Subcommands.Add(logout);
@@ -62,6 +66,7 @@ internal static class OcCli
         root.Subcommands.Add(history);
         root.Subcommands.Add(listen);
         root.Subcommands.Add(chat);
+        root.Subcommands.Add(servers);
         global.AddTo(root);
 
         HelpWithMore.Install(root, new Dictionary<Command, string>
@@ -78,6 +83,7 @@ internal static class OcCli
             [history] = HistoryCommand.MoreHelp,
             [listen] = ListenCommand.MoreHelp,
             [chat] = ChatCommand.MoreHelp,
+            [servers] = ServersCommand.MoreHelp,
         });
         return root;
     }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.Sockets;
 
 namespace OC.Appliance.Net;
@@ -16,6 +17,8 @@ internal sealed class EventLoop : IDisposable
     private readonly TimerQueue _timers = new();
     private readonly List<Action> _beforeSleep = [];
     private readonly PollEvent[] _fired = new PollEvent[MaxEventsPerIteration];
+    private readonly ConcurrentQueue<Action> _posted = new();
+    private Action? _onWake;
 
     // Handlers live in slots; a token is (generation << 32 | slot). Events are collected before
     // any is dispatched, and a handler may close a socket whose slot is then reused by a new
@@ -29,6 +32,7 @@ internal sealed class EventLoop : IDisposable
     {
         _poller = poller;
         Register(_waker.Socket, _waker, PollEvents.Readable);
+        _waker.OnWake = RunWakeWork;
     }
 
     public string PollerName => _poller.Name;
@@ -38,8 +42,8 @@ internal sealed class EventLoop : IDisposable
     /// <summary>Runs on the loop after any other thread called <see cref="Wake"/>.</summary>
     public Action? OnWake
     {
-        get => _waker.OnWake;
-        set => _waker.OnWake = value;
+        get => _onWake;
+        set => _onWake = value;
     }
 
     public static IPoller CreatePoller(string? name) => name switch
@@ -93,6 +97,17 @@ internal sealed class EventLoop : IDisposable
     /// <summary>Thread-safe.</summary>
     public void Wake() => _waker.Wake();
 
+    /// <summary>
+    /// Thread-safe: runs <paramref name="work"/> on the loop thread soon (after the current
+    /// iteration's events), in posting order. For results of work done elsewhere, such as a
+    /// look at the network interfaces on a pool thread.
+    /// </summary>
+    public void Post(Action work)
+    {
+        _posted.Enqueue(work);
+        _waker.Wake();
+    }
+
     /// <summary>Thread-safe: makes <see cref="Run"/> return after the current iteration.</summary>
     public void Stop()
     {
@@ -120,6 +135,13 @@ internal sealed class EventLoop : IDisposable
         }
 
         _timers.RunDue(Environment.TickCount64);
+    }
+
+    private void RunWakeWork()
+    {
+        // Only what is queued now: work posted meanwhile has sent its own wake-up.
+        for (int n = _posted.Count; n > 0 && _posted.TryDequeue(out var work); n--) work();
+        _onWake?.Invoke();
     }
 
     public void Dispose()

@@ -31,7 +31,14 @@ internal sealed class Waker : IEventHandler, IDisposable
     public void Wake()
     {
         if (Interlocked.Exchange(ref _signalled, 1) == 1) return;
-        Socket.Send(_one, SocketFlags.None, out _);
+        try
+        {
+            Socket.Send(_one, SocketFlags.None, out _);
+        }
+        catch (ObjectDisposedException)
+        {
+            // A pool thread finishing late work after shutdown: nobody is left to wake.
+        }
     }
 
     public void OnEvents(PollEvents events)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using OC.CliClient.Config;
+using OC.CliClient.Discovery;
 using OC.CliClient.Terminal;
 using OC.Protocol.Client;
 using OC.Protocol.Framing;
@@ -19,11 +20,15 @@ internal sealed class CommandContext
         Config = ConfigFolder.Locate(environment.GetVariable, environment.HomeFolder);
         Sessions = new SessionStore(Config);
         _serverOption = parse.GetValue(global.Server);
+        TimeoutGiven = parse.GetResult(global.Timeout) is { Implicit: false };
     }
 
     public CliEnvironment Environment { get; }
     public Output Output { get; }
     public TimeSpan Timeout { get; }
+
+    /// <summary>Whether <c>--timeout</c> was given (<c>oc servers</c> listens 1 s unless it was).</summary>
+    public bool TimeoutGiven { get; }
     public ConfigFolder Config { get; }
     public SessionStore Sessions { get; }
 
@@ -31,9 +36,25 @@ internal sealed class CommandContext
     public ServerAddress? ExplicitServer() =>
         ServerChoice.Explicit(_serverOption, Environment.GetVariable(ServerChoice.Variable));
 
-    /// <summary><c>--server</c>, then <c>OC_SERVER</c>, then the appliance used last.</summary>
-    public ServerAddress ResolveServer() =>
-        ServerChoice.Resolve(_serverOption, Environment.GetVariable(ServerChoice.Variable), Config.ReadLastServer);
+    /// <summary>
+    /// <c>--server</c>, then <c>OC_SERVER</c>, then the appliance used last, then the one found on
+    /// the LAN (asking which on a terminal when there are several). Every command that needs an
+    /// appliance and has no session comes through here.
+    /// </summary>
+    public Task<ServerAddress> ResolveServerAsync(CancellationToken cancellationToken) =>
+        ServerChoice.ResolveAsync(
+            _serverOption,
+            Environment.GetVariable(ServerChoice.Variable),
+            Config.ReadLastServer,
+            new LanDiscovery(
+                token => Environment.Discover(LanBrowser.DefaultListen, token),
+                Environment.InputIsTerminal ? found => ApplianceMenu.Ask(Environment, found) : null,
+                note =>
+                {
+                    Environment.Error.WriteLine(note);
+                    Environment.Error.Flush();
+                }),
+            cancellationToken);
 
     /// <summary>
     /// The saved session, and the appliance it belongs to. A session is only valid on the appliance

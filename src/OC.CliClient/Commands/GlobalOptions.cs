@@ -11,7 +11,7 @@ internal sealed class GlobalOptions
     public Option<string> Server { get; } = new("--server", "-s")
     {
         Description = $"Appliance to use, as {ServerAddress.Syntax}; the default port is {ServerAddress.DefaultPort}. "
-            + $"Default: ${ServerChoice.Variable}, else the appliance used last",
+            + $"Default: ${ServerChoice.Variable}, else the appliance used last, else the one found on the LAN",
         HelpName = "HOST[:PORT]",
         Recursive = true,
     };
@@ -24,7 +24,7 @@ internal sealed class GlobalOptions
 
     public Option<int> Timeout { get; } = new("--timeout")
     {
-        Description = "Seconds to wait for the connection and for each answer of the appliance",
+        Description = "Seconds to wait for the connection and for each answer of the appliance (oc servers: to listen, default 1)",
         HelpName = "SECONDS",
         DefaultValueFactory = _ => DefaultTimeoutSeconds,
         Recursive = true,

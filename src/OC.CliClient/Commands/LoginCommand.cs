@@ -67,7 +67,7 @@ internal static class LoginCommand
 
     private static async Task<int> RunAsync(CommandContext context, uint number, bool passwordStdin, CancellationToken cancellationToken)
     {
-        var server = context.ResolveServer();
+        var server = await context.ResolveServerAsync(cancellationToken).ConfigureAwait(false);
         string password = PasswordReader.Read(context.Environment, passwordStdin, confirm: false);
 
         LoggedIn loggedIn;

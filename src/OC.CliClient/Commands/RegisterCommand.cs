@@ -51,7 +51,7 @@ internal static class RegisterCommand
 
     private static async Task<int> RunAsync(CommandContext context, string nick, string email, bool passwordStdin, CancellationToken cancellationToken)
     {
-        var server = context.ResolveServer();
+        var server = await context.ResolveServerAsync(cancellationToken).ConfigureAwait(false);
         string password = PasswordReader.Read(context.Environment, passwordStdin, confirm: true);
 
         uint number;

@@ -1,8 +1,10 @@
+using OC.CliClient.Discovery;
+
 namespace OC.CliClient.Terminal;
 
 /// <summary>
 /// Everything `oc` takes from its surroundings: variables, the standard streams, whether stdin and
-/// stdout are terminals, the home folder. <see cref="FromProcess"/> is the real one; tests build their own.
+/// stdout are terminals, the home folder, the LAN (for discovery). <see cref="FromProcess"/> is the real one; tests build their own.
 /// </summary>
 internal sealed record CliEnvironment(
     Func<string, string?> GetVariable,
@@ -13,6 +15,9 @@ internal sealed record CliEnvironment(
     string HomeFolder,
     bool OutputIsTerminal = false)
 {
+    /// <summary>Looks for appliances on the LAN for the given time (mDNS); tests put a stand-in here.</summary>
+    public Func<TimeSpan, CancellationToken, Task<IReadOnlyList<DiscoveredAppliance>>> Discover { get; init; } = LanBrowser.BrowseAsync;
+
     public static CliEnvironment FromProcess() => new(
         Environment.GetEnvironmentVariable,
         () => Console.In, // Only when needed: on a terminal, Console.In switches the keypad mode.

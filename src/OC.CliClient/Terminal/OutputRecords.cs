@@ -32,6 +32,12 @@ internal sealed record OnlineOutput(IReadOnlyList<UserOutput> Online);
 /// <summary><c>oc friends add|remove --json</c>: the friendship as it now stands.</summary>
 internal sealed record FriendChangeOutput(uint OcNumber, bool Friend);
 
+/// <summary>One appliance in <c>oc servers</c>: <c>Server</c> is what --server takes; <c>Version</c>, <c>Id</c>, <c>HttpPort</c> come from its TXT record (null when missing).</summary>
+internal sealed record ServerOutput(string Name, string Server, string Address, int Port, string Host, int? Version, string? Id, int? HttpPort);
+
+/// <summary><c>oc servers --json</c>.</summary>
+internal sealed record ServersOutput(IReadOnlyList<ServerOutput> Servers);
+
 /// <summary><c>oc send --json</c>; <c>Time</c> is when the appliance stored the message, ISO 8601 in UTC.</summary>
 internal sealed record SentOutput(ulong Seq, uint To, DateTimeOffset Time);
 
@@ -74,6 +80,7 @@ internal sealed record FriendEventOutput([property: JsonPropertyOrder(-1)] strin
 [JsonSerializable(typeof(FriendsOutput))]
 [JsonSerializable(typeof(OnlineOutput))]
 [JsonSerializable(typeof(FriendChangeOutput))]
+[JsonSerializable(typeof(ServersOutput))]
 [JsonSerializable(typeof(SentOutput))]
 [JsonSerializable(typeof(MessageOutput))]
 [JsonSerializable(typeof(MessageEventOutput))]

@@ -20,7 +20,11 @@ public sealed class CliInProcessTests : IDisposable
         using var stderr = new StringWriter();
         var environment = new CliEnvironment(
             name => _variables.GetValueOrDefault(name), () => new StringReader(stdin ?? ""), stdout, stderr,
-            InputIsTerminal: false, HomeFolder: "/nonexistent-home");
+            InputIsTerminal: false, HomeFolder: "/nonexistent-home")
+        {
+            // No multicast from unit tests: the LAN is empty here (Discovery/ tests use real namespaces).
+            Discover = (_, _) => Task.FromResult<IReadOnlyList<OC.CliClient.Discovery.DiscoveredAppliance>>([]),
+        };
         int exitCode = await OcCli.RunAsync(args, environment);
         return (exitCode, stdout.ToString(), stderr.ToString());
     }
@@ -85,7 +89,7 @@ public sealed class CliInProcessTests : IDisposable
     {
         var (exitCode, _, stderr) = await RunAsync("secret\n", "register", "--nick", "alice", "--password-stdin");
         Assert.Equal(ExitCodes.Usage, exitCode);
-        AssertOneErrorLine(stderr, "no appliance given: use --server HOST[:PORT] or set OC_SERVER");
+        AssertOneErrorLine(stderr, "no appliance given and none found on the LAN (mDNS _oc._tcp, 1 s); use --server HOST[:PORT] or set OC_SERVER");
     }
 
     [Fact]

@@ -21,12 +21,26 @@ internal static class OcProcess
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(60);
 
     public static Task<OcRun> RunAsync(string configFolder, string? stdin, IReadOnlyDictionary<string, string>? variables, params string[] args) =>
-        RunAsync(StartInfo(), configFolder, stdin, variables, args);
+        RunAsync(Prepare(configFolder, variables, args), stdin, args);
 
     /// <summary>Runs the oc that <paramref name="program"/> starts (e.g. a binary for another machine under an emulator).</summary>
-    public static async Task<OcRun> RunAsync(ProcessStartInfo program, string configFolder, string? stdin, IReadOnlyDictionary<string, string>? variables, params string[] args)
+    public static Task<OcRun> RunProgramAsync(ProcessStartInfo program, string configFolder, string? stdin, IReadOnlyDictionary<string, string>? variables, params string[] args) =>
+        RunAsync(Prepare(program, configFolder, variables, args), stdin, args);
+
+    /// <summary>Runs oc inside a network namespace: <c>ip netns exec NS oc ARGS</c>.</summary>
+    public static Task<OcRun> RunInNamespaceAsync(string netns, string configFolder, string? stdin, IReadOnlyDictionary<string, string>? variables, params string[] args)
     {
-        using var process = Process.Start(Prepare(program, configFolder, variables, args)) ?? throw new InvalidOperationException("oc did not start");
+        var start = Prepare(configFolder, variables, args);
+        string[] inner = [start.FileName, .. start.ArgumentList];
+        start.FileName = "ip";
+        start.ArgumentList.Clear();
+        foreach (var arg in (string[])["netns", "exec", netns, .. inner]) start.ArgumentList.Add(arg);
+        return RunAsync(start, stdin, args);
+    }
+
+    private static async Task<OcRun> RunAsync(ProcessStartInfo start, string? stdin, string[] args)
+    {
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("oc did not start");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (stdin is not null) await process.StandardInput.WriteAsync(stdin);

@@ -20,20 +20,27 @@ internal sealed partial class ApplianceProcess : IDisposable
     private readonly TaskCompletionSource<int?> _httpPort = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ApplianceProcess(string dataDirectory, params string[] extraArgs)
-        : this(Command, dataDirectory, extraArgs)
+        : this(dataDirectory, Command(DefaultArgs(dataDirectory, extraArgs)))
     {
     }
 
     /// <summary>
-    /// Starts the appliance that <paramref name="command"/> runs with the given arguments (e.g. a
-    /// binary for another machine under an emulator). The name is "process-test" unless
-    /// <paramref name="extraArgs"/> give a --name.
+    /// The appliance that <paramref name="command"/> starts with the usual test arguments (e.g. a
+    /// binary for another machine under an emulator).
     /// </summary>
-    public ApplianceProcess(Func<IEnumerable<string>, ProcessStartInfo> command, string dataDirectory, params string[] extraArgs)
+    public static ApplianceProcess Run(Func<IEnumerable<string>, ProcessStartInfo> command, string dataDirectory, params string[] extraArgs) =>
+        new(dataDirectory, command(DefaultArgs(dataDirectory, extraArgs)));
+
+    /// <summary>Loopback, ports chosen by the OS, and the name "process-test" unless <paramref name="extraArgs"/> give a --name.</summary>
+    private static string[] DefaultArgs(string dataDirectory, string[] extraArgs)
+    {
+        string[] name = extraArgs.Contains("--name") ? [] : ["--name", "process-test"];
+        return ["--data", dataDirectory, "--port", "0", "--http-port", "0", "--bind", "127.0.0.1", .. name, .. extraArgs];
+    }
+
+    private ApplianceProcess(string dataDirectory, ProcessStartInfo start)
     {
         DataDirectory = dataDirectory;
-        string[] name = extraArgs.Contains("--name") ? [] : ["--name", "process-test"];
-        var start = command(["--data", dataDirectory, "--port", "0", "--http-port", "0", "--bind", "127.0.0.1", .. name, .. extraArgs]);
         start.RedirectStandardError = true;
         start.RedirectStandardOutput = true;
         _process = System.Diagnostics.Process.Start(start) ?? throw new InvalidOperationException("could not start oc-appliance");
@@ -79,6 +86,32 @@ internal sealed partial class ApplianceProcess : IDisposable
     public int? HttpPort => _httpPort.Task.WaitAsync(StartTimeout).GetAwaiter().GetResult();
 
     public Task<OcConnection> ConnectAsync() => OcConnection.ConnectAsync("127.0.0.1", Port, "process-tests");
+
+    /// <summary>
+    /// The appliance inside a network namespace (<c>ip netns exec NS oc-appliance --data DIR ARGS</c>):
+    /// ip execs the appliance, so <see cref="Pid"/> and <see cref="Terminate"/> reach it directly.
+    /// </summary>
+    public static ApplianceProcess InNamespace(string netns, string dataDirectory, params string[] args)
+    {
+        var inner = Command(["--data", dataDirectory, .. args]);
+        var start = new ProcessStartInfo("ip") { UseShellExecute = false };
+        foreach (var arg in (string[])["netns", "exec", netns, inner.FileName, .. inner.ArgumentList]) start.ArgumentList.Add(arg);
+        return new ApplianceProcess(dataDirectory, start);
+    }
+
+    /// <summary>Waits until a log line contains <paramref name="text"/>, and returns that line.</summary>
+    public string WaitForLog(string text, TimeSpan timeout)
+    {
+        long end = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        while (true)
+        {
+            var line = Log.Split('\n').FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal));
+            if (line is not null) return line;
+            if (Environment.TickCount64 > end) throw new TimeoutException($"no '{text}' in the appliance's log within {timeout.TotalSeconds} s:\n{Log}");
+            if (_process.HasExited) throw new InvalidOperationException($"oc-appliance exited (code {_process.ExitCode}) before logging '{text}':\n{Log}");
+            Thread.Sleep(50);
+        }
+    }
 
     /// <summary>The command that runs the appliance under test with the given arguments.</summary>
     public static ProcessStartInfo Command(IEnumerable<string> args)

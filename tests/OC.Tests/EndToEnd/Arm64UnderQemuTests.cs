@@ -59,7 +59,7 @@ public sealed partial class Arm64UnderQemuTests(ITestOutputHelper output) : IDis
         Assert.True(Arm64Binaries.IsAArch64Elf(arm64.Cli), $"{arm64.Cli} is not an aarch64 ELF executable");
         Note($"binaries: {arm64.Appliance} and {arm64.Cli} (ELF, aarch64); runner: {arm64.Describe("BINARY")}");
 
-        using var appliance = new ApplianceProcess(args => arm64.Start(arm64.Appliance, args), _data, "--name", "arm64-under-qemu");
+        using var appliance = ApplianceProcess.Run(args => arm64.Start(arm64.Appliance, args), _data, "--name", "arm64-under-qemu");
         int port = appliance.Port;
         Note($"$ {arm64.Describe(arm64.Appliance)} --data DIR --port 0 --http-port 0 --bind 127.0.0.1 --name arm64-under-qemu");
         Note("  " + appliance.Log.TrimEnd().Replace("\n", "\n  ", StringComparison.Ordinal));
@@ -114,7 +114,7 @@ public sealed partial class Arm64UnderQemuTests(ITestOutputHelper output) : IDis
     {
         string who = config == _alice ? "alice" : "bob";
         var started = DateTime.UtcNow;
-        var run = await OcProcess.RunAsync(arm64.Start(arm64.Cli, []), config.Path, stdin, null, args);
+        var run = await OcProcess.RunProgramAsync(arm64.Start(arm64.Cli, []), config.Path, stdin, null, args);
         Note($"[{who}] $ {arm64.Describe(arm64.Cli)} {string.Join(' ', args.Select(Quote))}{(stdin is null ? "" : " < password")}"
             + $"  -> exit {run.ExitCode} in {(DateTime.UtcNow - started).TotalSeconds:F1} s");
         foreach (var line in (run.Stdout + run.Stderr).TrimEnd('\n').Split('\n')) Note("  " + line);
