@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Start-up time and idle memory of oc-appliance (docs/performance.md, "The binaries"):
-#   bench/startup.sh [BINARY] [RUNS] [fresh|existing]
-# Each run execs the appliance (ports chosen by the OS, 127.0.0.1) and times from just before the
+#   bench/startup.sh [BINARY] [RUNS] [fresh|existing] [APPLIANCE ARGS...]
+# Each run execs the appliance (ports chosen by the OS; APPLIANCE ARGS, by default
+# "--bind 127.0.0.1", where mDNS stays off; "--bind 0.0.0.0" measures it with mDNS) and times from just before the
 # exec to its "appliance.listening" log line, written once both listening sockets are bound (so
 # the ports accept from then on). 2 s later, with no client, it reads VmRSS (and RssAnon, the
 # part not backed by files such as the executable's own pages) from /proc, then
@@ -15,10 +16,13 @@ runs=${2:-10}
 mode=${3:-fresh}
 [ -x "$binary" ] || { echo "startup.sh: $binary is not an executable (./publish.sh first)" >&2; exit 2; }
 case "$mode" in fresh|existing) ;; *) echo "startup.sh: mode is fresh or existing" >&2; exit 2 ;; esac
+shift $(( $# < 3 ? $# : 3 ))
+extra=("$@")
+[ ${#extra[@]} -gt 0 ] || extra=(--bind 127.0.0.1)
 
 work=$(mktemp -d /tmp/oc-startup-XXXXXX)
 trap 'rm -rf "$work"' EXIT
-echo "startup.sh: $binary, $runs runs, $mode data folder; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "startup.sh: $binary ${extra[*]}, $runs runs, $mode data folder; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
@@ -28,7 +32,7 @@ for i in $(seq 1 "$runs"); do
   fifo="$work/log-$i"
   mkfifo "$fifo"
   start=$EPOCHREALTIME
-  "$binary" --data "$data" --port 0 --http-port 0 --bind 127.0.0.1 2>"$fifo" >/dev/null &
+  "$binary" --data "$data" --port 0 --http-port 0 "${extra[@]}" 2>"$fifo" >/dev/null &
   pid=$!
   exec 3<"$fifo"
   listening=
