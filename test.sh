@@ -2,9 +2,14 @@
 # The whole test suite, as CI runs it (.ci/run):
 #   1. build everything in Release (warnings are errors),
 #   2. publish oc-appliance and oc with NativeAOT for this machine (any AOT/trim warning fails),
-#   3. run every test: unit tests, integration tests on loopback against the real appliance,
-#      the CLI driven as a process, and the AOT smoke tests against the published binaries.
-# Needs the .NET 10 SDK and clang (apt-get install -y clang zlib1g-dev).
+#   3. on an x64 machine, also cross-publish linux-arm64 (the Raspberry Pi build) so that a test
+#      runs those binaries under qemu-user,
+#   4. run every test: unit tests, integration tests on loopback against the real appliance,
+#      the CLI driven as a process, the AOT smoke tests against the published binaries, the
+#      arm64 binaries under qemu, and the status page in headless Chromium.
+# Needs the .NET 10 SDK and clang (apt-get install -y clang zlib1g-dev). For steps 3 and 4 it
+# also wants the arm64 cross toolchain, qemu-user, the arm64 libssl and chromium (.ci/run
+# installs them all); without them it says what it did not run, and with CI=true it fails.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -14,8 +19,49 @@ case "$(uname -m)" in
   *) echo "test.sh: unsupported machine $(uname -m)" >&2; exit 1 ;;
 esac
 
+# What the arm64 step needs that this machine lacks (empty: all there).
+arm64_missing() {
+  local missing=()
+  command -v ld.lld >/dev/null || missing+=(lld)
+  command -v llvm-objcopy >/dev/null || missing+=(llvm)
+  [ -e /usr/aarch64-linux-gnu/lib/libc.so ] || missing+=(libc6-dev-arm64-cross)
+  [ -d /usr/lib/gcc-cross/aarch64-linux-gnu ] || missing+=(libgcc-12-dev-arm64-cross)
+  command -v qemu-aarch64 >/dev/null || missing+=(qemu-user)
+  [ -e /lib/ld-linux-aarch64.so.1 ] || missing+=(libc6:arm64)
+  [ -e /usr/lib/aarch64-linux-gnu/libssl.so.3 ] || missing+=(libssl3:arm64)
+  echo "${missing[*]}"
+}
+
 dotnet build OC.sln -c Release -nologo -clp:NoSummary
 ./publish.sh "$rid"
+
+mkdir -p artifacts/test-results
+export OC_TEST_RESULTS="$PWD/artifacts/test-results"
+rm -f "$OC_TEST_RESULTS"/arm64-under-qemu.txt "$OC_TEST_RESULTS"/status-page*.png
+not_run=()
+if [ "$rid" = linux-x64 ]; then
+  missing=$(arm64_missing)
+  if [ -z "$missing" ]; then
+    ./publish.sh linux-arm64
+    # Run by qemu-user with the arm64 glibc and libssl of Debian's multiarch packages
+    # (/lib/ld-linux-aarch64.so.1). Not -L /usr/aarch64-linux-gnu: that loader from the cross
+    # packages would load the multiarch libc of another build, and hang.
+    export OC_ARM64_APPLIANCE="$PWD/artifacts/publish/linux-arm64/oc-appliance"
+    export OC_ARM64_CLI="$PWD/artifacts/publish/linux-arm64/oc"
+    export OC_ARM64_RUNNER=qemu-aarch64
+  elif [ "${CI:-}" = true ]; then
+    echo "test.sh: CI=true, but the arm64 step cannot run; missing: $missing (.ci/run installs them)" >&2
+    exit 1
+  else
+    not_run+=("the linux-arm64 binaries under qemu (missing: $missing; install them as .ci/run does)")
+  fi
+else
+  echo "test.sh: a native $rid machine: the process tests run the $rid binaries, no emulation needed"
+fi
+if ! command -v chromium >/dev/null && [ -z "${OC_CHROMIUM:-}" ]; then
+  not_run+=("the status page in headless Chromium (apt-get install -y chromium)")
+fi
+for what in "${not_run[@]}"; do echo "test.sh: NOT RUN: $what"; done
 
 export OC_APPLIANCE_PATH="$PWD/artifacts/publish/$rid/oc-appliance"
 export OC_CLI_PATH="$PWD/artifacts/publish/$rid/oc"
@@ -27,12 +73,21 @@ for binary in "$OC_APPLIANCE_PATH" "$OC_CLI_PATH"; do
   fi
 done
 
-mkdir -p artifacts/test-results
 log=artifacts/test-results/test-output.txt
 set +e
 dotnet test OC.sln -c Release --no-build -nologo --logger "console;verbosity=normal" --results-directory artifacts/test-results 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
+
+# What the arm64 test did, step by step (it writes this transcript; the runner hides a passed test's output).
+if [ -f "$OC_TEST_RESULTS/arm64-under-qemu.txt" ]; then
+  echo "== linux-arm64 under qemu-user (Arm64UnderQemuTests):"
+  sed 's/^/   /' "$OC_TEST_RESULTS/arm64-under-qemu.txt"
+fi
+for png in "$OC_TEST_RESULTS"/status-page*.png; do
+  if [ -e "$png" ]; then echo "The status page as Chromium shows it: $png"; fi
+done
+for what in "${not_run[@]}"; do echo "test.sh: NOT RUN: $what"; done
 
 # One plain closing line for CI: "N passed, N failed, N skipped" (from the runner's totals).
 count() { grep -E "^\s+$1: +[0-9]+" "$log" | tail -n 1 | grep -oE '[0-9]+' || echo 0; }

@@ -43,7 +43,7 @@ internal static class StatusPage
         Card(h, "Connections", "connections", "int", StatusFormat.Int(s.Connections),
             "", "sessions_online", "int", StatusFormat.Int(s.SessionsOnline), " logged in");
         Card(h, "Messages", "messages_stored", "int", StatusFormat.Int(s.MessagesStored),
-            "stored · ", "messages_per_second", "rate", StatusFormat.Rate(s.MessagesPerSecond), " per second");
+            "stored · ", "messages_per_second", "rate", StatusFormat.Rate(s.MessagesPerSecond), "/s");
         Card(h, "Files", "files_stored", "int", StatusFormat.Int(s.FilesStored),
             "stored · ", "file_bytes_stored", "bytes", StatusFormat.Bytes(s.FileBytesStored), "");
         Card(h, "Disk free", "disk_free_bytes", "bytes", StatusFormat.Bytes(s.DiskFreeBytes),
@@ -70,10 +70,15 @@ internal static class StatusPage
             .Append("\" data-f=\"").Append(format).Append("\">").Append(E(value)).Append("</p><p class=\"small\">").Append(E(before));
         if (subKey is not null)
         {
-            h.Append("<span data-k=\"").Append(subKey).Append("\" data-f=\"").Append(subFormat).Append("\">")
-                .Append(E(subValue!)).Append("</span>");
+            // The number and its word stay on one line when the card is narrow.
+            h.Append("<span class=\"nw\"><span data-k=\"").Append(subKey).Append("\" data-f=\"").Append(subFormat).Append("\">")
+                .Append(E(subValue!)).Append("</span>").Append(E(after)).Append("</span>");
         }
-        h.Append(E(after)).Append("</p></div>\n");
+        else
+        {
+            h.Append(E(after));
+        }
+        h.Append("</p></div>\n");
     }
 
     private static void Problems(StringBuilder h, IReadOnlyList<StatusLogLine> lines)
@@ -88,7 +93,7 @@ internal static class StatusPage
         {
             h.Append("<tr><td class=\"t\">").Append(E(StatusFormat.Time(line.TimeUtc)))
                 .Append("</td><td class=\"").Append(E(line.Level)).Append("\">").Append(E(line.Level))
-                .Append("</td><td>").Append(E(line.Event))
+                .Append("</td><td class=\"ev\">").Append(E(line.Event))
                 .Append("</td><td class=\"msg\">").Append(E(line.Text)).Append("</td></tr>");
         }
         h.Append("</table>");
@@ -106,13 +111,14 @@ internal static class StatusPage
         .sub{color:var(--dim)}
         .pill{padding:.1rem .65rem;border-radius:1rem;font-size:.8rem;font-weight:600;color:#fff;background:var(--ok)}
         .pill.bad{background:var(--bad)}
-        .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(11rem,1fr));gap:.75rem}
+        .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(10rem,1fr));gap:.75rem}
         .card{background:var(--card);border:1px solid var(--line);border-radius:.6rem;padding:.8rem 1rem}
         .card h2{margin:0;font-size:.75rem;font-weight:600;letter-spacing:.05em;text-transform:uppercase;color:var(--dim)}
         .card p{margin:0}
         .big{font-size:1.7rem;font-weight:600;margin:.15rem 0 0;font-variant-numeric:tabular-nums}
         .small{color:var(--dim);font-size:.85rem}
         h2.title{font-size:1rem;margin:1.25rem 0 .5rem}
+        #problems{overflow-x:auto}
         table{width:100%;border-collapse:collapse;background:var(--card);border:1px solid var(--line);font-size:.85rem}
         td,th{padding:.4rem .6rem;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
         th{color:var(--dim);font-weight:600}
@@ -121,6 +127,14 @@ internal static class StatusPage
         .ERR{color:var(--bad);font-weight:600}
         .WRN{color:var(--warn);font-weight:600}
         .none{color:var(--dim);margin:0}
+        .nw{white-space:nowrap}
+        @media (max-width:40rem){
+        #problems table,#problems tbody,#problems tr,#problems td{display:block}
+        #problems tr:first-child{display:none}
+        #problems tr{border-bottom:1px solid var(--line);padding:.35rem .6rem}
+        #problems td{border:0;padding:0}
+        #problems td.t,#problems td.ERR,#problems td.WRN,#problems td.ev{display:inline-block;margin-right:.5rem}
+        }
         footer{color:var(--dim);font-size:.8rem}
         footer a{color:inherit}
 
@@ -171,7 +185,7 @@ internal static class StatusPage
               var row = table.insertRow();
               cell(row, String(e.time_utc).replace("T", " ").replace(/(\.\d+)?Z$/, ""), "t");
               cell(row, e.level, e.level === "ERR" ? "ERR" : "WRN");
-              cell(row, e.event, "");
+              cell(row, e.event, "ev");
               cell(row, e.text, "msg");
             });
             return table;

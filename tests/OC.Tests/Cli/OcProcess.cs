@@ -23,6 +23,10 @@ internal static class OcProcess
     public static Task<OcRun> RunAsync(string configFolder, string? stdin, IReadOnlyDictionary<string, string>? variables, params string[] args) =>
         RunAsync(Prepare(configFolder, variables, args), stdin, args);
 
+    /// <summary>Runs the oc that <paramref name="program"/> starts (e.g. a binary for another machine under an emulator).</summary>
+    public static Task<OcRun> RunProgramAsync(ProcessStartInfo program, string configFolder, string? stdin, IReadOnlyDictionary<string, string>? variables, params string[] args) =>
+        RunAsync(Prepare(program, configFolder, variables, args), stdin, args);
+
     /// <summary>Runs oc inside a network namespace: <c>ip netns exec NS oc ARGS</c>.</summary>
     public static Task<OcRun> RunInNamespaceAsync(string netns, string configFolder, string? stdin, IReadOnlyDictionary<string, string>? variables, params string[] args)
     {
@@ -57,9 +61,11 @@ internal static class OcProcess
     }
 
     /// <summary>The start of a run of oc with all three standard streams redirected.</summary>
-    internal static ProcessStartInfo Prepare(string configFolder, IReadOnlyDictionary<string, string>? variables, string[] args)
+    internal static ProcessStartInfo Prepare(string configFolder, IReadOnlyDictionary<string, string>? variables, string[] args) =>
+        Prepare(StartInfo(), configFolder, variables, args);
+
+    private static ProcessStartInfo Prepare(ProcessStartInfo start, string configFolder, IReadOnlyDictionary<string, string>? variables, string[] args)
     {
-        var start = StartInfo();
         foreach (var arg in args) start.ArgumentList.Add(arg);
         start.RedirectStandardInput = true;
         start.RedirectStandardOutput = true;

@@ -20,8 +20,22 @@ internal sealed partial class ApplianceProcess : IDisposable
     private readonly TaskCompletionSource<int?> _httpPort = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ApplianceProcess(string dataDirectory, params string[] extraArgs)
-        : this(dataDirectory, Command(["--data", dataDirectory, "--port", "0", "--http-port", "0", "--bind", "127.0.0.1", "--name", "process-test", .. extraArgs]))
+        : this(dataDirectory, Command(DefaultArgs(dataDirectory, extraArgs)))
     {
+    }
+
+    /// <summary>
+    /// The appliance that <paramref name="command"/> starts with the usual test arguments (e.g. a
+    /// binary for another machine under an emulator).
+    /// </summary>
+    public static ApplianceProcess Run(Func<IEnumerable<string>, ProcessStartInfo> command, string dataDirectory, params string[] extraArgs) =>
+        new(dataDirectory, command(DefaultArgs(dataDirectory, extraArgs)));
+
+    /// <summary>Loopback, ports chosen by the OS, and the name "process-test" unless <paramref name="extraArgs"/> give a --name.</summary>
+    private static string[] DefaultArgs(string dataDirectory, string[] extraArgs)
+    {
+        string[] name = extraArgs.Contains("--name") ? [] : ["--name", "process-test"];
+        return ["--data", dataDirectory, "--port", "0", "--http-port", "0", "--bind", "127.0.0.1", .. name, .. extraArgs];
     }
 
     private ApplianceProcess(string dataDirectory, ProcessStartInfo start)
