@@ -88,6 +88,45 @@ public sealed partial class CliFilesTests(CliApplianceFixture appliance) : IClas
     }
 
     [Fact]
+    public async Task An_oc_file_send_killed_mid_way_resumes_when_run_again_and_ends_byte_identical()
+    {
+        var (_, bob) = await FriendsAsync();
+        const long size = 256L * 1024 * 1024;
+        string source = Path.Combine(_work.Path, "large.bin");
+        var buffer = new byte[4 * 1024 * 1024];
+        await using (var f = File.Create(source))
+        {
+            for (long left = size; left > 0; left -= buffer.Length)
+            {
+                RandomNumberGenerator.Fill(buffer);
+                await f.WriteAsync(buffer);
+            }
+        }
+
+        await using (var first = RunningOc.Start(_alice.Path, "file", "send", bob, source, "--json"))
+        {
+            await first.StdoutLineAsync(line => JsonDocument.Parse(line).RootElement.GetProperty("done").GetInt64() > 0);
+            // DisposeAsync kills the process (SIGKILL) mid-upload.
+        }
+
+        var again = await Oc(_alice, "file", "send", bob, source, "--json");
+        Assert.True(again.ExitCode == 0, again.ToString());
+        using (var firstLine = JsonDocument.Parse(again.Stdout.Split('\n')[0]))
+        {
+            Assert.True(firstLine.RootElement.GetProperty("done").GetInt64() > 0, "the second run resumes where the appliance is");
+        }
+        var sent = LastJson(again);
+        Assert.Equal("complete", sent.GetProperty("state").GetString());
+
+        string target = Path.Combine(_work.Path, "large.copy");
+        var get = await Oc(_bob, "file", "get", sent.GetProperty("fileId").GetString()!, "-o", target);
+        Assert.True(get.ExitCode == 0, get.ToString());
+        await using var a = File.OpenRead(source);
+        await using var c = File.OpenRead(target);
+        Assert.Equal(await SHA256.HashDataAsync(a), await SHA256.HashDataAsync(c));
+    }
+
+    [Fact]
     public async Task A_download_resumes_from_a_partial_file_and_a_corrupt_one_is_refused_and_deleted()
     {
         var (_, bob) = await FriendsAsync();
