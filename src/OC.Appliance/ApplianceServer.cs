@@ -153,6 +153,9 @@ internal sealed class ApplianceServer : IDisposable
 
     public bool WaitForStop(TimeSpan timeout) => _stopped.Wait(timeout);
 
+    /// <summary>Runs the partial-upload sweep now (tests; the loop's timer runs it hourly). Thread-safe.</summary>
+    internal void SweepFilesNow() => _router.SweepFiles();
+
     public void Dispose()
     {
         _mdns?.Dispose();

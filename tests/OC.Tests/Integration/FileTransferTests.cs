@@ -184,6 +184,31 @@ public sealed class FileTransferTests
     }
 
     [Fact]
+    public async Task The_quota_counts_partial_uploads_and_the_sweep_deletes_stale_ones_which_frees_it()
+    {
+        using var appliance = new TestAppliance(configure: o => o with { FileQuota = 6 * 1024 * 1024, PartialTtl = TimeSpan.FromSeconds(1) });
+        var (alice, aliceConn, bob, bobConn) = await FriendsAsync(appliance);
+        await using var _b = bobConn;
+        var content = RandomNumberGenerator.GetBytes(5 * 1024 * 1024);
+        ulong partial = await SendPartAsync(aliceConn, bob, content, 3 * 1024 * 1024);
+
+        // 5 MiB partial + 2 MiB > 6 MiB.
+        var other = RandomNumberGenerator.GetBytes(2 * 1024 * 1024);
+        var e = await Assert.ThrowsAsync<OcErrorException>(() => OcFiles.OfferAsync(aliceConn, new FileOffer(bob, "other", (ulong)other.Length, SHA256.HashData(other))));
+        Assert.Equal(ErrorCode.QuotaExceeded, e.Code);
+
+        await aliceConn.DisposeAsync();
+        await Task.Delay(1500);
+        appliance.Server.SweepFilesNow();
+        await using var again = await SessionAsync(appliance, alice);
+        for (int i = 0; i < 50 && (await OcFiles.ListAsync(again)).Count > 0; i++) await Task.Delay(100);
+        Assert.Empty(await OcFiles.ListAsync(again));
+        Assert.False(File.Exists(Path.Combine(appliance.DataDirectory, "files", partial.ToString("x16") + ".part")));
+        ulong id = await OcFiles.UploadAsync(again, bob, "other", new MemoryStream(other));
+        Assert.NotEqual(partial, id);
+    }
+
+    [Fact]
     public async Task Names_that_look_like_paths_are_kept_as_names_and_never_used_as_paths()
     {
         using var appliance = new TestAppliance();
