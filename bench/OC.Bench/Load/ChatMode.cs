@@ -123,8 +123,9 @@ internal static class ChatMode
             ? $"{groups / options.DurationSeconds:#,0} groups/s ({perGroup:0.0} msgs/group{(r.Log is null ? ", from write calls" : "")})"
             : "groups n/a";
         string cpu = r.Cpu.ApplianceCores >= 0
-            ? $"appliance {r.Cpu.ApplianceCores:0.00} cores (loop {r.Cpu.LoopCores:0.00}, oc-messages {r.Cpu.MessagesCores:0.00}), generator {r.Cpu.GeneratorCores:0.00} cores"
-            : $"generator {r.Cpu.GeneratorCores:0.00} cores";
+            ? $"appliance {r.Cpu.ApplianceCores:0.00} cores (loop {r.Cpu.LoopCores:0.00}, oc-messages {r.Cpu.MessagesCores:0.00}), generator {r.Cpu.GeneratorCores:0.00} cores; " +
+              $"run-queue wait: loop {r.Cpu.LoopRunQueueWait:0%}, oc-messages {r.Cpu.MessagesRunQueueWait:0%}; machine CPU pressure {r.Cpu.MachineCpuPressure:0%}"
+            : $"generator {r.Cpu.GeneratorCores:0.00} cores; machine CPU pressure {r.Cpu.MachineCpuPressure:0%}";
 
         new Report($"chat: {pairs} pairs x {options.Window} window, {options.MessageSize} B, flush {flush}: {Report.Rate(r.DeliveredPerSecond)} delivered/s, " +
                    $"{Report.Rate(r.AckedPerSecond)} SENT/s; end-to-end p50 {Report.Ms(r.EndToEnd.P50Ms)}, p99 {Report.Ms(r.EndToEnd.P99Ms)}, " +
@@ -156,6 +157,9 @@ internal static class ChatMode
             .Add("messagesThreadCores", r.Cpu.MessagesCores)
             .Add("loopWakeupsPerSecond", r.Cpu.LoopWakeupsPerSecond)
             .Add("messagesThreadWakeupsPerSecond", r.Cpu.MessagesWakeupsPerSecond)
+            .Add("loopRunQueueWait", r.Cpu.LoopRunQueueWait)
+            .Add("messagesRunQueueWait", r.Cpu.MessagesRunQueueWait)
+            .Add("machineCpuPressure", r.Cpu.MachineCpuPressure)
             .Add("generatorCpuCores", r.Cpu.GeneratorCores)
             .Add("sendsTotal", r.SentTotal)
             .Add("lost", r.Lost)

@@ -5,7 +5,10 @@ namespace OC.Bench.Load;
 /// <summary>
 /// Where the CPU went during a measured window, in cores (1.0 = one core busy all the time):
 /// the appliance's event loop thread, its message-log thread ("oc-messages"), the rest of the
-/// appliance, and this load generator. Read from /proc at the window's start and end.
+/// appliance, and this load generator. Read from /proc at the window's start and end. The two
+/// appliance threads' run-queue wait (the fraction of the window they were runnable but had no
+/// core) and the machine's CPU pressure (the fraction of the window in which some task waited for
+/// a core) say whether the appliance was short of CPU on a machine shared with other work.
 /// </summary>
 /// <remarks>
 /// In-process, the appliance's threads are told apart by name and the generator is the rest of
@@ -19,6 +22,9 @@ internal readonly record struct CpuSplit(
     double MessagesCores,
     double LoopWakeupsPerSecond,
     double MessagesWakeupsPerSecond,
+    double LoopRunQueueWait,
+    double MessagesRunQueueWait,
+    double MachineCpuPressure,
     long WriteCalls)
 {
     public static Snapshot Take(Target target)
@@ -32,7 +38,8 @@ internal readonly record struct CpuSplit(
             Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds,
             target.Pid is int p ? ProcStats.ReadCpuSeconds(p) : 0,
             threads,
-            writes);
+            writes,
+            ProcStats.ReadCpuPressureSeconds());
     }
 
     /// <summary>
@@ -42,7 +49,7 @@ internal readonly record struct CpuSplit(
     public static CpuSplit Between(Target target, Snapshot a, Snapshot b)
     {
         double seconds = (b.Ticks - a.Ticks) / (double)Stopwatch.Frequency;
-        double loop = 0, messages = 0, applianceThreads = 0, loopSwitches = 0, messagesSwitches = 0;
+        double loop = 0, messages = 0, applianceThreads = 0, loopSwitches = 0, messagesSwitches = 0, loopWait = 0, messagesWait = 0;
         bool known = b.Threads.Count > 0;
         foreach (var t in b.Threads)
         {
@@ -53,12 +60,14 @@ internal readonly record struct CpuSplit(
             {
                 loop += cpu;
                 loopSwitches += switches;
+                loopWait += t.RunDelaySeconds - before.RunDelaySeconds;
                 applianceThreads += cpu;
             }
             else if (t.Name == "oc-messages")
             {
                 messages += cpu;
                 messagesSwitches += switches;
+                messagesWait += t.RunDelaySeconds - before.RunDelaySeconds;
                 applianceThreads += cpu;
             }
             else if (t.Name == "oc-storage")
@@ -79,8 +88,11 @@ internal readonly record struct CpuSplit(
             known ? messages / seconds : -1,
             known ? loopSwitches / seconds : -1,
             known ? messagesSwitches / seconds : -1,
+            known ? loopWait / seconds : -1,
+            known ? messagesWait / seconds : -1,
+            a.CpuPressureSeconds >= 0 && b.CpuPressureSeconds >= 0 ? (b.CpuPressureSeconds - a.CpuPressureSeconds) / seconds : -1,
             a.WriteCalls >= 0 ? b.WriteCalls - a.WriteCalls : -1);
     }
 
-    internal sealed record Snapshot(long Ticks, double SelfCpuSeconds, double ApplianceCpuSeconds, List<ThreadSample> Threads, long WriteCalls);
+    internal sealed record Snapshot(long Ticks, double SelfCpuSeconds, double ApplianceCpuSeconds, List<ThreadSample> Threads, long WriteCalls, double CpuPressureSeconds);
 }

@@ -5,8 +5,12 @@ namespace OC.Bench.Load;
 /// <summary>Memory of a process as /proc/PID/status tells it (KiB).</summary>
 internal readonly record struct MemorySample(long VmRssKiB, long RssAnonKiB, long RssFileKiB);
 
-/// <summary>One thread of a process at one moment: its name (/proc/PID/task/TID/comm, at most 15 characters), CPU seconds and voluntary context switches (times it blocked).</summary>
-internal readonly record struct ThreadSample(int Tid, string Name, double CpuSeconds, long VoluntarySwitches);
+/// <summary>
+/// One thread of a process at one moment: its name (/proc/PID/task/TID/comm, at most 15
+/// characters), CPU seconds, voluntary context switches (times it blocked), and the seconds it
+/// was runnable but waited for a core (/proc/PID/task/TID/schedstat, field 2: the run delay).
+/// </summary>
+internal readonly record struct ThreadSample(int Tid, string Name, double CpuSeconds, long VoluntarySwitches, double RunDelaySeconds);
 
 /// <summary>What Linux says about another process: resident memory and CPU time (Linux only).</summary>
 internal static class ProcStats
@@ -45,7 +49,10 @@ internal static class ProcStats
                 {
                     if (line.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal)) switches = long.Parse(line.AsSpan(24).Trim(), CultureInfo.InvariantCulture);
                 }
-                threads.Add(new ThreadSample(tid, name, cpu, switches));
+                double runDelay = 0;
+                var schedstat = File.ReadAllText(Path.Combine(dir, "schedstat")).Split(' ');
+                if (schedstat.Length >= 2) runDelay = long.Parse(schedstat[1], CultureInfo.InvariantCulture) / 1e9;
+                threads.Add(new ThreadSample(tid, name, cpu, switches, runDelay));
             }
             catch (IOException)
             {
@@ -65,6 +72,30 @@ internal static class ProcStats
         foreach (var line in File.ReadLines($"/proc/{pid}/io"))
         {
             if (line.StartsWith("syscw:", StringComparison.Ordinal)) return long.Parse(line.AsSpan(6).Trim(), CultureInfo.InvariantCulture);
+        }
+        return -1;
+    }
+
+    /// <summary>
+    /// Seconds during which at least one runnable task of the machine waited for a core
+    /// (/proc/pressure/cpu, "some ... total=" in µs); -1 without pressure stall information.
+    /// </summary>
+    public static double ReadCpuPressureSeconds()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/pressure/cpu"))
+            {
+                if (!line.StartsWith("some ", StringComparison.Ordinal)) continue;
+                int at = line.IndexOf("total=", StringComparison.Ordinal);
+                return at < 0 ? -1 : long.Parse(line.AsSpan(at + 6).Trim(), CultureInfo.InvariantCulture) / 1e6;
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
         }
         return -1;
     }
