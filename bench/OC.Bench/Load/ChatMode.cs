@@ -72,6 +72,8 @@ internal static class ChatMode
             }
             await Task.WhenAll(tasks).ConfigureAwait(false);
             var (cpu, log) = await sampling.ConfigureAwait(false);
+            // The message index grows with every message stored (~60 B each, in memory by design).
+            long rssKiB = target.Pid is int pid ? ProcStats.ReadMemory(pid).VmRssKiB : -1;
 
             long delivered = receivers.Sum(s => s.Delivered);
             long acked = senders.Sum(s => s.Acked);
@@ -88,7 +90,8 @@ internal static class ChatMode
                 senders.Select(s => s.LastError).LastOrDefault(e => e is not null),
                 cpu,
                 log,
-                acked);
+                acked,
+                rssKiB);
         }
         finally
         {
@@ -161,6 +164,7 @@ internal static class ChatMode
             .Add("messagesRunQueueWait", r.Cpu.MessagesRunQueueWait)
             .Add("machineCpuPressure", r.Cpu.MachineCpuPressure)
             .Add("generatorCpuCores", r.Cpu.GeneratorCores)
+            .Add("applianceRssMibAfter", r.ApplianceRssKiB >= 0 ? r.ApplianceRssKiB / 1024.0 : -1)
             .Add("sendsTotal", r.SentTotal)
             .Add("lost", r.Lost)
             .Add("errors", r.Errors)
@@ -191,5 +195,6 @@ internal static class ChatMode
         string? LastError,
         CpuSplit Cpu,
         MessageLogSample? Log,
-        long AckedInWindow);
+        long AckedInWindow,
+        long ApplianceRssKiB);
 }
