@@ -165,6 +165,8 @@ internal static class ChatMode
             .Add("machineCpuPressure", r.Cpu.MachineCpuPressure)
             .Add("generatorCpuCores", r.Cpu.GeneratorCores)
             .Add("applianceRssMibAfter", r.ApplianceRssKiB >= 0 ? r.ApplianceRssKiB / 1024.0 : -1)
+            .Add(target.Pid is null && options.Server is null ? "processAllocatedBytesPerMessage" : "generatorAllocatedBytesPerMessage",
+                 r.Delivered > 0 ? (double)r.Cpu.AllocatedBytes / r.Delivered : -1)
             .Add("sendsTotal", r.SentTotal)
             .Add("lost", r.Lost)
             .Add("errors", r.Errors)

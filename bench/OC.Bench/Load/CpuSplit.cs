@@ -9,6 +9,8 @@ namespace OC.Bench.Load;
 /// appliance threads' run-queue wait (the fraction of the window they were runnable but had no
 /// core) and the machine's CPU pressure (the fraction of the window in which some task waited for
 /// a core) say whether the appliance was short of CPU on a machine shared with other work.
+/// AllocatedBytes is what this process allocated on the managed heap in the window (the
+/// generator alone when the appliance is another process).
 /// </summary>
 /// <remarks>
 /// In-process, the appliance's threads are told apart by name and the generator is the rest of
@@ -25,7 +27,8 @@ internal readonly record struct CpuSplit(
     double LoopRunQueueWait,
     double MessagesRunQueueWait,
     double MachineCpuPressure,
-    long WriteCalls)
+    long WriteCalls,
+    long AllocatedBytes)
 {
     public static Snapshot Take(Target target)
     {
@@ -39,7 +42,8 @@ internal readonly record struct CpuSplit(
             target.Pid is int p ? ProcStats.ReadCpuSeconds(p) : 0,
             threads,
             writes,
-            ProcStats.ReadCpuPressureSeconds());
+            ProcStats.ReadCpuPressureSeconds(),
+            GC.GetTotalAllocatedBytes(precise: false));
     }
 
     /// <summary>
@@ -91,8 +95,9 @@ internal readonly record struct CpuSplit(
             known ? loopWait / seconds : -1,
             known ? messagesWait / seconds : -1,
             a.CpuPressureSeconds >= 0 && b.CpuPressureSeconds >= 0 ? (b.CpuPressureSeconds - a.CpuPressureSeconds) / seconds : -1,
-            a.WriteCalls >= 0 ? b.WriteCalls - a.WriteCalls : -1);
+            a.WriteCalls >= 0 ? b.WriteCalls - a.WriteCalls : -1,
+            b.AllocatedBytes - a.AllocatedBytes);
     }
 
-    internal sealed record Snapshot(long Ticks, double SelfCpuSeconds, double ApplianceCpuSeconds, List<ThreadSample> Threads, long WriteCalls, double CpuPressureSeconds);
+    internal sealed record Snapshot(long Ticks, double SelfCpuSeconds, double ApplianceCpuSeconds, List<ThreadSample> Threads, long WriteCalls, double CpuPressureSeconds, long AllocatedBytes);
 }
