@@ -16,19 +16,24 @@ internal sealed record LoadOptions
           ping                 C connections x W PING in flight for D s: round trips/s, latency
           idle                 N connections, each HELLO + RESUME (logged in), then idle: the
                                appliance's RSS per connection (needs a separate appliance process)
+          chat                 P sender/receiver pairs (friends, both logged in, the receiver live
+                               after one SYNC), each sender W SEND in flight for D s: delivered
+                               MESSAGE/s, SENT/s, end-to-end latency (send -> MESSAGE received)
 
-        where the appliance runs (accounts, ping):
+        where the appliance runs (accounts, ping, chat):
           (default)            in this process on 127.0.0.1:0, fresh temp data folder per run
           --appliance PATH     spawn PATH (the AOT binary, or oc-appliance.dll to run with dotnet)
           --server HOST:PORT   an appliance that is already running (for idle also --pid PID)
 
         options:
           -c, --connections LIST   connections, comma-separated for a series (default 1)
-          -w, --window N           requests in flight per connection (default 32; at most 256)
+          -w, --window N           requests in flight per connection (default 32, chat 64; at most 256)
           -d, --duration S         measured seconds per run (default 5)
           --warmup S               unmeasured seconds before each run (default 1)
-          --no-flush               accounts, in-process: FlushToDisk = false (no fsync per group)
-          --both                   accounts, in-process: run with and without flush, print the ratio
+          --no-flush               accounts, chat, in-process: FlushToDisk = false (no fsync per group)
+          --both                   accounts, chat, in-process: run with and without flush, print the ratio
+          -p, --pairs LIST         chat: sender/receiver pairs, comma-separated for a series (default 1)
+          --size N                 chat: bytes of text per message (default 64; 1..4096)
           --poller epoll|select    in-process or spawned appliance's poller (default: epoll)
           --appliance-log LEVEL    in-process appliance log level (default warn: the appliance logs
                                    one Info line per registration and login, which would measure stderr)
@@ -45,6 +50,8 @@ internal sealed record LoadOptions
     public required string Mode { get; init; }
     public IReadOnlyList<int> Connections { get; init; } = [1];
     public int Window { get; init; } = 32;
+    public IReadOnlyList<int> Pairs { get; init; } = [1];
+    public int MessageSize { get; init; } = 64;
     public double DurationSeconds { get; init; } = 5;
     public double WarmupSeconds { get; init; } = 1;
     public bool NoFlush { get; init; }
@@ -69,7 +76,7 @@ internal sealed record LoadOptions
     {
         if (args.Length == 0) throw new UsageException("no mode given");
         string mode = args[0];
-        if (mode is not ("accounts" or "ping" or "idle")) throw new UsageException($"unknown mode '{mode}'");
+        if (mode is not ("accounts" or "ping" or "idle" or "chat")) throw new UsageException($"unknown mode '{mode}'");
 
         var o = new LoadOptions
         {
@@ -77,14 +84,18 @@ internal sealed record LoadOptions
             CommandLine = "dotnet run -c Release --project bench/OC.Bench -- " + string.Join(' ', args),
         };
         var env = new List<KeyValuePair<string, string>>();
+        bool windowGiven = false;
         for (int i = 1; i < args.Length; i++)
         {
             string arg = args[i];
             string Value() => ++i < args.Length ? args[i] : throw new UsageException($"{arg} needs a value");
+            windowGiven |= arg is "-w" or "--window";
             o = arg switch
             {
                 "-c" or "--connections" => o with { Connections = IntList(arg, Value()) },
                 "-w" or "--window" => o with { Window = Int(arg, Value(), 1, 256) },
+                "-p" or "--pairs" => o with { Pairs = IntList(arg, Value()) },
+                "--size" => o with { MessageSize = Int(arg, Value(), 1, OC.Protocol.ProtocolLimits.MaxMessageTextBytes) },
                 "-d" or "--duration" => o with { DurationSeconds = Seconds(arg, Value(), 0.1) },
                 "--warmup" => o with { WarmupSeconds = Seconds(arg, Value(), 0) },
                 "--no-flush" => o with { NoFlush = true },
@@ -105,6 +116,8 @@ internal sealed record LoadOptions
             };
         }
         o = o with { Environment = env };
+        // The chat issue's targets are stated for a window of 64.
+        if (mode == "chat" && !windowGiven) o = o with { Window = 64 };
 
         if (o.ApplianceLog is not ("debug" or "info" or "warn" or "error")) throw new UsageException("--appliance-log: debug, info, warn or error");
         if (o.NoFlush && o.BothFlush) throw new UsageException("--no-flush and --both exclude each other");
