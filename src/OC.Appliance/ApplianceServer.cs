@@ -129,6 +129,9 @@ internal sealed class ApplianceServer : IDisposable
     /// <summary>The storage worker, for its counters (groups committed, jobs completed): the load tool reads them.</summary>
     internal StorageWorker Storage => _storage;
 
+    /// <summary>The message worker, for its counters (groups committed, messages stored): the load tool reads them.</summary>
+    internal MessageWorker Messages => _messages;
+
     /// <summary>Written on the loop thread only; other threads read a recent value (64-bit reads are atomic).</summary>
     public long SlowConsumersCut => _connections.SlowConsumersCut;
 

@@ -6,7 +6,7 @@ using OC.Protocol.Client;
 namespace OC.Bench.Load;
 
 /// <summary>
-/// `files`: one upload of --size MiB of random bytes from a file on disk through the appliance
+/// `files`: one upload of --mib MiB of random bytes from a file on disk through the appliance
 /// (fsynced, SHA-256 checked) and its download to disk, each timed; then, if iperf3 is on the
 /// PATH, iperf3 over loopback with the same byte count, for the ceiling of the machine.
 /// </summary>

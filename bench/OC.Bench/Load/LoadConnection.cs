@@ -112,6 +112,26 @@ internal sealed class LoadConnection : IDisposable
         }
     }
 
+    /// <summary>
+    /// Sends one request and waits for the frame that answers it, skipping events (request id 0)
+    /// that arrive meanwhile. For set-up steps, not for the measured loop.
+    /// </summary>
+    public async Task<(FrameHeader Header, byte[] Payload)> RequestAsync(RequestWriter write, uint requestId, CancellationToken cancellationToken)
+    {
+        write(_output, requestId);
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            var frame = await ReadFrameAsync(cancellationToken).ConfigureAwait(false);
+            if (frame.Header.RequestId == requestId) return frame;
+            if (frame.Header.RequestId != Frame.NoRequest || frame.Header.Type == FrameType.Error)
+            {
+                ErrorReply.TryRead(frame.Payload, out var error);
+                throw new IOException($"waiting for the reply to request {requestId}, the appliance sent {frame.Header.Type} for request {frame.Header.RequestId} {error.Code} {error.Message}");
+            }
+        }
+    }
+
     private bool TryCopyFrame(out (FrameHeader Header, byte[] Payload) frame)
     {
         if (!TryTakeFrame(out var header, out var payload))

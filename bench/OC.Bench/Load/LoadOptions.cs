@@ -14,23 +14,28 @@ internal sealed record LoadOptions
           accounts             C connections x W REGISTER in flight for D s: durable registrations/s,
                                latency percentiles, storage groups committed (group commit at work)
           ping                 C connections x W PING in flight for D s: round trips/s, latency
-          files                one upload of --size MiB through the appliance and its download,
+          files                one upload of --mib MiB through the appliance and its download,
                                MiB/s each; then iperf3 over loopback with the same bytes (if installed)
           idle                 N connections, each HELLO + RESUME (logged in), then idle: the
                                appliance's RSS per connection (needs a separate appliance process)
+          chat                 P sender/receiver pairs (friends, both logged in, the receiver live
+                               after one SYNC), each sender W SEND in flight for D s: delivered
+                               MESSAGE/s, SENT/s, end-to-end latency (send -> MESSAGE received)
 
-        where the appliance runs (accounts, ping):
+        where the appliance runs (accounts, ping, chat):
           (default)            in this process on 127.0.0.1:0, fresh temp data folder per run
           --appliance PATH     spawn PATH (the AOT binary, or oc-appliance.dll to run with dotnet)
           --server HOST:PORT   an appliance that is already running (for idle also --pid PID)
 
         options:
           -c, --connections LIST   connections, comma-separated for a series (default 1)
-          -w, --window N           requests in flight per connection (default 32; at most 256)
+          -w, --window N           requests in flight per connection (default 32, chat 64; at most 256)
           -d, --duration S         measured seconds per run (default 5)
           --warmup S               unmeasured seconds before each run (default 1)
-          --no-flush               accounts, in-process: FlushToDisk = false (no fsync per group)
-          --both                   accounts, in-process: run with and without flush, print the ratio
+          --no-flush               accounts, chat, in-process: FlushToDisk = false (no fsync per group)
+          --both                   accounts, chat, in-process: run with and without flush, print the ratio
+          -p, --pairs LIST         chat: sender/receiver pairs, comma-separated for a series (default 1)
+          --size N                 chat: bytes of text per message (default 64; 1..4096)
           --poller epoll|select    in-process or spawned appliance's poller (default: epoll)
           --appliance-log LEVEL    in-process appliance log level (default warn: the appliance logs
                                    one Info line per registration and login, which would measure stderr)
@@ -41,13 +46,15 @@ internal sealed record LoadOptions
           --hold S                 idle: keep the connections open S seconds after measuring (e.g.
                                    to take a dotnet-gcdump of a JIT appliance)
           --env NAME=VALUE         environment variable for a spawned appliance (repeatable)
-          --size MIB               files: how much to send (default 1024)
+          --mib N                  files: MiB to send (default 1024)
           --json                   also print one JSON object per run
         """;
 
     public required string Mode { get; init; }
     public IReadOnlyList<int> Connections { get; init; } = [1];
     public int Window { get; init; } = 32;
+    public IReadOnlyList<int> Pairs { get; init; } = [1];
+    public int MessageSize { get; init; } = 64;
     public double DurationSeconds { get; init; } = 5;
     public double WarmupSeconds { get; init; } = 1;
     public bool NoFlush { get; init; }
@@ -73,7 +80,7 @@ internal sealed record LoadOptions
     {
         if (args.Length == 0) throw new UsageException("no mode given");
         string mode = args[0];
-        if (mode is not ("accounts" or "ping" or "idle" or "files")) throw new UsageException($"unknown mode '{mode}'");
+        if (mode is not ("accounts" or "ping" or "idle" or "chat" or "files")) throw new UsageException($"unknown mode '{mode}'");
 
         var o = new LoadOptions
         {
@@ -81,14 +88,18 @@ internal sealed record LoadOptions
             CommandLine = "dotnet run -c Release --project bench/OC.Bench -- " + string.Join(' ', args),
         };
         var env = new List<KeyValuePair<string, string>>();
+        bool windowGiven = false;
         for (int i = 1; i < args.Length; i++)
         {
             string arg = args[i];
             string Value() => ++i < args.Length ? args[i] : throw new UsageException($"{arg} needs a value");
+            windowGiven |= arg is "-w" or "--window";
             o = arg switch
             {
                 "-c" or "--connections" => o with { Connections = IntList(arg, Value()) },
                 "-w" or "--window" => o with { Window = Int(arg, Value(), 1, 256) },
+                "-p" or "--pairs" => o with { Pairs = IntList(arg, Value()) },
+                "--size" => o with { MessageSize = Int(arg, Value(), 1, OC.Protocol.ProtocolLimits.MaxMessageTextBytes) },
                 "-d" or "--duration" => o with { DurationSeconds = Seconds(arg, Value(), 0.1) },
                 "--warmup" => o with { WarmupSeconds = Seconds(arg, Value(), 0) },
                 "--no-flush" => o with { NoFlush = true },
@@ -105,11 +116,13 @@ internal sealed record LoadOptions
                 "--hold" => o with { HoldSeconds = Seconds(arg, Value(), 0) },
                 "--env" => AddEnv(o, env, Value()),
                 "--json" => o with { Json = true },
-                "--size" => o with { SizeMiB = Int(arg, Value(), 1, 1024 * 1024) },
+                "--mib" => o with { SizeMiB = Int(arg, Value(), 1, 1024 * 1024) },
                 _ => throw new UsageException($"unknown option '{arg}'"),
             };
         }
         o = o with { Environment = env };
+        // The chat issue's targets are stated for a window of 64.
+        if (mode == "chat" && !windowGiven) o = o with { Window = 64 };
 
         if (o.ApplianceLog is not ("debug" or "info" or "warn" or "error")) throw new UsageException("--appliance-log: debug, info, warn or error");
         if (o.NoFlush && o.BothFlush) throw new UsageException("--no-flush and --both exclude each other");

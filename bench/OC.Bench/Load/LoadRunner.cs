@@ -29,6 +29,7 @@ internal static class LoadRunner
                 "accounts" => await AccountsMode.RunAsync(options).ConfigureAwait(false),
                 "ping" => await PingMode.RunAsync(options).ConfigureAwait(false),
                 "files" => await FilesMode.RunAsync(options).ConfigureAwait(false),
+                "chat" => await ChatMode.RunAsync(options).ConfigureAwait(false),
                 _ => await IdleMode.RunAsync(options).ConfigureAwait(false),
             };
         }

@@ -10,6 +10,9 @@ namespace OC.Bench.Load;
 /// <summary>Storage counters at one moment (in-process appliance only).</summary>
 internal readonly record struct StorageSample(long GroupsCommitted, long JobsCompleted);
 
+/// <summary>Message log counters at one moment (in-process appliance only): groups written and fsynced, messages stored.</summary>
+internal readonly record struct MessageLogSample(long GroupsCommitted, long MessagesStored);
+
 /// <summary>The appliance under load: in this process, a child process, or one already running.</summary>
 internal abstract class Target : IDisposable
 {
@@ -23,6 +26,16 @@ internal abstract class Target : IDisposable
 
     /// <summary>Group commit counters, when the appliance runs in this process.</summary>
     public virtual StorageSample? Storage => null;
+
+    /// <summary>The message log's counters, when the appliance runs in this process.</summary>
+    public virtual MessageLogSample? MessageLog => null;
+
+    /// <summary>
+    /// The appliance's event loop thread: the thread that called ApplianceServer.Run. In this
+    /// process it is named "oc-appliance-loop" (Linux keeps 15 characters); in a spawned
+    /// appliance it is the main thread, whose id is the pid.
+    /// </summary>
+    public virtual bool IsLoopThread(in ThreadSample thread) => thread.Tid == Pid;
 
     public abstract void Dispose();
 
@@ -76,6 +89,8 @@ internal sealed class InProcessTarget : Target
             Name = "oc-bench",
             FlushToDisk = flushToDisk,
             IdleTimeout = TimeSpan.FromSeconds(600),
+            // Not measured, and its fixed port (6678) may be taken by another appliance on this machine.
+            HttpEnabled = false,
         });
         _thread = new Thread(() =>
         {
@@ -90,6 +105,8 @@ internal sealed class InProcessTarget : Target
     public override IPEndPoint EndPoint => _server.ProtocolEndPoint;
     public override string Description { get; }
     public override StorageSample? Storage => new(_server.Storage.GroupsCommitted, _server.Storage.JobsCompleted);
+    public override MessageLogSample? MessageLog => new(_server.Messages.GroupsCommitted, _server.Messages.MessagesStored);
+    public override bool IsLoopThread(in ThreadSample thread) => thread.Name.StartsWith("oc-appliance-lo", StringComparison.Ordinal);
 
     public override void Dispose()
     {
@@ -122,7 +139,8 @@ internal sealed partial class SpawnedTarget : Target
 
         var start = path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? new ProcessStartInfo("dotnet") : new ProcessStartInfo(path);
         if (start.FileName == "dotnet") start.ArgumentList.Add(path);
-        foreach (var arg in (string[])["--data", _dataDirectory, "--port", "0", "--bind", "127.0.0.1", "--name", "oc-bench", "--idle-timeout", "600"])
+        // --no-http: the status page is not measured, and its fixed port may be taken by another appliance.
+        foreach (var arg in (string[])["--data", _dataDirectory, "--port", "0", "--no-http", "--bind", "127.0.0.1", "--name", "oc-bench", "--idle-timeout", "600"])
             start.ArgumentList.Add(arg);
         if (options.Poller is not null)
         {

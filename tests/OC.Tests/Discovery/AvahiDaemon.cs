@@ -66,19 +66,29 @@ internal sealed class AvahiDaemon : IDisposable
         }
         start.Environment["DBUS_SYSTEM_BUS_ADDRESS"] = BusAddress;
         _daemon = Process.Start(start) ?? throw new InvalidOperationException("avahi-daemon did not start");
-        _daemon.ErrorDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };
-        _daemon.OutputDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };
+        // Waits on a signal from the output handlers (or the exit), not by polling.
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnLine(string? line)
+        {
+            lock (_log) _log.AppendLine(line);
+            if (line?.Contains("Server startup complete", StringComparison.Ordinal) == true) started.TrySetResult();
+        }
+        _daemon.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        _daemon.OutputDataReceived += (_, e) => OnLine(e.Data);
+        _daemon.Exited += (_, _) => started.TrySetException(new InvalidOperationException("avahi-daemon exited"));
+        _daemon.EnableRaisingEvents = true;
         _daemon.BeginErrorReadLine();
         _daemon.BeginOutputReadLine();
-        long end = Environment.TickCount64 + 15_000;
-        while (!Log.Contains("Server startup complete", StringComparison.Ordinal))
+        if (_daemon.HasExited) started.TrySetException(new InvalidOperationException("avahi-daemon exited"));
+        try
         {
-            if (_daemon.HasExited || Environment.TickCount64 > end)
-            {
-                Dispose();
-                throw new InvalidOperationException("avahi-daemon did not come up:\n" + Log);
-            }
-            Thread.Sleep(50);
+            started.Task.Wait(TimeSpan.FromSeconds(15));
+            if (!started.Task.IsCompletedSuccessfully) throw new TimeoutException();
+        }
+        catch (Exception e) when (e is TimeoutException or AggregateException)
+        {
+            Dispose();
+            throw new InvalidOperationException("avahi-daemon did not come up:\n" + Log);
         }
     }
 

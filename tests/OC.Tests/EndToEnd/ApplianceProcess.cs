@@ -16,6 +16,9 @@ internal sealed partial class ApplianceProcess : IDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
     private readonly System.Diagnostics.Process _process;
     private readonly StringBuilder _log = new();
+
+    // Signalled with each new log line (and at exit), so WaitForLog waits instead of polling.
+    private readonly SemaphoreSlim _logChanged = new(0);
     private readonly TaskCompletionSource<int> _port = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<int?> _httpPort = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -48,6 +51,7 @@ internal sealed partial class ApplianceProcess : IDisposable
         {
             if (e.Data is null) return;
             lock (_log) _log.AppendLine(e.Data);
+            _logChanged.Release();
             var match = ListenLine().Match(e.Data);
             if (!match.Success) return;
             _port.TrySetResult(int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
@@ -59,6 +63,7 @@ internal sealed partial class ApplianceProcess : IDisposable
         _process.BeginOutputReadLine();
         _process.Exited += (_, _) =>
         {
+            _logChanged.Release();
             _port.TrySetException(new InvalidOperationException("oc-appliance exited during start-up:\n" + Log));
             _httpPort.TrySetException(new InvalidOperationException("oc-appliance exited during start-up:\n" + Log));
         };
@@ -107,9 +112,10 @@ internal sealed partial class ApplianceProcess : IDisposable
         {
             var line = Log.Split('\n').FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal));
             if (line is not null) return line;
-            if (Environment.TickCount64 > end) throw new TimeoutException($"no '{text}' in the appliance's log within {timeout.TotalSeconds} s:\n{Log}");
             if (_process.HasExited) throw new InvalidOperationException($"oc-appliance exited (code {_process.ExitCode}) before logging '{text}':\n{Log}");
-            Thread.Sleep(50);
+            long left = end - Environment.TickCount64;
+            if (left <= 0 || !_logChanged.Wait(TimeSpan.FromMilliseconds(left)))
+                throw new TimeoutException($"no '{text}' in the appliance's log within {timeout.TotalSeconds} s:\n{Log}");
         }
     }
 

@@ -71,6 +71,9 @@ internal sealed partial class MessageLog : IDisposable
 
     public bool HasStaged => !_staged.IsEmpty;
 
+    /// <summary>The time stamped on the messages of the current group, read once per group by the worker.</summary>
+    public long GroupTimeMs { get; set; }
+
     /// <summary>
     /// Stages a message. A message id this sender used for one of their last
     /// <see cref="MessageIndex.RecentIdsPerSender"/> messages returns the stored one instead.

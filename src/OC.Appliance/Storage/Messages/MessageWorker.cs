@@ -80,6 +80,8 @@ internal sealed class MessageWorker : IDisposable
 
     private void RunGroup(List<MessageJob> group)
     {
+        // One clock read per group, not per message: every message of a group is stored at once.
+        _log.GroupTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         foreach (var job in group)
         {
             try

@@ -1,0 +1,202 @@
+using System.Diagnostics;
+using OC.Protocol.Messages;
+using OC.Protocol.Security;
+
+namespace OC.Bench.Load;
+
+/// <summary>
+/// `chat`: P sender/receiver pairs over the real protocol, each sender with W SEND in flight.
+/// Measures delivered MESSAGE events per second at the receivers, SENT per second at the senders,
+/// end-to-end latency (SEND written → MESSAGE read) and SENT latency, and where the CPU went (the
+/// appliance's loop thread, its message-log thread, this generator). Every SENT is a message
+/// stored and flushed (docs/protocol.md, "Messages"), unless --no-flush.
+/// </summary>
+internal static class ChatMode
+{
+    // Pairs set up at once: each is two connects, two REGISTER, two SCRAM logins (a PBKDF2 each
+    // in this process), FRIEND_ADD and SYNC.
+    private const int SetupParallelism = 64;
+
+    public static async Task<int> RunAsync(LoadOptions options)
+    {
+        var credentials = ScramCredentials.Derive(ChatPair.Password, ScramCredentials.NewSalt(), ScramCredentials.MinIterations);
+        var register = new Register("chat", "", credentials.Salt, (uint)credentials.Iterations, credentials.StoredKey, credentials.ServerKey);
+        ReadOnlyMemory<byte> text = Filler(options.MessageSize);
+
+        bool[] flushes = options.BothFlush ? [true, false] : [!options.NoFlush];
+        bool inProcess = options.Server is null && options.AppliancePath is null;
+        int failures = 0;
+        foreach (int pairs in options.Pairs)
+        {
+            var rates = new Dictionary<bool, double>();
+            foreach (bool flush in flushes)
+            {
+                string load = LoadRunner.LoadAverage();
+                using var target = Target.Start(options, flush, "chat");
+                var r = await RunOnceAsync(options, target, pairs, register, text).ConfigureAwait(false);
+                rates[flush] = r.DeliveredPerSecond;
+                if (r.Errors > 0 || r.Lost != 0) failures++;
+                Print(options, target, pairs, inProcess ? (flush ? "on" : "OFF") : "as configured", load, r);
+            }
+            if (rates.Count == 2 && rates[true] > 0)
+                Console.WriteLine($"chat: {pairs} pairs x {options.Window} window: no-flush / flush = {rates[false] / rates[true]:0.00}x delivered (same invocation, runs back to back)");
+        }
+        return failures == 0 ? 0 : 1;
+    }
+
+    private static async Task<ChatResult> RunOnceAsync(LoadOptions options, Target target, int count, Register register, ReadOnlyMemory<byte> text)
+    {
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(600 + options.WarmupSeconds + options.DurationSeconds));
+        var pairs = new ChatPair[count];
+        try
+        {
+            var setup = Stopwatch.StartNew();
+            await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = SetupParallelism, CancellationToken = cancel.Token },
+                async (i, ct) => pairs[i] = await ChatPair.CreateAsync(target, register, ct).ConfigureAwait(false)).ConfigureAwait(false);
+            setup.Stop();
+
+            long start = Stopwatch.GetTimestamp() + (long)(options.WarmupSeconds * Stopwatch.Frequency);
+            var run = new MeasuredRun(start, start + (long)(options.DurationSeconds * Stopwatch.Frequency));
+            var senders = pairs.Select(_ => new SenderStats()).ToArray();
+            var receivers = pairs.Select(_ => new ReceiverStats()).ToArray();
+            var sampling = SampleAsync(target, run);
+
+            var tasks = new List<Task>(2 * count);
+            for (int i = 0; i < count; i++)
+            {
+                var pair = pairs[i];
+                var sender = senders[i];
+                var receiver = receivers[i];
+                tasks.Add(Task.Run(() => ChatTraffic.ReceiveAsync(pair.Receiver, run, receiver, cancel.Token)));
+                tasks.Add(Task.Run(() => ChatTraffic.SendAsync(pair.Sender, pair.ReceiverNumber, text, options.Window, run, sender, cancel.Token)));
+            }
+            await Task.WhenAll(tasks).ConfigureAwait(false);
+            var (cpu, log) = await sampling.ConfigureAwait(false);
+            // The message index grows with every message stored (~60 B each, in memory by design).
+            long rssKiB = target.Pid is int pid ? ProcStats.ReadMemory(pid).VmRssKiB : -1;
+
+            long delivered = receivers.Sum(s => s.Delivered);
+            long acked = senders.Sum(s => s.Acked);
+            return new ChatResult(
+                setup.Elapsed.TotalSeconds,
+                delivered,
+                delivered / run.Seconds,
+                acked / run.Seconds,
+                LatencyLog.Merge(receivers.Select(s => s.Latencies)),
+                LatencyLog.Merge(senders.Select(s => s.AckLatencies)),
+                senders.Sum(s => s.SentTotal),
+                senders.Sum(s => s.AckedTotal) - receivers.Sum(s => s.DeliveredTotal),
+                senders.Sum(s => s.Errors),
+                senders.Select(s => s.LastError).LastOrDefault(e => e is not null),
+                cpu,
+                log,
+                acked,
+                rssKiB);
+        }
+        finally
+        {
+            foreach (var pair in pairs) pair?.Dispose();
+        }
+    }
+
+    private static async Task<(CpuSplit Cpu, MessageLogSample? Log)> SampleAsync(Target target, MeasuredRun run)
+    {
+        await DelayUntil(run.StartTicks).ConfigureAwait(false);
+        var log0 = target.MessageLog;
+        var cpu0 = CpuSplit.Take(target);
+        await DelayUntil(run.EndTicks).ConfigureAwait(false);
+        var log1 = target.MessageLog;
+        var cpu1 = CpuSplit.Take(target);
+        MessageLogSample? log = log0 is { } a && log1 is { } b ? new MessageLogSample(b.GroupsCommitted - a.GroupsCommitted, b.MessagesStored - a.MessagesStored) : null;
+        return (CpuSplit.Between(target, cpu0, cpu1), log);
+    }
+
+    private static async Task DelayUntil(long ticks)
+    {
+        long left = ticks - Stopwatch.GetTimestamp();
+        if (left > 0) await Task.Delay(TimeSpan.FromSeconds(left / (double)Stopwatch.Frequency)).ConfigureAwait(false);
+    }
+
+    private static void Print(LoadOptions options, Target target, int pairs, string flush, string load, ChatResult r)
+    {
+        // Groups: the in-process counters, else the appliance's write calls (one pwrite per group).
+        double groups = r.Log is { } g ? g.GroupsCommitted : r.Cpu.WriteCalls;
+        double perGroup = groups > 0 ? (r.Log is { } m ? m.MessagesStored : r.AckedInWindow) / groups : -1;
+        string groupText = groups > 0
+            ? $"{groups / options.DurationSeconds:#,0} groups/s ({perGroup:0.0} msgs/group{(r.Log is null ? ", from write calls" : "")})"
+            : "groups n/a";
+        string cpu = r.Cpu.ApplianceCores >= 0
+            ? $"appliance {r.Cpu.ApplianceCores:0.00} cores (loop {r.Cpu.LoopCores:0.00}, oc-messages {r.Cpu.MessagesCores:0.00}), generator {r.Cpu.GeneratorCores:0.00} cores; " +
+              $"run-queue wait: loop {r.Cpu.LoopRunQueueWait:0%}, oc-messages {r.Cpu.MessagesRunQueueWait:0%}; machine CPU pressure {r.Cpu.MachineCpuPressure:0%}"
+            : $"generator {r.Cpu.GeneratorCores:0.00} cores; machine CPU pressure {r.Cpu.MachineCpuPressure:0%}";
+
+        new Report($"chat: {pairs} pairs x {options.Window} window, {options.MessageSize} B, flush {flush}: {Report.Rate(r.DeliveredPerSecond)} delivered/s, " +
+                   $"{Report.Rate(r.AckedPerSecond)} SENT/s; end-to-end p50 {Report.Ms(r.EndToEnd.P50Ms)}, p99 {Report.Ms(r.EndToEnd.P99Ms)}, " +
+                   $"p99.9 {Report.Ms(r.EndToEnd.P999Ms)}; SENT p50 {Report.Ms(r.Ack.P50Ms)}, p99 {Report.Ms(r.Ack.P99Ms)}; {groupText}; {cpu}; " +
+                   $"lost {r.Lost}, errors {r.Errors}")
+            .Add("mode", "chat")
+            .Add("pairs", pairs)
+            .Add("window", options.Window)
+            .Add("messageBytes", options.MessageSize)
+            .Add("durationSeconds", options.DurationSeconds)
+            .Add("warmupSeconds", options.WarmupSeconds)
+            .Add("flush", flush)
+            .Add("setupSeconds", r.SetupSeconds)
+            .Add("delivered", r.Delivered)
+            .Add("deliveredPerSecond", r.DeliveredPerSecond)
+            .Add("sentAcksPerSecond", r.AckedPerSecond)
+            .Add("e2eP50Ms", r.EndToEnd.P50Ms)
+            .Add("e2eP99Ms", r.EndToEnd.P99Ms)
+            .Add("e2eP999Ms", r.EndToEnd.P999Ms)
+            .Add("e2eMaxMs", r.EndToEnd.MaxMs)
+            .Add("sentP50Ms", r.Ack.P50Ms)
+            .Add("sentP99Ms", r.Ack.P99Ms)
+            .Add("sentP999Ms", r.Ack.P999Ms)
+            .Add("groupsPerSecond", groups > 0 ? groups / options.DurationSeconds : -1)
+            .Add("messagesPerGroup", perGroup)
+            .Add("groupsFrom", r.Log is not null ? "counters" : r.Cpu.WriteCalls >= 0 ? "write calls" : "n/a")
+            .Add("applianceCpuCores", r.Cpu.ApplianceCores)
+            .Add("loopThreadCores", r.Cpu.LoopCores)
+            .Add("messagesThreadCores", r.Cpu.MessagesCores)
+            .Add("loopWakeupsPerSecond", r.Cpu.LoopWakeupsPerSecond)
+            .Add("messagesThreadWakeupsPerSecond", r.Cpu.MessagesWakeupsPerSecond)
+            .Add("loopRunQueueWait", r.Cpu.LoopRunQueueWait)
+            .Add("messagesRunQueueWait", r.Cpu.MessagesRunQueueWait)
+            .Add("machineCpuPressure", r.Cpu.MachineCpuPressure)
+            .Add("generatorCpuCores", r.Cpu.GeneratorCores)
+            .Add("applianceRssMibAfter", r.ApplianceRssKiB >= 0 ? r.ApplianceRssKiB / 1024.0 : -1)
+            .Add(target.Pid is null && options.Server is null ? "processAllocatedBytesPerMessage" : "generatorAllocatedBytesPerMessage",
+                 r.Delivered > 0 ? (double)r.Cpu.AllocatedBytes / r.Delivered : -1)
+            .Add("sendsTotal", r.SentTotal)
+            .Add("lost", r.Lost)
+            .Add("errors", r.Errors)
+            .Add("lastError", r.LastError ?? "")
+            .Add("loadAverage", load)
+            .Add("target", target.Description)
+            .Print(options);
+    }
+
+    /// <summary>Printable ASCII (valid UTF-8, as the protocol wants), the same for every message.</summary>
+    private static byte[] Filler(int size)
+    {
+        var text = new byte[size];
+        for (int i = 0; i < size; i++) text[i] = (byte)('a' + i % 26);
+        return text;
+    }
+
+    private readonly record struct ChatResult(
+        double SetupSeconds,
+        long Delivered,
+        double DeliveredPerSecond,
+        double AckedPerSecond,
+        Percentiles EndToEnd,
+        Percentiles Ack,
+        long SentTotal,
+        long Lost,
+        long Errors,
+        string? LastError,
+        CpuSplit Cpu,
+        MessageLogSample? Log,
+        long AckedInWindow,
+        long ApplianceRssKiB);
+}
