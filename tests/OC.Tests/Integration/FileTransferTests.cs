@@ -291,6 +291,31 @@ public sealed class FileTransferTests
     }
 
     [Fact]
+    public async Task A_chunk_out_of_order_or_beyond_the_credit_closes_the_connection_and_a_stray_one_is_dropped()
+    {
+        using var appliance = new TestAppliance();
+        var (_, aliceConn, bob, bobConn) = await FriendsAsync(appliance);
+        await using var _a = aliceConn;
+        await using var _b = bobConn;
+        var content = RandomNumberGenerator.GetBytes(20 * 1024 * 1024);
+        var accepted = await OcFiles.OfferAsync(aliceConn, new FileOffer(bob, "c.bin", (ulong)content.Length, SHA256.HashData(content)));
+
+        // A chunk for a file this connection does not hold: dropped, the connection carries on.
+        await OcFiles.SendChunkAsync(bobConn, accepted.FileId, 0, content.AsMemory(0, 1000));
+        await bobConn.RequestAsync((b, rid) => EmptyFrame.Write(b, FrameType.Ping, rid));
+
+        // Beyond the credit: the first byte past offset + credit is a violation.
+        await OcFiles.SendChunkAsync(aliceConn, accepted.FileId, (long)accepted.Credit, content.AsMemory((int)accepted.Credit, 1000));
+        var closed = await Assert.ThrowsAsync<OcConnectionException>(() => aliceConn.RequestAsync((b, rid) => EmptyFrame.Write(b, FrameType.Ping, rid)));
+        Assert.Contains("credit", closed.Message, StringComparison.Ordinal);
+
+        // Before a login a chunk is out of place.
+        await using var anonymous = await appliance.ConnectAsync();
+        await OcFiles.SendChunkAsync(anonymous, accepted.FileId, 0, content.AsMemory(0, 10));
+        await Assert.ThrowsAsync<OcConnectionException>(() => anonymous.RequestAsync((b, rid) => EmptyFrame.Write(b, FrameType.Ping, rid)));
+    }
+
+    [Fact]
     public async Task Chat_between_others_stays_prompt_while_a_large_upload_runs()
     {
         using var appliance = new TestAppliance();
