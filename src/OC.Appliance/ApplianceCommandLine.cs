@@ -25,6 +25,7 @@ internal static class ApplianceCommandLine
     private static readonly Option<int> HttpPort = new("--http-port")
     {
         Description = "TCP port of the HTTP status page: /, /api/status, /metrics, /healthz (0 = any free port)",
+        HelpName = "N",
         DefaultValueFactory = _ => ApplianceOptions.DefaultHttpPort,
     };
 
