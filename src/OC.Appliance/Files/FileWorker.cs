@@ -4,13 +4,9 @@ using OC.Appliance.Storage;
 namespace OC.Appliance.Files;
 
 /// <summary>A unit of file work: <see cref="Execute"/> on the file worker, <see cref="Complete"/> back on the loop.</summary>
-internal abstract class FileJob
+internal abstract class FileJob : WorkerJob
 {
-    public Exception? Error { get; set; }
-
     internal abstract void Execute(FileStore store);
-
-    internal abstract void Complete();
 }
 
 /// <summary>
@@ -19,23 +15,18 @@ internal abstract class FileJob
 /// back to the loop in that order, so a connection's chunks are written in order and its
 /// FILE_DATA frames leave in order. Chat never waits for it: messages have their own worker.
 /// </summary>
-internal sealed class FileWorker : IDisposable
+internal sealed class FileWorker : GroupWorker<FileJob>
 {
     private const int MaxGroupSize = 64;
 
     private readonly FileStore _store;
-    private readonly Action _wakeLoop;
-    private readonly Thread _thread;
-    private readonly WorkQueue<FileJob> _pending = new("file worker");
-    private readonly CompletedQueue<FileJob> _completed = new();
 
     public FileWorker(string dataDirectory, FileLimits limits, Action wakeLoop)
+        : base("file worker", MaxGroupSize, wakeLoop)
     {
         Limits = limits;
         _store = new FileStore(dataDirectory, limits);
-        _wakeLoop = wakeLoop;
-        _thread = new Thread(Run) { Name = "oc-files", IsBackground = false };
-        _thread.Start();
+        Start("oc-files");
     }
 
     public FileLimits Limits { get; }
@@ -45,48 +36,25 @@ internal sealed class FileWorker : IDisposable
 
     public long FileBytesStored => _store.Counters.FileBytes;
 
-    public void Post(FileJob job) => _pending.Post(job);
-
-    /// <summary>On the loop: completes finished jobs in order.</summary>
-    public int DrainCompleted()
+    protected override void RunGroup(List<FileJob> group)
     {
-        int count = 0;
-        while (_completed.TryTake(out var job))
+        foreach (var job in group)
         {
-            count++;
-            job.Complete();
-        }
-        return count;
-    }
-
-    public void Dispose()
-    {
-        _pending.Stop();
-        _thread.Join();
-        _pending.Dispose();
-    }
-
-    private void Run()
-    {
-        var group = new List<FileJob>();
-        while (_pending.TakeGroup(group, MaxGroupSize) == Taken.Group)
-        {
-            foreach (var job in group)
+            try
             {
-                try
-                {
-                    job.Execute(_store);
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    Log.Error("files.io_failed", e.Message);
-                    job.Error = e;
-                }
+                job.Execute(_store);
             }
-            _completed.AddRange(group);
-            group.Clear();
-            _wakeLoop();
+            catch (Exception e)
+            {
+                // One job's failure (a full disk, a bad read, a bug) fails that job, not the thread.
+                Log.Error("files.job_failed", $"{job.GetType().Name}: {e.GetType().Name}: {e.Message}");
+                job.Error = e;
+            }
         }
+    }
+
+    protected override void OnStopped()
+    {
         _store.Dispose();
         Log.Info("files.close", $"{_store.Count} files");
     }

@@ -1,13 +1,8 @@
 namespace OC.Appliance.Storage.Messages;
 
 /// <summary>Work for the message log: runs on its worker, completes on the loop after the group's fsync.</summary>
-internal abstract class MessageJob
+internal abstract class MessageJob : WorkerJob
 {
     /// <summary>On the message worker; appends are staged in the log and committed with the group.</summary>
     internal abstract void Execute(MessageLog log);
-
-    /// <summary>On the event loop, after the group was written and flushed (or failed: <see cref="Error"/> set).</summary>
-    internal abstract void Complete();
-
-    internal Exception? Error { get; set; }
 }

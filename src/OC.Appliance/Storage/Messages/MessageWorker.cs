@@ -8,28 +8,23 @@ namespace OC.Appliance.Storage.Messages;
 /// loop and wakes it. Same contract as <see cref="StorageWorker"/>, for a different store: the
 /// log, not LiteDB, so chat traffic never waits behind account work and vice versa.
 /// </summary>
-internal sealed class MessageWorker : IDisposable
+internal sealed class MessageWorker : GroupWorker<MessageJob>
 {
     /// <summary>Bounds one group so the first message of a long queue is not kept waiting.</summary>
     internal const int MaxGroupSize = 8192;
 
     private readonly MessageLog _log;
-    private readonly Action _wakeLoop;
-    private readonly Thread _thread;
-    private readonly WorkQueue<MessageJob> _pending = new("message worker");
-    private readonly CompletedQueue<MessageJob> _completed = new();
     private readonly string _dataDirectory;
     private long _groups;
     private long _messages;
 
     public MessageWorker(string dataDirectory, Action wakeLoop)
+        : base("message worker", MaxGroupSize, wakeLoop)
     {
         _dataDirectory = Path.GetFullPath(dataDirectory);
         _log = new MessageLog(_dataDirectory);
-        _wakeLoop = wakeLoop;
         _messages = _log.Count;
-        _thread = new Thread(Run) { Name = "oc-messages", IsBackground = false };
-        _thread.Start();
+        Start("oc-messages");
     }
 
     public bool FlushToDisk { get; init; } = true;
@@ -42,43 +37,13 @@ internal sealed class MessageWorker : IDisposable
 
     public long GroupsCommitted => Interlocked.Read(ref _groups);
 
-    public void Post(MessageJob job) => _pending.Post(job);
-
-    /// <summary>On the loop: completes finished jobs in order.</summary>
-    public int DrainCompleted()
+    protected override void OnStopped()
     {
-        int count = 0;
-        while (_completed.TryTake(out var job))
-        {
-            count++;
-            job.Complete();
-        }
-        return count;
-    }
-
-    /// <summary>Finishes every posted job (their completions stay queued for a last drain), then closes the log.</summary>
-    public void Dispose()
-    {
-        _pending.Stop();
-        _thread.Join();
-        _pending.Dispose();
-    }
-
-    private void Run()
-    {
-        var group = new List<MessageJob>();
-        while (_pending.TakeGroup(group, MaxGroupSize) == Taken.Group)
-        {
-            RunGroup(group);
-            _completed.AddRange(group);
-            group.Clear();
-            _wakeLoop();
-        }
         _log.Dispose();
         Log.Info("messages.close", $"{_log.Count} messages");
     }
 
-    private void RunGroup(List<MessageJob> group)
+    protected override void RunGroup(List<MessageJob> group)
     {
         // One clock read per group, not per message: every message of a group is stored at once.
         _log.GroupTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
