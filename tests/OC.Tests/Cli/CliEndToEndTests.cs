@@ -185,7 +185,7 @@ public sealed partial class CliEndToEndTests(CliApplianceFixture appliance) : IC
     {
         var run = await Oc(null, "--help");
         Assert.True(run.ExitCode == 0, run.ToString());
-        foreach (var command in new[] { "register", "login", "logout", "whoami" })
+        foreach (var command in new[] { "register", "login", "logout", "whoami", "find", "friends", "online", "send", "history", "listen", "chat", "file", "servers" })
         {
             Assert.Contains(command, run.Stdout, StringComparison.Ordinal);
         }
