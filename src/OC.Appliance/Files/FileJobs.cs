@@ -54,6 +54,16 @@ internal sealed class OfferJob(RequestRouter router, ClientSession session, uint
     internal override void Complete() => router.OnOfferCompleted(this);
 }
 
+/// <summary>
+/// The buffers of chunks on their way between the loop and the file worker. Not ArrayPool.Shared:
+/// it keeps only a few dozen arrays of a size, and an upload has its whole credit (8 MiB: 32
+/// chunks of 256 KiB) in flight, so most rents missed it and allocated on the large-object heap.
+/// </summary>
+internal static class ChunkBuffers
+{
+    public static readonly ArrayPool<byte> Pool = ArrayPool<byte>.Create(maxArrayLength: 1024 * 1024, maxArraysPerBucket: 256);
+}
+
 /// <summary>One FILE_CHUNK, its data in a rented array, written (and maybe confirmed) on the worker.</summary>
 internal sealed class ChunkJob : FileJob
 {
@@ -66,7 +76,7 @@ internal sealed class ChunkJob : FileJob
         _router = router;
         Upload = upload;
         Offset = offset;
-        _data = ArrayPool<byte>.Shared.Rent(data.Length);
+        _data = ChunkBuffers.Pool.Rent(data.Length);
         data.CopyTo(_data);
         _length = data.Length;
     }
@@ -90,7 +100,7 @@ internal sealed class ChunkJob : FileJob
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(_data);
+            ChunkBuffers.Pool.Return(_data);
         }
     }
 
@@ -137,7 +147,7 @@ internal sealed class ReadJob(RequestRouter router, FileDownload download, long 
 
     internal override void Execute(FileStore store)
     {
-        Data = ArrayPool<byte>.Shared.Rent(count);
+        Data = ChunkBuffers.Pool.Rent(count);
         store.Read(download.FileId, offset, Data.AsSpan(0, count));
     }
 
@@ -145,7 +155,7 @@ internal sealed class ReadJob(RequestRouter router, FileDownload download, long 
 
     public void Release()
     {
-        if (Data.Length > 0) ArrayPool<byte>.Shared.Return(Data);
+        if (Data.Length > 0) ChunkBuffers.Pool.Return(Data);
         Data = [];
     }
 }
