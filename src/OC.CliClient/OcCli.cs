@@ -46,51 +46,32 @@ internal static class OcCli
             Exit codes: 0 success; 1 the appliance refused, the network failed or a local file could not be
             written; 2 wrong command line or input (nothing was sent); 130 cancelled with Ctrl-C.
             """);
-        var register = RegisterCommand.Create(host);
-        var login = LoginCommand.Create(host);
-        var logout = LogoutCommand.Create(host);
-        var whoami = WhoAmICommand.Create(host);
-        var find = FindCommand.Create(host);
-        var friends = FriendsCommand.Create(host);
-        var online = OnlineCommand.Create(host);
-        var send = SendCommand.Create(host);
-        var history = HistoryCommand.Create(host);
-        var listen = ListenCommand.Create(host);
-        var chat = ChatCommand.Create(host);
-        var file = FileCommand.Create(host);
-        var servers = ServersCommand.Create(host);
-        root.Subcommands.Add(register);
-        root.Subcommands.Add(login);
-        root.Subcommands.Add(logout);
-        root.Subcommands.Add(whoami);
-        root.Subcommands.Add(find);
-        root.Subcommands.Add(friends);
-        root.Subcommands.Add(online);
-        root.Subcommands.Add(send);
-        root.Subcommands.Add(history);
-        root.Subcommands.Add(listen);
-        root.Subcommands.Add(chat);
-        root.Subcommands.Add(file);
-        root.Subcommands.Add(servers);
+        // Each command with the notes, output formats and examples its --help ends with.
+        (Command Command, string MoreHelp)[] commands =
+        [
+            (RegisterCommand.Create(host), RegisterCommand.MoreHelp),
+            (LoginCommand.Create(host), LoginCommand.MoreHelp),
+            (LogoutCommand.Create(host), LogoutCommand.MoreHelp),
+            (WhoAmICommand.Create(host), WhoAmICommand.MoreHelp),
+            (FindCommand.Create(host), FindCommand.MoreHelp),
+            (FriendsCommand.Create(host), FriendsCommand.MoreHelp),
+            (OnlineCommand.Create(host), OnlineCommand.MoreHelp),
+            (SendCommand.Create(host), SendCommand.MoreHelp),
+            (HistoryCommand.Create(host), HistoryCommand.MoreHelp),
+            (ListenCommand.Create(host), ListenCommand.MoreHelp),
+            (ChatCommand.Create(host), ChatCommand.MoreHelp),
+            (FileCommand.Create(host), FileCommand.MoreHelp),
+            (ServersCommand.Create(host), ServersCommand.MoreHelp),
+        ];
+        var moreHelp = new Dictionary<Command, string> { [root] = RootMoreHelp };
+        foreach (var (command, more) in commands)
+        {
+            root.Subcommands.Add(command);
+            moreHelp[command] = more;
+        }
         global.AddTo(root);
 
-        HelpWithMore.Install(root, new Dictionary<Command, string>
-        {
-            [root] = RootMoreHelp,
-            [register] = RegisterCommand.MoreHelp,
-            [login] = LoginCommand.MoreHelp,
-            [logout] = LogoutCommand.MoreHelp,
-            [whoami] = WhoAmICommand.MoreHelp,
-            [find] = FindCommand.MoreHelp,
-            [friends] = FriendsCommand.MoreHelp,
-            [online] = OnlineCommand.MoreHelp,
-            [send] = SendCommand.MoreHelp,
-            [history] = HistoryCommand.MoreHelp,
-            [listen] = ListenCommand.MoreHelp,
-            [chat] = ChatCommand.MoreHelp,
-            [file] = FileCommand.MoreHelp,
-            [servers] = ServersCommand.MoreHelp,
-        });
+        HelpWithMore.Install(root, moreHelp);
         return root;
     }
 

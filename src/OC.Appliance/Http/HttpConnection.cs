@@ -12,7 +12,7 @@ namespace OC.Appliance.Http;
 /// shut down the sending side and read until the client closes too, so the answer is not lost
 /// to a reset when the client had sent more than we read (see <see cref="HttpLimits.LingerTimeout"/>).
 /// </summary>
-internal sealed class HttpConnection : IEventHandler
+internal sealed class HttpConnection : IEventHandler, ISlotted
 {
     private enum Phase { Reading, Writing, Lingering }
 
@@ -42,7 +42,7 @@ internal sealed class HttpConnection : IEventHandler
     public bool IsClosed { get; private set; }
 
     /// <summary>Position in the server's list (swap-remove).</summary>
-    internal int ListIndex { get; set; } = -1;
+    public int ListIndex { get; set; } = -1;
 
     public void OnEvents(PollEvents events)
     {

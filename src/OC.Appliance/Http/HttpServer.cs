@@ -14,7 +14,7 @@ internal sealed class HttpServer
 {
     private const long RefusalLogIntervalMs = 60_000;
 
-    private readonly List<HttpConnection> _connections = [];
+    private readonly SlotList<HttpConnection> _connections = new();
     private readonly StatusEndpoints _endpoints;
     private long _nextId;
     private long _nextRefusalLogMs;
@@ -58,10 +58,7 @@ internal sealed class HttpServer
             return;
         }
 
-        var connection = new HttpConnection(this, socket, ++_nextId, now + (long)Limits.RequestTimeout.TotalMilliseconds)
-        {
-            ListIndex = _connections.Count,
-        };
+        var connection = new HttpConnection(this, socket, ++_nextId, now + (long)Limits.RequestTimeout.TotalMilliseconds);
         _connections.Add(connection);
         Counters.Accepted++;
         Counters.Connections = _connections.Count;
@@ -87,15 +84,7 @@ internal sealed class HttpServer
 
     internal void OnClosed(HttpConnection connection, string reason)
     {
-        int index = connection.ListIndex;
-        if (index >= 0)
-        {
-            var last = _connections[^1];
-            _connections[index] = last;
-            last.ListIndex = index;
-            _connections.RemoveAt(_connections.Count - 1);
-            connection.ListIndex = -1;
-        }
+        _connections.Remove(connection);
         Counters.Connections = _connections.Count;
         if (Log.IsEnabled(LogLevel.Debug)) Log.Debug("http.closed", $"#{connection.Id}: {reason}");
     }

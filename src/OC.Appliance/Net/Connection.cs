@@ -24,7 +24,7 @@ internal interface IFrameSink
 /// output by <see cref="ConnectionLimits.MaxOutputBytes"/> (a client that does not read is cut off).
 /// Both buffers hold no array while empty, so an idle connection costs little.
 /// </summary>
-internal sealed partial class Connection : IEventHandler
+internal sealed partial class Connection : IEventHandler, ISlotted
 {
     private readonly ConnectionManager _manager;
     private readonly Socket _socket;
@@ -55,7 +55,7 @@ internal sealed partial class Connection : IEventHandler
     public object? Session { get; set; }
 
     /// <summary>Position in the manager's list (swap-remove).</summary>
-    internal int ListIndex { get; set; } = -1;
+    public int ListIndex { get; set; } = -1;
 
     internal bool InPendingWrites { get; set; }
 

@@ -9,7 +9,7 @@ namespace OC.Appliance.Net;
 /// </summary>
 internal sealed class ConnectionManager
 {
-    private readonly List<Connection> _connections = [];
+    private readonly SlotList<Connection> _connections = new();
     private readonly List<Connection> _pendingWrites = [];
     private long _nextId;
 
@@ -30,7 +30,7 @@ internal sealed class ConnectionManager
     public byte[] ReceiveBuffer { get; } = new byte[64 * 1024];
 
     public int Count => _connections.Count;
-    public IReadOnlyList<Connection> All => _connections;
+    public IReadOnlyList<Connection> All => _connections.Items;
 
     public long BytesReceived { get; set; }
     public long BytesSent { get; set; }
@@ -50,7 +50,6 @@ internal sealed class ConnectionManager
             return;
         }
         var connection = new Connection(this, socket, ++_nextId);
-        connection.ListIndex = _connections.Count;
         _connections.Add(connection);
         Accepted++;
         if (Log.IsEnabled(LogLevel.Debug)) Log.Debug("net.connected", $"#{connection.Id} from {connection.RemoteEndPoint}");
@@ -72,15 +71,7 @@ internal sealed class ConnectionManager
 
     internal void OnClosed(Connection connection, string reason)
     {
-        int index = connection.ListIndex;
-        if (index >= 0)
-        {
-            var last = _connections[^1];
-            _connections[index] = last;
-            last.ListIndex = index;
-            _connections.RemoveAt(_connections.Count - 1);
-            connection.ListIndex = -1;
-        }
+        _connections.Remove(connection);
         if (Log.IsEnabled(LogLevel.Debug)) Log.Debug("net.disconnected", $"#{connection.Id}: {reason}");
         Sink.OnClosed(connection, reason);
     }
