@@ -32,7 +32,8 @@ internal sealed class FileDownload(ClientSession session, ulong fileId, long siz
     /// <summary>What the client said it has (FILE_ACK).</summary>
     public long Acked { get; set; } = offset;
 
-    public int ReadsInFlight { get; set; }
+    /// <summary>Bytes of reads posted to the file worker and not back yet.</summary>
+    public long BytesInFlight { get; set; }
     public bool Cancelled { get; set; }
 }
 

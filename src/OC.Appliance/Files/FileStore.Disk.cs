@@ -89,7 +89,7 @@ internal sealed partial class FileStore
     /// <summary>fsync the data, then record the offset durably: the sidecar never claims bytes the disk may lack.</summary>
     private void ConfirmWritten(FileRecord f, Upload upload, long nowMs)
     {
-        if (_limits.FlushToDisk) upload.Stream.Flush(flushToDisk: true);
+        if (_limits.FlushToDisk) DataSync.Flush(upload.Stream);
         else upload.Stream.Flush();
         f.Confirmed = upload.Written;
         f.TouchedMs = nowMs;

@@ -146,6 +146,7 @@ internal sealed partial class FileStore : IDisposable
         }
 
         upload.Stream.Write(data);
+        if (_limits.FlushToDisk) DataSync.StartWriteBack(upload.Stream.SafeFileHandle, offset, data.Length);
         upload.Hash.AppendData(data);
         upload.Written += data.Length;
         if (upload.Written < record.Size)

@@ -1,4 +1,5 @@
 using OC.Appliance.Files;
+using OC.Appliance.Net;
 using OC.Protocol;
 using OC.Protocol.Framing;
 using OC.Protocol.Messages;
@@ -6,9 +7,11 @@ using OC.Protocol.Messages;
 namespace OC.Appliance.Protocol;
 
 /// <summary>
-/// FILE_GET and the FILE_DATA stream. At most <see cref="DownloadWindow"/> bytes beyond the
-/// client's last FILE_ACK are read or queued, so a download never fills the connection's output
-/// to the slow-consumer cut: a client that stops acknowledging simply stops getting data.
+/// FILE_GET and the FILE_DATA stream. Reads are posted while the connection has less than
+/// <see cref="DownloadOutputBudget"/> read ahead or unsent, and again whenever the socket took
+/// everything: a download runs at the speed the client reads, never fills the output to the
+/// slow-consumer cut, and does not wait for round trips. FILE_ACK bounds it further: at most
+/// <see cref="DownloadWindow"/> beyond the client's last acknowledgement.
 /// </summary>
 internal sealed partial class RequestRouter
 {
@@ -86,13 +89,27 @@ internal sealed partial class RequestRouter
 
     private void Pump(FileDownload d)
     {
-        while (!d.Cancelled && d.Next < d.Size && d.Next - d.Acked < DownloadWindow)
+        while (!d.Cancelled && d.Next < d.Size && d.Next - d.Acked < DownloadWindow && QueuedDownloadBytes(d.Session) < DownloadOutputBudget)
         {
             int count = (int)Math.Min(ProtocolLimits.MaxFileChunkBytes, d.Size - d.Next);
             _files.Post(new ReadJob(this, d, d.Next, count));
             d.Next += count;
-            d.ReadsInFlight++;
+            d.BytesInFlight += count;
         }
+    }
+
+    /// <summary>Bytes a connection has read ahead for its downloads or not yet sent.</summary>
+    private static long QueuedDownloadBytes(ClientSession session)
+    {
+        long queued = session.Connection.PendingOutputBytes;
+        if (session.Downloads is { } downloads) foreach (var d in downloads.Values) queued += d.BytesInFlight;
+        return queued;
+    }
+
+    public void OnOutputDrained(Connection connection)
+    {
+        if (connection.Session is not ClientSession { Downloads: { Count: > 0 } downloads }) return;
+        foreach (var d in downloads.Values) Pump(d);
     }
 
     internal void OnReadCompleted(ReadJob job)
@@ -100,7 +117,7 @@ internal sealed partial class RequestRouter
         var d = job.Download;
         try
         {
-            d.ReadsInFlight--;
+            d.BytesInFlight -= job.Count;
             if (d.Cancelled || d.Session.IsClosed) return;
             if (job.Error is not null)
             {

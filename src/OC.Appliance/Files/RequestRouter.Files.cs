@@ -14,10 +14,20 @@ namespace OC.Appliance.Protocol;
 /// </summary>
 internal sealed partial class RequestRouter
 {
-    /// <summary>How many bytes of a download may be sent and not yet acknowledged.</summary>
-    internal const int DownloadWindow = 1024 * 1024;
+    /// <summary>
+    /// How many bytes of a download may be sent and not yet acknowledged (FILE_ACK): what a client
+    /// that stops reading its events may have to hold. Not what paces a download: that is
+    /// <see cref="DownloadOutputBudget"/>, so the speed does not depend on the round trip.
+    /// </summary>
+    internal const int DownloadWindow = 16 * 1024 * 1024;
 
-    /// <summary>Downloads at once per connection: with the window they bound the output a connection can pile up (2 MiB, below the 4 MiB cut).</summary>
+    /// <summary>
+    /// A connection's downloads keep at most this much read ahead or queued in its output; more is
+    /// read each time the socket took everything (<see cref="OnOutputDrained"/>). The kernel's
+    /// send buffer is the pipe; this only keeps it fed, far below the 4 MiB slow-consumer cut.
+    /// </summary>
+    internal const int DownloadOutputBudget = 1024 * 1024;
+
     internal const int MaxDownloadsPerConnection = 2;
 
     internal const int MaxUploadsPerConnection = 4;

@@ -32,6 +32,7 @@ internal sealed partial class Connection
             Close($"slow consumer: {_output.Length} bytes of replies unread");
             return;
         }
+        bool had = !_output.IsEmpty;
         while (!IsClosed && !_output.IsEmpty)
         {
             int n = _socket.Send(_output.Span, SocketFlags.None, out var error);
@@ -47,5 +48,6 @@ internal sealed partial class Connection
         if (IsClosed) return;
         if (_output.IsEmpty) _output.Release();
         UpdateInterest();
+        if (had && _output.IsEmpty) _manager.Sink.OnOutputDrained(this);
     }
 }

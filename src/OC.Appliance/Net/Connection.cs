@@ -16,6 +16,12 @@ internal interface IFrameSink
 
     /// <summary>Once a second per connection: the sink decides whether it has been quiet too long.</summary>
     void OnIdleCheck(Connection connection, long nowMs);
+
+    /// <summary>
+    /// The socket took all pending output: a streaming sender (a download) may queue more. The
+    /// kernel's send buffer still holds what was sent, so refilling now keeps the pipe full.
+    /// </summary>
+    void OnOutputDrained(Connection connection);
 }
 
 /// <summary>

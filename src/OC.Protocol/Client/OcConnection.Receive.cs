@@ -5,6 +5,29 @@ namespace OC.Protocol.Client;
 
 public sealed partial class OcConnection
 {
+    // Large reads: a file download arrives in 256 KiB frames.
+    private const int ReceiveSize = 256 * 1024;
+
+    private IEventInterceptor? _interceptor;
+
+    /// <summary>
+    /// Lets <paramref name="interceptor"/> take pushed frames before <see cref="Events"/> until the
+    /// returned handle is disposed. One at a time per connection.
+    /// </summary>
+    public IDisposable Intercept(IEventInterceptor interceptor)
+    {
+        ArgumentNullException.ThrowIfNull(interceptor);
+        if (Interlocked.CompareExchange(ref _interceptor, interceptor, null) is not null)
+            throw new InvalidOperationException("another stream is already being received on this connection");
+        if (_closedBecause is { } reason) interceptor.OnClosed(reason);
+        return new Interception(this, interceptor);
+    }
+
+    private sealed class Interception(OcConnection connection, IEventInterceptor interceptor) : IDisposable
+    {
+        public void Dispose() => Interlocked.CompareExchange(ref connection._interceptor, null, interceptor);
+    }
+
     private async Task ReceiveLoopAsync()
     {
         var input = new ByteBuffer();
@@ -12,7 +35,7 @@ public sealed partial class OcConnection
         {
             while (true)
             {
-                var memory = input.GetMemory(64 * 1024);
+                var memory = input.GetMemory(ReceiveSize);
                 int read = await _stream.ReadAsync(memory, _closing.Token).ConfigureAwait(false);
                 if (read == 0) throw new OcConnectionException("the appliance closed the connection");
                 input.Advance(read);
@@ -29,6 +52,7 @@ public sealed partial class OcConnection
             var reason = Closed();
             foreach (var pending in _pending.Values) pending.TrySetException(reason);
             _events.Writer.TryComplete(reason);
+            Volatile.Read(ref _interceptor)?.OnClosed(reason);
         }
     }
 
@@ -46,28 +70,28 @@ public sealed partial class OcConnection
                     : $"the appliance sent a bad frame ({status})");
             }
 
-            var frame = new ReceivedFrame(header.Type, header.RequestId, FrameParser.Payload(input.Span, header).ToArray());
-            input.Consume(header.TotalLength);
-
-            if (frame.RequestId != Frame.NoRequest && _pending.TryGetValue(frame.RequestId, out var waiter))
+            var payload = FrameParser.Payload(input.Span, header);
+            if (header.RequestId != Frame.NoRequest && _pending.TryGetValue(header.RequestId, out var waiter))
             {
-                waiter.TrySetResult(frame);
+                waiter.TrySetResult(new ReceivedFrame(header.Type, header.RequestId, payload.ToArray()));
             }
-            else if (frame.Type == FrameType.Error && frame.RequestId == Frame.NoRequest
-                && (!ErrorReply.TryRead(frame.Payload, out var error) || error.Code.ClosesConnection()))
+            else if (header.Type == FrameType.Error && header.RequestId == Frame.NoRequest
+                && (!ErrorReply.TryRead(payload, out var error) || error.Code.ClosesConnection()))
             {
                 // An error about the connection itself: the appliance closes it next. (Codes from
                 // 100 with request id 0 are about a file stream and go to Events.)
                 Fail(new OcConnectionException(error.Message, new OcErrorException(error)));
             }
-            else if (frame.Type == FrameType.Ping)
+            else if (header.Type == FrameType.Ping)
             {
-                _ = SendAsync(b => EmptyFrame.Write(b, FrameType.Pong, frame.RequestId));
+                uint ping = header.RequestId;
+                _ = SendAsync(b => EmptyFrame.Write(b, FrameType.Pong, ping));
             }
-            else
+            else if (header.RequestId != Frame.NoRequest || Volatile.Read(ref _interceptor)?.TryTake(header.Type, payload) != true)
             {
-                _events.Writer.TryWrite(frame);
+                _events.Writer.TryWrite(new ReceivedFrame(header.Type, header.RequestId, payload.ToArray()));
             }
+            input.Consume(header.TotalLength);
         }
     }
 

@@ -111,25 +111,41 @@ public static class OcFiles
             left -= n;
         }
 
-        var reply = await connection.RequestAsync((b, id) => FilePosition.Write(b, FrameType.FileGet, id, fileId, (ulong)offset), cancellationToken).ConfigureAwait(false);
-        OcAccounts.Expect(reply, FrameType.FileEntries, "FILE_GET");
-        if (!FileEntry.TryReadList(reply.Payload, out var entries) || entries.Count != 1) throw OcAccounts.Malformed(reply);
-        var entry = entries[0];
-        long size = (long)entry.Size;
-        progress?.Report(new FileTransferProgress(fileId, offset, size));
-
-        while (offset < size)
+        using var sink = new DownloadSink(fileId, offset, hash);
+        FileEntry entry;
+        using (connection.Intercept(sink))
         {
-            var frame = await connection.Events.ReadAsync(cancellationToken).ConfigureAwait(false);
-            if (frame.Type == FrameType.Error) throw StreamError(frame);
-            if (frame.Type != FrameType.FileData || !FileChunk.TryRead(frame.Payload, out ulong id, out ulong at, out _) || id != fileId) continue;
-            if ((long)at != offset) throw new OcConnectionException($"FILE_DATA at {at}, expected {offset}");
-            var data = frame.Payload.AsMemory(FileChunk.HeaderBytes);
-            await destination.WriteAsync(data, cancellationToken).ConfigureAwait(false);
-            hash.AppendData(data.Span);
-            offset += data.Length;
-            await connection.SendAsync(b => FilePosition.Write(b, FrameType.FileAck, Frame.NoRequest, fileId, (ulong)offset), cancellationToken).ConfigureAwait(false);
+            var reply = await connection.RequestAsync((b, id) => FilePosition.Write(b, FrameType.FileGet, id, fileId, (ulong)offset), cancellationToken).ConfigureAwait(false);
+            OcAccounts.Expect(reply, FrameType.FileEntries, "FILE_GET");
+            if (!FileEntry.TryReadList(reply.Payload, out var entries) || entries.Count != 1) throw OcAccounts.Malformed(reply);
+            entry = entries[0];
+            long size = (long)entry.Size;
             progress?.Report(new FileTransferProgress(fileId, offset, size));
+
+            while (offset < size)
+            {
+                if (!await sink.Pieces.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    await sink.Pieces.Completion.ConfigureAwait(false);
+                    throw new OcConnectionException("the download ended early");
+                }
+                while (sink.Pieces.TryRead(out var piece))
+                {
+                    try
+                    {
+                        await destination.WriteAsync(piece.Buffer.AsMemory(0, piece.Length), cancellationToken).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        DownloadSink.Return(piece.Buffer);
+                    }
+                    offset += piece.Length;
+                }
+                // One FILE_ACK for what was written since the last: the appliance's window is far larger.
+                long at = offset;
+                await connection.SendAsync(b => FilePosition.Write(b, FrameType.FileAck, Frame.NoRequest, fileId, (ulong)at), cancellationToken).ConfigureAwait(false);
+                progress?.Report(new FileTransferProgress(fileId, offset, size));
+            }
         }
         await destination.FlushAsync(cancellationToken).ConfigureAwait(false);
         if (!hash.GetHashAndReset().AsSpan().SequenceEqual(entry.Sha256))
