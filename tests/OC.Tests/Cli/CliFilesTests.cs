@@ -88,6 +88,30 @@ public sealed partial class CliFilesTests(CliApplianceFixture appliance) : IClas
     }
 
     [Fact]
+    public async Task On_a_terminal_send_and_get_draw_a_progress_bar_with_bytes_rate_and_eta()
+    {
+        var (alice, bob) = await FriendsAsync();
+        var content = RandomNumberGenerator.GetBytes(64 * 1024 * 1024);
+        string source = Path.Combine(_work.Path, "film.bin");
+        await File.WriteAllBytesAsync(source, content);
+
+        var send = await OcProcess.RunOnTerminalAsync(_alice.Path, "file", "send", bob, source);
+        Assert.True(send.ExitCode == 0, send.ToString());
+        // The last state of the bar: full, the size, a rate and the ETA field (the pty's output
+        // has the bar's carriage returns as line ends here).
+        Assert.Matches(@"\[#{24}\] 100\.0%  64\.0 MiB/64\.0 MiB  [\d.]+ [KMG]?i?B/s  ETA --:--", send.Stdout);
+
+        var list = await Oc(_bob, "file", "list", alice, "--json");
+        Assert.True(list.ExitCode == 0, list.ToString());
+        string id = LastJson(list).GetProperty("files")[0].GetProperty("fileId").GetString()!;
+        string target = Path.Combine(_work.Path, "film-copy.bin");
+        var get = await OcProcess.RunOnTerminalAsync(_bob.Path, "file", "get", id, "-o", target);
+        Assert.True(get.ExitCode == 0, get.ToString());
+        Assert.Matches(@"\[#{24}\] 100\.0%  64\.0 MiB/64\.0 MiB", get.Stdout);
+        Assert.Equal(content, await File.ReadAllBytesAsync(target));
+    }
+
+    [Fact]
     public async Task An_oc_file_send_killed_mid_way_resumes_when_run_again_and_ends_byte_identical()
     {
         var (_, bob) = await FriendsAsync();

@@ -60,6 +60,31 @@ internal static class OcProcess
         return new OcRun(process.ExitCode, (await stdout).ReplaceLineEndings("\n"), (await stderr).ReplaceLineEndings("\n"));
     }
 
+    /// <summary>
+    /// Runs oc on a pseudo-terminal, as a user at a terminal does: script(1) (util-linux, in every
+    /// Debian) gives it one and copies what it draws, stdout and stderr together, to our pipe.
+    /// </summary>
+    public static Task<OcRun> RunOnTerminalAsync(string configFolder, params string[] args)
+    {
+        var oc = StartInfo();
+        var words = new List<string> { oc.FileName };
+        words.AddRange(oc.ArgumentList);
+        words.AddRange(args);
+        string command = string.Join(' ', words.Select(w => "'" + w.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
+        var start = new ProcessStartInfo("script");
+        foreach (var arg in new[] { "--quiet", "--return", "--command", command, "/dev/null" }) start.ArgumentList.Add(arg);
+        start.RedirectStandardInput = true;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
+        start.StandardOutputEncoding = System.Text.Encoding.UTF8;
+        start.StandardErrorEncoding = System.Text.Encoding.UTF8;
+        start.Environment.Remove("OC_SERVER");
+        start.Environment.Remove("XDG_CONFIG_HOME");
+        start.Environment["OC_CONFIG_DIR"] = configFolder;
+        return RunAsync(start, null, []);
+    }
+
     /// <summary>The start of a run of oc with all three standard streams redirected.</summary>
     internal static ProcessStartInfo Prepare(string configFolder, IReadOnlyDictionary<string, string>? variables, string[] args) =>
         Prepare(StartInfo(), configFolder, variables, args);

@@ -340,28 +340,66 @@ public sealed class FileTransferTests
         await BefriendAsync(carolConn, dave);
         Assert.Empty(await SyncAsync(daveConn, 0));
 
-        var content = RandomNumberGenerator.GetBytes(96 * 1024 * 1024);
-        var upload = Task.Run(() => OcFiles.UploadAsync(aliceConn, bob, "large.bin", new MemoryStream(content)));
-        await Task.Delay(200);
-
-        var worst = TimeSpan.Zero;
-        int during = 0;
-        for (int i = 0; i < 20; i++)
+        // The case: a 1 GiB upload, from a file (not held in memory by the test).
+        string folder = Path.Combine(Path.GetTempPath(), $"oc-large-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        try
         {
-            bool running = !upload.IsCompleted;
-            var clock = Stopwatch.StartNew();
-            await SendAsync(carolConn, dave, $"m{i}");
-            var m = await NextMessageAsync(daveConn);
-            clock.Stop();
-            Assert.Equal($"m{i}", m.Text);
-            if (running) during++;
-            if (clock.Elapsed > worst) worst = clock.Elapsed;
-            await Task.Delay(50);
+            string source = Path.Combine(folder, "large.bin");
+            byte[] sha = WriteRandomFile(source, 1024L * 1024 * 1024);
+            await using var file = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1024 * 1024);
+            var upload = Task.Run(() => OcFiles.UploadAsync(aliceConn, bob, "large.bin", file));
+
+            // Messages go back and forth for as long as the upload runs (at least 20 of them).
+            var worst = TimeSpan.Zero;
+            int during = 0;
+            for (int i = 0; i < 20 || !upload.IsCompleted; i++)
+            {
+                bool running = !upload.IsCompleted;
+                var clock = Stopwatch.StartNew();
+                await SendAsync(carolConn, dave, $"m{i}");
+                var m = await NextMessageAsync(daveConn);
+                clock.Stop();
+                Assert.Equal($"m{i}", m.Text);
+                if (running) during++;
+                if (clock.Elapsed > worst) worst = clock.Elapsed;
+                await Task.Delay(20);
+            }
+            ulong id = await upload;
+            Assert.True(during >= 3, $"only {during} messages were sent while the upload ran");
+            Assert.True(worst < TimeSpan.FromSeconds(1), $"a message took {worst.TotalMilliseconds:0} ms during the upload");
+
+            // The bytes arrived whole: the download's own SHA-256 check, and ours of the copy.
+            string copy = Path.Combine(folder, "copy.bin");
+            await using (var target = new FileStream(copy, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1024 * 1024))
+            {
+                await OcFiles.DownloadAsync(bobConn, id, target);
+            }
+            await using (var check = File.OpenRead(copy))
+            {
+                Assert.Equal(sha, await SHA256.HashDataAsync(check));
+            }
         }
-        ulong id = await upload;
-        Assert.True(during > 0, "the upload was still running while messages were sent");
-        Assert.True(worst < TimeSpan.FromSeconds(1), $"a message took {worst.TotalMilliseconds:0} ms during the upload");
-        Assert.Equal(content, await DownloadAsync(bobConn, id));
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>Writes <paramref name="size"/> random bytes to <paramref name="path"/>; returns their SHA-256.</summary>
+    private static byte[] WriteRandomFile(string path, long size)
+    {
+        var buffer = new byte[4 * 1024 * 1024];
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var output = File.Create(path);
+        for (long left = size; left > 0; left -= buffer.Length)
+        {
+            RandomNumberGenerator.Fill(buffer);
+            int n = (int)Math.Min(buffer.Length, left);
+            output.Write(buffer, 0, n);
+            hash.AppendData(buffer, 0, n);
+        }
+        return hash.GetHashAndReset();
     }
 
     /// <summary>Offers the file, sends its first <paramref name="bytes"/> and waits until some of it is confirmed.</summary>
