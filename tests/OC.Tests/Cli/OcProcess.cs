@@ -71,18 +71,8 @@ internal static class OcProcess
         words.AddRange(oc.ArgumentList);
         words.AddRange(args);
         string command = string.Join(' ', words.Select(w => "'" + w.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
-        var start = new ProcessStartInfo("script");
-        foreach (var arg in new[] { "--quiet", "--return", "--command", command, "/dev/null" }) start.ArgumentList.Add(arg);
-        start.RedirectStandardInput = true;
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        start.UseShellExecute = false;
-        start.StandardOutputEncoding = System.Text.Encoding.UTF8;
-        start.StandardErrorEncoding = System.Text.Encoding.UTF8;
-        start.Environment.Remove("OC_SERVER");
-        start.Environment.Remove("XDG_CONFIG_HOME");
-        start.Environment["OC_CONFIG_DIR"] = configFolder;
-        return RunAsync(start, null, []);
+        var start = Prepare(new ProcessStartInfo("script"), configFolder, null, ["--quiet", "--return", "--command", command, "/dev/null"]);
+        return RunAsync(start, null, args);
     }
 
     /// <summary>The start of a run of oc with all three standard streams redirected.</summary>
