@@ -86,7 +86,7 @@ internal sealed partial class FileStore
         return upload;
     }
 
-    /// <summary>fsync the data, then record the offset durably: the sidecar never claims bytes the disk may lack.</summary>
+    /// <summary>Flush the data (fdatasync), then record the offset durably: the sidecar never claims bytes the disk may lack.</summary>
     private void ConfirmWritten(FileRecord f, Upload upload, long nowMs)
     {
         if (_limits.FlushToDisk) DataSync.Flush(upload.Stream);

@@ -25,16 +25,7 @@ internal static partial class DataSync
             return;
         }
         stream.Flush();
-        Flush(stream.SafeFileHandle, stream.Name);
-    }
-
-    internal static void Flush(SafeFileHandle handle, string name)
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            RandomAccess.FlushToDisk(handle);
-            return;
-        }
+        var handle = stream.SafeFileHandle;
         bool added = false;
         handle.DangerousAddRef(ref added);
         try
@@ -43,7 +34,7 @@ internal static partial class DataSync
             int rc;
             do rc = Fdatasync(fd);
             while (rc < 0 && Marshal.GetLastPInvokeError() == EIntr);
-            if (rc < 0) throw Failure("fdatasync", name);
+            if (rc < 0) throw Failure("fdatasync", stream.Name);
         }
         finally
         {

@@ -21,8 +21,8 @@ internal sealed class DownloadSink : IEventInterceptor, IDisposable
     private readonly Channel<Piece> _pieces = Channel.CreateUnbounded<Piece>(new() { SingleReader = true, SingleWriter = true });
     private long _next;
 
-    /// <summary>A run of bytes to write, or the reason the stream ended.</summary>
-    internal readonly record struct Piece(byte[] Buffer, int Length, Exception? Error);
+    /// <summary>A run of bytes to write, in a pooled buffer (give it back with <see cref="Return"/>). The stream's end, or why it broke, is the channel's completion.</summary>
+    internal readonly record struct Piece(byte[] Buffer, int Length);
 
     public DownloadSink(ulong fileId, long offset, IncrementalHash hash)
     {
@@ -52,7 +52,7 @@ internal sealed class DownloadSink : IEventInterceptor, IDisposable
         _next += data.Length;
         var buffer = s_pool.Rent(data.Length);
         data.CopyTo(buffer);
-        if (!_pieces.Writer.TryWrite(new Piece(buffer, data.Length, null))) s_pool.Return(buffer);
+        if (!_pieces.Writer.TryWrite(new Piece(buffer, data.Length))) s_pool.Return(buffer);
         return true;
     }
 
