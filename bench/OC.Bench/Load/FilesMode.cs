@@ -7,7 +7,7 @@ namespace OC.Bench.Load;
 
 /// <summary>
 /// `files`: one upload of --mib MiB of random bytes from a file on disk through the appliance
-/// (fsynced, SHA-256 checked) and its download to disk, each timed; then, if iperf3 is on the
+/// (confirmed on disk, SHA-256 checked) and its download to disk, each timed; then, if iperf3 is on the
 /// PATH, iperf3 over loopback with the same byte count, for the ceiling of the machine.
 /// </summary>
 internal static class FilesMode
@@ -49,7 +49,7 @@ internal static class FilesMode
 
             double mib = size / (1024.0 * 1024);
             new Report(string.Create(CultureInfo.InvariantCulture,
-                    $"files: {mib:0} MiB upload {up:0.00} s = {mib / up:0} MiB/s (fsync every 2 MiB: {!options.NoFlush}, SHA-256 on both sides); download {down:0.00} s = {mib / down:0} MiB/s (client checks SHA-256)"))
+                    $"files: {mib:0} MiB upload {up:0.00} s = {mib / up:0} MiB/s (confirmed with fdatasync: {!options.NoFlush}, SHA-256 on both sides); download {down:0.00} s = {mib / down:0} MiB/s (client checks SHA-256)"))
                 .Add("mode", "files")
                 .Add("bytes", size)
                 .Add("uploadSeconds", up)

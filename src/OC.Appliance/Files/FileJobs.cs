@@ -5,7 +5,7 @@ using OC.Protocol.Messages;
 namespace OC.Appliance.Files;
 
 /// <summary>The loop's view of one upload: who streams it and how far (docs/protocol.md, "Files").</summary>
-internal sealed class FileUpload(ClientSession session, ulong fileId, int to, long size, long offset)
+internal sealed class FileUpload(ClientSession session, ulong fileId, int to, long size, long offset, int credit)
 {
     public ClientSession Session { get; } = session;
     public ulong FileId { get; } = fileId;
@@ -15,7 +15,14 @@ internal sealed class FileUpload(ClientSession session, ulong fileId, int to, lo
     /// <summary>The offset the next FILE_CHUNK must have.</summary>
     public long Next { get; set; } = offset;
 
+    /// <summary>Flushed to disk and recorded: where a resume starts.</summary>
     public long Confirmed { get; set; } = offset;
+
+    /// <summary>Written to the file by the worker (confirmed or not).</summary>
+    public long Written { get; set; } = offset;
+
+    /// <summary>Where the credit last announced ends (confirmed + credit): no chunk may go past it.</summary>
+    public long Limit { get; set; } = offset + credit;
 }
 
 /// <summary>The loop's view of one download on one connection, paced by FILE_ACK.</summary>
@@ -84,6 +91,7 @@ internal sealed class ChunkJob : FileJob
 
     public FileUpload Upload { get; }
     public long Offset { get; }
+    public long End => Offset + _length;
     public WriteOutcome Outcome { get; private set; }
     public long Confirmed { get; private set; }
     public FileEntry Entry { get; private set; }
@@ -104,6 +112,9 @@ internal sealed class ChunkJob : FileJob
             ChunkBuffers.Pool.Return(_data);
         }
     }
+
+    /// <summary>Confirms the upload up to what is written (the worker caught up); this job reports it.</summary>
+    internal void ConfirmNow(FileStore store) => Confirmed = store.Confirm(Upload.FileId, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
 
     internal override void Complete() => _router.OnChunkCompleted(this);
 }

@@ -59,26 +59,26 @@ internal sealed partial class FileStore
     private Upload OpenUpload(FileRecord f)
     {
         if (_open.TryGetValue(f.Id, out var upload)) return upload;
-        var stream = new FileStream(PartPath(f), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 1, FileOptions.None);
         var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         try
         {
-            if (stream.Length > f.Confirmed) stream.SetLength(f.Confirmed);
-            long prefix = stream.Length;
-            var buffer = new byte[1024 * 1024];
-            stream.Position = 0;
-            while (stream.Position < prefix)
+            long prefix = 0;
+            using (var stream = new FileStream(PartPath(f), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 1, FileOptions.SequentialScan))
             {
-                int n = stream.Read(buffer, 0, (int)Math.Min(buffer.Length, prefix - stream.Position));
-                if (n == 0) break;
-                hash.AppendData(buffer, 0, n);
+                if (stream.Length > f.Confirmed) stream.SetLength(f.Confirmed);
+                var buffer = new byte[1024 * 1024];
+                int n;
+                while ((n = stream.Read(buffer, 0, buffer.Length)) > 0)
+                {
+                    hash.AppendData(buffer, 0, n);
+                    prefix += n;
+                }
             }
-            f.Confirmed = stream.Position;
-            upload = new Upload(stream, hash, stream.Position);
+            f.Confirmed = prefix;
+            upload = new Upload(PartWriter.Open(PartPath(f), prefix, _limits.DirectWrites), hash);
         }
         catch
         {
-            stream.Dispose();
             hash.Dispose();
             throw;
         }
@@ -89,8 +89,7 @@ internal sealed partial class FileStore
     /// <summary>Flush the data (fdatasync), then record the offset durably: the sidecar never claims bytes the disk may lack.</summary>
     private void ConfirmWritten(FileRecord f, Upload upload, long nowMs)
     {
-        if (_limits.FlushToDisk) DataSync.Flush(upload.Stream);
-        else upload.Stream.Flush();
+        upload.Writer.Flush(_limits.FlushToDisk);
         f.Confirmed = upload.Written;
         f.TouchedMs = nowMs;
         SaveMeta(f);
@@ -99,9 +98,8 @@ internal sealed partial class FileStore
     private WriteOutcome Finish(FileRecord f, Upload upload)
     {
         var actual = upload.Hash.GetHashAndReset();
-        if (_limits.FlushToDisk) upload.Stream.Flush(flushToDisk: true);
-        upload.Dispose();
-        _open.Remove(f.Id);
+        upload.Writer.Flush(_limits.FlushToDisk);
+        Close(f);
         if (!actual.AsSpan().SequenceEqual(f.Sha256))
         {
             Log.Info("files.rejected", $"{f.IdText}: SHA-256 mismatch; deleted");
@@ -124,10 +122,16 @@ internal sealed partial class FileStore
         foreach (var f in old)
         {
             Log.Info("files.expired", $"{f.IdText}: partial upload untouched since {DateTimeOffset.FromUnixTimeMilliseconds(f.TouchedMs):u}; deleted");
-            if (_open.Remove(f.Id, out var upload)) upload.Dispose();
+            Close(f);
             Delete(f);
         }
         return old.Count;
+    }
+
+    /// <summary>Drops the open writer and hash of an upload, if any; the sidecar and .part stay.</summary>
+    private void Close(FileRecord f)
+    {
+        if (_open.Remove(f.Id, out var upload)) upload.Dispose();
     }
 
     private void Delete(FileRecord f)

@@ -17,10 +17,17 @@ internal sealed record FileLimits
     /// <summary>How far beyond the confirmed offset a client may send (FILE_ACCEPTED / FILE_PROGRESS credit).</summary>
     public int Credit { get; init; } = 8 * 1024 * 1024;
 
-    /// <summary>Data is fsynced and the offset confirmed each time this much more was written.</summary>
-    public int ConfirmEvery { get; init; } = 2 * 1024 * 1024;
+    /// <summary>
+    /// Data is fsynced and the offset confirmed each time this much more was written, and whenever
+    /// the file worker has caught up with the chunks (<see cref="FileWorker"/>): a crash costs a
+    /// resume at most this much.
+    /// </summary>
+    public int ConfirmEvery { get; init; } = 16 * 1024 * 1024;
 
     public bool FlushToDisk { get; init; } = true;
+
+    /// <summary>Write uploads with O_DIRECT where the file system takes it (see <see cref="PartWriter"/>).</summary>
+    public bool DirectWrites { get; init; } = true;
 }
 
 internal readonly record struct OfferResult(FileRecord? Record, long Offset, ErrorCode Code, string? Error, bool JustCompleted);
@@ -47,15 +54,17 @@ internal sealed partial class FileStore : IDisposable
     private readonly Dictionary<ulong, FileRecord> _files = [];
     private readonly Dictionary<ulong, Upload> _open = [];
 
-    private sealed class Upload(FileStream stream, IncrementalHash hash, long written) : IDisposable
+    private sealed class Upload(PartWriter writer, IncrementalHash hash) : IDisposable
     {
-        public FileStream Stream { get; } = stream;
+        public PartWriter Writer { get; } = writer;
         public IncrementalHash Hash { get; } = hash;
-        public long Written { get; set; } = written;
+
+        /// <summary>Bytes written to the .part (not all of them confirmed).</summary>
+        public long Written => Writer.Length;
 
         public void Dispose()
         {
-            Stream.Dispose();
+            Writer.Dispose();
             Hash.Dispose();
         }
     }
@@ -145,16 +154,41 @@ internal sealed partial class FileStore : IDisposable
             throw new DiskFullException(full!);
         }
 
-        upload.Stream.Write(data);
-        if (_limits.FlushToDisk) DataSync.StartWriteBack(upload.Stream.SafeFileHandle, offset, data.Length);
-        upload.Hash.AppendData(data);
-        upload.Written += data.Length;
-        if (upload.Written < record.Size)
+        try
         {
-            if (upload.Written - record.Confirmed >= _limits.ConfirmEvery) ConfirmWritten(record, upload, nowMs);
-            return WriteOutcome.Written;
+            upload.Writer.Append(data);
+            upload.Hash.AppendData(data);
+            if (upload.Written < record.Size)
+            {
+                if (upload.Written - record.Confirmed >= _limits.ConfirmEvery) ConfirmWritten(record, upload, nowMs);
+                return WriteOutcome.Written;
+            }
+            return Finish(record, upload);
         }
-        return Finish(record, upload);
+        catch
+        {
+            // A write that failed (a full disk, an I/O error) leaves the writer and the hash past
+            // what is in the file: close them, and a resume reopens the .part at the confirmed offset.
+            Close(record);
+            throw;
+        }
+    }
+
+    /// <summary>Confirms an open upload up to what it has written; returns its confirmed offset.</summary>
+    public long Confirm(ulong id, long nowMs)
+    {
+        if (!_files.TryGetValue(id, out var record)) return 0;
+        if (record.State != FileState.Uploading || !_open.TryGetValue(id, out var upload) || upload.Written == record.Confirmed) return record.Confirmed;
+        try
+        {
+            ConfirmWritten(record, upload, nowMs);
+        }
+        catch
+        {
+            Close(record);
+            throw;
+        }
+        return record.Confirmed;
     }
 
     /// <summary>Every file the user sent or received (with <paramref name="peer"/>, when not 0), oldest first; rejected ones never.</summary>

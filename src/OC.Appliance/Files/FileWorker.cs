@@ -51,6 +51,32 @@ internal sealed class FileWorker : GroupWorker<FileJob>
                 job.Error = e;
             }
         }
+        if (!HasQueuedJobs) ConfirmCaughtUp(group);
+    }
+
+    /// <summary>
+    /// Group commit: once no chunk waits, confirm what the uploads of this group wrote, so an upload
+    /// that pauses (or a slow one) is confirmed now rather than at its next 16 MiB. A fast upload
+    /// keeps the worker busy and is confirmed every 16 MiB; the fsyncs adapt to the load.
+    /// </summary>
+    private void ConfirmCaughtUp(List<FileJob> group)
+    {
+        var done = new HashSet<ulong>();
+        for (int i = group.Count - 1; i >= 0; i--)
+        {
+            // The last chunk of each upload in the group reports the confirm (unless it finished the upload).
+            if (group[i] is not ChunkJob job || job.Outcome == WriteOutcome.Stale || !done.Add(job.Upload.FileId)) continue;
+            if (job.Error is not null || job.Outcome != WriteOutcome.Written) continue;
+            try
+            {
+                job.ConfirmNow(_store);
+            }
+            catch (Exception e)
+            {
+                Log.Error("files.confirm_failed", $"{job.Upload.FileId:x16}: {e.GetType().Name}: {e.Message}");
+                job.Error = e;
+            }
+        }
     }
 
     protected override void OnStopped()

@@ -32,6 +32,9 @@ internal sealed partial class RequestRouter
 
     internal const int MaxUploadsPerConnection = 4;
 
+    /// <summary>An upload is told of more credit (FILE_PROGRESS) each time the worker wrote this much more: a quarter of the 8 MiB credit keeps the client sending.</summary>
+    internal const int CreditStep = 2 * 1024 * 1024;
+
     private readonly Dictionary<ulong, FileUpload> _uploads = [];
 
     public long FileChunksDropped { get; private set; }
@@ -111,7 +114,7 @@ internal sealed partial class RequestRouter
         if (entry.State == FileState.Uploading)
         {
             // A newer offer takes the upload over from an older connection (a client that reconnected).
-            _uploads[entry.FileId] = new FileUpload(session, entry.FileId, (int)entry.To, (long)entry.Size, result.Offset);
+            _uploads[entry.FileId] = new FileUpload(session, entry.FileId, (int)entry.To, (long)entry.Size, result.Offset, _files.Limits.Credit);
         }
         FileAccepted.Write(session.Connection.Output, job.RequestId, new FileAccepted(entry.FileId, (ulong)result.Offset, credit));
         session.Connection.Commit();
@@ -137,10 +140,10 @@ internal sealed partial class RequestRouter
         }
         long end = (long)offset + data.Length;
         if (data.Length is 0 or > ProtocolLimits.MaxFileChunkBytes || (long)offset != upload.Next || end > upload.Size
-            || end > upload.Confirmed + _files.Limits.Credit)
+            || end > upload.Limit)
         {
             Fatal(session, Frame.NoRequest, ErrorCode.UnexpectedFrame,
-                $"FILE_CHUNK at {offset} with {data.Length} bytes breaks the upload's order or credit (next {upload.Next}, confirmed {upload.Confirmed}, credit {_files.Limits.Credit})");
+                $"FILE_CHUNK at {offset} with {data.Length} bytes breaks the upload's order or credit (next {upload.Next}, confirmed {upload.Confirmed}, credit up to {upload.Limit})");
             return;
         }
         upload.Next = end;
@@ -168,11 +171,26 @@ internal sealed partial class RequestRouter
             WriteOutcome.Rejected => FileState.Rejected,
             _ => FileState.Uploading,
         };
-        if (state == FileState.Uploading && job.Confirmed == upload.Confirmed) return;
-        upload.Confirmed = job.Confirmed;
-        if (state != FileState.Uploading) _uploads.Remove(upload.FileId);
+        int credit = _files.Limits.Credit;
+        if (state == FileState.Uploading)
+        {
+            // Credit follows what the worker has written, so at most `credit` bytes wait in memory;
+            // confirming (an fsync) is rarer and only says where a resume starts.
+            upload.Written = job.End;
+            bool confirmedMore = job.Confirmed != upload.Confirmed;
+            bool creditDue = upload.Written + credit - upload.Limit >= CreditStep;
+            if (!confirmedMore && !creditDue) return;
+            upload.Confirmed = job.Confirmed;
+            upload.Limit = Math.Max(upload.Limit, upload.Written + credit);
+            credit = (int)(upload.Limit - upload.Confirmed);
+        }
+        else
+        {
+            upload.Confirmed = job.Confirmed;
+            _uploads.Remove(upload.FileId);
+        }
         if (upload.Session.IsClosed) return;
-        FileProgress.Write(upload.Session.Connection.Output, new FileProgress(upload.FileId, (ulong)upload.Confirmed, (uint)_files.Limits.Credit, state));
+        FileProgress.Write(upload.Session.Connection.Output, new FileProgress(upload.FileId, (ulong)upload.Confirmed, (uint)credit, state));
         upload.Session.Connection.Commit();
     }
 

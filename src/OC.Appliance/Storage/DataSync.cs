@@ -19,13 +19,18 @@ internal static partial class DataSync
     /// <summary>fdatasync on Linux, fsync elsewhere. Throws IOException if it fails.</summary>
     internal static void Flush(FileStream stream)
     {
+        stream.Flush();
+        Flush(stream.SafeFileHandle, stream.Name);
+    }
+
+    /// <summary>fdatasync on Linux, fsync elsewhere, of a handle with no buffer of its own.</summary>
+    internal static void Flush(SafeFileHandle handle, string name)
+    {
         if (!OperatingSystem.IsLinux())
         {
-            stream.Flush(flushToDisk: true);
+            RandomAccess.FlushToDisk(handle);
             return;
         }
-        stream.Flush();
-        var handle = stream.SafeFileHandle;
         bool added = false;
         handle.DangerousAddRef(ref added);
         try
@@ -34,7 +39,7 @@ internal static partial class DataSync
             int rc;
             do rc = Fdatasync(fd);
             while (rc < 0 && Marshal.GetLastPInvokeError() == EIntr);
-            if (rc < 0) throw Failure("fdatasync", stream.Name);
+            if (rc < 0) throw Failure("fdatasync", name);
         }
         finally
         {

@@ -63,6 +63,9 @@ internal abstract class GroupWorker<TJob> : IDisposable where TJob : WorkerJob
     }
 
     /// <summary>On the worker: runs the group; a job's failure goes to its <see cref="WorkerJob.Error"/>.</summary>
+    /// <summary>Whether jobs wait behind the group being run (for a group commit that waits until the worker caught up).</summary>
+    protected bool HasQueuedJobs => !_pending.IsEmpty;
+
     protected abstract void RunGroup(List<TJob> group);
 
     /// <summary>On the worker, after the last group: close the store.</summary>

@@ -48,6 +48,15 @@ internal sealed class WorkQueue<T>(string name) : IDisposable
         }
     }
 
+    /// <summary>Whether no job waits (the worker has caught up). Thread-safe; a hint, as a post may follow at once.</summary>
+    public bool IsEmpty
+    {
+        get
+        {
+            lock (_lock) return _pending.Count == 0;
+        }
+    }
+
     /// <summary>No more posts; the worker finishes what is queued, then <see cref="TakeGroup"/> returns false.</summary>
     public void Stop()
     {

@@ -1,0 +1,168 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+using OC.Appliance.Storage;
+
+namespace OC.Appliance.Files;
+
+/// <summary>
+/// Appends an upload's bytes to its .part file. Where the file system allows it (Linux), the
+/// file is written with O_DIRECT from an aligned staging buffer: an upload is written once and
+/// read later, if at all, so passing it through the page cache only evicts what the appliance
+/// does use (the database, other downloads), costs a copy, and leaves gigabytes of dirty pages
+/// for the confirming fdatasync to wait on (docs/performance.md, "files"). Elsewhere it writes
+/// through the page cache and starts write-back as it goes. File worker thread only.
+/// </summary>
+/// <remarks>
+/// Direct transfers must start and end on <see cref="DirectIo.Alignment"/>. The stage holds the
+/// bytes from the last aligned offset at or below the end of the file: it is written out when
+/// full, and <see cref="Flush"/> writes the partly filled stage rounded up to a whole block and
+/// cuts the file back to its real length; the next full write of that stage overwrites the block.
+/// </remarks>
+internal sealed unsafe class PartWriter : IDisposable
+{
+    private const int StageSize = 1024 * 1024;
+
+    private readonly SafeFileHandle _handle;
+    private readonly string _path;
+    private readonly bool _direct;
+    private byte* _stage;
+    private byte* _spare;
+    private Task? _writing;
+    private long _stageStart;
+    private int _staged;
+    private long _length;
+
+    private PartWriter(SafeFileHandle handle, string path, bool direct)
+    {
+        _handle = handle;
+        _path = path;
+        _direct = direct;
+    }
+
+    /// <summary>Bytes appended so far (in the file once <see cref="Flush"/> returned).</summary>
+    public long Length => _length;
+
+    /// <summary>Whether writes bypass the page cache (for the log and the tests).</summary>
+    public bool IsDirect => _direct;
+
+    /// <summary>Opens <paramref name="path"/> (created if missing) to append after its first <paramref name="length"/> bytes, which it must have.</summary>
+    public static PartWriter Open(string path, long length, bool allowDirect)
+    {
+        var handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        try
+        {
+            if (RandomAccess.GetLength(handle) != length) RandomAccess.SetLength(handle, length);
+            var writer = new PartWriter(handle, path, allowDirect && DirectIo.TryEnable(handle)) { _length = length };
+            if (writer._direct)
+            {
+                writer._stageStart = length - length % DirectIo.Alignment;
+                writer._staged = (int)(length - writer._stageStart);
+                if (writer._staged > 0)
+                {
+                    // The last partial block goes back into the stage, to be rewritten whole.
+                    int n = RandomAccess.Read(handle, writer.Stage[..DirectIo.Alignment], writer._stageStart);
+                    if (n < writer._staged) throw new IOException($"{path}: could not read back its last {writer._staged} bytes");
+                }
+            }
+            return writer;
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    private Span<byte> Stage
+    {
+        get
+        {
+            if (_stage is null) _stage = Allocate();
+            return new Span<byte>(_stage, StageSize);
+        }
+    }
+
+    private static byte* Allocate() => (byte*)NativeMemory.AlignedAlloc(StageSize, DirectIo.Alignment);
+
+    /// <summary>
+    /// Appends <paramref name="data"/>. A full stage is written by a pool thread while the next one
+    /// fills (the caller hashes meanwhile), so a write's error may surface at a later Append or at
+    /// <see cref="Flush"/>: after any exception the writer is done for; dispose it and reopen at the
+    /// length last flushed.
+    /// </summary>
+    public void Append(ReadOnlySpan<byte> data)
+    {
+        if (!_direct)
+        {
+            RandomAccess.Write(_handle, data, _length);
+            DataSync.StartWriteBack(_handle, _length, data.Length);
+            _length += data.Length;
+            return;
+        }
+
+        _length += data.Length;
+        while (!data.IsEmpty)
+        {
+            int n = Math.Min(StageSize - _staged, data.Length);
+            data[..n].CopyTo(Stage[_staged..]);
+            _staged += n;
+            data = data[n..];
+            if (_staged == StageSize) WriteStageInBackground();
+        }
+    }
+
+    private void WriteStageInBackground()
+    {
+        WaitForWrite();
+        nint full = (nint)_stage;
+        long at = _stageStart;
+        _writing = Task.Run(() => RandomAccess.Write(_handle, new ReadOnlySpan<byte>((byte*)full, StageSize), at));
+        _stage = _spare;
+        _spare = (byte*)full;
+        _stageStart += StageSize;
+        _staged = 0;
+    }
+
+    /// <summary>Waits for the stage being written in the background; throws what that write threw.</summary>
+    private void WaitForWrite()
+    {
+        var writing = _writing;
+        if (writing is null) return;
+        _writing = null;
+        writing.GetAwaiter().GetResult();
+    }
+
+    /// <summary>Puts every appended byte in the file, and on the disk when <paramref name="toDisk"/> (fdatasync).</summary>
+    public void Flush(bool toDisk)
+    {
+        if (_direct)
+        {
+            WaitForWrite();
+            if (_staged > 0)
+            {
+                int whole = (_staged + DirectIo.Alignment - 1) / DirectIo.Alignment * DirectIo.Alignment;
+                RandomAccess.Write(_handle, Stage[..whole], _stageStart);
+                if (whole != _staged) RandomAccess.SetLength(_handle, _length);
+            }
+        }
+        if (toDisk) DataSync.Flush(_handle, _path);
+    }
+
+    public void Dispose()
+    {
+        // The kernel may still be reading a stage: it is freed only after its write ended.
+        try
+        {
+            _writing?.Wait();
+        }
+        catch (AggregateException)
+        {
+            // Reported by the Append or Flush that the owner did not get to; nothing to confirm.
+        }
+        _writing = null;
+        _handle.Dispose();
+        NativeMemory.AlignedFree(_stage);
+        NativeMemory.AlignedFree(_spare);
+        _stage = _spare = null;
+    }
+}
