@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using OC.Appliance.Diagnostics;
 using OC.Appliance.Storage;
+using OC.Protocol.IO;
 using OC.Protocol.Messages;
 
 namespace OC.Appliance.Files;
@@ -75,7 +76,7 @@ internal sealed partial class FileStore
                 }
             }
             f.Confirmed = prefix;
-            upload = new Upload(PartWriter.Open(PartPath(f), prefix, _limits.DirectWrites), hash);
+            upload = new Upload(FileAppender.Open(PartPath(f), prefix, _limits.DirectWrites), hash);
         }
         catch
         {

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using OC.Appliance.Diagnostics;
 using OC.Appliance.Storage;
 using OC.Protocol.Framing;
+using OC.Protocol.IO;
 using OC.Protocol.Messages;
 
 namespace OC.Appliance.Files;
@@ -26,7 +27,7 @@ internal sealed record FileLimits
 
     public bool FlushToDisk { get; init; } = true;
 
-    /// <summary>Write uploads with O_DIRECT where the file system takes it (see <see cref="PartWriter"/>).</summary>
+    /// <summary>Write uploads with O_DIRECT where the file system takes it (see <see cref="FileAppender"/>).</summary>
     public bool DirectWrites { get; init; } = true;
 }
 
@@ -54,9 +55,9 @@ internal sealed partial class FileStore : IDisposable
     private readonly Dictionary<ulong, FileRecord> _files = [];
     private readonly Dictionary<ulong, Upload> _open = [];
 
-    private sealed class Upload(PartWriter writer, IncrementalHash hash) : IDisposable
+    private sealed class Upload(FileAppender writer, IncrementalHash hash) : IDisposable
     {
-        public PartWriter Writer { get; } = writer;
+        public FileAppender Writer { get; } = writer;
         public IncrementalHash Hash { get; } = hash;
 
         /// <summary>Bytes written to the .part (not all of them confirmed).</summary>
@@ -224,6 +225,9 @@ internal sealed partial class FileStore : IDisposable
             if (n == 0) throw new IOException($"file {f.IdText} is shorter than its size");
             total += n;
         }
+        // Downloads stream a file out once (and uploads never cached it, see FileAppender): keep
+        // the page cache for the database rather than for bytes already sent.
+        DataSync.DropCached(handle, offset, total);
         return total;
     }
 

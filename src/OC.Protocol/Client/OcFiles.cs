@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using OC.Protocol.Framing;
+using OC.Protocol.IO;
 using OC.Protocol.Messages;
 
 namespace OC.Protocol.Client;
@@ -112,40 +113,59 @@ public static class OcFiles
         }
 
         using var sink = new DownloadSink(fileId, offset, hash);
+        // A file on disk is appended through its handle (O_DIRECT where possible, see FileAppender);
+        // any other stream gets ordinary writes.
+        using var appender = destination is FileStream file ? FileAppender.Attach(file.SafeFileHandle, file.Name, offset, allowDirect: true) : null;
         FileEntry entry;
-        using (connection.Intercept(sink))
+        try
         {
-            var reply = await connection.RequestAsync((b, id) => FilePosition.Write(b, FrameType.FileGet, id, fileId, (ulong)offset), cancellationToken).ConfigureAwait(false);
-            OcAccounts.Expect(reply, FrameType.FileEntries, "FILE_GET");
-            if (!FileEntry.TryReadList(reply.Payload, out var entries) || entries.Count != 1) throw OcAccounts.Malformed(reply);
-            entry = entries[0];
-            long size = (long)entry.Size;
-            progress?.Report(new FileTransferProgress(fileId, offset, size));
-
-            while (offset < size)
+            using (connection.Intercept(sink))
             {
-                if (!await sink.Pieces.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    await sink.Pieces.Completion.ConfigureAwait(false);
-                    throw new OcConnectionException("the download ended early");
-                }
-                while (sink.Pieces.TryRead(out var piece))
-                {
-                    try
-                    {
-                        await destination.WriteAsync(piece.Buffer.AsMemory(0, piece.Length), cancellationToken).ConfigureAwait(false);
-                    }
-                    finally
-                    {
-                        DownloadSink.Return(piece.Buffer);
-                    }
-                    offset += piece.Length;
-                }
-                // One FILE_ACK for what was written since the last: the appliance's window is far larger.
-                long at = offset;
-                await connection.SendAsync(b => FilePosition.Write(b, FrameType.FileAck, Frame.NoRequest, fileId, (ulong)at), cancellationToken).ConfigureAwait(false);
+                var reply = await connection.RequestAsync((b, id) => FilePosition.Write(b, FrameType.FileGet, id, fileId, (ulong)offset), cancellationToken).ConfigureAwait(false);
+                OcAccounts.Expect(reply, FrameType.FileEntries, "FILE_GET");
+                if (!FileEntry.TryReadList(reply.Payload, out var entries) || entries.Count != 1) throw OcAccounts.Malformed(reply);
+                entry = entries[0];
+                long size = (long)entry.Size;
                 progress?.Report(new FileTransferProgress(fileId, offset, size));
+
+                while (offset < size)
+                {
+                    if (!await sink.Pieces.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        await sink.Pieces.Completion.ConfigureAwait(false);
+                        throw new OcConnectionException("the download ended early");
+                    }
+                    while (sink.Pieces.TryRead(out var piece))
+                    {
+                        try
+                        {
+                            if (appender is not null) appender.Append(piece.Buffer.AsSpan(0, piece.Length));
+                            else await destination.WriteAsync(piece.Buffer.AsMemory(0, piece.Length), cancellationToken).ConfigureAwait(false);
+                        }
+                        finally
+                        {
+                            DownloadSink.Return(piece.Buffer);
+                        }
+                        offset += piece.Length;
+                    }
+                    // One FILE_ACK for what was written since the last: the appliance's window is far larger.
+                    long at = offset;
+                    await connection.SendAsync(b => FilePosition.Write(b, FrameType.FileAck, Frame.NoRequest, fileId, (ulong)at), cancellationToken).ConfigureAwait(false);
+                    progress?.Report(new FileTransferProgress(fileId, offset, size));
+                }
             }
+        }
+        catch when (appender is not null)
+        {
+            // Interrupted (Ctrl-C, a dropped connection): keep what arrived, for the resume.
+            try { appender.Flush(toDisk: false); }
+            catch (IOException) { }
+            throw;
+        }
+        if (appender is not null)
+        {
+            appender.Flush(toDisk: false);
+            destination.Position = offset;
         }
         await destination.FlushAsync(cancellationToken).ConfigureAwait(false);
         if (!hash.GetHashAndReset().AsSpan().SequenceEqual(entry.Sha256))

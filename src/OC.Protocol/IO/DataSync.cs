@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
-namespace OC.Appliance.Storage;
+namespace OC.Protocol.IO;
 
 /// <summary>
 /// Flushing file data without the metadata a crash does not need. FileStream.Flush(true) is
@@ -11,20 +11,21 @@ namespace OC.Appliance.Storage;
 /// its bytes are on their way to the disk already and fdatasync waits only for the rest.
 /// Linux only; elsewhere <see cref="Flush"/> is fsync and <see cref="StartWriteBack"/> does nothing.
 /// </summary>
-internal static partial class DataSync
+public static partial class DataSync
 {
     private const int EIntr = 4;
     private const uint SyncFileRangeWrite = 2;
+    private const int FadvDontNeed = 4;
 
     /// <summary>fdatasync on Linux, fsync elsewhere. Throws IOException if it fails.</summary>
-    internal static void Flush(FileStream stream)
+    public static void Flush(FileStream stream)
     {
         stream.Flush();
         Flush(stream.SafeFileHandle, stream.Name);
     }
 
     /// <summary>fdatasync on Linux, fsync elsewhere, of a handle with no buffer of its own.</summary>
-    internal static void Flush(SafeFileHandle handle, string name)
+    public static void Flush(SafeFileHandle handle, string name)
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -48,7 +49,7 @@ internal static partial class DataSync
     }
 
     /// <summary>Asks the kernel to start writing [offset, offset + count) back; a hint, so errors are ignored (fdatasync reports them).</summary>
-    internal static void StartWriteBack(SafeFileHandle handle, long offset, long count)
+    public static void StartWriteBack(SafeFileHandle handle, long offset, long count)
     {
         if (!OperatingSystem.IsLinux()) return;
         bool added = false;
@@ -56,6 +57,26 @@ internal static partial class DataSync
         try
         {
             _ = SyncFileRange((int)handle.DangerousGetHandle(), offset, count, SyncFileRangeWrite);
+        }
+        finally
+        {
+            if (added) handle.DangerousRelease();
+        }
+    }
+
+    /// <summary>
+    /// Tells the kernel the clean pages of [offset, offset + count) will not be needed again
+    /// (posix_fadvise DONTNEED): a file streamed out once leaves the page cache to what is reused.
+    /// A hint; Linux only.
+    /// </summary>
+    public static void DropCached(SafeFileHandle handle, long offset, long count)
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        bool added = false;
+        handle.DangerousAddRef(ref added);
+        try
+        {
+            _ = Fadvise((int)handle.DangerousGetHandle(), offset, count, FadvDontNeed);
         }
         finally
         {
@@ -71,6 +92,9 @@ internal static partial class DataSync
 
     [LibraryImport("libc", EntryPoint = "fdatasync", SetLastError = true)]
     private static partial int Fdatasync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "posix_fadvise")]
+    private static partial int Fadvise(int fd, long offset, long count, int advice);
 
     [LibraryImport("libc", EntryPoint = "sync_file_range", SetLastError = true)]
     private static partial int SyncFileRange(int fd, long offset, long count, uint flags);

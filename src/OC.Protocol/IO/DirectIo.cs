@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
-namespace OC.Appliance.Storage;
+namespace OC.Protocol.IO;
 
 /// <summary>
 /// O_DIRECT on an open file (Linux): writes go from the caller's buffer to the device, not
@@ -9,11 +9,11 @@ namespace OC.Appliance.Storage;
 /// fcntl(F_SETFL) after the file is opened. The flag's value differs by architecture
 /// (asm-generic 040000 on x86/x64, 0200000 on 32- and 64-bit ARM).
 /// </summary>
-internal static partial class DirectIo
+public static partial class DirectIo
 {
     /// <summary>Offsets, lengths and buffer addresses of O_DIRECT transfers are multiples of this
     /// (the largest logical block size in use; 512-byte devices accept it too).</summary>
-    internal const int Alignment = 4096;
+    public const int Alignment = 4096;
 
     private const int FGetFl = 3;
     private const int FSetFl = 4;
@@ -30,7 +30,7 @@ internal static partial class DirectIo
     /// Turns O_DIRECT on for <paramref name="handle"/>; false (and the handle unchanged) where the
     /// platform or the file system does not support it (fcntl answers EINVAL).
     /// </summary>
-    internal static bool TryEnable(SafeFileHandle handle)
+    public static bool TryEnable(SafeFileHandle handle)
     {
         if (!OperatingSystem.IsLinux() || Flag == 0) return false;
         bool added = false;
@@ -40,6 +40,24 @@ internal static partial class DirectIo
             int fd = (int)handle.DangerousGetHandle();
             int flags = Retry(() => Fcntl(fd, FGetFl, 0));
             return flags >= 0 && Retry(() => Fcntl(fd, FSetFl, flags | Flag)) == 0;
+        }
+        finally
+        {
+            if (added) handle.DangerousRelease();
+        }
+    }
+
+    /// <summary>Turns O_DIRECT off again (best effort: the handle goes back to its owner for ordinary reads and writes).</summary>
+    public static void Disable(SafeFileHandle handle)
+    {
+        if (!OperatingSystem.IsLinux() || Flag == 0) return;
+        bool added = false;
+        handle.DangerousAddRef(ref added);
+        try
+        {
+            int fd = (int)handle.DangerousGetHandle();
+            int flags = Retry(() => Fcntl(fd, FGetFl, 0));
+            if (flags >= 0) Retry(() => Fcntl(fd, FSetFl, flags & ~Flag));
         }
         finally
         {

@@ -1,16 +1,14 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
-using OC.Appliance.Storage;
-
-namespace OC.Appliance.Files;
+namespace OC.Protocol.IO;
 
 /// <summary>
-/// Appends an upload's bytes to its .part file. Where the file system allows it (Linux), the
-/// file is written with O_DIRECT from an aligned staging buffer: an upload is written once and
-/// read later, if at all, so passing it through the page cache only evicts what the appliance
-/// does use (the database, other downloads), costs a copy, and leaves gigabytes of dirty pages
-/// for the confirming fdatasync to wait on (docs/performance.md, "files"). Elsewhere it writes
-/// through the page cache and starts write-back as it goes. File worker thread only.
+/// Appends a transferred file's bytes to a file on disk: the appliance's .part of an upload, the
+/// client's .part of a download. Where the file system allows it (Linux), the file is written
+/// with O_DIRECT from aligned staging buffers: a transferred file is written once, in order, and
+/// through the page cache it would evict what the machine does use, cost a copy, and leave
+/// gigabytes of dirty pages for an fsync to wait on (docs/performance.md, "files"). Elsewhere it
+/// writes through the page cache and starts write-back as it goes. One thread at a time.
 /// </summary>
 /// <remarks>
 /// Direct transfers must start and end on <see cref="DirectIo.Alignment"/>. The stage holds the
@@ -18,11 +16,12 @@ namespace OC.Appliance.Files;
 /// full, and <see cref="Flush"/> writes the partly filled stage rounded up to a whole block and
 /// cuts the file back to its real length; the next full write of that stage overwrites the block.
 /// </remarks>
-internal sealed unsafe class PartWriter : IDisposable
+public sealed unsafe class FileAppender : IDisposable
 {
     private const int StageSize = 1024 * 1024;
 
     private readonly SafeFileHandle _handle;
+    private readonly bool _ownsHandle;
     private readonly string _path;
     private readonly bool _direct;
     private byte* _stage;
@@ -32,9 +31,10 @@ internal sealed unsafe class PartWriter : IDisposable
     private int _staged;
     private long _length;
 
-    private PartWriter(SafeFileHandle handle, string path, bool direct)
+    private FileAppender(SafeFileHandle handle, bool ownsHandle, string path, bool direct)
     {
         _handle = handle;
+        _ownsHandle = ownsHandle;
         _path = path;
         _direct = direct;
     }
@@ -46,31 +46,48 @@ internal sealed unsafe class PartWriter : IDisposable
     public bool IsDirect => _direct;
 
     /// <summary>Opens <paramref name="path"/> (created if missing) to append after its first <paramref name="length"/> bytes, which it must have.</summary>
-    public static PartWriter Open(string path, long length, bool allowDirect)
+    public static FileAppender Open(string path, long length, bool allowDirect)
     {
         var handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
         try
         {
-            if (RandomAccess.GetLength(handle) != length) RandomAccess.SetLength(handle, length);
-            var writer = new PartWriter(handle, path, allowDirect && DirectIo.TryEnable(handle)) { _length = length };
-            if (writer._direct)
-            {
-                writer._stageStart = length - length % DirectIo.Alignment;
-                writer._staged = (int)(length - writer._stageStart);
-                if (writer._staged > 0)
-                {
-                    // The last partial block goes back into the stage, to be rewritten whole.
-                    int n = RandomAccess.Read(handle, writer.Stage[..DirectIo.Alignment], writer._stageStart);
-                    if (n < writer._staged) throw new IOException($"{path}: could not read back its last {writer._staged} bytes");
-                }
-            }
-            return writer;
+            return Start(handle, ownsHandle: true, path, length, allowDirect);
         }
         catch
         {
             handle.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Appends through the handle of a file the caller keeps open (and closes): a FileStream the
+    /// caller no longer reads or writes itself until this appender is disposed, which turns
+    /// O_DIRECT off again.
+    /// </summary>
+    public static FileAppender Attach(SafeFileHandle handle, string path, long length, bool allowDirect) =>
+        Start(handle, ownsHandle: false, path, length, allowDirect);
+
+    private static FileAppender Start(SafeFileHandle handle, bool ownsHandle, string path, long length, bool allowDirect)
+    {
+        if (RandomAccess.GetLength(handle) != length) RandomAccess.SetLength(handle, length);
+        var appender = new FileAppender(handle, ownsHandle, path, allowDirect && DirectIo.TryEnable(handle)) { _length = length };
+        if (appender._direct)
+        {
+            appender._stageStart = length - length % DirectIo.Alignment;
+            appender._staged = (int)(length - appender._stageStart);
+            if (appender._staged > 0)
+            {
+                // The last partial block goes back into the stage, to be rewritten whole.
+                int n = RandomAccess.Read(handle, appender.Stage[..DirectIo.Alignment], appender._stageStart);
+                if (n < appender._staged)
+                {
+                    appender.Dispose();
+                    throw new IOException($"{path}: could not read back its last {appender._staged} bytes");
+                }
+            }
+        }
+        return appender;
     }
 
     private Span<byte> Stage
@@ -160,7 +177,8 @@ internal sealed unsafe class PartWriter : IDisposable
             // Reported by the Append or Flush that the owner did not get to; nothing to confirm.
         }
         _writing = null;
-        _handle.Dispose();
+        if (_ownsHandle) _handle.Dispose();
+        else if (_direct && !_handle.IsClosed) DirectIo.Disable(_handle);
         NativeMemory.AlignedFree(_stage);
         NativeMemory.AlignedFree(_spare);
         _stage = _spare = null;

@@ -1,13 +1,14 @@
-using OC.Appliance.Files;
+using OC.Protocol.IO;
+using OC.Tests.Storage;
 
-namespace OC.Tests.Storage;
+namespace OC.Tests.Unit;
 
 /// <summary>
 /// The .part appender on a real file, with O_DIRECT (its aligned stage, the padded tail that is
 /// cut back) and without: whatever the sizes of the pieces and wherever it is flushed or reopened,
 /// the file holds exactly the bytes appended.
 /// </summary>
-public sealed class PartWriterTests : IDisposable
+public sealed class FileAppenderTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
 
@@ -28,7 +29,7 @@ public sealed class PartWriterTests : IDisposable
         string path = _dir.Sub("a.part");
         var data = RandomBytes(3 * 1024 * 1024 + 777, seed: 1);
         int[] pieces = [1, 4095, 4097, 262_144, 100_000, 4096, 262_144, 3, 262_144, 262_144, 262_144, 200_001];
-        using var writer = PartWriter.Open(path, 0, direct);
+        using var writer = FileAppender.Open(path, 0, direct);
         int at = 0, i = 0;
         while (at < data.Length)
         {
@@ -56,7 +57,7 @@ public sealed class PartWriterTests : IDisposable
     {
         string path = _dir.Sub("b.part");
         var data = RandomBytes(first + 700_000, seed: 2);
-        using (var writer = PartWriter.Open(path, 0, direct))
+        using (var writer = FileAppender.Open(path, 0, direct))
         {
             writer.Append(data.AsSpan(0, first / 2));
             writer.Append(data.AsSpan(first / 2, first - first / 2));
@@ -64,7 +65,7 @@ public sealed class PartWriterTests : IDisposable
         }
         AssertFileIs(path, data.AsSpan(0, first));
 
-        using (var writer = PartWriter.Open(path, first, direct))
+        using (var writer = FileAppender.Open(path, first, direct))
         {
             Assert.Equal(first, writer.Length);
             for (int at = first; at < data.Length; at += 262_144)
@@ -82,7 +83,7 @@ public sealed class PartWriterTests : IDisposable
         string path = _dir.Sub("c.part");
         var data = RandomBytes(10_000, seed: 3);
         File.WriteAllBytes(path, data);
-        using (var writer = PartWriter.Open(path, 6_000, allowDirect: true))
+        using (var writer = FileAppender.Open(path, 6_000, allowDirect: true))
         {
             writer.Append(data.AsSpan(6_000, 10));
             writer.Flush(toDisk: false);
@@ -91,10 +92,30 @@ public sealed class PartWriterTests : IDisposable
     }
 
     [Fact]
+    public void Attached_to_a_file_stream_it_hands_the_stream_back_usable_for_odd_sized_reads()
+    {
+        string path = _dir.Sub("e.part");
+        var data = RandomBytes(600_001, seed: 4);
+        using var stream = new FileStream(path, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1);
+        stream.Write(data, 0, 1_001);
+        using (var appender = FileAppender.Attach(stream.SafeFileHandle, path, 1_001, allowDirect: true))
+        {
+            appender.Append(data.AsSpan(1_001));
+            appender.Flush(toDisk: false);
+        }
+
+        // With O_DIRECT left on, a read at an unaligned offset into an unaligned buffer fails (EINVAL).
+        stream.Position = 3;
+        var back = new byte[data.Length - 3];
+        stream.ReadExactly(back);
+        Assert.True(data.AsSpan(3).SequenceEqual(back));
+    }
+
+    [Fact]
     public void On_linux_the_temp_folder_takes_direct_writes()
     {
         // Otherwise the direct path above would silently test the buffered one twice.
-        using var writer = PartWriter.Open(_dir.Sub("d.part"), 0, allowDirect: true);
+        using var writer = FileAppender.Open(_dir.Sub("d.part"), 0, allowDirect: true);
         Assert.Equal(OperatingSystem.IsLinux(), writer.IsDirect);
     }
 
