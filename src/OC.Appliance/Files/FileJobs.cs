@@ -196,3 +196,11 @@ internal sealed class SweepJob : FileJob
 
     internal override void Complete() { }
 }
+
+/// <summary>An upload's connection let go of it (closed): confirm what was written and free its write buffers until a resume.</summary>
+internal sealed class ReleaseUploadJob(ulong fileId) : FileJob
+{
+    internal override void Execute(FileStore store) => store.Release(fileId, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+
+    internal override void Complete() { }
+}

@@ -192,6 +192,25 @@ internal sealed partial class FileStore : IDisposable
         return record.Confirmed;
     }
 
+    /// <summary>
+    /// Nobody streams the upload now: confirm what it wrote and free the writer's buffers (the
+    /// handle and the running hash stay, so a resume goes on without reading the prefix again).
+    /// </summary>
+    public void Release(ulong id, long nowMs)
+    {
+        if (!_files.TryGetValue(id, out var record) || !_open.TryGetValue(id, out var upload)) return;
+        try
+        {
+            if (upload.Written != record.Confirmed) ConfirmWritten(record, upload, nowMs);
+            upload.Writer.ReleaseBuffers();
+        }
+        catch
+        {
+            Close(record);
+            throw;
+        }
+    }
+
     /// <summary>Every file the user sent or received (with <paramref name="peer"/>, when not 0), oldest first; rejected ones never.</summary>
     public List<FileEntry> List(int user, int peer)
     {

@@ -158,6 +158,7 @@ internal sealed partial class RequestRouter
         {
             if (!current) return;
             _uploads.Remove(upload.FileId);
+            PostReleaseUpload(upload.FileId);
             if (!upload.Session.IsClosed) SendError(upload.Session, Frame.NoRequest, ErrorCode.StorageFailure, job.Error.Message);
             return;
         }
@@ -250,11 +251,31 @@ internal sealed partial class RequestRouter
     {
         List<ulong>? gone = null;
         foreach (var (id, u) in _uploads) if (ReferenceEquals(u.Session, session)) (gone ??= []).Add(id);
-        if (gone is not null) foreach (ulong id in gone) _uploads.Remove(id);
+        if (gone is not null)
+        {
+            foreach (ulong id in gone)
+            {
+                _uploads.Remove(id);
+                PostReleaseUpload(id);
+            }
+        }
         if (session.Downloads is { } downloads)
         {
             foreach (var d in downloads.Values) d.Cancelled = true;
             downloads.Clear();
+        }
+    }
+
+    private void PostReleaseUpload(ulong id)
+    {
+        try
+        {
+            _files.Post(new ReleaseUploadJob(id));
+        }
+        catch (InvalidOperationException e)
+        {
+            // Shutting down: the store confirms every open upload as it closes.
+            Log.Debug("files.release_skipped", e.Message);
         }
     }
 

@@ -77,6 +77,27 @@ public sealed class FileAppenderTests : IDisposable
         AssertFileIs(path, data);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void After_its_buffers_are_released_it_goes_on_from_the_same_byte(bool direct)
+    {
+        string path = _dir.Sub("r.part");
+        var data = RandomBytes(9 * 1024 * 1024 + 12_345, seed: 5);
+        using var writer = FileAppender.Open(path, 0, direct);
+        int at = 0;
+        foreach (int piece in new[] { 5_000, 4 * 1024 * 1024 + 3, 262_144, 1, 4 * 1024 * 1024 })
+        {
+            writer.Append(data.AsSpan(at, piece));
+            at += piece;
+            writer.ReleaseBuffers();
+            AssertFileIs(path, data.AsSpan(0, at));
+        }
+        writer.Append(data.AsSpan(at));
+        writer.Flush(toDisk: true);
+        AssertFileIs(path, data);
+    }
+
     [Fact]
     public void Opening_at_a_shorter_length_cuts_off_what_was_never_confirmed()
     {
