@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Text.Json;
 using OC.Protocol.Client;
 
 namespace OC.Bench.Load;
@@ -59,8 +60,8 @@ internal static class FilesMode
                 .Add("target", target.Description)
                 .Print(options);
 
-            MeasureFloors(source, Path.Combine(work, "floor.bin"));
-            RunIperf(size);
+            double sha = MeasureFloors(source, Path.Combine(work, "floor.bin"));
+            if (RunIperf(size) is { } tcp) PrintCpuBound(mib, up, down, sha, tcp);
             return 0;
         }
         finally
@@ -77,7 +78,30 @@ internal static class FilesMode
     /// whose memory is handed back to the host (virtio-balloon free page reporting), a new file's
     /// page-cache pages fault in the host, and this is far slower than rewriting cached pages.
     /// </summary>
-    private static void MeasureFloors(string source, string scratch)
+    /// <summary>
+    /// How fast each direction could be if both cores did nothing but the work it cannot avoid,
+    /// measured in this run: its SHA-256 passes (upload: the client's, for the offer, and the
+    /// appliance's; download: the client's) and the loopback copies, costed at the CPU iperf3
+    /// used per byte. Reading and writing the file come on top, so the real bound is lower.
+    /// </summary>
+    private static void PrintCpuBound(double mib, double up, double down, double sha, IperfResult tcp)
+    {
+        int cores = Environment.ProcessorCount;
+        double copy = tcp.Seconds * (tcp.SenderCpu + tcp.ReceiverCpu) / 100;
+        double upBound = (2 * sha + copy) / cores;
+        double downBound = (sha + copy) / cores;
+        double half = 0.5 * tcp.MiBPerSecond;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"iperf3 CPU: sender {tcp.SenderCpu:0}%, receiver {tcp.ReceiverCpu:0}% of a core = {copy:0.00} core-s for these bytes; 50% of its rate = {half:0} MiB/s"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"CPU bound on {cores} cores (SHA-256 passes + TCP copies only): upload >= {upBound:0.00} s = at most {mib / upBound:0} MiB/s ({100 * mib / upBound / tcp.MiBPerSecond:0}% of iperf3), download >= {downBound:0.00} s = at most {mib / downBound:0} MiB/s ({100 * mib / downBound / tcp.MiBPerSecond:0}%)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"measured: upload {mib / up:0} MiB/s = {100 * mib / up / tcp.MiBPerSecond:0}% of iperf3, download {mib / down:0} MiB/s = {100 * mib / down / tcp.MiBPerSecond:0}%"));
+    }
+
+    private readonly record struct IperfResult(double Seconds, double MiBPerSecond, double SenderCpu, double ReceiverCpu);
+
+    private static double MeasureFloors(string source, string scratch)
     {
         var buffer = new byte[1024 * 1024];
         var clock = Stopwatch.StartNew();
@@ -115,9 +139,10 @@ internal static class FilesMode
         double mib = size / (1024.0 * 1024);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"floors, same bytes: SHA-256 of the cached file {sha:0.00} s = {mib / sha:0} MiB/s; copy to a new file + fsync {write:0.00} s = {mib / write:0} MiB/s"));
+        return sha;
     }
 
-    private static void RunIperf(long size)
+    private static IperfResult? RunIperf(long size)
     {
         const string Port = "5299";
         Process? server;
@@ -128,25 +153,37 @@ internal static class FilesMode
         catch (System.ComponentModel.Win32Exception)
         {
             Console.WriteLine("iperf3: not on the PATH (apt-get install iperf3), no comparison");
-            return;
+            return null;
         }
         using (server)
         {
             Thread.Sleep(500);
-            using var client = Process.Start(new ProcessStartInfo("iperf3", ["-c", "127.0.0.1", "-p", Port, "-n", size.ToString(CultureInfo.InvariantCulture), "-f", "M"])
+            using var client = Process.Start(new ProcessStartInfo("iperf3", ["-c", "127.0.0.1", "-p", Port, "-n", size.ToString(CultureInfo.InvariantCulture), "-J"])
             {
                 RedirectStandardOutput = true,
             })!;
             string output = client.StandardOutput.ReadToEnd();
             client.WaitForExit();
-            foreach (string line in output.Split('\n'))
-            {
-                if (line.Contains("sender", StringComparison.Ordinal) || line.Contains("receiver", StringComparison.Ordinal))
-                {
-                    Console.WriteLine("iperf3 loopback, same bytes: " + line.Trim());
-                }
-            }
             if (!server!.WaitForExit(5000)) server.Kill();
+            try
+            {
+                using var json = JsonDocument.Parse(output);
+                var end = json.RootElement.GetProperty("end");
+                var sent = end.GetProperty("sum_sent");
+                var cpu = end.GetProperty("cpu_utilization_percent");
+                double seconds = sent.GetProperty("seconds").GetDouble();
+                double bytes = sent.GetProperty("bytes").GetDouble();
+                var result = new IperfResult(seconds, bytes / seconds / (1024 * 1024),
+                    cpu.GetProperty("host_total").GetDouble(), cpu.GetProperty("remote_total").GetDouble());
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"iperf3 loopback, same bytes: {seconds:0.00} s = {result.MiBPerSecond:0} MiB/s"));
+                return result;
+            }
+            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+            {
+                Console.WriteLine($"iperf3: unexpected output ({e.Message}), no comparison");
+                return null;
+            }
         }
     }
 
