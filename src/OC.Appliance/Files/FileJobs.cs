@@ -55,7 +55,7 @@ internal sealed class OfferJob(RequestRouter router, ClientSession session, uint
 
     internal override void Execute(FileStore store)
     {
-        Result = store.Offer(from, (int)offer.To, offer.Name, (long)offer.Size, offer.Sha256, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        Result = store.Offer(from, (int)offer.To, offer.Name, (long)offer.Size, offer.Sha256, offer.HashAtEnd, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         if (Result.Record is { } record) Entry = record.ToEntry();
     }
 
@@ -117,6 +117,24 @@ internal sealed class ChunkJob : FileJob
     internal void ConfirmNow(FileStore store) => Confirmed = store.Confirm(Upload.FileId, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
 
     internal override void Complete() => _router.OnChunkCompleted(this);
+}
+
+/// <summary>FILE_SEAL on the worker, after every chunk of the upload posted before it.</summary>
+internal sealed class SealJob(RequestRouter router, ClientSession session, uint requestId, int user, FileSeal seal) : FileJob
+{
+    public ClientSession Session => session;
+    public uint RequestId => requestId;
+    public ulong FileId => seal.FileId;
+    public SealOutcome Outcome { get; private set; }
+    public FileEntry Entry { get; private set; }
+
+    internal override void Execute(FileStore store)
+    {
+        Outcome = store.Seal(user, seal.FileId, seal.Sha256, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), out var record);
+        if (record is not null) Entry = record.ToEntry();
+    }
+
+    internal override void Complete() => router.OnSealCompleted(this);
 }
 
 internal sealed class ListFilesJob(RequestRouter router, ClientSession session, uint requestId, int user, int peer) : FileJob

@@ -8,7 +8,9 @@ namespace OC.Appliance.Files;
 /// </summary>
 /// <remarks>
 /// Sidecar layout (little-endian, BinaryWriter): "OCF1", u64 id, i32 from, i32 to, string name,
-/// i64 size, 32 bytes sha256, i64 createdMs, u8 state, i64 confirmed, i64 touchedMs, u8 fetched.
+/// i64 size, 32 bytes sha256, i64 createdMs, u8 state, i64 confirmed, i64 touchedMs, u8 fetched,
+/// then (added with FILE_SEAL; a sidecar that ends before them is read with the defaults)
+/// u8 hashAtEnd, 32 bytes key.
 /// It is replaced atomically (write .tmp, fsync, rename, fsync the folder), so after a crash it
 /// holds either the old or the new confirmed offset, never a torn one.
 /// </remarks>
@@ -21,7 +23,14 @@ internal sealed class FileRecord
     public int To { get; init; }
     public string Name { get; init; } = "";
     public long Size { get; init; }
-    public byte[] Sha256 { get; init; } = [];
+    /// <summary>The content's SHA-256; all zeros while an upload offered with the hash at the end is not sealed.</summary>
+    public byte[] Sha256 { get; set; } = [];
+
+    /// <summary>Offered with the hash at the end (FILE_SEAL): <see cref="Key"/> recognises a resume.</summary>
+    public bool HashAtEnd { get; init; }
+
+    /// <summary>The client's key for an upload with the hash at the end (32 bytes; zeros otherwise).</summary>
+    public byte[] Key { get; init; } = new byte[32];
     public long CreatedMs { get; init; }
     public FileState State { get; set; }
 
@@ -54,6 +63,8 @@ internal sealed class FileRecord
         w.Write(Confirmed);
         w.Write(TouchedMs);
         w.Write(Fetched);
+        w.Write(HashAtEnd);
+        w.Write(Key);
     }
 
     /// <summary>Null when the sidecar is not one of ours or is cut short.</summary>
@@ -63,19 +74,23 @@ internal sealed class FileRecord
         {
             using var r = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
             if (!r.ReadBytes(4).AsSpan().SequenceEqual(s_magic)) return null;
+            ulong id = r.ReadUInt64();
+            int from = r.ReadInt32(), to = r.ReadInt32();
+            string name = r.ReadString();
+            long size = r.ReadInt64();
+            byte[] sha256 = r.ReadBytes(32);
+            long createdMs = r.ReadInt64();
+            var state = (FileState)r.ReadByte();
+            long confirmed = r.ReadInt64(), touchedMs = r.ReadInt64();
+            bool fetched = r.ReadBoolean();
+            bool more = stream.Position < stream.Length;
+            bool hashAtEnd = more && r.ReadBoolean();
+            byte[] key = more ? r.ReadBytes(32) : new byte[32];
+            if (sha256.Length != 32 || key.Length != 32) return null;
             return new FileRecord
             {
-                Id = r.ReadUInt64(),
-                From = r.ReadInt32(),
-                To = r.ReadInt32(),
-                Name = r.ReadString(),
-                Size = r.ReadInt64(),
-                Sha256 = r.ReadBytes(32),
-                CreatedMs = r.ReadInt64(),
-                State = (FileState)r.ReadByte(),
-                Confirmed = r.ReadInt64(),
-                TouchedMs = r.ReadInt64(),
-                Fetched = r.ReadBoolean(),
+                Id = id, From = from, To = to, Name = name, Size = size, Sha256 = sha256, CreatedMs = createdMs,
+                State = state, Confirmed = confirmed, TouchedMs = touchedMs, Fetched = fetched, HashAtEnd = hashAtEnd, Key = key,
             };
         }
         catch (EndOfStreamException)

@@ -33,6 +33,21 @@ internal sealed record FileLimits
 
 internal readonly record struct OfferResult(FileRecord? Record, long Offset, ErrorCode Code, string? Error, bool JustCompleted);
 
+internal enum SealOutcome
+{
+    Complete,
+    /// <summary>Sealed before with the same hash (a client that lost the reply): nothing changes.</summary>
+    AlreadyComplete,
+    /// <summary>The hash did not match: the upload is deleted.</summary>
+    Rejected,
+    NotFound,
+    NotHashAtEnd,
+    /// <summary>Not all bytes are written (yet).</summary>
+    Incomplete,
+    /// <summary>A file sealed before, with another hash: it stays as it is.</summary>
+    DiffersFromComplete,
+}
+
 internal enum WriteOutcome
 {
     /// <summary>Not at the offset this upload is at (a stale connection's chunk): ignored.</summary>
@@ -87,17 +102,31 @@ internal sealed partial class FileStore : IDisposable
     private string DataPath(FileRecord f) => Path.Combine(_folder, f.IdText);
     private string MetaPath(FileRecord f) => Path.Combine(_folder, f.IdText + ".meta");
 
-    public OfferResult Offer(int from, int to, string name, long size, byte[] sha256, long nowMs)
+    /// <summary>
+    /// A new upload, a resume or a file that is complete already. <paramref name="sha256"/> is the
+    /// content's hash, or with <paramref name="hashAtEnd"/> the client's key for the upload (the
+    /// hash then comes with <see cref="Seal"/>).
+    /// </summary>
+    public OfferResult Offer(int from, int to, string name, long size, byte[] sha256, bool hashAtEnd, long nowMs)
     {
         if (size > _limits.MaxFileSize)
         {
             return Fail(ErrorCode.FileTooLarge, $"the file is {size} bytes; this appliance takes at most {_limits.MaxFileSize}");
         }
+        if (size == 0 && hashAtEnd)
+        {
+            return Fail(ErrorCode.InvalidArgument, "a 0-byte file is offered with its SHA-256, not with the hash at the end");
+        }
 
-        // A resume: same sender, recipient, size and hash.
+        // A resume: same sender, recipient and size, and the same hash or (hash at the end) key.
+        // An unsealed upload's hash is not known yet, so only its key can match it.
         foreach (var f in _files.Values)
         {
-            if (f.From != from || f.To != to || f.Size != size || f.State == FileState.Rejected || !f.Sha256.AsSpan().SequenceEqual(sha256)) continue;
+            if (f.From != from || f.To != to || f.Size != size || f.State == FileState.Rejected) continue;
+            bool same = hashAtEnd
+                ? f.HashAtEnd && f.Key.AsSpan().SequenceEqual(sha256)
+                : !(f.HashAtEnd && f.State == FileState.Uploading) && f.Sha256.AsSpan().SequenceEqual(sha256);
+            if (!same) continue;
             if (f.State == FileState.Complete) return new OfferResult(f, f.Size, 0, null, false);
             if (!HasFreeSpace(out string? full)) return Fail(ErrorCode.StorageFailure, full!);
             var upload = OpenUpload(f);
@@ -117,7 +146,8 @@ internal sealed partial class FileStore : IDisposable
         do id = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)); while (id == 0 || _files.ContainsKey(id));
         var record = new FileRecord
         {
-            Id = id, From = from, To = to, Name = name, Size = size, Sha256 = sha256,
+            Id = id, From = from, To = to, Name = name, Size = size,
+            Sha256 = hashAtEnd ? new byte[32] : sha256, HashAtEnd = hashAtEnd, Key = hashAtEnd ? sha256 : new byte[32],
             CreatedMs = nowMs, TouchedMs = nowMs, State = FileState.Uploading,
         };
         if (size == 0)
@@ -164,12 +194,46 @@ internal sealed partial class FileStore : IDisposable
                 if (upload.Written - record.Confirmed >= _limits.ConfirmEvery) ConfirmWritten(record, upload, nowMs);
                 return WriteOutcome.Written;
             }
+            if (record.HashAtEnd)
+            {
+                // Every byte is here; FILE_SEAL brings the hash to check them against.
+                ConfirmWritten(record, upload, nowMs);
+                return WriteOutcome.Written;
+            }
             return Finish(record, upload);
         }
         catch
         {
             // A write that failed (a full disk, an I/O error) leaves the writer and the hash past
             // what is in the file: close them, and a resume reopens the .part at the confirmed offset.
+            Close(record);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// FILE_SEAL: the SHA-256 of an upload offered with the hash at the end, once all its bytes are
+    /// written. A match completes it, a mismatch deletes it (as a wrong hash in an offer does).
+    /// </summary>
+    public SealOutcome Seal(int user, ulong id, byte[] sha256, long nowMs, out FileRecord? record)
+    {
+        if (!_files.TryGetValue(id, out record) || record.From != user || record.State == FileState.Rejected) return SealOutcome.NotFound;
+        if (!record.HashAtEnd) return SealOutcome.NotHashAtEnd;
+        if (record.State == FileState.Complete)
+        {
+            return record.Sha256.AsSpan().SequenceEqual(sha256) ? SealOutcome.AlreadyComplete : SealOutcome.DiffersFromComplete;
+        }
+        var upload = OpenUpload(record);
+        if (upload.Written != record.Size) return SealOutcome.Incomplete;
+        try
+        {
+            record.Sha256 = sha256;
+            record.TouchedMs = nowMs;
+            return Finish(record, upload) == WriteOutcome.Complete ? SealOutcome.Complete : SealOutcome.Rejected;
+        }
+        catch
+        {
+            record.Sha256 = new byte[32];
             Close(record);
             throw;
         }

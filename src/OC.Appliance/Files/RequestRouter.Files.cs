@@ -195,6 +195,62 @@ internal sealed partial class RequestRouter
         upload.Session.Connection.Commit();
     }
 
+    private void OnFileSeal(ClientSession session, uint requestId, ReadOnlySpan<byte> payload)
+    {
+        if (!FileSeal.TryRead(payload, out var seal))
+        {
+            Fatal(session, requestId, ErrorCode.MalformedFrame, "malformed FILE_SEAL payload");
+            return;
+        }
+        if (!RequireLogin(session, requestId)) return;
+        if (_uploads.TryGetValue(seal.FileId, out var upload) && ReferenceEquals(upload.Session, session) && upload.Next != upload.Size)
+        {
+            SendError(session, requestId, ErrorCode.InvalidArgument, $"FILE_SEAL before the last byte: {upload.Next} of {upload.Size} bytes were sent");
+            return;
+        }
+        // Posted behind this connection's chunks, so the worker has written them when it checks.
+        PostFile(session, new SealJob(this, session, requestId, session.UserNumber, seal));
+    }
+
+    internal void OnSealCompleted(SealJob job)
+    {
+        var session = job.Session;
+        OnJobFinished(session);
+        if (job.Error is not null)
+        {
+            if (!session.IsClosed) SendError(session, job.RequestId, ErrorCode.StorageFailure, StorageErrors.Describe(job.Error));
+            return;
+        }
+        if (job.Outcome is SealOutcome.Complete or SealOutcome.Rejected && _uploads.TryGetValue(job.FileId, out var upload) && ReferenceEquals(upload.Session, session))
+        {
+            _uploads.Remove(job.FileId);
+        }
+        if (job.Outcome == SealOutcome.Complete) PushFileReceived(job.Entry);
+        if (session.IsClosed) return;
+        switch (job.Outcome)
+        {
+            case SealOutcome.Complete or SealOutcome.AlreadyComplete:
+                FileEntry.WriteList(session.Connection.Output, job.RequestId, [job.Entry]);
+                session.Connection.Commit();
+                return;
+            case SealOutcome.Rejected:
+                SendError(session, job.RequestId, ErrorCode.FileRejected, "the SHA-256 does not match the bytes the appliance received; the upload was deleted");
+                return;
+            case SealOutcome.DiffersFromComplete:
+                SendError(session, job.RequestId, ErrorCode.FileRejected, "this upload was completed before with another SHA-256; it stays as it is");
+                return;
+            case SealOutcome.NotHashAtEnd:
+                SendError(session, job.RequestId, ErrorCode.InvalidArgument, "this upload was offered with its SHA-256; there is nothing to seal");
+                return;
+            case SealOutcome.Incomplete:
+                SendError(session, job.RequestId, ErrorCode.InvalidArgument, "the appliance does not have every byte of this upload; offer it again to resume");
+                return;
+            default:
+                SendError(session, job.RequestId, ErrorCode.FileNotFound, $"no upload {job.FileId:x16} of yours");
+                return;
+        }
+    }
+
     private void OnFileList(ClientSession session, uint requestId, ReadOnlySpan<byte> payload)
     {
         if (!UserNumber.TryRead(payload, out uint peer))

@@ -109,6 +109,7 @@ internal sealed partial class RequestRouter : IFrameSink
             case FrameType.Sync: OnSync(session, header.RequestId, payload); return;
             case FrameType.History: OnHistory(session, header.RequestId, payload); return;
             case FrameType.FileOffer: OnFileOffer(session, header.RequestId, payload); return;
+            case FrameType.FileSeal: OnFileSeal(session, header.RequestId, payload); return;
             case FrameType.FileList: OnFileList(session, header.RequestId, payload); return;
             case FrameType.FileGet: OnFileGet(session, header.RequestId, payload); return;
             case FrameType.Hello:

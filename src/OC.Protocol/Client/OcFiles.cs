@@ -31,10 +31,27 @@ public static class OcFiles
         return connection.SendAsync(b => FileChunk.Write(b, FrameType.FileChunk, fileId, (ulong)offset, data.Span), cancellationToken);
     }
 
+    /// <summary>FILE_SEAL: the SHA-256 of an upload offered with the hash at the end; returns the complete file's entry.</summary>
+    public static async Task<FileEntry> SealAsync(OcConnection connection, ulong fileId, byte[] sha256, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var reply = await connection.RequestAsync((b, id) => FileSeal.Write(b, id, new FileSeal(fileId, sha256)), cancellationToken).ConfigureAwait(false);
+        if (reply.Type == FrameType.Error)
+        {
+            // A stream error that came first (a full disk) says more than "not every byte is there".
+            while (connection.Events.TryRead(out var frame)) if (frame.Type == FrameType.Error) throw StreamError(frame);
+        }
+        OcAccounts.Expect(reply, FrameType.FileEntries, "FILE_SEAL");
+        if (!FileEntry.TryReadList(reply.Payload, out var entries) || entries.Count != 1) throw OcAccounts.Malformed(reply);
+        return entries[0];
+    }
+
     /// <summary>
     /// Uploads <paramref name="content"/> (seekable) to friend <paramref name="to"/>, resuming where the
     /// appliance has it already; returns the file id once the appliance verified the SHA-256.
-    /// A hash mismatch throws <see cref="OcErrorException"/> FileRejected.
+    /// The file is offered with the hash at the end: it is hashed as it is sent (on a resume, the
+    /// bytes the appliance has are hashed first) and sealed after the last byte, so nothing waits
+    /// for a pass over the whole file first. A hash mismatch throws <see cref="OcErrorException"/> FileRejected.
     /// </summary>
     public static async Task<ulong> UploadAsync(
         OcConnection connection, uint to, string name, Stream content,
@@ -43,27 +60,44 @@ public static class OcFiles
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(content);
         long size = content.Length;
-        content.Position = 0;
-        byte[] sha = await SHA256.HashDataAsync(content, cancellationToken).ConfigureAwait(false);
-        var accepted = await OfferAsync(connection, new FileOffer(to, name, (ulong)size, sha), cancellationToken).ConfigureAwait(false);
+        if (size == 0)
+        {
+            // Nothing to send: offered with its hash, complete at once.
+            var empty = await OfferAsync(connection, new FileOffer(to, name, 0, SHA256.HashData(ReadOnlySpan<byte>.Empty)), cancellationToken).ConfigureAwait(false);
+            progress?.Report(new FileTransferProgress(empty.FileId, 0, 0));
+            return empty.FileId;
+        }
+
+        byte[] key = await UploadKeyAsync(name, content, cancellationToken).ConfigureAwait(false);
+        var accepted = await OfferAsync(connection, new FileOffer(to, name, (ulong)size, key, HashAtEnd: true), cancellationToken).ConfigureAwait(false);
         ulong fileId = accepted.FileId;
         long confirmed = (long)accepted.Offset;
         long credit = accepted.Credit;
         progress?.Report(new FileTransferProgress(fileId, confirmed, size));
-        if (confirmed >= size) return fileId;
+
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[ProtocolLimits.MaxFileChunkBytes];
+        content.Position = 0;
+        for (long left = confirmed; left > 0;)
+        {
+            int n = await content.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, left)), cancellationToken).ConfigureAwait(false);
+            if (n == 0) throw new EndOfStreamException("the file got shorter while it was sent");
+            hash.AppendData(buffer, 0, n);
+            left -= n;
+        }
 
         long next = confirmed;
-        content.Position = next;
-        var buffer = new byte[ProtocolLimits.MaxFileChunkBytes];
         while (true)
         {
             while (next < size && next < confirmed + credit)
             {
                 int count = (int)Math.Min(buffer.Length, Math.Min(size - next, confirmed + credit - next));
                 await content.ReadExactlyAsync(buffer.AsMemory(0, count), cancellationToken).ConfigureAwait(false);
+                hash.AppendData(buffer, 0, count);
                 await SendChunkAsync(connection, fileId, next, buffer.AsMemory(0, count), cancellationToken).ConfigureAwait(false);
                 next += count;
             }
+            if (next == size) break;
 
             var frame = await connection.Events.ReadAsync(cancellationToken).ConfigureAwait(false);
             if (frame.Type == FrameType.Error) throw StreamError(frame);
@@ -71,12 +105,37 @@ public static class OcFiles
             confirmed = (long)p.Confirmed;
             credit = p.Credit;
             progress?.Report(new FileTransferProgress(fileId, confirmed, size));
-            if (p.State == FileState.Complete) return fileId;
-            if (p.State == FileState.Rejected)
-            {
-                throw new OcErrorException(new ErrorReply(ErrorCode.FileRejected, 0, "the appliance rejected the file: its SHA-256 did not match"));
-            }
         }
+
+        var entry = await SealAsync(connection, fileId, hash.GetHashAndReset(), cancellationToken).ConfigureAwait(false);
+        progress?.Report(new FileTransferProgress(fileId, (long)entry.Size, size));
+        return fileId;
+    }
+
+    /// <summary>
+    /// What recognises the same upload for a resume without hashing the whole file first: the
+    /// name, the size, the modification time of a file on disk and its first 64 KiB. A file
+    /// changed in a way all of these miss resumes wrongly and is rejected at FILE_SEAL.
+    /// </summary>
+    public static async Task<byte[]> UploadKeyAsync(string name, Stream content, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        using var key = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        key.AppendData("oc-upload-key-1\n"u8);
+        key.AppendData(System.Text.Encoding.UTF8.GetBytes(name));
+        Span<byte> number = stackalloc byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(number, content.Length);
+        key.AppendData(number);
+        if (content is FileStream file)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(number, File.GetLastWriteTimeUtc(file.Name).Ticks);
+            key.AppendData(number);
+        }
+        var head = new byte[(int)Math.Min(64 * 1024, content.Length)];
+        content.Position = 0;
+        await content.ReadExactlyAsync(head, cancellationToken).ConfigureAwait(false);
+        key.AppendData(head);
+        return key.GetHashAndReset();
     }
 
     /// <summary>Your files, or those with <paramref name="peer"/> (0: all), oldest first.</summary>

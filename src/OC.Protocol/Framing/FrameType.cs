@@ -61,4 +61,5 @@ public enum FrameType : ushort
     FileData = 0x0047,
     FileAck = 0x0048,
     FileReceived = 0x0049,
+    FileSeal = 0x004A,
 }

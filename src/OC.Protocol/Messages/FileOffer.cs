@@ -4,14 +4,19 @@ namespace OC.Protocol.Messages;
 
 /// <summary>
 /// FILE_OFFER (0x0040), client → appliance: "I want to send this file to a friend".
-/// <code>u32 to, string name (1..255 bytes of UTF-8), u64 size, bytes sha256 (32)</code>
-/// Reply: FILE_ACCEPTED. The name is read with a larger bound here so that an over-long one gets
-/// a clear InvalidArgument instead of closing the connection.
+/// <code>u32 to, string name (1..255 bytes of UTF-8), u64 size, bytes sha256 (32) [, u8 flags]</code>
+/// Reply: FILE_ACCEPTED. With flags bit 0 (<see cref="HashAtEnd"/>) the 32 bytes are the client's
+/// key for this upload (what a resume is recognised by) and the SHA-256 of the content follows
+/// in FILE_SEAL, so the client hashes while it sends instead of before. Without the flags byte,
+/// or 0, they are the content's SHA-256. The name is read with a larger bound here so that an
+/// over-long one gets a clear InvalidArgument instead of closing the connection.
 /// </summary>
-public readonly record struct FileOffer(uint To, string Name, ulong Size, byte[] Sha256)
+public readonly record struct FileOffer(uint To, string Name, ulong Size, byte[] Sha256, bool HashAtEnd = false)
 {
     /// <summary>Names up to this many bytes parse; the appliance then refuses those above 255.</summary>
     public const int ParseNameBytes = 4096;
+
+    private const byte FlagHashAtEnd = 1;
 
     public static void Write(ByteBuffer buffer, uint requestId, in FileOffer offer)
     {
@@ -20,6 +25,7 @@ public readonly record struct FileOffer(uint To, string Name, ulong Size, byte[]
         w.WriteString(offer.Name);
         w.WriteU64(offer.Size);
         w.WriteBytes(offer.Sha256);
+        if (offer.HashAtEnd) w.WriteU8(FlagHashAtEnd);
         w.End();
     }
 
@@ -30,7 +36,9 @@ public readonly record struct FileOffer(uint To, string Name, ulong Size, byte[]
         string name = r.ReadString(ParseNameBytes);
         ulong size = r.ReadU64();
         var sha = r.ReadBytes(ProtocolLimits.Sha256Bytes);
-        offer = new FileOffer(to, name, size, sha.ToArray());
-        return r.Done && sha.Length == ProtocolLimits.Sha256Bytes;
+        byte flags = r.Ok && r.Remaining > 0 ? r.ReadU8() : (byte)0;
+        offer = new FileOffer(to, name, size, sha.ToArray(), (flags & FlagHashAtEnd) != 0);
+        // Unknown flags are refused: they would change what the offer means.
+        return r.Done && sha.Length == ProtocolLimits.Sha256Bytes && (flags & ~FlagHashAtEnd) == 0;
     }
 }

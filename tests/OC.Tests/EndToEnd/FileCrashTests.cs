@@ -55,7 +55,9 @@ public sealed class FileCrashTests
             {
                 await using var aliceConn = await again.ConnectAsync();
                 await TestUsers.LoginAsync(aliceConn, alice, "pw");
-                var accepted = await OcFiles.OfferAsync(aliceConn, new FileOffer(bob, "big.bin", (ulong)Size, sha));
+                byte[] key;
+                await using (var file = File.OpenRead(source)) key = await OcFiles.UploadKeyAsync("big.bin", file);
+                var accepted = await OcFiles.OfferAsync(aliceConn, new FileOffer(bob, "big.bin", (ulong)Size, key, HashAtEnd: true));
                 Assert.Equal(fileId, accepted.FileId);
                 Assert.InRange((long)accepted.Offset, confirmedBeforeKill, Size - 1);
                 Assert.Equal((long)accepted.Offset, new FileInfo(Path.Combine(data, "files", fileId.ToString("x16") + ".part")).Length);

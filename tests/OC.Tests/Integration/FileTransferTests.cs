@@ -106,7 +106,7 @@ public sealed class FileTransferTests
             using var second = new TestAppliance(dataDirectory: data);
             await using var aliceAgain = await SessionAsync(second, alice);
             var offsets = new List<long>();
-            ulong id = await OcFiles.UploadAsync(aliceAgain, bob, "restart.bin", new MemoryStream(content), new SyncProgress(p => offsets.Add(p.Done)));
+            ulong id = await OcFiles.UploadAsync(aliceAgain, bob, "big.bin", new MemoryStream(content), new SyncProgress(p => offsets.Add(p.Done)));
             Assert.Equal(fileId, id);
             Assert.True(offsets[0] > 0);
             await using var bobAgain = await SessionAsync(second, bob);
@@ -329,10 +329,120 @@ public sealed class FileTransferTests
         await Assert.ThrowsAsync<OcConnectionException>(() => anonymous.RequestAsync((b, rid) => EmptyFrame.Write(b, FrameType.Ping, rid)));
     }
 
-    /// <summary>Offers the file, sends its first <paramref name="bytes"/> and waits until some of it is confirmed.</summary>
-    private static async Task<ulong> SendPartAsync(OcConnection connection, uint to, byte[] content, int bytes)
+    [Fact]
+    public async Task An_upload_offered_with_its_hash_first_resumes_by_that_hash()
     {
-        var accepted = await OcFiles.OfferAsync(connection, new FileOffer(to, "big.bin", (ulong)content.Length, SHA256.HashData(content)));
+        using var appliance = new TestAppliance();
+        var (alice, aliceConn, bob, bobConn) = await FriendsAsync(appliance);
+        await using var _b = bobConn;
+        var content = RandomNumberGenerator.GetBytes(10 * 1024 * 1024 + 5);
+        ulong fileId = await SendPartAsync(aliceConn, bob, content, 4 * 1024 * 1024, hashFirst: true);
+        await aliceConn.DisposeAsync();
+
+        await using var again = await SessionAsync(appliance, alice);
+        var accepted = await OcFiles.OfferAsync(again, new FileOffer(bob, "another name.bin", (ulong)content.Length, SHA256.HashData(content)));
+        Assert.Equal(fileId, accepted.FileId);
+        Assert.True(accepted.Offset > 0);
+        long next = (long)accepted.Offset, limit = next + accepted.Credit;
+        while (true)
+        {
+            while (next < content.Length && next < limit)
+            {
+                int n = (int)Math.Min(ProtocolLimits.MaxFileChunkBytes, Math.Min(content.Length, limit) - next);
+                await OcFiles.SendChunkAsync(again, fileId, next, content.AsMemory((int)next, n));
+                next += n;
+            }
+            Assert.True(FileProgress.TryRead((await NextAsync(again, FrameType.FileProgress)).Payload, out var progress));
+            if (progress.State == FileState.Complete) break;
+            Assert.Equal(FileState.Uploading, progress.State);
+            limit = (long)(progress.Confirmed + progress.Credit);
+        }
+        Assert.Equal(content, await DownloadAsync(bobConn, fileId));
+    }
+
+    [Fact]
+    public async Task A_seal_with_the_wrong_hash_deletes_the_upload_and_the_recipient_never_sees_it()
+    {
+        using var appliance = new TestAppliance();
+        var (_, aliceConn, bob, bobConn) = await FriendsAsync(appliance);
+        await using var _a = aliceConn;
+        await using var _b = bobConn;
+        var content = RandomNumberGenerator.GetBytes(300_000);
+        var accepted = await OcFiles.OfferAsync(aliceConn, new FileOffer(bob, "x.bin", (ulong)content.Length, new byte[32], HashAtEnd: true));
+        await OcFiles.SendChunkAsync(aliceConn, accepted.FileId, 0, content.AsMemory(0, 200_000));
+        await OcFiles.SendChunkAsync(aliceConn, accepted.FileId, 200_000, content.AsMemory(200_000));
+
+        var e = await Assert.ThrowsAsync<OcErrorException>(() => OcFiles.SealAsync(aliceConn, accepted.FileId, SHA256.HashData(content.AsSpan(1))));
+        Assert.Equal(ErrorCode.FileRejected, e.Code);
+        Assert.Empty(await OcFiles.ListAsync(bobConn));
+        Assert.Empty(await OcFiles.ListAsync(aliceConn));
+        Assert.Empty(Directory.GetFiles(Path.Combine(appliance.DataDirectory, "files")));
+    }
+
+    [Fact]
+    public async Task A_seal_before_the_last_byte_is_refused_and_the_upload_still_completes()
+    {
+        using var appliance = new TestAppliance();
+        var (_, aliceConn, bob, bobConn) = await FriendsAsync(appliance);
+        await using var _a = aliceConn;
+        await using var _b = bobConn;
+        Assert.Empty(await SyncAsync(bobConn, 0)); // a live session: told of files as they complete
+        var content = RandomNumberGenerator.GetBytes(300_000);
+        var accepted = await OcFiles.OfferAsync(aliceConn, new FileOffer(bob, "x.bin", (ulong)content.Length, new byte[32], HashAtEnd: true));
+        await OcFiles.SendChunkAsync(aliceConn, accepted.FileId, 0, content.AsMemory(0, 100_000));
+
+        var early = await Assert.ThrowsAsync<OcErrorException>(() => OcFiles.SealAsync(aliceConn, accepted.FileId, SHA256.HashData(content)));
+        Assert.Equal(ErrorCode.InvalidArgument, early.Code);
+        Assert.Empty(await OcFiles.ListAsync(bobConn));
+
+        await OcFiles.SendChunkAsync(aliceConn, accepted.FileId, 100_000, content.AsMemory(100_000));
+        var entry = await OcFiles.SealAsync(aliceConn, accepted.FileId, SHA256.HashData(content));
+        Assert.Equal(FileState.Complete, entry.State);
+        Assert.Equal(SHA256.HashData(content), entry.Sha256);
+        Assert.True(FileEntry.TryRead((await NextAsync(bobConn, FrameType.FileReceived)).Payload, out var received));
+        Assert.Equal(accepted.FileId, received.FileId);
+        Assert.Equal(content, await DownloadAsync(bobConn, accepted.FileId));
+    }
+
+    [Fact]
+    public async Task An_upload_cut_after_its_last_byte_is_sealed_when_it_is_offered_again()
+    {
+        using var appliance = new TestAppliance();
+        var (alice, aliceConn, bob, bobConn) = await FriendsAsync(appliance);
+        await using var _b = bobConn;
+        var content = RandomNumberGenerator.GetBytes(3 * 1024 * 1024 + 17);
+        var key = await OcFiles.UploadKeyAsync("whole.bin", new MemoryStream(content));
+        var accepted = await OcFiles.OfferAsync(aliceConn, new FileOffer(bob, "whole.bin", (ulong)content.Length, key, HashAtEnd: true));
+        for (int at = 0; at < content.Length; at += ProtocolLimits.MaxFileChunkBytes)
+        {
+            await OcFiles.SendChunkAsync(aliceConn, accepted.FileId, at, content.AsMemory(at, Math.Min(ProtocolLimits.MaxFileChunkBytes, content.Length - at)));
+        }
+        FileProgress progress;
+        do Assert.True(FileProgress.TryRead((await NextAsync(aliceConn, FrameType.FileProgress)).Payload, out progress));
+        while (progress.Confirmed < (ulong)content.Length);
+        Assert.Equal(FileState.Uploading, progress.State);
+        await aliceConn.DisposeAsync();
+        Assert.Empty(await OcFiles.ListAsync(bobConn));
+
+        await using var again = await SessionAsync(appliance, alice);
+        var offsets = new List<long>();
+        ulong id = await OcFiles.UploadAsync(again, bob, "whole.bin", new MemoryStream(content), new SyncProgress(p => offsets.Add(p.Done)));
+        Assert.Equal(accepted.FileId, id);
+        Assert.Equal(content.Length, offsets[0]);
+        Assert.Equal(content, await DownloadAsync(bobConn, id));
+    }
+
+    /// <summary>
+    /// Offers the file as "big.bin" (with the hash at the end, as <see cref="OcFiles.UploadAsync"/>
+    /// does, unless <paramref name="hashFirst"/>), sends its first <paramref name="bytes"/> and
+    /// waits until some of it is confirmed.
+    /// </summary>
+    private static async Task<ulong> SendPartAsync(OcConnection connection, uint to, byte[] content, int bytes, bool hashFirst = false)
+    {
+        var offer = hashFirst
+            ? new FileOffer(to, "big.bin", (ulong)content.Length, SHA256.HashData(content))
+            : new FileOffer(to, "big.bin", (ulong)content.Length, await OcFiles.UploadKeyAsync("big.bin", new MemoryStream(content)), HashAtEnd: true);
+        var accepted = await OcFiles.OfferAsync(connection, offer);
         Assert.Equal(0ul, accepted.Offset);
         Assert.True(accepted.Credit >= bytes);
         for (int sent = 0; sent < bytes; sent += ProtocolLimits.MaxFileChunkBytes)

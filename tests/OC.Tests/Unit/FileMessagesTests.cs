@@ -26,6 +26,18 @@ public class FileMessagesTests
         Assert.Equal((123456u, "../名前 🙂.txt", 1UL << 40), (offer.To, offer.Name, offer.Size));
         Assert.Equal(sha, offer.Sha256);
 
+        Assert.False(offer.HashAtEnd);
+        (h, p) = Frame(b => FileOffer.Write(b, 8, new FileOffer(1, "k", 5, sha, HashAtEnd: true)));
+        Assert.True(FileOffer.TryRead(p, out var keyed));
+        Assert.True(keyed.HashAtEnd);
+        Assert.Equal(sha, keyed.Sha256);
+
+        (h, p) = Frame(b => FileSeal.Write(b, 11, new FileSeal(0xfeedUL, sha)));
+        Assert.Equal((FrameType.FileSeal, 11u), (h.Type, h.RequestId));
+        Assert.True(FileSeal.TryRead(p, out var seal));
+        Assert.Equal(0xfeedUL, seal.FileId);
+        Assert.Equal(sha, seal.Sha256);
+
         (h, p) = Frame(b => FileAccepted.Write(b, 7, new FileAccepted(0xfeedUL, 4096, 8 << 20)));
         Assert.True(FileAccepted.TryRead(p, out var accepted));
         Assert.Equal(new FileAccepted(0xfeedUL, 4096, 8 << 20), accepted);
@@ -68,6 +80,13 @@ public class FileMessagesTests
     {
         var (_, offer) = Frame(b => FileOffer.Write(b, 1, new FileOffer(1, "x", 1, new byte[31])));
         Assert.False(FileOffer.TryRead(offer, out _));
+        var (_, keyed) = Frame(b => FileOffer.Write(b, 1, new FileOffer(1, "x", 1, new byte[32], HashAtEnd: true)));
+        Assert.True(FileOffer.TryRead(keyed, out _));
+        keyed[^1] = 2;
+        Assert.False(FileOffer.TryRead(keyed, out _)); // an unknown flag
+        Assert.False(FileOffer.TryRead([.. keyed[..^1], 1, 0], out _)); // more than one flags byte
+        var (_, seal) = Frame(b => FileSeal.Write(b, 1, new FileSeal(1, new byte[32])));
+        Assert.False(FileSeal.TryRead(seal[..^1], out _));
         var (_, progress) = Frame(b => FileProgress.Write(b, new FileProgress(1, 1, 1, (FileState)7)));
         Assert.False(FileProgress.TryRead(progress, out _));
         Assert.False(FilePosition.TryRead(new byte[15], out _, out _));
