@@ -8,8 +8,8 @@ namespace OC.Bench.Load;
 
 /// <summary>
 /// `files`: one upload of --mib MiB of random bytes from a file on disk through the appliance
-/// (confirmed on disk, SHA-256 checked) and its download to disk, each timed; then, if iperf3 is on the
-/// PATH, iperf3 over loopback with the same byte count, for the ceiling of the machine.
+/// (confirmed on disk, SHA-256 checked) and its download to disk, each timed; if iperf3 is on the
+/// PATH, iperf3 over loopback with the same byte count before and after, for the ceiling of the machine.
 /// </summary>
 internal static class FilesMode
 {
@@ -32,6 +32,7 @@ internal static class FilesMode
             await OcAccounts.LoginAsync(bob, b, "bench password").ConfigureAwait(false);
             await OcFriends.AddAsync(alice, b).ConfigureAwait(false);
 
+            var before = RunIperf(size);
             var clock = Stopwatch.StartNew();
             ulong id;
             await using (var file = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1024 * 1024))
@@ -61,7 +62,14 @@ internal static class FilesMode
                 .Print(options);
 
             double sha = MeasureFloors(source, Path.Combine(work, "floor.bin"));
-            if (RunIperf(size) is { } tcp) PrintCpuBound(mib, up, down, sha, tcp);
+            // iperf3 varies by a factor of two from one run to the next here (host load): it runs once
+            // before the transfers and twice after, and the fastest is taken as the ceiling.
+            IperfResult? tcp = before;
+            for (int i = 0; i < 2 && tcp is not null; i++)
+            {
+                if (RunIperf(size) is { } run && run.MiBPerSecond > tcp.Value.MiBPerSecond) tcp = run;
+            }
+            if (tcp is { } best) PrintCpuBound(mib, up, down, sha, best);
             return 0;
         }
         finally
@@ -92,7 +100,7 @@ internal static class FilesMode
         double downBound = (sha + copy) / cores;
         double half = 0.5 * tcp.MiBPerSecond;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"iperf3 CPU: sender {tcp.SenderCpu:0}%, receiver {tcp.ReceiverCpu:0}% of a core = {copy:0.00} core-s for these bytes; 50% of its rate = {half:0} MiB/s"));
+            $"iperf3, fastest of 3 (1 before, 2 after): {tcp.MiBPerSecond:0} MiB/s; CPU: sender {tcp.SenderCpu:0}%, receiver {tcp.ReceiverCpu:0}% of a core = {copy:0.00} core-s for these bytes; 50% of its rate = {half:0} MiB/s"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"CPU bound on {cores} cores (SHA-256 passes + TCP copies only): upload >= {upBound:0.00} s = at most {mib / upBound:0} MiB/s ({100 * mib / upBound / tcp.MiBPerSecond:0}% of iperf3), download >= {downBound:0.00} s = at most {mib / downBound:0} MiB/s ({100 * mib / downBound / tcp.MiBPerSecond:0}%)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
