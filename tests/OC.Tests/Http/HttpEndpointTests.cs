@@ -161,6 +161,27 @@ public abstract class HttpEndpointTests(string poller)
     }
 
     [Fact]
+    public async Task Status_json_counts_a_file_once_it_is_complete()
+    {
+        using var appliance = new TestAppliance(Poller);
+        using var http = StatusClient.Create(appliance.HttpPort);
+        var (_, alice) = await ChatPeers.NewUserAsync(appliance, "alice");
+        var (bob, bobConn) = await ChatPeers.NewUserAsync(appliance, "bob");
+        await using var _a = alice;
+        await using var _b = bobConn;
+        await ChatPeers.BefriendAsync(alice, bob);
+
+        var content = new byte[300_001];
+        new Random(6).NextBytes(content);
+        await OcFiles.UploadAsync(alice, bob, "counted.bin", new MemoryStream(content));
+
+        // The reply to FILE_SEAL is sent after the worker counted the file.
+        var status = await StatusClient.GetStatusAsync(http);
+        Assert.Equal(1, status.GetProperty("files_stored").GetInt64());
+        Assert.Equal(content.Length, status.GetProperty("file_bytes_stored").GetInt64());
+    }
+
+    [Fact]
     public async Task Users_registered_survives_a_restart()
     {
         var data = TempDirectory.Create("oc-http-restart");
