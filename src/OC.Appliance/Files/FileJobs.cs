@@ -89,6 +89,7 @@ internal sealed class ChunkJob : FileJob
         _length = data.Length;
     }
 
+    public RequestRouter Router => _router;
     public FileUpload Upload { get; }
     public long Offset { get; }
     public long End => Offset + _length;
@@ -113,8 +114,12 @@ internal sealed class ChunkJob : FileJob
         }
     }
 
-    /// <summary>Confirms the upload up to what is written (the worker caught up); this job reports it.</summary>
-    internal void ConfirmNow(FileStore store) => Confirmed = store.Confirm(Upload.FileId, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+    /// <summary>The worker caught up: confirms the upload up to what is written if it is due, and this job reports it; returns when the rest falls due (0: nothing left).</summary>
+    internal long ConfirmIdle(FileStore store, long nowMs)
+    {
+        Confirmed = store.ConfirmIdle(Upload.FileId, nowMs, out long dueMs);
+        return dueMs;
+    }
 
     internal override void Complete() => _router.OnChunkCompleted(this);
 }
@@ -221,4 +226,12 @@ internal sealed class ReleaseUploadJob(ulong fileId) : FileJob
     internal override void Execute(FileStore store) => store.Release(fileId, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
 
     internal override void Complete() { }
+}
+
+/// <summary>An upload confirmed by the worker while idle (its unconfirmed tail fell due); reports the offset.</summary>
+internal sealed class IdleConfirmJob(RequestRouter router, FileUpload upload, long confirmed) : FileJob
+{
+    internal override void Execute(FileStore store) { }
+
+    internal override void Complete() => router.OnUploadConfirmed(upload, confirmed);
 }

@@ -25,6 +25,16 @@ internal sealed record FileLimits
     /// </summary>
     public int ConfirmEvery { get; init; } = 16 * 1024 * 1024;
 
+    /// <summary>
+    /// When the worker has caught up, an upload is confirmed if this much of it is unconfirmed or
+    /// its last confirm is <see cref="ConfirmIdleInterval"/> old. An upload slower than the disk
+    /// (a LAN, a phone) leaves the worker idle after every chunk: this keeps it from paying an
+    /// fdatasync and a sidecar per 256 KiB, while a slow one still moves every quarter second.
+    /// </summary>
+    public int ConfirmIdleBytes { get; init; } = 4 * 1024 * 1024;
+
+    public TimeSpan ConfirmIdleInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
     public bool FlushToDisk { get; init; } = true;
 
     /// <summary>Write uploads with O_DIRECT where the file system takes it (see <see cref="FileAppender"/>).</summary>
@@ -239,11 +249,22 @@ internal sealed partial class FileStore : IDisposable
         }
     }
 
-    /// <summary>Confirms an open upload up to what it has written; returns its confirmed offset.</summary>
-    public long Confirm(ulong id, long nowMs)
+    /// <summary>
+    /// The worker caught up: confirms an open upload up to what it has written if that is due
+    /// (<see cref="FileLimits.ConfirmIdleBytes"/>); returns its confirmed offset, and in
+    /// <paramref name="dueMs"/> when the bytes it left unconfirmed fall due (0: none left).
+    /// </summary>
+    public long ConfirmIdle(ulong id, long nowMs, out long dueMs)
     {
+        dueMs = 0;
         if (!_files.TryGetValue(id, out var record)) return 0;
         if (record.State != FileState.Uploading || !_open.TryGetValue(id, out var upload) || upload.Written == record.Confirmed) return record.Confirmed;
+        long due = record.TouchedMs + (long)_limits.ConfirmIdleInterval.TotalMilliseconds;
+        if (upload.Written - record.Confirmed < _limits.ConfirmIdleBytes && nowMs < due)
+        {
+            dueMs = due;
+            return record.Confirmed;
+        }
         try
         {
             ConfirmWritten(record, upload, nowMs);

@@ -1,3 +1,4 @@
+using OC.Appliance.Protocol;
 using OC.Appliance.Diagnostics;
 using OC.Appliance.Storage;
 
@@ -55,26 +56,66 @@ internal sealed class FileWorker : GroupWorker<FileJob>
     }
 
     /// <summary>
-    /// Group commit: once no chunk waits, confirm what the uploads of this group wrote, so an upload
-    /// that pauses (or a slow one) is confirmed now rather than at its next 16 MiB. A fast upload
-    /// keeps the worker busy and is confirmed every 16 MiB; the fsyncs adapt to the load.
+    /// Group commit: once no chunk waits, confirm what the uploads of this group wrote (4 MiB or a
+    /// quarter second since their last confirm, <see cref="FileLimits.ConfirmIdleBytes"/>), so a
+    /// slow upload is confirmed as it goes rather than at its next 16 MiB. A fast upload keeps the
+    /// worker busy and is confirmed every 16 MiB; the fsyncs adapt to the load. What is not due
+    /// yet waits in <see cref="_idle"/> for <see cref="RunIdle"/>, so a paused upload is confirmed too.
     /// </summary>
     private void ConfirmCaughtUp(List<FileJob> group)
     {
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var done = new HashSet<ulong>();
         for (int i = group.Count - 1; i >= 0; i--)
         {
             // The last chunk of each upload in the group reports the confirm (unless it finished the upload).
             if (group[i] is not ChunkJob job || job.Outcome == WriteOutcome.Stale || !done.Add(job.Upload.FileId)) continue;
+            _idle.Remove(job.Upload.FileId);
             if (job.Error is not null || job.Outcome != WriteOutcome.Written) continue;
             try
             {
-                job.ConfirmNow(_store);
+                long due = job.ConfirmIdle(_store, now);
+                if (due != 0) _idle[job.Upload.FileId] = (job.Router, job.Upload, due);
             }
             catch (Exception e)
             {
                 Log.Error("files.confirm_failed", $"{job.Upload.FileId:x16}: {e.GetType().Name}: {e.Message}");
                 job.Error = e;
+            }
+        }
+    }
+
+    /// <summary>Uploads with written bytes whose confirm was not due when the worker caught up, and when it is.</summary>
+    private readonly Dictionary<ulong, (RequestRouter Router, FileUpload Upload, long DueMs)> _idle = [];
+
+    protected override int IdleWaitMs
+    {
+        get
+        {
+            if (_idle.Count == 0) return Timeout.Infinite;
+            long first = long.MaxValue;
+            foreach (var (_, _, due) in _idle.Values) first = Math.Min(first, due);
+            return (int)Math.Clamp(first - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 1, 60_000);
+        }
+    }
+
+    protected override void RunIdle(List<FileJob> finished)
+    {
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        foreach (var (id, (router, upload, due)) in _idle.ToList())
+        {
+            if (due > now) continue;
+            _idle.Remove(id);
+            try
+            {
+                long confirmed = _store.ConfirmIdle(id, now, out long later);
+                if (later != 0) _idle[id] = (router, upload, later);
+                finished.Add(new IdleConfirmJob(router, upload, confirmed));
+            }
+            catch (Exception e)
+            {
+                // A failed flush closed the upload; the next chunk or offer reports the error.
+                Log.Error("files.confirm_failed", $"{id:x16}: {e.GetType().Name}: {e.Message}");
             }
         }
     }

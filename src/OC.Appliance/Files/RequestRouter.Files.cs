@@ -251,6 +251,17 @@ internal sealed partial class RequestRouter
         }
     }
 
+    /// <summary>The worker confirmed an upload while idle (its tail fell due): tell the uploading connection.</summary>
+    internal void OnUploadConfirmed(FileUpload upload, long confirmed)
+    {
+        if (!_uploads.TryGetValue(upload.FileId, out var now) || !ReferenceEquals(now, upload) || confirmed <= upload.Confirmed) return;
+        upload.Confirmed = confirmed;
+        upload.Limit = Math.Max(upload.Limit, upload.Written + _files.Limits.Credit);
+        if (upload.Session.IsClosed) return;
+        FileProgress.Write(upload.Session.Connection.Output, new FileProgress(upload.FileId, (ulong)upload.Confirmed, (uint)(upload.Limit - upload.Confirmed), FileState.Uploading));
+        upload.Session.Connection.Commit();
+    }
+
     private void OnFileList(ClientSession session, uint requestId, ReadOnlySpan<byte> payload)
     {
         if (!UserNumber.TryRead(payload, out uint peer))

@@ -71,12 +71,22 @@ internal abstract class GroupWorker<TJob> : IDisposable where TJob : WorkerJob
     /// <summary>On the worker, after the last group: close the store.</summary>
     protected abstract void OnStopped();
 
+    /// <summary>How long the worker may sleep without jobs before <see cref="RunIdle"/> (infinite by default).</summary>
+    protected virtual int IdleWaitMs => Timeout.Infinite;
+
+    /// <summary>Nothing came for <see cref="IdleWaitMs"/>: deferred work; jobs added to <paramref name="finished"/> go back to the loop.</summary>
+    protected virtual void RunIdle(List<TJob> finished) { }
+
     private void Run()
     {
         var group = new List<TJob>();
-        while (_pending.TakeGroup(group, _maxGroupSize) == Taken.Group)
+        while (true)
         {
-            RunGroup(group);
+            var taken = _pending.TakeGroup(group, _maxGroupSize, IdleWaitMs);
+            if (taken == Taken.Stopped) break;
+            if (taken == Taken.Group) RunGroup(group);
+            else RunIdle(group);
+            if (group.Count == 0) continue;
             _completed.AddRange(group);
             group.Clear();
             _wakeLoop();

@@ -33,6 +33,9 @@ public sealed unsafe class FileAppender : IDisposable
     private Task? _writing;
     private long _stageStart;
     private int _staged;
+
+    /// <summary>Bytes at the start of the stage that are in the file already (flushed, or there when opened).</summary>
+    private int _stageInFile;
     private long _length;
 
     private FileAppender(SafeFileHandle handle, bool ownsHandle, string path, bool direct)
@@ -79,7 +82,7 @@ public sealed unsafe class FileAppender : IDisposable
         if (appender._direct)
         {
             appender._stageStart = length - length % DirectIo.Alignment;
-            appender._staged = (int)(length - appender._stageStart);
+            appender._staged = appender._stageInFile = (int)(length - appender._stageStart);
         }
         return appender;
     }
@@ -120,7 +123,7 @@ public sealed unsafe class FileAppender : IDisposable
         {
             // Start the next stage at the last whole block: only its bytes are read back.
             _stageStart = _length - _length % DirectIo.Alignment;
-            _staged = (int)(_length - _stageStart);
+            _staged = _stageInFile = (int)(_length - _stageStart);
         }
     }
 
@@ -157,13 +160,16 @@ public sealed unsafe class FileAppender : IDisposable
     {
         WaitForWrite();
         nint full = (nint)_stage;
-        long at = _stageStart;
-        _writing = Task.Run(() => RandomAccess.Write(_handle, new ReadOnlySpan<byte>((byte*)full, StageSize), at));
+        int from = AlignDown(_stageInFile);
+        long at = _stageStart + from;
+        _writing = Task.Run(() => RandomAccess.Write(_handle, new ReadOnlySpan<byte>((byte*)full + from, StageSize - from), at));
         _stage = _spare;
         _spare = (byte*)full;
         _stageStart += StageSize;
-        _staged = 0;
+        _staged = _stageInFile = 0;
     }
+
+    private static int AlignDown(int n) => n / DirectIo.Alignment * DirectIo.Alignment;
 
     /// <summary>Waits for the stage being written in the background; throws what that write threw.</summary>
     private void WaitForWrite()
@@ -180,12 +186,15 @@ public sealed unsafe class FileAppender : IDisposable
         if (_direct)
         {
             WaitForWrite();
-            // No stage with bytes in it: they are in the file already (opened, or released).
-            if (_staged > 0 && _stage is not null)
+            // Only what the file lacks, from the block the last flush ended in: flushing after every
+            // chunk (a slow upload) must not write the whole stage again each time.
+            if (_staged > _stageInFile)
             {
-                int whole = (_staged + DirectIo.Alignment - 1) / DirectIo.Alignment * DirectIo.Alignment;
-                RandomAccess.Write(_handle, Stage[..whole], _stageStart);
+                int from = AlignDown(_stageInFile);
+                int whole = AlignDown(_staged + DirectIo.Alignment - 1);
+                RandomAccess.Write(_handle, Stage[from..whole], _stageStart + from);
                 if (whole != _staged) RandomAccess.SetLength(_handle, _length);
+                _stageInFile = _staged;
             }
         }
         if (toDisk) DataSync.Flush(_handle, _path);
