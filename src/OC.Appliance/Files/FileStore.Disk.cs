@@ -76,7 +76,8 @@ internal sealed partial class FileStore
                 }
             }
             f.Confirmed = prefix;
-            upload = new Upload(FileAppender.Open(PartPath(f), prefix, _limits.DirectWrites), hash);
+            // O_DIRECT where the file system takes it (see FileAppender).
+            upload = new Upload(FileAppender.Open(PartPath(f), prefix, allowDirect: true), hash);
         }
         catch
         {

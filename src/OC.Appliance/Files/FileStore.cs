@@ -15,13 +15,12 @@ internal sealed record FileLimits
     public TimeSpan PartialTtl { get; init; } = TimeSpan.FromDays(7);
     public long MinFreeBytes { get; init; } = StorageWorker.DefaultMinFreeBytes;
 
-    /// <summary>How far beyond the confirmed offset a client may send (FILE_ACCEPTED / FILE_PROGRESS credit).</summary>
+    /// <summary>How far beyond what the worker has written a client may send (the credit of FILE_ACCEPTED / FILE_PROGRESS ends there).</summary>
     public int Credit { get; init; } = 8 * 1024 * 1024;
 
     /// <summary>
-    /// Data is fsynced and the offset confirmed each time this much more was written, and whenever
-    /// the file worker has caught up with the chunks (<see cref="FileWorker"/>): a crash costs a
-    /// resume at most this much.
+    /// Data is fsynced and the offset confirmed each time this much more was written (and when the
+    /// worker has caught up, see <see cref="ConfirmIdleBytes"/>): a crash costs a resume at most this much.
     /// </summary>
     public int ConfirmEvery { get; init; } = 16 * 1024 * 1024;
 
@@ -36,9 +35,6 @@ internal sealed record FileLimits
     public TimeSpan ConfirmIdleInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
     public bool FlushToDisk { get; init; } = true;
-
-    /// <summary>Write uploads with O_DIRECT where the file system takes it (see <see cref="FileAppender"/>).</summary>
-    public bool DirectWrites { get; init; } = true;
 }
 
 internal readonly record struct OfferResult(FileRecord? Record, long Offset, ErrorCode Code, string? Error, bool JustCompleted);

@@ -1,5 +1,5 @@
-using OC.Appliance.Protocol;
 using OC.Appliance.Diagnostics;
+using OC.Appliance.Protocol;
 using OC.Appliance.Storage;
 
 namespace OC.Appliance.Files;

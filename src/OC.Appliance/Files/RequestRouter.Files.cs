@@ -178,10 +178,10 @@ internal sealed partial class RequestRouter
             // Credit follows what the worker has written, so at most `credit` bytes wait in memory;
             // confirming (an fsync) is rarer and only says where a resume starts.
             upload.Written = job.End;
-            bool confirmedMore = job.Confirmed != upload.Confirmed;
+            bool confirmedMore = job.Confirmed > upload.Confirmed;
             bool creditDue = upload.Written + credit - upload.Limit >= CreditStep;
             if (!confirmedMore && !creditDue) return;
-            upload.Confirmed = job.Confirmed;
+            upload.Confirmed = Math.Max(upload.Confirmed, job.Confirmed);
             upload.Limit = Math.Max(upload.Limit, upload.Written + credit);
             credit = (int)(upload.Limit - upload.Confirmed);
         }
