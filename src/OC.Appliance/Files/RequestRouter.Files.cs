@@ -172,23 +172,32 @@ internal sealed partial class RequestRouter
             WriteOutcome.Rejected => FileState.Rejected,
             _ => FileState.Uploading,
         };
-        int credit = _files.Limits.Credit;
         if (state == FileState.Uploading)
         {
-            // Credit follows what the worker has written, so at most `credit` bytes wait in memory;
+            // Credit follows what the worker has written, so at most the credit waits in memory;
             // confirming (an fsync) is rarer and only says where a resume starts.
             upload.Written = job.End;
             bool confirmedMore = job.Confirmed > upload.Confirmed;
-            bool creditDue = upload.Written + credit - upload.Limit >= CreditStep;
+            bool creditDue = upload.Written + _files.Limits.Credit - upload.Limit >= CreditStep;
             if (!confirmedMore && !creditDue) return;
             upload.Confirmed = Math.Max(upload.Confirmed, job.Confirmed);
-            upload.Limit = Math.Max(upload.Limit, upload.Written + credit);
-            credit = (int)(upload.Limit - upload.Confirmed);
         }
         else
         {
             upload.Confirmed = job.Confirmed;
             _uploads.Remove(upload.FileId);
+        }
+        SendProgress(upload, state);
+    }
+
+    /// <summary>FILE_PROGRESS to the uploading connection; while uploading, its credit ends 8 MiB beyond what the worker wrote.</summary>
+    private void SendProgress(FileUpload upload, FileState state)
+    {
+        long credit = _files.Limits.Credit;
+        if (state == FileState.Uploading)
+        {
+            upload.Limit = Math.Max(upload.Limit, upload.Written + credit);
+            credit = upload.Limit - upload.Confirmed;
         }
         if (upload.Session.IsClosed) return;
         FileProgress.Write(upload.Session.Connection.Output, new FileProgress(upload.FileId, (ulong)upload.Confirmed, (uint)credit, state));
@@ -256,10 +265,7 @@ internal sealed partial class RequestRouter
     {
         if (!_uploads.TryGetValue(upload.FileId, out var now) || !ReferenceEquals(now, upload) || confirmed <= upload.Confirmed) return;
         upload.Confirmed = confirmed;
-        upload.Limit = Math.Max(upload.Limit, upload.Written + _files.Limits.Credit);
-        if (upload.Session.IsClosed) return;
-        FileProgress.Write(upload.Session.Connection.Output, new FileProgress(upload.FileId, (ulong)upload.Confirmed, (uint)(upload.Limit - upload.Confirmed), FileState.Uploading));
-        upload.Session.Connection.Commit();
+        SendProgress(upload, FileState.Uploading);
     }
 
     private void OnFileList(ClientSession session, uint requestId, ReadOnlySpan<byte> payload)
