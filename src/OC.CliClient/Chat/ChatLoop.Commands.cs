@@ -10,6 +10,9 @@ internal sealed partial class ChatLoop
     public const string Help = """
         /to NUMBER   talk to this friend from now on (a friend's nick works too); the prompt shows who
         /who         your friends, and who is online
+        /send PATH   send a file to the current conversation (in the background; run again to resume)
+        /get FILE_ID [PATH]
+                     download a file you were sent (to its name in this folder, or PATH)
         /help        this list
         /quit        leave (so do Ctrl-D on an empty line and Ctrl-C)
         Any other line is a message to the current conversation (start it with // to send a line that
@@ -38,6 +41,12 @@ internal sealed partial class ChatLoop
                 return true;
             case "/to":
                 await ToAsync(argument, cancellationToken).ConfigureAwait(false);
+                return true;
+            case "/send":
+                StartSend(argument);
+                return true;
+            case "/get":
+                StartGet(argument);
                 return true;
             default:
                 _console.Warn($"unknown command {words[0]}; /help lists them");
@@ -131,6 +140,9 @@ internal sealed partial class ChatLoop
                     }
 
                     Console.Print($"  ✓ delivered to {Session.Nick(to)}");
+                    return;
+                case FileReceivedEvent { File: var f }:
+                    Console.Print(MessageLines.FileReceived(Session.Nick(f.From), f, "/get"));
                     return;
                 case MessageEvent { Message: var m } when m.To == Session.Me && chat._current == 0:
                     // With no conversation chosen yet, the first friend who writes becomes it.

@@ -23,6 +23,7 @@ internal sealed partial class ChatLoop(LiveSession session, ChatConsole console,
     private readonly Dictionary<ulong, uint> _sentTo = [];
     private readonly TaskCompletionSource _live = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _unsent;
+    private volatile bool _interrupted;
     private volatile uint _current;
 
     /// <summary>Chats until /quit, Ctrl-D, Ctrl-C or cancellation; returns the exit code.</summary>
@@ -39,6 +40,7 @@ internal sealed partial class ChatLoop(LiveSession session, ChatConsole console,
         if (first == live)
         {
             // The session ended by itself: a failure reconnecting cannot cure (or cancellation).
+            await EndTransfersAsync(stop: true).ConfigureAwait(false);
             await stop.CancelAsync().ConfigureAwait(false);
             await Quiet(input).ConfigureAwait(false);
             await senderStop.CancelAsync().ConfigureAwait(false);
@@ -59,6 +61,7 @@ internal sealed partial class ChatLoop(LiveSession session, ChatConsole console,
         _outgoing.Writer.TryComplete();
         var patience = cancellationToken.IsCancellationRequested ? TimeSpan.FromSeconds(1) : _drainTimeout;
         await Task.WhenAny(sender, Task.Delay(patience, CancellationToken.None)).ConfigureAwait(false);
+        await FinishTransfersAsync(stopNow: cancellationToken.IsCancellationRequested || _interrupted, cancellationToken).ConfigureAwait(false);
         await senderStop.CancelAsync().ConfigureAwait(false);
         await Quiet(sender).ConfigureAwait(false);
         await stop.CancelAsync().ConfigureAwait(false);
@@ -72,6 +75,8 @@ internal sealed partial class ChatLoop(LiveSession session, ChatConsole console,
                 ? "1 message was not sent (no connection to the appliance)"
                 : $"{unsent} messages were not sent (no connection to the appliance)");
         }
+        int failed = Volatile.Read(ref _failedTransfers);
+        if (failed > 0) throw new CliException(failed == 1 ? "1 file transfer failed (see above)" : $"{failed} file transfers failed (see above)");
 
         return ExitCodes.Success;
     }
@@ -86,7 +91,11 @@ internal sealed partial class ChatLoop(LiveSession session, ChatConsole console,
             if (initialPeer != 0) await SwitchToAsync(initialPeer, cancellationToken).ConfigureAwait(false);
             await foreach (var input in _console.Input.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (input.Kind != ChatInputKind.Line) return;
+                if (input.Kind != ChatInputKind.Line)
+                {
+                    _interrupted = input.Kind == ChatInputKind.Interrupt;
+                    return;
+                }
                 if (!await HandleLineAsync(input.Line, cancellationToken).ConfigureAwait(false)) return;
             }
         }

@@ -1,3 +1,4 @@
+using OC.CliClient.Commands;
 using OC.CliClient.Terminal;
 using OC.Protocol.Client;
 
@@ -13,6 +14,7 @@ internal static class EventLines
         PresenceChangedEvent p => MessageLines.Presence(session.Nick(p.OcNumber), p.Online),
         FriendAddedEvent { Friend: var f } => MessageLines.FriendAdded(f.Nick, f.OcNumber),
         FriendRemovedEvent r => MessageLines.FriendRemoved(session.Nick(r.OcNumber), r.OcNumber),
+        FileReceivedEvent { File: var f } => MessageLines.FileReceived(session.Nick(f.From), f, "oc file get"),
         _ => null,
     };
 
@@ -28,6 +30,7 @@ internal static class EventLines
             new FriendEventOutput("friendAdded", f.OcNumber, f.Nick), OutputJsonContext.Default.FriendEventOutput),
         FriendRemovedEvent r => OutputJsonContext.Serialize(
             new FriendEventOutput("friendRemoved", r.OcNumber, session.Nick(r.OcNumber)), OutputJsonContext.Default.FriendEventOutput),
+        FileReceivedEvent { File: var f } => OutputJsonContext.Serialize(FileTransfers.Output(f), OutputJsonContext.Default.FileOutput),
         _ => null,
     };
 

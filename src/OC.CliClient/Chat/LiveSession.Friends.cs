@@ -11,6 +11,7 @@ internal sealed partial class LiveSession
     private readonly Lock _lock = new();
     private readonly Dictionary<uint, UserCard> _friends = [];
     private readonly Dictionary<uint, string> _nicks = [];
+    private readonly HashSet<ulong> _filesShown = [];
 
     /// <summary>The friends as last known, ordered by OC number, with their presence.</summary>
     public List<UserCard> Friends()
@@ -75,6 +76,15 @@ internal sealed partial class LiveSession
             case FriendRemovedEvent removed:
                 lock (_lock) _friends.Remove(removed.OcNumber);
                 await LearnNickAsync(link, removed.OcNumber, cancellationToken).ConfigureAwait(false);
+                break;
+            case FileReceivedEvent { File: var file }:
+                // The appliance repeats the notice at each login until the file is downloaded: once per run is enough.
+                lock (_lock)
+                {
+                    if (!_filesShown.Add(file.FileId)) return;
+                }
+
+                await LearnNickAsync(link, file.From, cancellationToken).ConfigureAwait(false);
                 break;
         }
 

@@ -19,6 +19,8 @@ internal static class ChatCommand
           If the connection drops, oc chat says so and connects again by itself (0.5 s, doubling up to
           10 s); what you type meanwhile is sent once it is back, each message exactly once.
           /quit waits up to --timeout seconds for messages not yet sent; any left: exit code 1.
+          /send and /get run in the background on a connection of their own; /quit and Ctrl-D wait
+          for them to finish, Ctrl-C stops them (the same command resumes). A failed one: exit code 1.
           When stdin is not a terminal, each line of stdin is a line typed (no prompt, no editing;
           refusals go to stderr), so a chat can be scripted: printf '/to 654321\nhi\n/quit\n' | oc chat
 
@@ -27,6 +29,8 @@ internal static class ChatCommand
           [2026-11-25 18:01] you → alice: hi!
             ✓ delivered to alice
           * bob is online
+          * alice sent you holiday.jpg (3.2 MiB), file 0f3a9c2e11d04b7a: /get 0f3a9c2e11d04b7a
+          * sending notes.pdf to alice      * sent notes.pdf (1.1 MiB) to alice as file 5b0e…
           * connection lost (the appliance closed the connection); reconnecting
 
         Examples:

@@ -1,9 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using OC.CliClient.Config;
 using OC.CliClient.Terminal;
 using OC.Protocol.Client;
-using OC.Protocol.Framing;
 using OC.Protocol.Messages;
 
 namespace OC.CliClient.Commands;
@@ -57,43 +55,23 @@ internal static class FileCommand
     }
 
     private static ulong ParseId(string text) =>
-        text.Length is > 0 and <= 16 && ulong.TryParse(text, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out ulong id) && id != 0
-            ? id
-            : throw CliException.Usage($"'{text}' is not a file id (16 hex digits, see oc file list)");
+        FileTransfers.TryParseId(text, out ulong id) ? id : throw CliException.Usage($"'{text}' is not a file id (16 hex digits, see oc file list)");
 
     private static async Task<int> SendAsync(CommandContext context, uint to, string path, CancellationToken cancellationToken)
     {
-        FileStream file;
-        try
-        {
-            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1024 * 1024, useAsync: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw CliException.Usage($"cannot read {path}: {e.Message}");
-        }
-        await using var _ = file.ConfigureAwait(false);
-        string name = Path.GetFileName(Path.GetFullPath(path));
-
-        await using var link = await context.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
         var progress = new TransferProgress(context.Environment, context.Output, "send");
-        ulong id;
+        FileEntry entry;
         try
         {
-            id = await OcFiles.UploadAsync(link.Connection, to, name, file, progress, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OcErrorException e) when (e.Code == ErrorCode.NotFriends)
-        {
-            throw new CliException($"{to:D6} is not your friend", e);
+            entry = await FileTransfers.SendAsync(context, to, path, progress, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             progress.Finish();
         }
-        var entry = (await link.CallAsync((c, t) => OcFiles.ListAsync(c, to, t), cancellationToken).ConfigureAwait(false)).First(e => e.FileId == id);
-        var result = ToOutput(entry);
+        var result = FileTransfers.Output(entry);
         context.Output.Result(result, OutputJsonContext.Default.FileOutput,
-            $"Sent {Display(entry.Name)} ({TransferProgress.Bytes((long)entry.Size)}) to {to:D6} as file {result.FileId}.");
+            $"Sent {FileTransfers.Display(entry.Name)} ({TransferProgress.Bytes((long)entry.Size)}) to {to:D6} as file {result.FileId}.");
         return ExitCodes.Success;
     }
 
@@ -101,74 +79,30 @@ internal static class FileCommand
     {
         await using var link = await context.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
         var entries = await link.CallAsync((c, t) => OcFiles.ListAsync(c, peer, t), cancellationToken).ConfigureAwait(false);
-        var files = entries.Select(e => ToOutput(e)).ToList();
+        var files = entries.Select(e => FileTransfers.Output(e)).ToList();
         string text = files.Count == 0
             ? "No files yet. Send one with: oc file send NUMBER PATH"
             : string.Join(Environment.NewLine, entries.Select(e => string.Create(CultureInfo.InvariantCulture,
-                $"{e.FileId:x16}  {e.From:D6} -> {e.To:D6}  {TransferProgress.Bytes((long)e.Size),10}  {StateText(e.State),-9}  {Display(e.Name)}")));
+                $"{e.FileId:x16}  {e.From:D6} -> {e.To:D6}  {TransferProgress.Bytes((long)e.Size),10}  {FileTransfers.StateText(e.State),-9}  {FileTransfers.Display(e.Name)}")));
         context.Output.Result(new FilesOutput(files), OutputJsonContext.Default.FilesOutput, text);
         return ExitCodes.Success;
     }
 
     private static async Task<int> GetAsync(CommandContext context, ulong id, string? output, bool force, CancellationToken cancellationToken)
     {
-        await using var link = await context.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
-        var entries = await link.CallAsync((c, t) => OcFiles.ListAsync(c, 0, t), cancellationToken).ConfigureAwait(false);
-        if (entries.FirstOrDefault(e => e.FileId == id && e.State == FileState.Complete) is not { Name: not null } known)
-        {
-            throw new CliException($"no file {id:x16} for you (see oc file list)");
-        }
-
-        string target = Path.GetFullPath(output ?? LocalFileName.Sanitize(known.Name));
-        if (Directory.Exists(target)) target = Path.Combine(target, LocalFileName.Sanitize(known.Name));
-        if (File.Exists(target) && !force) throw CliException.Usage($"{target} exists; use --force to overwrite it");
-        string part = target + ".part";
-
         var progress = new TransferProgress(context.Environment, context.Output, "get");
         FileEntry entry;
+        string target;
         try
         {
-            var stream = new FileStream(part, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1024 * 1024, useAsync: true);
-            await using (stream.ConfigureAwait(false))
-            {
-                if (stream.Length > (long)known.Size) stream.SetLength(0);
-                entry = await OcFiles.DownloadAsync(link.Connection, id, stream, progress, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (InvalidDataException e)
-        {
-            File.Delete(part);
-            throw new CliException($"the download of {id:x16} does not match its SHA-256; the partial file was deleted, run the command again", e);
-        }
-        catch (OcErrorException e) when (e.Code == ErrorCode.FileNotFound)
-        {
-            throw new CliException($"no file {id:x16} for you (see oc file list)", e);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CliException($"cannot write {part}: {e.Message}", e);
+            (entry, target) = await FileTransfers.GetAsync(context, id, output, force, progress, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             progress.Finish();
         }
-        File.Move(part, target, overwrite: force);
-        context.Output.Result(ToOutput(entry, target), OutputJsonContext.Default.FileOutput,
-            $"Saved {Display(entry.Name)} ({TransferProgress.Bytes((long)entry.Size)}) to {target}; SHA-256 checked.");
+        context.Output.Result(FileTransfers.Output(entry, target), OutputJsonContext.Default.FileOutput,
+            $"Saved {FileTransfers.Display(entry.Name)} ({TransferProgress.Bytes((long)entry.Size)}) to {target}; SHA-256 checked.");
         return ExitCodes.Success;
     }
-
-    private static FileOutput ToOutput(FileEntry e, string? path = null) => new(
-        e.FileId.ToString("x16", CultureInfo.InvariantCulture), e.From, e.To, e.Name, e.Size, e.Stored,
-        Convert.ToHexStringLower(e.Sha256), DateTimeOffset.FromUnixTimeMilliseconds(e.CreatedUnixMs), StateText(e.State), path);
-
-    private static string StateText(FileState state) => state switch
-    {
-        FileState.Complete => "complete",
-        FileState.Uploading => "partial",
-        _ => "rejected",
-    };
-
-    // A name from someone else, shown on a terminal: no control characters (escape sequences).
-    private static string Display(string name) => string.Concat(name.Select(c => char.IsControl(c) ? '?' : c));
 }

@@ -29,6 +29,11 @@ internal static class MessageLines
     public static string FriendRemoved(string nick, uint number) =>
         string.Create(CultureInfo.InvariantCulture, $"* {nick} ({number:D6}) is no longer your friend");
 
+    /// <summary><c>* alice sent you holiday.jpg (3.2 MiB), file 0f3a9c2e11d04b7a</c>; <paramref name="how"/> says how to get it.</summary>
+    public static string FileReceived(string fromNick, FileEntry file, string how) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"* {fromNick} sent you {SafeText(file.Name)} ({TransferProgress.Bytes((long)file.Size)}), file {file.FileId:x16}: {how} {file.FileId:x16}");
+
     public static string LocalTime(long timeUnixMs) =>
         DateTimeOffset.FromUnixTimeMilliseconds(timeUnixMs).ToLocalTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
 

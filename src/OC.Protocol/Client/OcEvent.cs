@@ -19,3 +19,6 @@ public sealed record FriendAddedEvent(UserCard Friend) : OcEvent;
 
 /// <summary>FRIEND_REMOVED: a friendship ended (from either side, from another session).</summary>
 public sealed record FriendRemovedEvent(uint OcNumber) : OcEvent;
+
+/// <summary>FILE_RECEIVED: a friend's file to you is complete and can be downloaded (also at login, for files not yet fetched).</summary>
+public sealed record FileReceivedEvent(FileEntry File) : OcEvent;

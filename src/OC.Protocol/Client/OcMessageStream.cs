@@ -18,6 +18,9 @@ public sealed class OcMessageStream(OcConnection connection, ulong cursor)
 {
     private ulong _cursor = cursor;
 
+    // FILE_RECEIVED may come twice for one file (documented as idempotent): shown once per stream.
+    private readonly HashSet<ulong> _filesSeen = [];
+
     /// <summary>The highest seq of a message this stream has returned (or the starting cursor).</summary>
     public ulong Cursor => Interlocked.Read(ref _cursor);
 
@@ -88,6 +91,14 @@ public sealed class OcMessageStream(OcConnection connection, ulong cursor)
             case FrameType.FriendRemoved:
                 if (!UserNumber.TryRead(frame.Payload, out uint number)) throw OcAccounts.Malformed(frame);
                 e = new FriendRemovedEvent(number);
+                return true;
+            case FrameType.FileReceived:
+                if (!FileEntry.TryRead(frame.Payload, out var file)) throw OcAccounts.Malformed(frame);
+                lock (_filesSeen)
+                {
+                    if (!_filesSeen.Add(file.FileId)) return false;
+                }
+                e = new FileReceivedEvent(file);
                 return true;
             default:
                 // A newer appliance may push events this client does not know: not an error.

@@ -52,6 +52,73 @@ public sealed partial class CliFilesTests(CliApplianceFixture appliance) : IClas
         return JsonDocument.Parse(line).RootElement.Clone();
     }
 
+    [GeneratedRegex(@"\* sent holiday\.bin \([^)]+\) to bob as file ([0-9a-f]{16})")]
+    private static partial Regex SentInChat();
+
+    [Fact]
+    public async Task In_oc_chat_send_and_get_move_a_file_and_listen_announces_it_offline_and_live()
+    {
+        var (alice, bob) = await FriendsAsync();
+        var content = RandomNumberGenerator.GetBytes(3 * 1024 * 1024 + 5);
+        string source = Path.Combine(_work.Path, "holiday.bin");
+        await File.WriteAllBytesAsync(source, content);
+
+        // /send in alice's chat, while bob is offline; /quit waits for it.
+        var chat = await OcProcess.RunAsync(_alice.Path, $"/to {bob}\n/send {source}\n/quit\n", null, "chat");
+        Assert.True(chat.ExitCode == 0, chat.ToString());
+        Assert.Contains("* sending holiday.bin to bob", chat.Stdout, StringComparison.Ordinal);
+        string id = SentInChat().Match(chat.Stdout).Groups[1].Value;
+        Assert.True(id.Length == 16, chat.ToString());
+
+        // Bob's next oc listen tells him, with the command that gets it.
+        await using (var listen = RunningOc.Start(_bob.Path, "listen"))
+        {
+            var (line, _) = await listen.StdoutLineAsync(l => l.Contains("sent you", StringComparison.Ordinal));
+            Assert.Equal($"* alice sent you holiday.bin (3.0 MiB), file {id}: oc file get {id}", line);
+        }
+
+        // /get in bob's chat saves it, checked.
+        string target = Path.Combine(_work.Path, "got.bin");
+        var get = await OcProcess.RunAsync(_bob.Path, $"/get {id} {target}\n/quit\n", null, "chat");
+        Assert.True(get.ExitCode == 0, get.ToString());
+        Assert.Contains($"* alice sent you holiday.bin (3.0 MiB), file {id}: /get {id}", get.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"* saved holiday.bin (3.0 MiB) to {target}; SHA-256 checked", get.Stdout, StringComparison.Ordinal);
+        Assert.Equal(content, await File.ReadAllBytesAsync(target));
+
+        // A file sent while bob listens comes as it completes (--json: the file's entry).
+        await using (var live = RunningOc.Start(_bob.Path, "listen", "--json"))
+        {
+            await live.StderrLineAsync(l => l.StartsWith("oc: listening as ", StringComparison.Ordinal));
+            string small = Path.Combine(_work.Path, "note.txt");
+            await File.WriteAllTextAsync(small, "see you at 8");
+            var send = await Oc(_alice, "file", "send", bob, small, "--json");
+            Assert.True(send.ExitCode == 0, send.ToString());
+            string smallId = LastJson(send).GetProperty("fileId").GetString()!;
+
+            var (line, _) = await live.StdoutLineAsync(l => l.Contains("\"type\":\"file\"", StringComparison.Ordinal));
+            var file = JsonDocument.Parse(line).RootElement;
+            Assert.Equal(smallId, file.GetProperty("fileId").GetString());
+            Assert.Equal("note.txt", file.GetProperty("name").GetString());
+            Assert.Equal(uint.Parse(alice, CultureInfo.InvariantCulture), file.GetProperty("from").GetUInt32());
+            Assert.Equal(12, file.GetProperty("size").GetInt64());
+            Assert.Equal("complete", file.GetProperty("state").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task In_oc_chat_a_send_that_cannot_start_says_why_and_the_chat_ends_with_1()
+    {
+        var (_, bob) = await FriendsAsync();
+        var chat = await OcProcess.RunAsync(_alice.Path, $"/send {_work.Path}/x\n/to {bob}\n/send {_work.Path}/missing.bin\n/get nothex\nhello\n/quit\n", null, "chat");
+        Assert.Equal(1, chat.ExitCode);
+        string all = chat.Stdout + chat.Stderr;
+        Assert.Contains("no conversation yet: /to NUMBER first, then /send PATH", all, StringComparison.Ordinal);
+        Assert.Contains("missing.bin was not sent: cannot read", all, StringComparison.Ordinal);
+        Assert.Contains("/get FILE_ID [PATH]: the file id is 16 hex digits", all, StringComparison.Ordinal);
+        Assert.Contains("you → bob: hello", chat.Stdout, StringComparison.Ordinal); // the chat went on
+        Assert.Contains("oc: 1 file transfer failed (see above)", chat.Stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_file_sent_with_oc_is_listed_and_downloads_byte_identical_and_is_not_overwritten_without_force()
     {

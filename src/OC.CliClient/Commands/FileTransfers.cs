@@ -1,0 +1,110 @@
+using System.Globalization;
+using OC.CliClient.Config;
+using OC.CliClient.Terminal;
+using OC.Protocol.Client;
+using OC.Protocol.Framing;
+using OC.Protocol.Messages;
+
+namespace OC.CliClient.Commands;
+
+/// <summary>
+/// Sending and getting one file, each on a connection of its own: what <c>oc file send|get</c> run
+/// and what <c>/send</c> and <c>/get</c> run in <c>oc chat</c> (beside the chat's own connection,
+/// whose events the chat reads). Failures are <see cref="CliException"/>s with one clear line.
+/// </summary>
+internal static class FileTransfers
+{
+    /// <summary>Uploads <paramref name="path"/> to friend <paramref name="to"/> (resuming what the appliance has); returns the complete file's entry.</summary>
+    public static async Task<FileEntry> SendAsync(CommandContext context, uint to, string path, IProgress<FileTransferProgress> progress, CancellationToken cancellationToken)
+    {
+        FileStream file;
+        try
+        {
+            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1024 * 1024, useAsync: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw CliException.Usage($"cannot read {path}: {e.Message}");
+        }
+        await using var _ = file.ConfigureAwait(false);
+        string name = Path.GetFileName(Path.GetFullPath(path));
+
+        await using var link = await context.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+        ulong id;
+        try
+        {
+            id = await OcFiles.UploadAsync(link.Connection, to, name, file, progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OcErrorException e) when (e.Code == ErrorCode.NotFriends)
+        {
+            throw new CliException($"{to:D6} is not your friend", e);
+        }
+        return (await link.CallAsync((c, t) => OcFiles.ListAsync(c, to, t), cancellationToken).ConfigureAwait(false)).First(e => e.FileId == id);
+    }
+
+    /// <summary>
+    /// Downloads file <paramref name="id"/> to <paramref name="output"/> (a file or a folder; default:
+    /// its name, made safe, in the current folder) through <c>NAME.part</c>, which a later run resumes;
+    /// returns the entry and where it went.
+    /// </summary>
+    public static async Task<(FileEntry Entry, string Target)> GetAsync(
+        CommandContext context, ulong id, string? output, bool force, IProgress<FileTransferProgress> progress, CancellationToken cancellationToken,
+        string overwriteHint = "use --force to overwrite it")
+    {
+        await using var link = await context.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+        var entries = await link.CallAsync((c, t) => OcFiles.ListAsync(c, 0, t), cancellationToken).ConfigureAwait(false);
+        if (entries.FirstOrDefault(e => e.FileId == id && e.State == FileState.Complete) is not { Name: not null } known)
+        {
+            throw new CliException($"no file {id:x16} for you (see oc file list)");
+        }
+
+        string target = Path.GetFullPath(output ?? LocalFileName.Sanitize(known.Name));
+        if (Directory.Exists(target)) target = Path.Combine(target, LocalFileName.Sanitize(known.Name));
+        if (File.Exists(target) && !force) throw CliException.Usage($"{target} exists; {overwriteHint}");
+        string part = target + ".part";
+
+        FileEntry entry;
+        try
+        {
+            var stream = new FileStream(part, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1024 * 1024, useAsync: true);
+            await using (stream.ConfigureAwait(false))
+            {
+                if (stream.Length > (long)known.Size) stream.SetLength(0);
+                entry = await OcFiles.DownloadAsync(link.Connection, id, stream, progress, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            File.Delete(part);
+            throw new CliException($"the download of {id:x16} does not match its SHA-256; the partial file was deleted, run the command again", e);
+        }
+        catch (OcErrorException e) when (e.Code == ErrorCode.FileNotFound)
+        {
+            throw new CliException($"no file {id:x16} for you (see oc file list)", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"cannot write {part}: {e.Message}", e);
+        }
+        File.Move(part, target, overwrite: force);
+        return (entry, target);
+    }
+
+    /// <summary>A file id as typed: 1 to 16 hex digits, not 0.</summary>
+    public static bool TryParseId(string text, out ulong id) =>
+        ulong.TryParse(text, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out id) && text.Length is > 0 and <= 16 && id != 0;
+
+    public static FileOutput Output(FileEntry e, string? path = null) => new(
+        e.FileId.ToString("x16", CultureInfo.InvariantCulture), e.From, e.To, e.Name, e.Size, e.Stored,
+        Convert.ToHexStringLower(e.Sha256), DateTimeOffset.FromUnixTimeMilliseconds(e.CreatedUnixMs), StateText(e.State), path);
+
+    public static string StateText(FileState state) => state switch
+    {
+        FileState.Complete => "complete",
+        FileState.Uploading => "partial",
+        _ => "rejected",
+    };
+
+    /// <summary>A name from someone else, shown on a terminal: no control characters (escape sequences).</summary>
+    public static string Display(string name) => string.Concat(name.Select(c => char.IsControl(c) ? '?' : c));
+}
