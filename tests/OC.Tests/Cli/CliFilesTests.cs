@@ -106,6 +106,41 @@ public sealed partial class CliFilesTests(CliApplianceFixture appliance) : IClas
     }
 
     [Fact]
+    public async Task A_signal_stops_a_send_running_in_oc_chat_and_the_same_send_finishes_it()
+    {
+        var (_, bob) = await FriendsAsync();
+        string source = Path.Combine(_work.Path, "big.bin");
+        await using (var file = File.Create(source))
+        {
+            var block = RandomNumberGenerator.GetBytes(1024 * 1024);
+            for (int i = 0; i < 256; i++) await file.WriteAsync(block);
+        }
+
+        await using (var chat = RunningOc.Start(_alice.Path, "chat"))
+        {
+            await chat.WriteLineAsync($"/to {bob}");
+            await chat.WriteLineAsync($"/send {source}");
+            await chat.StdoutLineAsync(l => l.StartsWith("* sending big.bin", StringComparison.Ordinal));
+            chat.Terminate();
+            var (exitCode, stdout) = await chat.WaitForExitAsync();
+            Assert.True(exitCode is 0 or 130, $"exit code {exitCode}");
+            Assert.Contains(chat.StderrSoFar.Concat(stdout), l =>
+                l.Contains($"big.bin was not sent: stopped; /send {source} resumes it", StringComparison.Ordinal)
+                || l.Contains("* sent big.bin", StringComparison.Ordinal)); // the rare run where it finished first
+        }
+
+        var send = await Oc(_alice, "file", "send", bob, source, "--json");
+        Assert.True(send.ExitCode == 0, send.ToString());
+        string id = LastJson(send).GetProperty("fileId").GetString()!;
+        string target = Path.Combine(_work.Path, "got.bin");
+        var get = await Oc(_bob, "file", "get", id, "-o", target);
+        Assert.True(get.ExitCode == 0, get.ToString());
+        await using var a = File.OpenRead(source);
+        await using var b = File.OpenRead(target);
+        Assert.Equal(await SHA256.HashDataAsync(a), await SHA256.HashDataAsync(b));
+    }
+
+    [Fact]
     public async Task In_oc_chat_a_send_that_cannot_start_says_why_and_the_chat_ends_with_1()
     {
         var (_, bob) = await FriendsAsync();
