@@ -34,13 +34,7 @@ internal sealed partial class RequestRouter
     internal void OnGetFileCompleted(GetFileJob job)
     {
         var session = job.Session;
-        OnJobFinished(session);
-        if (session.IsClosed) return;
-        if (job.Error is not null)
-        {
-            SendError(session, job.RequestId, ErrorCode.StorageFailure, StorageErrors.Describe(job.Error));
-            return;
-        }
+        if (FileJobFailed(session, job.RequestId, job.Error) || session.IsClosed) return;
         // The same answer whether the file does not exist or is someone else's: nothing is revealed.
         if (job.Entry is not { } entry)
         {

@@ -94,12 +94,7 @@ internal sealed partial class RequestRouter
     internal void OnOfferCompleted(OfferJob job)
     {
         var session = job.Session;
-        OnJobFinished(session);
-        if (job.Error is not null)
-        {
-            if (!session.IsClosed) SendError(session, job.RequestId, ErrorCode.StorageFailure, StorageErrors.Describe(job.Error));
-            return;
-        }
+        if (FileJobFailed(session, job.RequestId, job.Error)) return;
         var result = job.Result;
         if (result.Record is null)
         {
@@ -224,12 +219,7 @@ internal sealed partial class RequestRouter
     internal void OnSealCompleted(SealJob job)
     {
         var session = job.Session;
-        OnJobFinished(session);
-        if (job.Error is not null)
-        {
-            if (!session.IsClosed) SendError(session, job.RequestId, ErrorCode.StorageFailure, StorageErrors.Describe(job.Error));
-            return;
-        }
+        if (FileJobFailed(session, job.RequestId, job.Error)) return;
         if (job.Outcome is SealOutcome.Complete or SealOutcome.Rejected && _uploads.TryGetValue(job.FileId, out var upload) && ReferenceEquals(upload.Session, session))
         {
             _uploads.Remove(job.FileId);
@@ -283,13 +273,7 @@ internal sealed partial class RequestRouter
     internal void OnListFilesCompleted(ListFilesJob job)
     {
         var session = job.Session;
-        OnJobFinished(session);
-        if (session.IsClosed) return;
-        if (job.Error is not null)
-        {
-            SendError(session, job.RequestId, ErrorCode.StorageFailure, StorageErrors.Describe(job.Error));
-            return;
-        }
+        if (FileJobFailed(session, job.RequestId, job.Error) || session.IsClosed) return;
         FileEntry.WriteList(session.Connection.Output, job.RequestId, job.Entries);
         session.Connection.Commit();
     }
@@ -310,6 +294,15 @@ internal sealed partial class RequestRouter
         if (session.IsClosed || job.Error is not null || !session.Live) return;
         foreach (var entry in job.Entries) FileEntry.WriteReceived(session.Connection.Output, entry);
         session.Connection.Commit();
+    }
+
+    /// <summary>A request's file job is back: true (and StorageFailure sent) when it failed.</summary>
+    private bool FileJobFailed(ClientSession session, uint requestId, Exception? error)
+    {
+        OnJobFinished(session);
+        if (error is null) return false;
+        if (!session.IsClosed) SendError(session, requestId, ErrorCode.StorageFailure, StorageErrors.Describe(error));
+        return true;
     }
 
     private void PostFile(ClientSession session, FileJob job)

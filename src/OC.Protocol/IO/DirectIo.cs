@@ -30,7 +30,12 @@ public static partial class DirectIo
     /// Turns O_DIRECT on for <paramref name="handle"/>; false (and the handle unchanged) where the
     /// platform or the file system does not support it (fcntl answers EINVAL).
     /// </summary>
-    public static bool TryEnable(SafeFileHandle handle)
+    public static bool TryEnable(SafeFileHandle handle) => TrySet(handle, on: true);
+
+    /// <summary>Turns O_DIRECT off again (best effort: the handle goes back to its owner for ordinary reads and writes).</summary>
+    public static void Disable(SafeFileHandle handle) => TrySet(handle, on: false);
+
+    private static bool TrySet(SafeFileHandle handle, bool on)
     {
         if (!OperatingSystem.IsLinux() || Flag == 0) return false;
         bool added = false;
@@ -39,25 +44,7 @@ public static partial class DirectIo
         {
             int fd = (int)handle.DangerousGetHandle();
             int flags = Retry(() => Fcntl(fd, FGetFl, 0));
-            return flags >= 0 && Retry(() => Fcntl(fd, FSetFl, flags | Flag)) == 0;
-        }
-        finally
-        {
-            if (added) handle.DangerousRelease();
-        }
-    }
-
-    /// <summary>Turns O_DIRECT off again (best effort: the handle goes back to its owner for ordinary reads and writes).</summary>
-    public static void Disable(SafeFileHandle handle)
-    {
-        if (!OperatingSystem.IsLinux() || Flag == 0) return;
-        bool added = false;
-        handle.DangerousAddRef(ref added);
-        try
-        {
-            int fd = (int)handle.DangerousGetHandle();
-            int flags = Retry(() => Fcntl(fd, FGetFl, 0));
-            if (flags >= 0) Retry(() => Fcntl(fd, FSetFl, flags & ~Flag));
+            return flags >= 0 && Retry(() => Fcntl(fd, FSetFl, on ? flags | Flag : flags & ~Flag)) == 0;
         }
         finally
         {
