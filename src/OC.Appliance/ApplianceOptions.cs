@@ -46,4 +46,7 @@ internal sealed record ApplianceOptions
 
     /// <summary>Off only in benchmarks that measure what the flush costs.</summary>
     public bool FlushToDisk { get; init; } = true;
+
+    /// <summary>The clock of timers, deadlines and throttles (a fake one in tests of timing logic).</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
 }

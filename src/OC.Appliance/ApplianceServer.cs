@@ -1,7 +1,7 @@
 using System.Net;
 using OC.Appliance.Diagnostics;
 using OC.Appliance.Discovery;
-using OC.Appliance.Files;
+using OC.Appliance.Storage.Files;
 using OC.Appliance.Http;
 using OC.Appliance.Net;
 using OC.Appliance.Protocol;
@@ -23,6 +23,7 @@ internal sealed class ApplianceServer : IDisposable
     private readonly FileWorker _files;
     private readonly Acceptor _acceptor;
     private readonly ConnectionManager _connections;
+    private readonly ApplianceFeatures _features;
     private readonly RequestRouter _router;
     private readonly HttpServer? _http;
     private readonly Acceptor? _httpAcceptor;
@@ -55,7 +56,7 @@ internal sealed class ApplianceServer : IDisposable
                 MinFreeBytes = options.MinFreeBytes,
                 FlushToDisk = options.FlushToDisk,
             };
-            _files = new FileWorker(options.DataDirectory, fileLimits, _loop.Wake);
+            _files = new FileWorker(options.DataDirectory, fileLimits, _loop.Wake, options.Time);
         }
         catch
         {
@@ -74,7 +75,8 @@ internal sealed class ApplianceServer : IDisposable
                 MaxConnections = options.MaxConnections,
                 MaxOutputBytes = options.MaxOutputBytes,
             };
-            _router = new RequestRouter(_storage, _messages, _files, limits, new ApplianceIdentity(options.Name, applianceId, $"oc-appliance {ApplianceVersion.Text}"));
+            _features = new ApplianceFeatures(_storage, _messages, _files, options.Time);
+            _router = new RequestRouter(_features, limits, new ApplianceIdentity(options.Name, applianceId, $"oc-appliance {ApplianceVersion.Text}"), options.Time);
             _connections = new ConnectionManager(_loop, limits, _router) { OnOpened = _router.OnOpened };
             _loop.OnWake = () =>
             {
@@ -83,9 +85,9 @@ internal sealed class ApplianceServer : IDisposable
                 _files.DrainCompleted();
             };
             // Partial uploads untouched for --partial-ttl are deleted on the file worker.
-            _loop.AddTimer(TimeSpan.FromMinutes(1), _router.SweepFiles, TimeSpan.FromHours(1));
-            _loop.AddTimer(TimeSpan.FromMinutes(1), () => _router.Throttle.Sweep(Environment.TickCount64), TimeSpan.FromMinutes(1));
-            var stats = new ApplianceStats(_loop, _router.Identity, _storage, _messages, _connections, _router);
+            _loop.AddTimer(TimeSpan.FromMinutes(1), _features.Uploads.Sweep, TimeSpan.FromHours(1));
+            _loop.AddTimer(TimeSpan.FromMinutes(1), () => _features.Accounts.Throttle.Sweep(options.Time.NowMs()), TimeSpan.FromMinutes(1));
+            var stats = new ApplianceStats(_loop, _router.Identity, _storage, _messages, _connections, _features.Presence, _files);
             _acceptor = new Acceptor(_loop, new IPEndPoint(options.BindAddress, options.Port), "protocol", _connections.Accept);
             if (options.HttpEnabled)
             {
@@ -157,7 +159,7 @@ internal sealed class ApplianceServer : IDisposable
     public bool WaitForStop(TimeSpan timeout) => _stopped.Wait(timeout);
 
     /// <summary>Runs the partial-upload sweep now (tests; the loop's timer runs it hourly). Thread-safe.</summary>
-    internal void SweepFilesNow() => _router.SweepFiles();
+    internal void SweepFilesNow() => _features.Uploads.Sweep();
 
     public void Dispose()
     {

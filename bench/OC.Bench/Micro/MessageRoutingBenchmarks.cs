@@ -1,12 +1,12 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Reflection;
 using BenchmarkDotNet.Attributes;
 using OC.Appliance.Chat;
-using OC.Appliance.Files;
+using OC.Appliance.Sessions;
 using OC.Appliance.Net;
 using OC.Appliance.Protocol;
 using OC.Appliance.Storage;
+using OC.Appliance.Storage.Files;
 using OC.Appliance.Storage.Messages;
 using OC.Protocol.Framing;
 using OC.Protocol.Messages;
@@ -16,11 +16,11 @@ namespace OC.Bench.Micro;
 /// <summary>
 /// The loop's half of relaying one chat message: a SendJob that the message worker finished
 /// (stored and flushed) becomes SENT to the sending session and MESSAGE to every live session of
-/// both users (<see cref="RequestRouter.OnSendCompleted"/>), with the job taken from and given back
-/// to the router's pool as OnSend does. One operation = one message. Goal: 0 B.
+/// both users (<see cref="MessagesHandler.OnSent"/>, through the job's completion), with the job taken
+/// from and given back to the handler's pool as OnSend does. One operation = one message. Goal: 0 B.
 /// </summary>
 /// <remarks>
-/// No fakes: the real RequestRouter, PresenceRegistry, ConnectionManager and Connection, on real
+/// No fakes: the real MessagesHandler, PresenceRegistry, ConnectionManager and Connection, on real
 /// loopback sockets that are never flushed (the loop is not run); the frames stay in each
 /// connection's output ByteBuffer and are dropped after each operation, as the before-sleep flush
 /// would drop them once sent. The storage and message workers exist (the router needs them) but
@@ -47,6 +47,7 @@ public class MessageRoutingBenchmarks
     private FileWorker _files = null!;
     private MessageLog _log = null!;
     private ConnectionManager _connections = null!;
+    private ApplianceFeatures _features = null!;
     private RequestRouter _router = null!;
     private Stack<SendJob> _jobPool = null!;
     private Socket _listener = null!;
@@ -64,12 +65,12 @@ public class MessageRoutingBenchmarks
         _messages = new MessageWorker(_directory, _loop.Wake);
         _files = new FileWorker(_directory, new FileLimits(), _loop.Wake);
         var limits = new ConnectionLimits();
-        _router = new RequestRouter(_storage, _messages, _files, limits, new ApplianceIdentity("bench", "0123456789abcdef", "oc-bench"));
+        _features = new ApplianceFeatures(_storage, _messages, _files, TimeProvider.System);
+        _router = new RequestRouter(_features, limits, new ApplianceIdentity("bench", "0123456789abcdef", "oc-bench"), TimeProvider.System);
         _connections = new ConnectionManager(_loop, limits, _router) { OnOpened = _router.OnOpened };
 
-        // The router's pool of SendJobs, which OnSend pops from: private, so found once here.
-        _jobPool = (Stack<SendJob>)(typeof(RequestRouter).GetField("_sendJobs", BindingFlags.NonPublic | BindingFlags.Instance)?.GetValue(_router)
-            ?? throw new InvalidOperationException("RequestRouter._sendJobs not found: update the benchmark"));
+        // The handler's pool of SendJobs, which OnSend pops from.
+        _jobPool = _features.Messages.SendJobPool;
 
         _listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
@@ -80,8 +81,8 @@ public class MessageRoutingBenchmarks
 
         for (int i = 0; i < _text.Length; i++) _text[i] = (byte)('a' + i % 26);
         _log = new MessageLog(Path.Combine(_directory, "log"));
-        var job = new SendJob();
-        job.Set(_router, _aliceSending, 1, Alice, Bob, _id, _text);
+        var job = new SendJob(_features.Messages);
+        job.Set(_aliceSending, 1, Alice, Bob, _id, _text);
         job.Execute(_log); // sets job.Result (seq 1), which Reset keeps
         job.Reset();
         _jobPool.Push(job);
@@ -143,12 +144,12 @@ public class MessageRoutingBenchmarks
         _aliceOtherDevice.Live = false;
         for (int i = 0; i < InFlight; i++)
         {
-            var job = _jobPool.Count > 0 ? _jobPool.Pop() : new SendJob();
-            job.Set(_router, _aliceSending, 7, Alice, Bob, _id, _text);
-            _aliceSending.InFlight++;
+            var job = _jobPool.Count > 0 ? _jobPool.Pop() : new SendJob(_features.Messages);
+            job.Set(_aliceSending, 7, Alice, Bob, _id, _text);
+            job.OnPosted();
             _inFlight[i] = job;
         }
-        for (int i = 0; i < InFlight; i++) _router.OnSendCompleted(_inFlight[i]);
+        for (int i = 0; i < InFlight; i++) _inFlight[i].Complete();
         return Drain();
     }
 
@@ -169,10 +170,10 @@ public class MessageRoutingBenchmarks
     private int RouteOne()
     {
         // As OnSend: a job from the pool (text copied into a rented array), one request in flight.
-        var job = _jobPool.Count > 0 ? _jobPool.Pop() : new SendJob();
-        job.Set(_router, _aliceSending, 7, Alice, Bob, _id, _text);
-        _aliceSending.InFlight++;
-        _router.OnSendCompleted(job);
+        var job = _jobPool.Count > 0 ? _jobPool.Pop() : new SendJob(_features.Messages);
+        job.Set(_aliceSending, 7, Alice, Bob, _id, _text);
+        job.OnPosted();
+        job.Complete();
         return Drain();
     }
 
@@ -203,7 +204,7 @@ public class MessageRoutingBenchmarks
         session.State = SessionState.Authenticated;
         session.UserNumber = number;
         session.Nick = nick;
-        _router.Presence.SessionOnline(session, nick, [friend]);
+        _features.Presence.SessionOnline(session, nick, [friend]);
         session.Live = live;
         return session;
     }

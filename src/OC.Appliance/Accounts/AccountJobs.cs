@@ -1,5 +1,5 @@
 using LiteDB;
-using OC.Appliance.Protocol;
+using OC.Appliance.Sessions;
 using OC.Appliance.Storage;
 using OC.Protocol.Framing;
 using OC.Protocol.Messages;
@@ -7,23 +7,23 @@ using OC.Protocol.Messages;
 namespace OC.Appliance.Accounts;
 
 /// <summary>REGISTER: the new account is committed (and flushed) before REGISTERED is sent.</summary>
-internal sealed class RegisterJob(RequestRouter router, ClientSession session, uint requestId, Register request)
-    : RequestJob(router, session, requestId)
+internal sealed class RegisterJob(ClientSession session, uint requestId, Register request, AccountCounters counters, DateTime nowUtc)
+    : RequestJob<LiteDatabase>(session, requestId)
 {
     private UserRecord? _user;
 
     internal override void Execute(LiteDatabase db) =>
         _user = AccountStore.CreateUser(db, request.Nick.Trim(), request.Email, request.Salt, (int)request.Iterations,
-            request.StoredKey, request.ServerKey, DateTime.UtcNow);
+            request.StoredKey, request.ServerKey, nowUtc);
 
-    internal override void CountCommitted(StorageCounters counters) => counters.AddUsers(1);
+    internal override void OnDurable() => counters.AddUsers(1);
 
-    protected override void OnCommitted() => Router.OnRegistered(Session, RequestId, _user!);
+    protected override void OnCompleted() => AccountsHandler.OnRegistered(Session, RequestId, _user!);
 }
 
 /// <summary>LOGIN_START and WHOAMI: read one account.</summary>
-internal sealed class FindUserJob(RequestRouter router, ClientSession session, uint requestId, int number, Action<RequestRouter, ClientSession, uint, UserRecord?> then)
-    : RequestJob(router, session, requestId)
+internal sealed class FindUserJob(ClientSession session, uint requestId, int number, Action<UserRecord?> then)
+    : RequestJob<LiteDatabase>(session, requestId)
 {
     private UserRecord? _user;
 
@@ -31,7 +31,7 @@ internal sealed class FindUserJob(RequestRouter router, ClientSession session, u
 
     internal override void Execute(LiteDatabase db) => _user = AccountStore.FindUser(db, number);
 
-    protected override void OnCommitted() => then(Router, Session, RequestId, _user);
+    protected override void OnCompleted() => then(_user);
 
     protected override void OnFailed()
     {
@@ -40,61 +40,57 @@ internal sealed class FindUserJob(RequestRouter router, ClientSession session, u
 }
 
 /// <summary>LOGIN_FINISH succeeded: store the new session token (its hash) before LOGGED_IN goes out.</summary>
-internal sealed class SaveSessionJob(RequestRouter router, ClientSession session, uint requestId, int number, byte[] token, string serverFinal)
-    : RequestJob(router, session, requestId)
+internal sealed class SaveSessionJob(AccountsHandler handler, ClientSession session, uint requestId, int number, byte[] token, string serverFinal, DateTime nowUtc)
+    : RequestJob<LiteDatabase>(session, requestId)
 {
     private UserRecord? _user;
     private List<int> _friends = [];
 
     internal override void Execute(LiteDatabase db)
     {
-        AccountStore.SaveSession(db, token, number, DateTime.UtcNow);
+        AccountStore.SaveSession(db, token, number, nowUtc);
         _user = AccountStore.FindUser(db, number);
         _friends = FriendStore.FriendsOf(db, number);
     }
 
-    protected override void OnCommitted() => Router.OnLoggedIn(Session, RequestId, _user!, token, serverFinal, _friends);
+    protected override void OnCompleted() => handler.OnLoggedIn(Session, RequestId, _user!, token, serverFinal, _friends);
 
     protected override void OnFailed() => Session.State = SessionState.Anonymous;
 }
 
 /// <summary>RESUME: look the token up.</summary>
-internal sealed class ResumeJob(RequestRouter router, ClientSession session, uint requestId, byte[] token)
-    : RequestJob(router, session, requestId)
+internal sealed class ResumeJob(AccountsHandler handler, ClientSession session, uint requestId, byte[] token, DateTime nowUtc)
+    : RequestJob<LiteDatabase>(session, requestId)
 {
     private UserRecord? _user;
     private List<int> _friends = [];
 
     internal override void Execute(LiteDatabase db)
     {
-        int? number = AccountStore.FindSessionUser(db, token, DateTime.UtcNow);
+        int? number = AccountStore.FindSessionUser(db, token, nowUtc);
         _user = number is int n ? AccountStore.FindUser(db, n) : null;
         if (_user is not null) _friends = FriendStore.FriendsOf(db, _user.Number);
     }
 
-    protected override void OnCommitted()
+    protected override void OnCompleted()
     {
         if (_user is null)
         {
             Session.State = SessionState.Anonymous;
-            Router.SendError(Session, RequestId, ErrorCode.InvalidSession, "the session has ended; log in again");
+            Replies.Error(Session, RequestId, ErrorCode.InvalidSession, "the session has ended; log in again");
             return;
         }
-        Router.OnLoggedIn(Session, RequestId, _user, token, "", _friends);
+        handler.OnLoggedIn(Session, RequestId, _user, token, "", _friends);
     }
 
     protected override void OnFailed() => Session.State = SessionState.Anonymous;
 }
 
 /// <summary>LOGOUT: the token stops working for every connection that would resume with it.</summary>
-internal sealed class LogoutJob(RequestRouter router, ClientSession session, uint requestId, byte[] token)
-    : RequestJob(router, session, requestId)
+internal sealed class LogoutJob(ClientSession session, uint requestId, byte[] token)
+    : RequestJob<LiteDatabase>(session, requestId)
 {
     internal override void Execute(LiteDatabase db) => AccountStore.DeleteSession(db, token);
 
-    protected override void OnCommitted()
-    {
-        EmptyFrame.Write(Session.Connection.Output, FrameType.Ok, RequestId);
-        Session.Connection.Commit();
-    }
+    protected override void OnCompleted() => Replies.Ok(Session, RequestId);
 }

@@ -1,6 +1,8 @@
 using OC.Appliance.Diagnostics;
 using OC.Appliance.Net;
 using OC.Appliance.Protocol;
+using OC.Appliance.Sessions;
+using OC.Appliance.Storage.Files;
 using OC.Appliance.Storage;
 using OC.Appliance.Storage.Messages;
 using OC.Protocol;
@@ -22,20 +24,22 @@ internal sealed class ApplianceStats
     private readonly StorageWorker _storage;
     private readonly MessageWorker _messages;
     private readonly ConnectionManager _connections;
-    private readonly RequestRouter _router;
+    private readonly PresenceRegistry _presence;
+    private readonly FileWorker _files;
     private readonly long _startedMs = Environment.TickCount64;
     private readonly (long Ms, long Messages)[] _samples = new (long, long)[RateSamples];
     private int _sampleCount;
     private int _nextSample;
 
-    public ApplianceStats(EventLoop loop, ApplianceIdentity identity, StorageWorker storage, MessageWorker messages, ConnectionManager connections, RequestRouter router)
+    public ApplianceStats(EventLoop loop, ApplianceIdentity identity, StorageWorker storage, MessageWorker messages, ConnectionManager connections, PresenceRegistry presence, FileWorker files)
     {
         _loop = loop;
         _identity = identity;
         _storage = storage;
         _messages = messages;
         _connections = connections;
-        _router = router;
+        _presence = presence;
+        _files = files;
         SampleRates();
         loop.AddTimer(TimeSpan.FromSeconds(1), SampleRates, TimeSpan.FromSeconds(1));
     }
@@ -64,14 +68,14 @@ internal sealed class ApplianceStats
             Healthy = !fault,
             StorageFault = fault,
             UsersRegistered = counters.Users,
-            UsersOnline = _router.Presence.OnlineUsers,
-            SessionsOnline = _router.Presence.OnlineSessions,
+            UsersOnline = _presence.OnlineUsers,
+            SessionsOnline = _presence.OnlineSessions,
             Connections = _connections.Count,
             ConnectionsAccepted = _connections.Accepted,
             MessagesStored = _messages.MessagesStored,
             MessagesPerSecond = MessagesPerSecond(),
-            FilesStored = _router.Files.FilesStored,
-            FileBytesStored = _router.Files.FileBytesStored,
+            FilesStored = _files.FilesStored,
+            FileBytesStored = _files.FileBytesStored,
             DiskFreeBytes = _storage.DiskFreeBytes,
             StorageGroupsCommitted = _storage.GroupsCommitted,
             StorageJobsCompleted = _storage.JobsCompleted,

@@ -3,9 +3,9 @@ using OC.Appliance.Accounts;
 using OC.Appliance.Chat;
 using OC.Appliance.Diagnostics;
 using OC.Appliance.Files;
+using OC.Appliance.Friends;
 using OC.Appliance.Net;
-using OC.Appliance.Storage;
-using OC.Appliance.Storage.Messages;
+using OC.Appliance.Sessions;
 using OC.Protocol;
 using OC.Protocol.Framing;
 using OC.Protocol.Messages;
@@ -14,42 +14,27 @@ namespace OC.Appliance.Protocol;
 
 /// <summary>
 /// Acts on whole frames: the handshake, the order of things (docs/protocol.md, "Connection
-/// states"), and routing each request to its handler. Connection-level violations get an ERROR
-/// with request id 0 and close that connection only. Loop thread only.
+/// states"), and dispatching each request to the handler of its feature. Connection-level
+/// violations get an ERROR with request id 0 and close that connection only. Loop thread only.
 /// </summary>
-internal sealed partial class RequestRouter : IFrameSink
+/// <remarks>
+/// The router knows the features; they do not know it or each other (an architecture test keeps
+/// it so). What they share is in <c>Sessions</c>: the session, replies, the request job, presence,
+/// and <see cref="SessionEvents"/>. A new feature is a handler built in <see cref="ApplianceFeatures"/>
+/// and a few cases in <see cref="Dispatch"/>.
+/// </remarks>
+internal sealed class RequestRouter(ApplianceFeatures features, ConnectionLimits limits, ApplianceIdentity identity, TimeProvider time) : IFrameSink
 {
-    private readonly StorageWorker _storage;
-    private readonly ConnectionLimits _limits;
-    private readonly ApplianceIdentity _identity;
+    public ApplianceFeatures Features => features;
 
-    private readonly MessageWorker _messages;
-    private readonly FileWorker _files;
-
-    public RequestRouter(StorageWorker storage, MessageWorker messages, FileWorker files, ConnectionLimits limits, ApplianceIdentity identity)
-    {
-        _storage = storage;
-        _messages = messages;
-        _files = files;
-        _limits = limits;
-        _identity = identity;
-    }
-
-    public LoginThrottle Throttle { get; } = new();
-
-    public PresenceRegistry Presence { get; } = new();
-
-    public ApplianceIdentity Identity => _identity;
-
-    /// <summary>The file worker, for its counters (status page).</summary>
-    internal FileWorker Files => _files;
+    public ApplianceIdentity Identity => identity;
 
     public long RequestsHandled { get; private set; }
 
     public void OnOpened(Connection connection)
     {
         var address = (connection.RemoteEndPoint as IPEndPoint)?.Address;
-        connection.Session = new ClientSession(connection, address);
+        connection.Session = new ClientSession(connection, address, limits.MaxInFlight, time.NowMs());
     }
 
     public void OnFrame(Connection connection, in FrameHeader header, ReadOnlySpan<byte> payload)
@@ -61,7 +46,7 @@ internal sealed partial class RequestRouter : IFrameSink
         {
             if (header.Type != FrameType.Hello)
             {
-                Fatal(session, header.RequestId, ErrorCode.UnexpectedFrame, "HELLO must be the first frame");
+                Replies.Fatal(session, header.RequestId, ErrorCode.UnexpectedFrame, "HELLO must be the first frame");
                 return;
             }
             OnHello(session, header.RequestId, payload);
@@ -71,49 +56,54 @@ internal sealed partial class RequestRouter : IFrameSink
         // FILE_CHUNK and FILE_ACK are stream frames, not requests: request id 0 is theirs.
         if (header.Type == FrameType.FileChunk)
         {
-            OnFileChunk(session, payload);
+            features.Uploads.OnFileChunk(session, payload);
             return;
         }
         if (header.Type == FrameType.FileAck)
         {
-            OnFileAck(session, payload);
+            features.Downloads.OnFileAck(session, payload);
             return;
         }
         if (header.RequestId == Frame.NoRequest && header.Type != FrameType.Pong)
         {
-            Fatal(session, Frame.NoRequest, ErrorCode.MalformedFrame, "a request needs a non-zero request id");
+            Replies.Fatal(session, Frame.NoRequest, ErrorCode.MalformedFrame, "a request needs a non-zero request id");
             return;
         }
+        Dispatch(session, header, payload);
+    }
 
+    private void Dispatch(ClientSession session, in FrameHeader header, ReadOnlySpan<byte> payload)
+    {
+        uint id = header.RequestId;
         switch (header.Type)
         {
             case FrameType.Ping:
-                if (!EmptyFrame.TryRead(payload)) { Malformed(session, header); return; }
-                EmptyFrame.Write(session.Connection.Output, FrameType.Pong, header.RequestId);
+                if (!EmptyFrame.TryRead(payload)) { Replies.Malformed(session, id, header.Type.ToString()); return; }
+                EmptyFrame.Write(session.Connection.Output, FrameType.Pong, id);
                 session.Connection.Commit();
                 return;
             case FrameType.Pong:
                 return;
-            case FrameType.Register: OnRegister(session, header.RequestId, payload); return;
-            case FrameType.LoginStart: OnLoginStart(session, header.RequestId, payload); return;
-            case FrameType.LoginFinish: OnLoginFinish(session, header.RequestId, payload); return;
-            case FrameType.Resume: OnResume(session, header.RequestId, payload); return;
-            case FrameType.Logout: OnLogout(session, header.RequestId, payload); return;
-            case FrameType.WhoAmI: OnWhoAmI(session, header.RequestId, payload); return;
-            case FrameType.FindUser: OnFindUser(session, header.RequestId, payload); return;
-            case FrameType.FriendAdd: OnFriendAdd(session, header.RequestId, payload); return;
-            case FrameType.FriendRemove: OnFriendRemove(session, header.RequestId, payload); return;
-            case FrameType.FriendList: OnFriendList(session, header.RequestId, payload); return;
-            case FrameType.OnlineList: OnOnlineList(session, header.RequestId, payload); return;
-            case FrameType.Send: OnSend(session, header.RequestId, payload); return;
-            case FrameType.Sync: OnSync(session, header.RequestId, payload); return;
-            case FrameType.History: OnHistory(session, header.RequestId, payload); return;
-            case FrameType.FileOffer: OnFileOffer(session, header.RequestId, payload); return;
-            case FrameType.FileSeal: OnFileSeal(session, header.RequestId, payload); return;
-            case FrameType.FileList: OnFileList(session, header.RequestId, payload); return;
-            case FrameType.FileGet: OnFileGet(session, header.RequestId, payload); return;
+            case FrameType.Register: features.Accounts.OnRegister(session, id, payload); return;
+            case FrameType.LoginStart: features.Accounts.OnLoginStart(session, id, payload); return;
+            case FrameType.LoginFinish: features.Accounts.OnLoginFinish(session, id, payload); return;
+            case FrameType.Resume: features.Accounts.OnResume(session, id, payload); return;
+            case FrameType.Logout: features.Accounts.OnLogout(session, id, payload); return;
+            case FrameType.WhoAmI: features.Accounts.OnWhoAmI(session, id, payload); return;
+            case FrameType.FindUser: features.Friends.OnFindUser(session, id, payload); return;
+            case FrameType.FriendAdd: features.Friends.OnFriendAdd(session, id, payload); return;
+            case FrameType.FriendRemove: features.Friends.OnFriendRemove(session, id, payload); return;
+            case FrameType.FriendList: features.Friends.OnFriendList(session, id, payload); return;
+            case FrameType.OnlineList: features.Friends.OnOnlineList(session, id, payload); return;
+            case FrameType.Send: features.Messages.OnSend(session, id, payload); return;
+            case FrameType.Sync: features.Messages.OnSync(session, id, payload); return;
+            case FrameType.History: features.Messages.OnHistory(session, id, payload); return;
+            case FrameType.FileOffer: features.Uploads.OnFileOffer(session, id, payload); return;
+            case FrameType.FileSeal: features.Uploads.OnFileSeal(session, id, payload); return;
+            case FrameType.FileList: features.Downloads.OnFileList(session, id, payload); return;
+            case FrameType.FileGet: features.Downloads.OnFileGet(session, id, payload); return;
             case FrameType.Hello:
-                Fatal(session, header.RequestId, ErrorCode.UnexpectedFrame, "HELLO was already sent on this connection");
+                Replies.Fatal(session, id, ErrorCode.UnexpectedFrame, "HELLO was already sent on this connection");
                 return;
             case FrameType.Welcome or FrameType.Error or FrameType.Ok or FrameType.Registered
                 or FrameType.LoginChallenge or FrameType.LoggedIn or FrameType.UserInfo or FrameType.UserCard
@@ -121,11 +111,11 @@ internal sealed partial class RequestRouter : IFrameSink
                 or FrameType.OnlineUsers or FrameType.Sent or FrameType.Message or FrameType.Synced
                 or FrameType.Delivered or FrameType.HistoryPage or FrameType.FileAccepted or FrameType.FileProgress
                 or FrameType.FileEntries or FrameType.FileData or FrameType.FileReceived:
-                Fatal(session, header.RequestId, ErrorCode.UnexpectedFrame, $"{header.Type} is sent by the appliance, not to it");
+                Replies.Fatal(session, id, ErrorCode.UnexpectedFrame, $"{header.Type} is sent by the appliance, not to it");
                 return;
             default:
                 // Not fatal: a newer client may try a request this appliance does not know.
-                SendError(session, header.RequestId, ErrorCode.UnknownFrameType, $"unknown frame type 0x{(ushort)header.Type:x4}");
+                Replies.Error(session, id, ErrorCode.UnknownFrameType, $"unknown frame type 0x{(ushort)header.Type:x4}");
                 return;
         }
     }
@@ -134,7 +124,7 @@ internal sealed partial class RequestRouter : IFrameSink
     {
         var session = (ClientSession)connection.Session!;
         var (code, text) = status == FrameStatus.TooLarge
-            ? (ErrorCode.FrameTooLarge, $"frame larger than the maximum payload of {_limits.MaxPayload} bytes")
+            ? (ErrorCode.FrameTooLarge, $"frame larger than the maximum payload of {limits.MaxPayload} bytes")
             : (ErrorCode.MalformedFrame, "frame length below the minimum of 6");
         Log.Warn("protocol.bad_frame", $"#{connection.Id} {session.Address}: {text}; closing");
         ErrorReply.Write(connection.Output, Frame.NoRequest, new ErrorReply(code, 0, text));
@@ -144,81 +134,49 @@ internal sealed partial class RequestRouter : IFrameSink
     public void OnClosed(Connection connection, string reason)
     {
         if (connection.Session is not ClientSession session) return;
-        OnFilesSessionClosed(session);
-        OnSessionClosed(session, reason);
+        features.Accounts.OnClosed(session);
     }
 
     public void OnIdleCheck(Connection connection, long nowMs)
     {
         var session = (ClientSession)connection.Session!;
-        if (session.State == SessionState.AwaitingHello && nowMs - session.OpenedMs > _limits.HelloTimeout.TotalMilliseconds)
+        if (session.State == SessionState.AwaitingHello && nowMs - session.OpenedMs > limits.HelloTimeout.TotalMilliseconds)
         {
-            Fatal(session, Frame.NoRequest, ErrorCode.IdleTimeout, "no HELLO in time");
+            Replies.Fatal(session, Frame.NoRequest, ErrorCode.IdleTimeout, "no HELLO in time");
         }
-        else if (session.InFlight == 0 && nowMs - connection.LastActivityMs > _limits.IdleTimeout.TotalMilliseconds)
+        else if (session.InFlight == 0 && nowMs - connection.LastActivityMs > limits.IdleTimeout.TotalMilliseconds)
         {
-            Fatal(session, Frame.NoRequest, ErrorCode.IdleTimeout, $"idle for {_limits.IdleTimeout.TotalSeconds:0} seconds");
+            Replies.Fatal(session, Frame.NoRequest, ErrorCode.IdleTimeout, $"idle for {limits.IdleTimeout.TotalSeconds:0} seconds");
         }
     }
 
-    /// <summary>Sends an ERROR reply; the connection stays open.</summary>
-    public void SendError(ClientSession session, uint requestId, ErrorCode code, string message, uint retryAfterSeconds = 0)
+    public void OnOutputDrained(Connection connection)
     {
-        ErrorReply.Write(session.Connection.Output, requestId, new ErrorReply(code, retryAfterSeconds, message));
-        session.Connection.Commit();
-    }
-
-    /// <summary>Sends an ERROR and closes the connection (protocol violations).</summary>
-    public void Fatal(ClientSession session, uint requestId, ErrorCode code, string message)
-    {
-        var connection = session.Connection;
-        if (connection.IsClosed) return;
-        Log.Info("protocol.closing", $"#{connection.Id} {session.Address}: {code}: {message}");
-        ErrorReply.Write(connection.Output, requestId, new ErrorReply(code, 0, message));
-        connection.Flush();
-        connection.Close($"{code}: {message}");
-    }
-
-    public void Post(ClientSession session, RequestJob job)
-    {
-        session.InFlight++;
-        if (session.InFlight >= _limits.MaxInFlight) session.Connection.PauseReading();
-        _storage.Post(job);
-    }
-
-    internal void OnJobFinished(ClientSession session)
-    {
-        session.InFlight--;
-        if (session.InFlight <= _limits.MaxInFlight / 2) session.Connection.ResumeReading();
+        if (connection.Session is ClientSession session) features.Downloads.OnOutputDrained(session);
     }
 
     private void OnHello(ClientSession session, uint requestId, ReadOnlySpan<byte> payload)
     {
         if (!Hello.TryRead(payload, out var hello))
         {
-            Fatal(session, requestId, ErrorCode.MalformedFrame, "malformed HELLO");
+            Replies.Fatal(session, requestId, ErrorCode.MalformedFrame, "malformed HELLO");
             return;
         }
         if (hello.MinVersion > ProtocolLimits.Version || hello.MaxVersion < ProtocolLimits.Version)
         {
-            Fatal(session, requestId, ErrorCode.UnsupportedVersion,
+            Replies.Fatal(session, requestId, ErrorCode.UnsupportedVersion,
                 $"this appliance speaks protocol version {ProtocolLimits.Version} only; the client asked for {hello.MinVersion}..{hello.MaxVersion}");
             return;
         }
         session.State = SessionState.Anonymous;
         Welcome.Write(session.Connection.Output, requestId, new Welcome(
             ProtocolLimits.Version,
-            (uint)_limits.MaxPayload,
-            (uint)_limits.IdleTimeout.TotalSeconds,
-            (uint)_limits.MaxInFlight,
-            _identity.Name,
-            _identity.Id,
-            _identity.Software));
+            (uint)limits.MaxPayload,
+            (uint)limits.IdleTimeout.TotalSeconds,
+            (uint)limits.MaxInFlight,
+            identity.Name,
+            identity.Id,
+            identity.Software));
         session.Connection.Commit();
     }
-
-    private void Malformed(ClientSession session, in FrameHeader header) =>
-        Fatal(session, header.RequestId, ErrorCode.MalformedFrame, $"malformed {header.Type} payload");
-
-    private partial void OnSessionClosed(ClientSession session, string reason);
 }

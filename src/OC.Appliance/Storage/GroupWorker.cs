@@ -1,44 +1,58 @@
+using OC.Appliance.Diagnostics;
+
 namespace OC.Appliance.Storage;
 
-/// <summary>Work for a <see cref="GroupWorker{TJob}"/>: run on its thread, then completed on the event loop.</summary>
-internal abstract class WorkerJob
-{
-    /// <summary>Set when the job failed (on the worker); <see cref="Complete"/> turns it into an error for the client.</summary>
-    internal Exception? Error { get; set; }
-
-    /// <summary>On the event loop, after the worker finished the job's group.</summary>
-    internal abstract void Complete();
-}
-
 /// <summary>
-/// A thread that owns one store and runs the loop's jobs in groups: it takes everything queued
-/// (up to a bound), lets the store handle the group (one write and one fsync for all of it, where
-/// the store writes), then hands the jobs back to the loop in order and wakes it. The message log
-/// and the file store run on one each; LiteDB's worker has its own loop (see StorageWorker).
+/// A thread that owns one store and runs the loop's jobs in groups: it takes everything queued (up
+/// to a bound), lets the store run the group (one write and one flush for all of it), then hands
+/// the jobs back to the loop in order and wakes it. Every disk worker is one: accounts in LiteDB
+/// (<see cref="StorageWorker"/>), the message log, the file store.
 /// </summary>
-internal abstract class GroupWorker<TJob> : IDisposable where TJob : WorkerJob
+/// <remarks>
+/// The contract: when <see cref="RunGroup"/> returns, a job whose <see cref="WorkerJob{TStore}.Error"/>
+/// is null is durable; the base then calls its <see cref="WorkerJob{TStore}.OnDurable"/> (counters)
+/// before the loop sees it. <see cref="Post"/> and <see cref="DrainCompleted"/> are for the loop.
+/// </remarks>
+internal abstract class GroupWorker<TStore> : IDisposable
 {
-    private readonly WorkQueue<TJob> _pending;
-    private readonly CompletedQueue<TJob> _completed = new();
+    private readonly WorkQueue<WorkerJob<TStore>> _pending;
+    private readonly CompletedQueue<WorkerJob<TStore>> _completed = new();
     private readonly Action _wakeLoop;
     private readonly int _maxGroupSize;
+    private readonly string _name;
     private Thread? _thread;
+    private long _jobsCompleted;
+    private long _jobsFailed;
 
     protected GroupWorker(string name, int maxGroupSize, Action wakeLoop)
     {
-        _pending = new WorkQueue<TJob>(name);
+        ArgumentNullException.ThrowIfNull(wakeLoop);
+        _name = name;
+        _pending = new WorkQueue<WorkerJob<TStore>>(name);
         _maxGroupSize = maxGroupSize;
         _wakeLoop = wakeLoop;
     }
 
-    /// <summary>Thread-safe. Throws once <see cref="Dispose"/> has begun.</summary>
-    public void Post(TJob job) => _pending.Post(job);
+    /// <summary>Jobs handed back to the loop, failed ones included (any thread).</summary>
+    internal long JobsCompleted => Interlocked.Read(ref _jobsCompleted);
 
-    /// <summary>On the loop: completes finished jobs in the order they were posted; returns how many.</summary>
-    public int DrainCompleted()
+    internal long JobsFailed => Interlocked.Read(ref _jobsFailed);
+
+    /// <summary>Queues a job (loop thread). Throws once <see cref="Dispose"/> has begun.</summary>
+    public void Post(WorkerJob<TStore> job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        _pending.Post(job);
+        // After the queue took it: a refused post counts nothing in flight. The job cannot
+        // complete before this returns, as only the loop drains completions.
+        job.OnPosted();
+    }
+
+    /// <summary>On the loop: completes finished jobs in the order they finished; returns how many.</summary>
+    public int DrainCompleted(int max = int.MaxValue)
     {
         int count = 0;
-        while (_completed.TryTake(out var job))
+        while (count < max && _completed.TryTake(out var job))
         {
             count++;
             job.Complete();
@@ -49,9 +63,15 @@ internal abstract class GroupWorker<TJob> : IDisposable where TJob : WorkerJob
     /// <summary>Finishes every posted job (their completions stay queued for a last drain), then stops the thread.</summary>
     public void Dispose()
     {
+        if (Thread.CurrentThread == _thread) throw new InvalidOperationException($"A job cannot dispose the {_name} that runs it.");
         _pending.Stop();
         _thread?.Join();
-        _pending.Dispose();
+        if (_thread is not null)
+        {
+            _thread = null;
+            _pending.Dispose();
+            OnDisposed();
+        }
         GC.SuppressFinalize(this);
     }
 
@@ -62,35 +82,66 @@ internal abstract class GroupWorker<TJob> : IDisposable where TJob : WorkerJob
         _thread.Start();
     }
 
-    /// <summary>On the worker: runs the group; a job's failure goes to its <see cref="WorkerJob.Error"/>.</summary>
     /// <summary>Whether jobs wait behind the group being run (for a group commit that waits until the worker caught up).</summary>
     protected bool HasQueuedJobs => !_pending.IsEmpty;
 
-    protected abstract void RunGroup(List<TJob> group);
+    /// <summary>On the worker: runs the group and makes it durable; a job's failure goes to its Error.</summary>
+    protected abstract void RunGroup(List<WorkerJob<TStore>> group);
 
     /// <summary>On the worker, after the last group: close the store.</summary>
     protected abstract void OnStopped();
+
+    /// <summary>On the disposing thread, after the worker ended.</summary>
+    protected virtual void OnDisposed() { }
 
     /// <summary>How long the worker may sleep without jobs before <see cref="RunIdle"/> (infinite by default).</summary>
     protected virtual int IdleWaitMs => Timeout.Infinite;
 
     /// <summary>Nothing came for <see cref="IdleWaitMs"/>: deferred work; jobs added to <paramref name="finished"/> go back to the loop.</summary>
-    protected virtual void RunIdle(List<TJob> finished) { }
+    protected virtual void RunIdle(List<WorkerJob<TStore>> finished) { }
 
     private void Run()
     {
-        var group = new List<TJob>();
+        var group = new List<WorkerJob<TStore>>();
         while (true)
         {
             var taken = _pending.TakeGroup(group, _maxGroupSize, IdleWaitMs);
             if (taken == Taken.Stopped) break;
-            if (taken == Taken.Group) RunGroup(group);
-            else RunIdle(group);
+            if (taken == Taken.Group)
+            {
+                foreach (var job in group) job.Error = null; // a job posted again after a failure starts clean
+                RunGroup(group);
+            }
+            else
+            {
+                RunIdle(group);
+            }
             if (group.Count == 0) continue;
-            _completed.AddRange(group);
+            Finish(group);
             group.Clear();
-            _wakeLoop();
         }
         OnStopped();
+    }
+
+    private void Finish(List<WorkerJob<TStore>> group)
+    {
+        int failed = 0;
+        foreach (var job in group)
+        {
+            if (job.Error is not null) failed++;
+            else job.OnDurable();
+        }
+        Interlocked.Add(ref _jobsCompleted, group.Count);
+        Interlocked.Add(ref _jobsFailed, failed);
+        _completed.AddRange(group);
+        try
+        {
+            _wakeLoop();
+        }
+        catch (Exception ex)
+        {
+            // The jobs are queued either way; a later wake-up or the final drain delivers them.
+            Log.Error("worker.wake", $"{_name}: waking the loop threw {ex.GetType().Name}: {ex.Message}");
+        }
     }
 }

@@ -6,14 +6,11 @@ namespace OC.Appliance.Storage;
 // Group commit, per-job failure isolation, storage faults, open and close.
 internal sealed partial class StorageWorker
 {
-    private void RunGroup(List<StorageJob> group)
+    protected override void RunGroup(List<WorkerJob<LiteDatabase>> group)
     {
+        if (Environment.TickCount64 - _diskFreeMeasuredMs >= DiskFreeRefreshMs) RefreshDiskFree();
         var writes = false;
-        foreach (var job in group)
-        {
-            job.Error = null; // a job posted again after a failure starts clean
-            writes |= job.Writes;
-        }
+        foreach (var job in group) writes |= job.Writes;
 
         Exception? fault = null;
         try
@@ -45,54 +42,22 @@ internal sealed partial class StorageWorker
         }
         finished:
 
-        var failed = 0;
         foreach (var job in group)
         {
             // A job's own error is more precise than the fault (and its writes were rolled back).
             if (fault is not null) job.Error ??= fault;
-            if (job.Error is not null) failed++;
         }
-        if (fault is null)
+        if (fault is null && writes)
         {
-            if (writes)
-            {
-                Interlocked.Increment(ref _groupsCommitted);
-                _faultUnresolved = false;
-            }
-            foreach (var job in group)
-            {
-                if (job.Error is null) job.CountCommitted(Counters);
-            }
-        }
-        Interlocked.Add(ref _jobsCompleted, group.Count);
-        Interlocked.Add(ref _jobsFailed, failed);
-
-        _completed.AddRange(group);
-
-        try
-        {
-            _wakeLoop();
-        }
-        catch (Exception ex)
-        {
-            // The jobs are queued either way; a later wake-up or the final drain delivers them.
-            Log.Error("storage.wake", $"wakeLoop threw {ex.GetType().Name}: {ex.Message}");
+            Interlocked.Increment(ref _groupsCommitted);
+            _faultUnresolved = false;
         }
     }
 
     private void EnsureFreeSpace()
     {
-        long free = MeasureDiskFree();
-        if (free < MinFreeBytes)
-            throw new DiskFullException($"No space left on device: {free / 1024} KiB free in {_dataDirectory}, {MinFreeBytes / 1024} KiB needed");
-    }
-
-    private long MeasureDiskFree()
-    {
-        long free = new DriveInfo(_dataDirectory).AvailableFreeSpace;
-        Interlocked.Exchange(ref _diskFreeBytes, free);
         _diskFreeMeasuredMs = Environment.TickCount64;
-        return free;
+        _disk.EnsureRoom();
     }
 
     /// <summary>For the status page, and to see a full disk recover while nobody writes.</summary>
@@ -100,7 +65,8 @@ internal sealed partial class StorageWorker
     {
         try
         {
-            long free = MeasureDiskFree();
+            _diskFreeMeasuredMs = Environment.TickCount64;
+            long free = _disk.Measure();
             if (_faultIsDiskFull && free >= MinFreeBytes)
             {
                 _faultIsDiskFull = false;
@@ -110,14 +76,13 @@ internal sealed partial class StorageWorker
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
         {
-            Interlocked.Exchange(ref _diskFreeBytes, -1);
-            _diskFreeMeasuredMs = Environment.TickCount64;
+            _disk.Forget();
             Log.Debug("storage.disk_space", $"cannot measure free space: {ex.GetType().Name}: {ex.Message}");
         }
     }
 
     /// <summary>All jobs in one transaction. False (rolled back) as soon as one job throws.</summary>
-    private static bool TryRunTogether(LiteDatabase db, List<StorageJob> group)
+    private static bool TryRunTogether(LiteDatabase db, List<WorkerJob<LiteDatabase>> group)
     {
         BeginTransaction(db);
         foreach (var job in group)
@@ -139,7 +104,7 @@ internal sealed partial class StorageWorker
     }
 
     /// <summary>One transaction per job, so a bad job fails alone and the others still commit.</summary>
-    private static void RunOneByOne(LiteDatabase db, List<StorageJob> group)
+    private static void RunOneByOne(LiteDatabase db, List<WorkerJob<LiteDatabase>> group)
     {
         foreach (var job in group)
         {
@@ -233,7 +198,7 @@ internal sealed partial class StorageWorker
     /// index, on the storage thread; messages and files are counted here once they exist.
     /// </summary>
     private void CountStored(LiteDatabase db) =>
-        Counters.Reset(users: AccountStore.CountUsers(db), files: 0, fileBytes: 0);
+        Counters.Reset(AccountStore.CountUsers(db));
 
     /// <param name="checkpoint">True for a clean shutdown: copy the log into the data file
     /// (LiteDB fsyncs it) so the next start has no log to replay. False after a fault.</param>

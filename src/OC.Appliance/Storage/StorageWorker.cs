@@ -4,18 +4,16 @@ using OC.Appliance.Diagnostics;
 namespace OC.Appliance.Storage;
 
 /// <summary>
-/// The one thread that touches LiteDB. The event loop posts <see cref="StorageJob"/>s; the
-/// worker takes everything queued (up to <see cref="MaxGroupSize"/>), runs it in one
+/// The one thread that touches LiteDB, a <see cref="GroupWorker{TStore}"/>: the loop posts jobs;
+/// the worker takes everything queued (up to <see cref="MaxGroupSize"/>), runs it in one
 /// transaction, commits once, fsyncs the log, and only then hands the jobs back and wakes the
 /// loop (group commit: one fsync serves every job of the group, so each acknowledgement means
 /// "on disk" without paying one fsync per message).
 /// </summary>
 /// <remarks>
-/// Threads: <see cref="Post"/> from any thread; <see cref="DrainCompleted"/> and
-/// <see cref="Dispose"/> from the loop thread (one consumer). The group logic, fault handling
-/// and open/close are in StorageWorker.Group.cs.
+/// The group logic, fault handling and open/close are in StorageWorker.Group.cs.
 /// </remarks>
-internal sealed partial class StorageWorker : IDisposable
+internal sealed partial class StorageWorker : GroupWorker<LiteDatabase>
 {
     /// <summary>Bounds a group so the first job of a long queue is not kept waiting for the last.</summary>
     internal const int MaxGroupSize = 4096;
@@ -24,12 +22,8 @@ internal sealed partial class StorageWorker : IDisposable
 
     private readonly string _dataDirectory;
     private readonly string _dataPath;
-    private readonly Action _wakeLoop;
     private readonly LogFileSync _logSync;
-    private readonly Thread _thread;
-
-    private readonly WorkQueue<StorageJob> _pending = new("storage worker");
-    private readonly CompletedQueue<StorageJob> _completed = new();
+    private readonly DiskSpaceGuard _disk;
 
     // Owned by the worker thread once it runs (the constructor opens it before the thread starts).
     // Null after a storage fault until the next group reopens it.
@@ -39,20 +33,16 @@ internal sealed partial class StorageWorker : IDisposable
     private readonly List<LiteDatabase> _retired = [];
 
     private long _groupsCommitted;
-    private long _jobsCompleted;
-    private long _jobsFailed;
     private long _faults;
-    private int _disposed;
 
     // Set by a storage fault, cleared by the next group that commits writes (or, for a full
     // disk, once enough space is free again). Written on the storage thread, read anywhere.
     private volatile bool _faultUnresolved;
     private bool _faultIsDiskFull;
 
-    // Free space of the data folder's file system, measured on the storage thread (statfs can
-    // block on a sick disk; the loop must not), at most DiskFreeRefreshMs old while running.
+    // Free space is measured on the storage thread (statfs can block on a sick disk; the loop
+    // must not), at most DiskFreeRefreshMs old while running.
     private const int DiskFreeRefreshMs = 5_000;
-    private long _diskFreeBytes = -1;
     private long _diskFreeMeasuredMs; // storage thread only
 
     /// <summary>
@@ -63,13 +53,12 @@ internal sealed partial class StorageWorker : IDisposable
     /// <param name="wakeLoop">Called on the worker thread once per finished group; it must be
     /// cheap and thread-safe (e.g. write to an eventfd) and stay usable until Dispose returns.</param>
     internal StorageWorker(string dataDirectory, Action wakeLoop)
+        : base("storage worker", MaxGroupSize, wakeLoop)
     {
         ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
-        ArgumentNullException.ThrowIfNull(wakeLoop);
 
         _dataDirectory = Path.GetFullPath(dataDirectory);
         _dataPath = Path.Combine(_dataDirectory, DataFileName);
-        _wakeLoop = wakeLoop;
         _logSync = new LogFileSync(_dataPath);
 
         if (!Directory.Exists(_dataDirectory))
@@ -78,6 +67,7 @@ internal sealed partial class StorageWorker : IDisposable
             // The new directory's own entry lives in its parent.
             if (Path.GetDirectoryName(_dataDirectory) is { } parent) DirectorySync.Flush(parent);
         }
+        _disk = new DiskSpaceGuard(_dataDirectory, DefaultMinFreeBytes);
 
         _db = OpenDatabase();
         try
@@ -92,11 +82,11 @@ internal sealed partial class StorageWorker : IDisposable
         catch
         {
             CloseDatabase(checkpoint: false);
+            _logSync.Dispose();
             throw;
         }
 
-        _thread = new Thread(Run) { IsBackground = false, Name = "oc-storage" };
-        _thread.Start();
+        Start("oc-storage");
     }
 
     /// <summary>
@@ -107,14 +97,15 @@ internal sealed partial class StorageWorker : IDisposable
 
     /// <summary>
     /// A group that writes is refused, before LiteDB sees it, while the data folder's file system
-    /// has less than this free. LiteDB must never meet ENOSPC itself: it closes its engine and
-    /// leaves a half-finished transaction whose finalizer asserts and kills the process at a
-    /// later GC. The default covers a group plus an automatic checkpoint (the log is copied into
-    /// the data file once it passes 1,000 pages of 8 KiB).
+    /// has less than this free (<see cref="DiskSpaceGuard"/>).
     /// </summary>
-    internal long MinFreeBytes { get; init; } = DefaultMinFreeBytes;
+    internal long MinFreeBytes
+    {
+        get => _disk.MinFreeBytes;
+        init => _disk.MinFreeBytes = value;
+    }
 
-    internal const long DefaultMinFreeBytes = 32L * 1024 * 1024;
+    internal const long DefaultMinFreeBytes = DiskSpaceGuard.DefaultMinFreeBytes;
 
     /// <summary>The random id of this appliance's database (meta collection), stable across restarts.</summary>
     internal string ApplianceId { get; }
@@ -124,82 +115,24 @@ internal sealed partial class StorageWorker : IDisposable
     /// <summary>Groups that wrote, committed and (unless disabled) were flushed.</summary>
     internal long GroupsCommitted => Interlocked.Read(ref _groupsCommitted);
 
-    /// <summary>Jobs handed back to the loop, failed ones included.</summary>
-    internal long JobsCompleted => Interlocked.Read(ref _jobsCompleted);
-
-    internal long JobsFailed => Interlocked.Read(ref _jobsFailed);
-
     /// <summary>Groups failed by a storage fault (full disk, I/O error), each followed by a reopen.</summary>
     internal long Faults => Interlocked.Read(ref _faults);
 
     /// <summary>True after a storage fault until a later group commits again (/healthz fails meanwhile).</summary>
     internal bool HasUnresolvedFault => _faultUnresolved;
 
-    /// <summary>What the database holds: users, messages, files (see <see cref="StorageCounters"/>).</summary>
-    internal StorageCounters Counters { get; } = new();
+    /// <summary>What the database holds (users), for the status page; owned by this worker.</summary>
+    internal AccountCounters Counters { get; } = new();
 
     /// <summary>Bytes free for this process in the data folder's file system, a few seconds old; -1 if unknown.</summary>
-    internal long DiskFreeBytes => Interlocked.Read(ref _diskFreeBytes);
+    internal long DiskFreeBytes => _disk.LastFreeBytes;
 
-    /// <summary>Queues a job. Thread-safe. Throws once <see cref="Dispose"/> has begun.</summary>
-    internal void Post(StorageJob job)
-    {
-        ArgumentNullException.ThrowIfNull(job);
-        _pending.Post(job);
-    }
+    // Timed, so an idle worker still refreshes the free-space figure now and then.
+    protected override int IdleWaitMs => DiskFreeRefreshMs;
 
-    /// <summary>
-    /// Calls <see cref="StorageJob.Complete"/> for up to <paramref name="max"/> finished jobs, in
-    /// the order they finished, on the calling (loop) thread; returns how many. Call it after
-    /// wakeLoop fired, and once more after <see cref="Dispose"/> for the last groups.
-    /// </summary>
-    internal int DrainCompleted(int max = int.MaxValue)
-    {
-        var count = 0;
-        while (count < max && _completed.TryTake(out var job))
-        {
-            count++;
-            job.Complete();
-        }
-        return count;
-    }
+    protected override void RunIdle(List<WorkerJob<LiteDatabase>> finished) => RefreshDiskFree();
 
-    /// <summary>
-    /// Stops accepting jobs, lets the worker finish every job already posted (each group still
-    /// committed, flushed and followed by wakeLoop), then checkpoints and closes the database
-    /// on the worker thread, and waits for that thread to end. Completed jobs stay queued:
-    /// call <see cref="DrainCompleted"/> afterwards to deliver the last replies.
-    /// </summary>
-    public void Dispose()
-    {
-        if (Thread.CurrentThread == _thread)
-            throw new InvalidOperationException("A storage job cannot dispose the worker that runs it.");
+    protected override void OnStopped() => CloseDatabase(checkpoint: true);
 
-        _pending.Stop();
-        _thread.Join();
-
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
-        {
-            _pending.Dispose();
-            _logSync.Dispose();
-        }
-    }
-
-    private void Run()
-    {
-        var group = new List<StorageJob>();
-        while (true)
-        {
-            // Timed, so an idle worker still refreshes the free-space figure now and then.
-            var taken = _pending.TakeGroup(group, MaxGroupSize, DiskFreeRefreshMs);
-            if (taken == Taken.Stopped) break;
-            if (Environment.TickCount64 - _diskFreeMeasuredMs >= DiskFreeRefreshMs) RefreshDiskFree();
-            if (taken == Taken.Idle) continue;
-
-            RunGroup(group);
-            group.Clear();
-        }
-
-        CloseDatabase(checkpoint: true);
-    }
+    protected override void OnDisposed() => _logSync.Dispose();
 }

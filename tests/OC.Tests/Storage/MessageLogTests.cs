@@ -1,3 +1,4 @@
+using OC.Appliance.Chat;
 using System.Text;
 using OC.Appliance.Storage.Messages;
 using OC.Protocol.Framing;
@@ -20,11 +21,10 @@ public sealed class MessageLogTests : IDisposable
 
     private static List<ChatMessage> Sync(MessageLog log, int user, ulong after = 0)
     {
-        var buffer = new ByteBuffer();
-        var received = new List<(ulong, int)>();
-        log.WriteSyncPage(user, after, buffer, received);
+        var page = new SyncPage(user, after);
+        log.ReadForUser(user, after, ref page);
         var messages = new List<ChatMessage>();
-        var span = buffer.Span;
+        var span = page.Frames.Span;
         while (FrameParser.TryReadFrame(span, Frame.DefaultMaxPayload, out var header) == FrameStatus.Complete)
         {
             Assert.True(ChatMessage.TryRead(FrameParser.Payload(span, header), out var m));
@@ -135,7 +135,10 @@ public sealed class MessageLogTests : IDisposable
         log.Commit(true);
 
         var buffer = new ByteBuffer();
-        log.WriteHistoryPage(100002, 100001, beforeSeq: 0, limit: 4, requestId: 9, buffer);
+        var history = log.Conversation(100002, 100001, beforeSeq: 0, limit: 4);
+        var writer = new HistoryPageWriter(buffer, 9, history.More, history.Count);
+        history.Read(ref writer);
+        writer.End();
         Assert.Equal(FrameStatus.Complete, FrameParser.TryReadFrame(buffer.Span, Frame.DefaultMaxPayload, out var header));
         Assert.Equal(FrameType.HistoryPage, header.Type);
         Assert.True(HistoryPage.TryRead(FrameParser.Payload(buffer.Span, header), out bool more, out var page));

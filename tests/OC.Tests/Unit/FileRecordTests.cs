@@ -1,4 +1,4 @@
-using OC.Appliance.Files;
+using OC.Appliance.Storage.Files;
 using OC.Protocol.Messages;
 
 namespace OC.Tests.Unit;

@@ -1,48 +1,52 @@
-using OC.Protocol.Framing;
-using OC.Protocol.Messages;
-
 namespace OC.Appliance.Storage.Messages;
+
+/// <summary>
+/// Takes messages read from the log, one at a time (the record's spans live only during the call).
+/// A ref struct may take them (generic, no boxing), so a frame writer can stay on the stack.
+/// </summary>
+internal interface IMessageSink
+{
+    /// <summary>Takes one message; false stops the read before it (the page is full).</summary>
+    bool Accept(in MessageRecord message);
+}
 
 internal sealed partial class MessageLog
 {
-    public const int SyncPageMessages = 1000;
-    public const int SyncPageBytes = 256 * 1024;
-
     /// <summary>
-    /// Writes MESSAGE events for the user's messages after <paramref name="afterSeq"/> into
-    /// <paramref name="output"/>, up to a page (docs/protocol.md, "SYNC"). Returns the last seq
-    /// written and whether more remain; <paramref name="received"/> gets (seq, sender) of each
-    /// message the user received, for DELIVERED receipts.
+    /// Hands the user's messages (sent or received) after <paramref name="afterSeq"/> to
+    /// <paramref name="sink"/>, oldest first, until it declines one; true when it did (more remain).
     /// </summary>
-    public (ulong LastSeq, bool More) WriteSyncPage(int user, ulong afterSeq, ByteBuffer output, List<(ulong Seq, int From)> received)
+    public bool ReadForUser<TSink>(int user, ulong afterSeq, ref TSink sink) where TSink : IMessageSink, allows ref struct
     {
-        var entries = _index.ForUserAfter(user, afterSeq);
-        ulong last = afterSeq;
-        int count = 0;
-        foreach (var entry in entries)
+        foreach (var entry in _index.ForUserAfter(user, afterSeq))
         {
-            if (count == SyncPageMessages || output.Length >= SyncPageBytes) return (last, true);
-            var r = ReadAt(entry.Offset);
-            ChatMessage.Write(output, r.Seq, r.TimeMs, (uint)r.From, (uint)r.To, r.Id, r.Text);
-            if (r.To == user && r.From != user) received.Add((r.Seq, r.From));
-            last = r.Seq;
-            count++;
+            if (!sink.Accept(ReadAt(entry.Offset))) return true;
         }
-        return (last, false);
+        return false;
     }
 
-    /// <summary>Writes one HISTORY_PAGE frame (docs/protocol.md, "HISTORY") into <paramref name="output"/>.</summary>
-    public void WriteHistoryPage(int user, int peer, ulong beforeSeq, int limit, uint requestId, ByteBuffer output)
+    /// <summary>
+    /// The newest <paramref name="limit"/> messages between the two users before
+    /// <paramref name="beforeSeq"/> (0: from the newest), oldest first: how many, whether older
+    /// ones exist, and <paramref name="read"/> hands them over.
+    /// </summary>
+    public ConversationPage Conversation(int user, int peer, ulong beforeSeq, int limit)
     {
         var entries = _index.ConversationBefore(user, peer, beforeSeq);
         int take = Math.Min(limit, entries.Length);
-        var page = entries[^take..];
-        var w = HistoryPage.Begin(output, requestId, more: entries.Length > take, take);
-        foreach (var entry in page)
+        return new ConversationPage(this, user, peer, beforeSeq, take, More: entries.Length > take);
+    }
+
+    /// <summary>One page of a conversation (see <see cref="Conversation"/>); valid until the log changes.</summary>
+    internal readonly record struct ConversationPage(MessageLog Log, int User, int Peer, ulong BeforeSeq, int Count, bool More)
+    {
+        public void Read<TSink>(ref TSink sink) where TSink : IMessageSink, allows ref struct
         {
-            var r = ReadAt(entry.Offset);
-            HistoryPage.WriteEntry(ref w, r.Seq, r.TimeMs, (uint)r.From, (uint)r.To, r.Id, r.Text);
+            var entries = Log._index.ConversationBefore(User, Peer, BeforeSeq);
+            foreach (var entry in entries[^Count..])
+            {
+                if (!sink.Accept(Log.ReadAt(entry.Offset))) return;
+            }
         }
-        w.End();
     }
 }

@@ -5,16 +5,17 @@ namespace OC.Appliance.Storage.Messages;
 /// <summary>
 /// The thread that owns the message log ("oc-messages"): it takes every queued job, runs them in
 /// order (appends are staged), writes and fsyncs the group once, then hands the jobs back to the
-/// loop and wakes it. Same contract as <see cref="StorageWorker"/>, for a different store: the
-/// log, not LiteDB, so chat traffic never waits behind account work and vice versa.
+/// loop and wakes it. The log, not LiteDB, so chat traffic never waits behind account work and
+/// vice versa.
 /// </summary>
-internal sealed class MessageWorker : GroupWorker<MessageJob>
+internal sealed class MessageWorker : GroupWorker<MessageLog>
 {
     /// <summary>Bounds one group so the first message of a long queue is not kept waiting.</summary>
     internal const int MaxGroupSize = 8192;
 
     private readonly MessageLog _log;
     private readonly string _dataDirectory;
+    private readonly DiskSpaceGuard _disk;
     private long _groups;
     private long _messages;
 
@@ -22,6 +23,7 @@ internal sealed class MessageWorker : GroupWorker<MessageJob>
         : base("message worker", MaxGroupSize, wakeLoop)
     {
         _dataDirectory = Path.GetFullPath(dataDirectory);
+        _disk = new DiskSpaceGuard(_dataDirectory, DiskSpaceGuard.DefaultMinFreeBytes);
         _log = new MessageLog(_dataDirectory);
         _messages = _log.Count;
         Start("oc-messages");
@@ -29,8 +31,12 @@ internal sealed class MessageWorker : GroupWorker<MessageJob>
 
     public bool FlushToDisk { get; init; } = true;
 
-    /// <summary>As <see cref="StorageWorker.MinFreeBytes"/>: a group that writes is refused below this much free space.</summary>
-    public long MinFreeBytes { get; init; } = StorageWorker.DefaultMinFreeBytes;
+    /// <summary>A group that writes is refused below this much free space (<see cref="DiskSpaceGuard"/>).</summary>
+    public long MinFreeBytes
+    {
+        get => _disk.MinFreeBytes;
+        init => _disk.MinFreeBytes = value;
+    }
 
     /// <summary>Messages stored (thread-safe read).</summary>
     public long MessagesStored => Interlocked.Read(ref _messages);
@@ -43,7 +49,7 @@ internal sealed class MessageWorker : GroupWorker<MessageJob>
         Log.Info("messages.close", $"{_log.Count} messages");
     }
 
-    protected override void RunGroup(List<MessageJob> group)
+    protected override void RunGroup(List<WorkerJob<MessageLog>> group)
     {
         // One clock read per group, not per message: every message of a group is stored at once.
         _log.GroupTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -63,11 +69,10 @@ internal sealed class MessageWorker : GroupWorker<MessageJob>
 
         try
         {
-            long free = new DriveInfo(_dataDirectory).AvailableFreeSpace;
-            if (free < MinFreeBytes)
+            if (!_disk.HasRoom(out string? full))
             {
                 _log.Rollback();
-                throw new DiskFullException($"No space left on device: {free / 1024} KiB free in {_dataDirectory}, {MinFreeBytes / 1024} KiB needed");
+                throw new DiskFullException(full!);
             }
             long before = _log.Count;
             _log.Commit(FlushToDisk);

@@ -2,7 +2,7 @@ using System.Net;
 using OC.Appliance.Net;
 using OC.Protocol.Security;
 
-namespace OC.Appliance.Protocol;
+namespace OC.Appliance.Sessions;
 
 internal enum SessionState
 {
@@ -17,8 +17,11 @@ internal enum SessionState
     Authenticated,
 }
 
-/// <summary>The protocol state of one connection. Loop thread only.</summary>
-internal sealed class ClientSession(Connection connection, IPAddress? address)
+/// <summary>
+/// The protocol state of one connection, shared by the router and the feature handlers (each
+/// feature keeps its own per-session state in its own handler). Loop thread only.
+/// </summary>
+internal sealed class ClientSession(Connection connection, IPAddress? address, int maxInFlight, long openedMs)
 {
     public Connection Connection { get; } = connection;
 
@@ -27,7 +30,8 @@ internal sealed class ClientSession(Connection connection, IPAddress? address)
 
     public SessionState State { get; set; } = SessionState.AwaitingHello;
 
-    public long OpenedMs { get; } = Environment.TickCount64;
+    /// <summary>When the connection was opened (milliseconds of the loop's clock).</summary>
+    public long OpenedMs { get; } = openedMs;
 
     public int UserNumber { get; set; }
     public string Nick { get; set; } = "";
@@ -43,11 +47,22 @@ internal sealed class ClientSession(Connection connection, IPAddress? address)
     /// <summary>Set when a SYNC ended with nothing more to send: new messages are pushed from then on.</summary>
     public bool Live { get; set; }
 
-    /// <summary>Requests posted to storage and not yet answered.</summary>
-    public int InFlight { get; set; }
-
-    /// <summary>This connection's downloads by file id (created at the first FILE_GET).</summary>
-    public Dictionary<ulong, Files.FileDownload>? Downloads { get; set; }
+    /// <summary>Requests posted to a worker and not yet answered.</summary>
+    public int InFlight { get; private set; }
 
     public bool IsClosed => Connection.IsClosed;
+
+    /// <summary>A request went to a worker: at the in-flight limit the connection stops reading.</summary>
+    public void RequestPosted()
+    {
+        InFlight++;
+        if (InFlight >= maxInFlight) Connection.PauseReading();
+    }
+
+    /// <summary>A request's job is back: reading resumes at half the limit (hysteresis, as Kestrel's pause and resume).</summary>
+    public void RequestFinished()
+    {
+        InFlight--;
+        if (InFlight <= maxInFlight / 2) Connection.ResumeReading();
+    }
 }

@@ -1,11 +1,10 @@
 using System.Security.Cryptography;
 using OC.Appliance.Diagnostics;
-using OC.Appliance.Storage;
 using OC.Protocol.Framing;
 using OC.Protocol.IO;
-using OC.Protocol.Messages;
+using FileState = OC.Protocol.Messages.FileState;
 
-namespace OC.Appliance.Files;
+namespace OC.Appliance.Storage.Files;
 
 /// <summary>Appliance-wide file limits (docs/protocol.md, "Files").</summary>
 internal sealed record FileLimits
@@ -13,7 +12,7 @@ internal sealed record FileLimits
     public long MaxFileSize { get; init; } = 4L * 1024 * 1024 * 1024;
     public long QuotaPerUser { get; init; } = 10L * 1024 * 1024 * 1024;
     public TimeSpan PartialTtl { get; init; } = TimeSpan.FromDays(7);
-    public long MinFreeBytes { get; init; } = StorageWorker.DefaultMinFreeBytes;
+    public long MinFreeBytes { get; init; } = DiskSpaceGuard.DefaultMinFreeBytes;
 
     /// <summary>How far beyond what the worker has written a client may send (the credit of FILE_ACCEPTED / FILE_PROGRESS ends there).</summary>
     public int Credit { get; init; } = 8 * 1024 * 1024;
@@ -54,6 +53,13 @@ internal enum SealOutcome
     DiffersFromComplete,
 }
 
+/// <summary>
+/// Where an upload stands after a group of the file worker: written (credit follows it) and
+/// confirmed (flushed and recorded: where a resume starts). <see cref="Error"/> is set when a
+/// confirm failed; the upload is then closed and a resume starts from the last confirm.
+/// </summary>
+internal readonly record struct UploadProgress(ulong FileId, long Written, long Confirmed, string? Error = null);
+
 internal enum WriteOutcome
 {
     /// <summary>Not at the offset this upload is at (a stale connection's chunk): ignored.</summary>
@@ -75,6 +81,12 @@ internal sealed partial class FileStore : IDisposable
     private readonly FileLimits _limits;
     private readonly Dictionary<ulong, FileRecord> _files = [];
     private readonly Dictionary<ulong, Upload> _open = [];
+    private readonly DiskSpaceGuard _disk;
+
+    // Uploads written to since the last progress report, and uploads with unconfirmed bytes
+    // whose confirm is not due yet (when it is). Only this store decides when to confirm.
+    private readonly HashSet<ulong> _written = [];
+    private readonly Dictionary<ulong, long> _confirmDue = [];
 
     private sealed class Upload(FileAppender writer, IncrementalHash hash) : IDisposable
     {
@@ -96,13 +108,17 @@ internal sealed partial class FileStore : IDisposable
         _folder = Path.Combine(Path.GetFullPath(dataDirectory), "files");
         _limits = limits;
         Directory.CreateDirectory(_folder);
+        _disk = new DiskSpaceGuard(_folder, limits.MinFreeBytes);
         Load();
     }
 
     public int Count => _files.Count;
 
-    /// <summary>Complete files and bytes, for the status page (read from any thread).</summary>
-    public Storage.StorageCounters Counters { get; } = new();
+    /// <summary>Unix milliseconds of the group being run, set by the worker: the jobs' "now".</summary>
+    public long NowMs { get; set; }
+
+    /// <summary>Complete files and bytes, for the status page (read from any thread); owned by this store.</summary>
+    public FileCounters Counters { get; } = new();
 
     private string PartPath(FileRecord f) => Path.Combine(_folder, f.IdText + ".part");
     private string DataPath(FileRecord f) => Path.Combine(_folder, f.IdText);
@@ -195,6 +211,7 @@ internal sealed partial class FileStore : IDisposable
         {
             upload.Writer.Append(data);
             upload.Hash.AppendData(data);
+            _written.Add(id);
             if (upload.Written < record.Size)
             {
                 if (upload.Written - record.Confirmed >= _limits.ConfirmEvery) ConfirmWritten(record, upload, nowMs);
@@ -246,31 +263,72 @@ internal sealed partial class FileStore : IDisposable
     }
 
     /// <summary>
-    /// The worker caught up: confirms an open upload up to what it has written if that is due
-    /// (<see cref="FileLimits.ConfirmIdleBytes"/>); returns its confirmed offset, and in
-    /// <paramref name="dueMs"/> when the bytes it left unconfirmed fall due (0: none left).
+    /// After each group of the file worker, and when a confirm falls due while it is idle: reports
+    /// every upload written to since the last report (credit follows what is written), and, once
+    /// the worker has caught up (<paramref name="caughtUp"/>: no job waits), confirms the uploads
+    /// whose confirm is due — <see cref="FileLimits.ConfirmIdleBytes"/> unconfirmed, or
+    /// <see cref="FileLimits.ConfirmIdleInterval"/> since the last confirm. So a fast upload keeps
+    /// the worker busy and is confirmed every <see cref="FileLimits.ConfirmEvery"/> (in
+    /// <see cref="Write"/>), a slow one as it goes, and a paused one when its time comes
+    /// (<see cref="NextConfirmDueMs"/>): the fsyncs adapt to the load.
     /// </summary>
-    public long ConfirmIdle(ulong id, long nowMs, out long dueMs)
+    public void ReportProgress(bool caughtUp, long nowMs, List<UploadProgress> reports)
     {
-        dueMs = 0;
-        if (!_files.TryGetValue(id, out var record)) return 0;
-        if (record.State != FileState.Uploading || !_open.TryGetValue(id, out var upload) || upload.Written == record.Confirmed) return record.Confirmed;
-        long due = record.TouchedMs + (long)_limits.ConfirmIdleInterval.TotalMilliseconds;
+        foreach (ulong id in _written)
+        {
+            if (!_files.TryGetValue(id, out var record) || record.State != FileState.Uploading || !_open.TryGetValue(id, out var upload)) continue;
+            string? error = null;
+            if (caughtUp) error = ConfirmIfDue(record, upload, nowMs);
+            else if (upload.Written != record.Confirmed) _confirmDue.TryAdd(id, ConfirmDueMs(record));
+            reports.Add(new UploadProgress(id, upload.Written, record.Confirmed, error));
+        }
+        if (caughtUp && _confirmDue.Count > 0)
+        {
+            foreach (var (id, due) in _confirmDue.ToList())
+            {
+                if (due > nowMs || _written.Contains(id) || !_files.TryGetValue(id, out var record) || !_open.TryGetValue(id, out var upload)) continue;
+                string? error = ConfirmIfDue(record, upload, nowMs);
+                reports.Add(new UploadProgress(id, upload.Written, record.Confirmed, error));
+            }
+        }
+        _written.Clear();
+    }
+
+    /// <summary>When the earliest unconfirmed upload falls due (0: none waits).</summary>
+    public long NextConfirmDueMs
+    {
+        get
+        {
+            long first = 0;
+            foreach (long due in _confirmDue.Values) if (first == 0 || due < first) first = due;
+            return first;
+        }
+    }
+
+    private long ConfirmDueMs(FileRecord record) => record.TouchedMs + (long)_limits.ConfirmIdleInterval.TotalMilliseconds;
+
+    /// <summary>Confirms the upload if due, else notes when it will be; the error of a failed confirm (the upload is closed then).</summary>
+    private string? ConfirmIfDue(FileRecord record, Upload upload, long nowMs)
+    {
+        _confirmDue.Remove(record.Id);
+        if (upload.Written == record.Confirmed) return null;
+        long due = ConfirmDueMs(record);
         if (upload.Written - record.Confirmed < _limits.ConfirmIdleBytes && nowMs < due)
         {
-            dueMs = due;
-            return record.Confirmed;
+            _confirmDue[record.Id] = due;
+            return null;
         }
         try
         {
             ConfirmWritten(record, upload, nowMs);
+            return null;
         }
-        catch
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            Log.Error("files.confirm_failed", $"{record.IdText}: {e.GetType().Name}: {e.Message}");
             Close(record);
-            throw;
+            return e.Message;
         }
-        return record.Confirmed;
     }
 
     /// <summary>
@@ -280,6 +338,7 @@ internal sealed partial class FileStore : IDisposable
     public void Release(ulong id, long nowMs)
     {
         if (!_files.TryGetValue(id, out var record) || !_open.TryGetValue(id, out var upload)) return;
+        _confirmDue.Remove(id);
         try
         {
             if (upload.Written != record.Confirmed) ConfirmWritten(record, upload, nowMs);
@@ -293,9 +352,9 @@ internal sealed partial class FileStore : IDisposable
     }
 
     /// <summary>Every file the user sent or received (with <paramref name="peer"/>, when not 0), oldest first; rejected ones never.</summary>
-    public List<FileEntry> List(int user, int peer)
+    public List<FileRecord> List(int user, int peer)
     {
-        var result = new List<FileEntry>();
+        var result = new List<FileRecord>();
         foreach (var f in _files.Values)
         {
             if (f.State == FileState.Rejected) continue;
@@ -303,9 +362,9 @@ internal sealed partial class FileStore : IDisposable
             // The recipient sees a file only once it is complete and verified.
             if (f.To == user && f.From != user && f.State != FileState.Complete) continue;
             if (peer != 0 && f.From != peer && f.To != peer) continue;
-            result.Add(f.ToEntry());
+            result.Add(f);
         }
-        result.Sort((a, b) => a.CreatedUnixMs != b.CreatedUnixMs ? a.CreatedUnixMs.CompareTo(b.CreatedUnixMs) : a.FileId.CompareTo(b.FileId));
+        result.Sort((a, b) => a.CreatedMs != b.CreatedMs ? a.CreatedMs.CompareTo(b.CreatedMs) : a.Id.CompareTo(b.Id));
         if (result.Count > OC.Protocol.ProtocolLimits.MaxFileEntries) result.RemoveRange(0, result.Count - OC.Protocol.ProtocolLimits.MaxFileEntries);
         return result;
     }
@@ -332,14 +391,14 @@ internal sealed partial class FileStore : IDisposable
     }
 
     /// <summary>Complete files to <paramref name="user"/> that they have not downloaded to the end.</summary>
-    public List<FileEntry> Unfetched(int user)
+    public List<FileRecord> Unfetched(int user)
     {
-        var result = new List<FileEntry>();
+        var result = new List<FileRecord>();
         foreach (var f in _files.Values)
         {
-            if (f.To == user && f.State == FileState.Complete && !f.Fetched) result.Add(f.ToEntry());
+            if (f.To == user && f.State == FileState.Complete && !f.Fetched) result.Add(f);
         }
-        result.Sort((a, b) => a.CreatedUnixMs.CompareTo(b.CreatedUnixMs));
+        result.Sort((a, b) => a.CreatedMs.CompareTo(b.CreatedMs));
         return result;
     }
 
@@ -369,13 +428,8 @@ internal sealed partial class FileStore : IDisposable
 
     private bool HasFreeSpace(out string? error)
     {
-        long free = new DriveInfo(_folder).AvailableFreeSpace;
-        if (free >= _limits.MinFreeBytes)
-        {
-            error = null;
-            return true;
-        }
-        error = $"No space left on device: {free / 1024} KiB free, {_limits.MinFreeBytes / 1024} KiB needed; the partial upload is kept, try again later";
+        if (_disk.HasRoom(out error)) return true;
+        error += "; the partial upload is kept, try again later";
         return false;
     }
 }

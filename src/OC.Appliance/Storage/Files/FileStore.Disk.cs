@@ -1,10 +1,9 @@
 using System.Security.Cryptography;
 using OC.Appliance.Diagnostics;
-using OC.Appliance.Storage;
 using OC.Protocol.IO;
-using OC.Protocol.Messages;
+using FileState = OC.Protocol.Messages.FileState;
 
-namespace OC.Appliance.Files;
+namespace OC.Appliance.Storage.Files;
 
 /// <summary>The disk side: startup recovery, the .part, confirming offsets, verifying, the sweep.</summary>
 internal sealed partial class FileStore
@@ -133,6 +132,7 @@ internal sealed partial class FileStore
     /// <summary>Drops the open writer and hash of an upload, if any; the sidecar and .part stay.</summary>
     private void Close(FileRecord f)
     {
+        _confirmDue.Remove(f.Id);
         if (_open.Remove(f.Id, out var upload)) upload.Dispose();
     }
 

@@ -1,8 +1,7 @@
-using OC.Appliance.Protocol;
 using OC.Protocol.Framing;
 using OC.Protocol.Messages;
 
-namespace OC.Appliance.Chat;
+namespace OC.Appliance.Sessions;
 
 /// <summary>
 /// Who is online, with which sessions, and pushing events to them. A user is online from their
@@ -22,6 +21,12 @@ internal sealed class PresenceRegistry
     public OnlineUser? Find(int number) => _online.GetValueOrDefault(number);
 
     public bool IsOnline(int number) => _online.ContainsKey(number);
+
+    /// <summary>
+    /// Whether <paramref name="to"/> is a friend of <paramref name="online"/>, a user with a session:
+    /// their friend list is in memory, so SEND and FILE_OFFER need no storage round trip.
+    /// </summary>
+    public bool AreFriends(int online, int to) => _online.TryGetValue(online, out var user) && user.Friends.Contains(to);
 
     /// <summary>Adds a logged-in session; announces the user to online friends if it is their first.</summary>
     public void SessionOnline(ClientSession session, string nick, IReadOnlyCollection<int> friends)

@@ -1,14 +1,14 @@
 using LiteDB;
-using OC.Appliance.Protocol;
+using OC.Appliance.Sessions;
 using OC.Appliance.Storage;
 
-namespace OC.Appliance.Chat;
+namespace OC.Appliance.Friends;
 
 internal enum FriendChange { Done, UnknownUser, AlreadyFriends, NotFriends }
 
 /// <summary>FIND_USER: the account and whether it is already a friend.</summary>
-internal sealed class FindUserCardJob(RequestRouter router, ClientSession session, uint requestId, int me, int target)
-    : RequestJob(router, session, requestId)
+internal sealed class FindUserCardJob(FriendsHandler handler, ClientSession session, uint requestId, int me, int target)
+    : RequestJob<LiteDatabase>(session, requestId)
 {
     private UserRecord? _user;
     private bool _friend;
@@ -21,12 +21,12 @@ internal sealed class FindUserCardJob(RequestRouter router, ClientSession sessio
         _friend = _user is not null && FriendStore.AreFriends(db, me, target);
     }
 
-    protected override void OnCommitted() => Router.OnUserCardFound(Session, RequestId, target, _user, _friend);
+    protected override void OnCompleted() => handler.OnUserCardFound(Session, RequestId, target, _user, _friend);
 }
 
 /// <summary>FRIEND_ADD and FRIEND_REMOVE: committed before either side hears of it.</summary>
-internal sealed class ChangeFriendJob(RequestRouter router, ClientSession session, uint requestId, int me, int target, bool add)
-    : RequestJob(router, session, requestId)
+internal sealed class ChangeFriendJob(FriendsHandler handler, ClientSession session, uint requestId, int me, int target, bool add, DateTime nowUtc)
+    : RequestJob<LiteDatabase>(session, requestId)
 {
     private FriendChange _result;
     private UserRecord? _target;
@@ -41,16 +41,16 @@ internal sealed class ChangeFriendJob(RequestRouter router, ClientSession sessio
             _result = FriendChange.UnknownUser;
             return;
         }
-        if (add) _result = FriendStore.Add(db, me, target, DateTime.UtcNow) ? FriendChange.Done : FriendChange.AlreadyFriends;
+        if (add) _result = FriendStore.Add(db, me, target, nowUtc) ? FriendChange.Done : FriendChange.AlreadyFriends;
         else _result = FriendStore.Remove(db, me, target) ? FriendChange.Done : FriendChange.NotFriends;
     }
 
-    protected override void OnCommitted() => Router.OnFriendChanged(Session, RequestId, _me, _target, target, add, _result);
+    protected override void OnCompleted() => handler.OnFriendChanged(Session, RequestId, _me, _target, target, add, _result);
 }
 
 /// <summary>FRIEND_LIST: the friends with their nicknames; presence is added on the loop.</summary>
-internal sealed class FriendListJob(RequestRouter router, ClientSession session, uint requestId, int me)
-    : RequestJob(router, session, requestId)
+internal sealed class FriendListJob(FriendsHandler handler, ClientSession session, uint requestId, int me)
+    : RequestJob<LiteDatabase>(session, requestId)
 {
     private readonly List<(int Number, string Nick)> _friends = [];
 
@@ -58,11 +58,12 @@ internal sealed class FriendListJob(RequestRouter router, ClientSession session,
 
     internal override void Execute(LiteDatabase db)
     {
+        _friends.Clear(); // Execute may run twice (a group re-run one by one)
         foreach (int number in FriendStore.FriendsOf(db, me))
         {
             if (AccountStore.FindUser(db, number) is { } user) _friends.Add((user.Number, user.Nick));
         }
     }
 
-    protected override void OnCommitted() => Router.OnFriendListLoaded(Session, RequestId, _friends);
+    protected override void OnCompleted() => handler.OnFriendListLoaded(Session, RequestId, _friends);
 }

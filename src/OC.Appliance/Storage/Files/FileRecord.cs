@@ -1,7 +1,7 @@
 using System.Text;
-using OC.Protocol.Messages;
+using FileState = OC.Protocol.Messages.FileState;
 
-namespace OC.Appliance.Files;
+namespace OC.Appliance.Storage.Files;
 
 /// <summary>
 /// One file's metadata, as kept in its sidecar <c>&lt;data&gt;/files/&lt;id&gt;.meta</c>. File worker only.
@@ -44,9 +44,6 @@ internal sealed class FileRecord
     public bool Fetched { get; set; }
 
     public string IdText => Id.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
-
-    public FileEntry ToEntry() =>
-        new(Id, (uint)From, (uint)To, Name, (ulong)Size, (ulong)Confirmed, Sha256, CreatedMs, State);
 
     public void WriteTo(Stream stream)
     {

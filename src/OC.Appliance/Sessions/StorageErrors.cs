@@ -1,4 +1,4 @@
-namespace OC.Appliance.Protocol;
+namespace OC.Appliance.Sessions;
 
 /// <summary>Turns a storage failure into one clear line for the client.</summary>
 internal static class StorageErrors

@@ -1,78 +1,87 @@
 using System.Security.Cryptography;
-using OC.Appliance.Accounts;
 using OC.Appliance.Diagnostics;
+using OC.Appliance.Net;
+using OC.Appliance.Sessions;
 using OC.Appliance.Storage;
 using OC.Protocol;
 using OC.Protocol.Framing;
 using OC.Protocol.Messages;
 using OC.Protocol.Security;
 
-namespace OC.Appliance.Protocol;
+namespace OC.Appliance.Accounts;
 
-/// <summary>Accounts: REGISTER, the SCRAM login, RESUME, LOGOUT and WHOAMI (docs/protocol.md, "Accounts").</summary>
-internal sealed partial class RequestRouter
+/// <summary>
+/// Accounts: REGISTER, the SCRAM login, RESUME, LOGOUT and WHOAMI (docs/protocol.md, "Accounts").
+/// A login puts the session into the presence registry; a logout or close takes it out and tells
+/// the other features (<see cref="SessionEvents.Ended"/>). Loop thread only.
+/// </summary>
+internal sealed class AccountsHandler(StorageWorker storage, PresenceRegistry presence, SessionEvents sessions, TimeProvider time)
 {
     // A connection that keeps guessing is cut off, whatever the throttle says.
     private const int MaxLoginAttemptsPerConnection = 10;
 
-    private void OnRegister(ClientSession session, uint requestId, ReadOnlySpan<byte> payload)
+    public LoginThrottle Throttle { get; } = new();
+
+    internal TimeProvider Time => time;
+
+    public void OnRegister(ClientSession session, uint requestId, ReadOnlySpan<byte> payload)
     {
         if (!Register.TryRead(payload, out var request))
         {
-            Fatal(session, requestId, ErrorCode.MalformedFrame, "malformed REGISTER payload");
+            Replies.Malformed(session, requestId, "REGISTER");
             return;
         }
         if (!AccountRules.TryValidate(request, out var error))
         {
-            SendError(session, requestId, ErrorCode.InvalidArgument, error);
+            Replies.Error(session, requestId, ErrorCode.InvalidArgument, error);
             return;
         }
-        Post(session, new RegisterJob(this, session, requestId, request));
+        storage.Post(new RegisterJob(session, requestId, request, storage.Counters, time.GetUtcNow().UtcDateTime));
     }
 
-    internal void OnRegistered(ClientSession session, uint requestId, UserRecord user)
+    internal static void OnRegistered(ClientSession session, uint requestId, UserRecord user)
     {
         Log.Info("accounts.registered", $"{user.Number} ({user.Nick}) from {session.Address}");
         Registered.Write(session.Connection.Output, requestId, new Registered((uint)user.Number));
         session.Connection.Commit();
     }
 
-    private void OnLoginStart(ClientSession session, uint requestId, ReadOnlySpan<byte> payload)
+    public void OnLoginStart(ClientSession session, uint requestId, ReadOnlySpan<byte> payload)
     {
         if (!ScramStep.TryRead(payload, out var clientFirst))
         {
-            Fatal(session, requestId, ErrorCode.MalformedFrame, "malformed LOGIN_START payload");
+            Replies.Malformed(session, requestId, "LOGIN_START");
             return;
         }
         if (session.State != SessionState.Anonymous)
         {
-            SendError(session, requestId, ErrorCode.AlreadyAuthenticated,
+            Replies.Error(session, requestId, ErrorCode.AlreadyAuthenticated,
                 session.State == SessionState.Authenticated ? "already logged in on this connection" : "a login is already in progress");
             return;
         }
         if (++session.LoginAttempts > MaxLoginAttemptsPerConnection)
         {
-            Fatal(session, requestId, ErrorCode.TooManyAttempts, "too many login attempts on one connection");
+            Replies.Fatal(session, requestId, ErrorCode.TooManyAttempts, "too many login attempts on one connection");
             return;
         }
         if (!ScramServer.TryParseClientFirst(clientFirst, out var username, out _, out var scramError))
         {
-            SendError(session, requestId, ErrorCode.InvalidArgument, "bad SCRAM client-first message: " + scramError);
+            Replies.Error(session, requestId, ErrorCode.InvalidArgument, "bad SCRAM client-first message: " + scramError);
             return;
         }
         if (!AccountRules.TryParseNumber(username, out int number))
         {
-            SendError(session, requestId, ErrorCode.UnknownUser, $"'{username}' is not an OC number (six digits)");
+            Replies.Error(session, requestId, ErrorCode.UnknownUser, $"'{username}' is not an OC number (six digits)");
             return;
         }
-        if (Throttle.IsLocked(number, session.Address, Environment.TickCount64, out uint retryAfter))
+        if (Throttle.IsLocked(number, session.Address, time.NowMs(), out uint retryAfter))
         {
-            SendError(session, requestId, ErrorCode.Throttled, $"too many failed logins; try again in {retryAfter} s", retryAfter);
+            Replies.Error(session, requestId, ErrorCode.Throttled, $"too many failed logins; try again in {retryAfter} s", retryAfter);
             return;
         }
 
         session.State = SessionState.LoggingIn;
-        Post(session, new FindUserJob(this, session, requestId, number, (router, s, id, user) => router.OnLoginUserFound(s, id, user, clientFirst)));
+        storage.Post(new FindUserJob(session, requestId, number, user => OnLoginUserFound(session, requestId, user, clientFirst)));
     }
 
     private void OnLoginUserFound(ClientSession session, uint requestId, UserRecord? user, string clientFirst)
@@ -80,8 +89,8 @@ internal sealed partial class RequestRouter
         if (user is null)
         {
             session.State = SessionState.Anonymous;
-            Throttle.RecordFailure(0, session.Address, Environment.TickCount64);
-            SendError(session, requestId, ErrorCode.UnknownUser, "no user has that OC number");
+            Throttle.RecordFailure(0, session.Address, time.NowMs());
+            Replies.Error(session, requestId, ErrorCode.UnknownUser, "no user has that OC number");
             return;
         }
         var credentials = new ScramCredentials(user.Salt, user.Iterations, user.StoredKey, user.ServerKey);
@@ -92,16 +101,16 @@ internal sealed partial class RequestRouter
         session.Connection.Commit();
     }
 
-    private void OnLoginFinish(ClientSession session, uint requestId, ReadOnlySpan<byte> payload)
+    public void OnLoginFinish(ClientSession session, uint requestId, ReadOnlySpan<byte> payload)
     {
         if (!ScramStep.TryRead(payload, out var clientFinal))
         {
-            Fatal(session, requestId, ErrorCode.MalformedFrame, "malformed LOGIN_FINISH payload");
+            Replies.Malformed(session, requestId, "LOGIN_FINISH");
             return;
         }
         if (session.State != SessionState.Authenticating || session.Scram is null)
         {
-            Fatal(session, requestId, ErrorCode.UnexpectedFrame, "LOGIN_FINISH without a LOGIN_CHALLENGE before it");
+            Replies.Fatal(session, requestId, ErrorCode.UnexpectedFrame, "LOGIN_FINISH without a LOGIN_CHALLENGE before it");
             return;
         }
 
@@ -111,37 +120,37 @@ internal sealed partial class RequestRouter
         if (!scram.TryVerifyClientFinal(clientFinal, out var serverFinal))
         {
             session.State = SessionState.Anonymous;
-            Throttle.RecordFailure(number, session.Address, Environment.TickCount64);
+            Throttle.RecordFailure(number, session.Address, time.NowMs());
             Log.Info("accounts.login_failed", $"{number} from {session.Address}");
-            SendError(session, requestId, ErrorCode.AuthenticationFailed, "wrong password");
+            Replies.Error(session, requestId, ErrorCode.AuthenticationFailed, "wrong password");
             return;
         }
 
         Throttle.RecordSuccess(number);
         session.State = SessionState.LoggingIn;
         var token = RandomNumberGenerator.GetBytes(ProtocolLimits.SessionTokenBytes);
-        Post(session, new SaveSessionJob(this, session, requestId, number, token, serverFinal));
+        storage.Post(new SaveSessionJob(this, session, requestId, number, token, serverFinal, time.GetUtcNow().UtcDateTime));
     }
 
-    private void OnResume(ClientSession session, uint requestId, ReadOnlySpan<byte> payload)
+    public void OnResume(ClientSession session, uint requestId, ReadOnlySpan<byte> payload)
     {
         if (!Resume.TryRead(payload, out var request))
         {
-            Fatal(session, requestId, ErrorCode.MalformedFrame, "malformed RESUME payload");
+            Replies.Malformed(session, requestId, "RESUME");
             return;
         }
         if (session.State != SessionState.Anonymous)
         {
-            SendError(session, requestId, ErrorCode.AlreadyAuthenticated, "already logged in or logging in on this connection");
+            Replies.Error(session, requestId, ErrorCode.AlreadyAuthenticated, "already logged in or logging in on this connection");
             return;
         }
         if (request.SessionToken.Length != ProtocolLimits.SessionTokenBytes)
         {
-            SendError(session, requestId, ErrorCode.InvalidSession, "the session token is not valid; log in again");
+            Replies.Error(session, requestId, ErrorCode.InvalidSession, "the session token is not valid; log in again");
             return;
         }
         session.State = SessionState.LoggingIn;
-        Post(session, new ResumeJob(this, session, requestId, request.SessionToken));
+        storage.Post(new ResumeJob(this, session, requestId, request.SessionToken, time.GetUtcNow().UtcDateTime));
     }
 
     internal void OnLoggedIn(ClientSession session, uint requestId, UserRecord user, byte[] token, string serverFinal, List<int> friends)
@@ -151,7 +160,7 @@ internal sealed partial class RequestRouter
         session.UserNumber = user.Number;
         session.Nick = user.Nick;
         session.SessionToken = token;
-        Presence.SessionOnline(session, user.Nick, friends);
+        presence.SessionOnline(session, user.Nick, friends);
         // Debug, not Info: logins are routine and frequent; a line each cost a fifth of login throughput.
         if (Log.IsEnabled(LogLevel.Debug))
             Log.Debug("accounts.logged_in", $"{user.Number} on #{session.Connection.Id} from {session.Address}{(serverFinal.Length == 0 ? " (resumed)" : "")}");
@@ -159,55 +168,54 @@ internal sealed partial class RequestRouter
         session.Connection.Commit();
     }
 
-    private void OnLogout(ClientSession session, uint requestId, ReadOnlySpan<byte> payload)
+    public void OnLogout(ClientSession session, uint requestId, ReadOnlySpan<byte> payload)
     {
         if (!EmptyFrame.TryRead(payload))
         {
-            Fatal(session, requestId, ErrorCode.MalformedFrame, "malformed LOGOUT payload");
+            Replies.Malformed(session, requestId, "LOGOUT");
             return;
         }
-        if (!RequireLogin(session, requestId)) return;
+        if (!Replies.RequireLogin(session, requestId)) return;
         var token = session.SessionToken!;
         if (Log.IsEnabled(LogLevel.Debug)) Log.Debug("accounts.logged_out", $"{session.UserNumber} on #{session.Connection.Id}");
-        Presence.SessionOffline(session, session.UserNumber);
         // Its uploads and downloads belong to the user who logs out, not to whoever logs in next.
-        OnFilesSessionClosed(session);
+        EndLogin(session);
         session.State = SessionState.Anonymous;
         session.UserNumber = 0;
         session.SessionToken = null;
-        Post(session, new LogoutJob(this, session, requestId, token));
+        storage.Post(new LogoutJob(session, requestId, token));
     }
 
-    private void OnWhoAmI(ClientSession session, uint requestId, ReadOnlySpan<byte> payload)
+    public void OnWhoAmI(ClientSession session, uint requestId, ReadOnlySpan<byte> payload)
     {
         if (!EmptyFrame.TryRead(payload))
         {
-            Fatal(session, requestId, ErrorCode.MalformedFrame, "malformed WHOAMI payload");
+            Replies.Malformed(session, requestId, "WHOAMI");
             return;
         }
-        if (!RequireLogin(session, requestId)) return;
-        Post(session, new FindUserJob(this, session, requestId, session.UserNumber, static (router, s, id, user) =>
+        if (!Replies.RequireLogin(session, requestId)) return;
+        storage.Post(new FindUserJob(session, requestId, session.UserNumber, user =>
         {
             if (user is null)
             {
-                router.SendError(s, id, ErrorCode.UnknownUser, "this account no longer exists");
+                Replies.Error(session, requestId, ErrorCode.UnknownUser, "this account no longer exists");
                 return;
             }
-            UserInfo.Write(s.Connection.Output, id, new UserInfo((uint)user.Number, user.Nick, user.Email, new DateTimeOffset(user.CreatedUtc).ToUnixTimeSeconds()));
-            s.Connection.Commit();
+            UserInfo.Write(session.Connection.Output, requestId, new UserInfo((uint)user.Number, user.Nick, user.Email, new DateTimeOffset(user.CreatedUtc).ToUnixTimeSeconds()));
+            session.Connection.Commit();
         }));
     }
 
-    internal bool RequireLogin(ClientSession session, uint requestId)
-    {
-        if (session.State == SessionState.Authenticated) return true;
-        SendError(session, requestId, ErrorCode.NotAuthenticated, "log in first");
-        return false;
-    }
-
-    private partial void OnSessionClosed(ClientSession session, string reason)
+    /// <summary>The connection closed: a login in progress is dropped, a logged-in session ends.</summary>
+    public void OnClosed(ClientSession session)
     {
         session.Scram = null;
-        if (session.State == SessionState.Authenticated) Presence.SessionOffline(session, session.UserNumber);
+        if (session.State == SessionState.Authenticated) EndLogin(session);
+    }
+
+    private void EndLogin(ClientSession session)
+    {
+        presence.SessionOffline(session, session.UserNumber);
+        sessions.RaiseEnded(session);
     }
 }

@@ -1,6 +1,5 @@
-using OC.Appliance.Protocol;
 
-namespace OC.Appliance.Chat;
+namespace OC.Appliance.Sessions;
 
 /// <summary>A user with at least one logged-in session, and what the loop needs to push to them.</summary>
 internal sealed class OnlineUser(int number, string nick, IEnumerable<int> friends)

@@ -1,0 +1,37 @@
+using OC.Appliance.Accounts;
+using OC.Appliance.Chat;
+using OC.Appliance.Files;
+using OC.Appliance.Friends;
+using OC.Appliance.Sessions;
+using OC.Appliance.Storage;
+using OC.Appliance.Storage.Files;
+using OC.Appliance.Storage.Messages;
+
+namespace OC.Appliance.Protocol;
+
+/// <summary>
+/// The feature handlers, each with its own state and its own worker, wired to the shared session
+/// pieces (presence, <see cref="SessionEvents"/>). This is where a new feature (rooms) plugs in.
+/// </summary>
+internal sealed class ApplianceFeatures
+{
+    public ApplianceFeatures(StorageWorker storage, MessageWorker messages, FileWorker files, TimeProvider time)
+    {
+        var sessions = new SessionEvents();
+        var notices = new FileNotices(Presence);
+        Accounts = new AccountsHandler(storage, Presence, sessions, time);
+        Friends = new FriendsHandler(storage, Presence, time);
+        Messages = new MessagesHandler(messages, Presence, sessions);
+        Uploads = new UploadsHandler(files, Presence, sessions, notices);
+        Downloads = new DownloadsHandler(files, sessions);
+    }
+
+    /// <summary>Who is online with which sessions: shared by every feature that pushes events.</summary>
+    public PresenceRegistry Presence { get; } = new();
+
+    public AccountsHandler Accounts { get; }
+    public FriendsHandler Friends { get; }
+    public MessagesHandler Messages { get; }
+    public UploadsHandler Uploads { get; }
+    public DownloadsHandler Downloads { get; }
+}

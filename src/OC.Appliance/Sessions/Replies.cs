@@ -1,0 +1,45 @@
+using OC.Appliance.Diagnostics;
+using OC.Protocol.Framing;
+using OC.Protocol.Messages;
+
+namespace OC.Appliance.Sessions;
+
+/// <summary>The answers every handler gives the same way: errors, protocol violations, OK, and the login check.</summary>
+internal static class Replies
+{
+    /// <summary>Sends an ERROR reply; the connection stays open.</summary>
+    public static void Error(ClientSession session, uint requestId, ErrorCode code, string message, uint retryAfterSeconds = 0)
+    {
+        ErrorReply.Write(session.Connection.Output, requestId, new ErrorReply(code, retryAfterSeconds, message));
+        session.Connection.Commit();
+    }
+
+    /// <summary>Sends an ERROR and closes the connection (protocol violations).</summary>
+    public static void Fatal(ClientSession session, uint requestId, ErrorCode code, string message)
+    {
+        var connection = session.Connection;
+        if (connection.IsClosed) return;
+        Log.Info("protocol.closing", $"#{connection.Id} {session.Address}: {code}: {message}");
+        ErrorReply.Write(connection.Output, requestId, new ErrorReply(code, 0, message));
+        connection.Flush();
+        connection.Close($"{code}: {message}");
+    }
+
+    /// <summary>A payload that does not parse as its type: a protocol violation.</summary>
+    public static void Malformed(ClientSession session, uint requestId, string frameName) =>
+        Fatal(session, requestId, ErrorCode.MalformedFrame, $"malformed {frameName} payload");
+
+    public static void Ok(ClientSession session, uint requestId)
+    {
+        EmptyFrame.Write(session.Connection.Output, FrameType.Ok, requestId);
+        session.Connection.Commit();
+    }
+
+    /// <summary>True when the session is logged in; otherwise answers NOT_AUTHENTICATED.</summary>
+    public static bool RequireLogin(ClientSession session, uint requestId)
+    {
+        if (session.State == SessionState.Authenticated) return true;
+        Error(session, requestId, ErrorCode.NotAuthenticated, "log in first");
+        return false;
+    }
+}

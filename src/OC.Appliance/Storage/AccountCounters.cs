@@ -1,0 +1,26 @@
+namespace OC.Appliance.Storage;
+
+/// <summary>
+/// Running totals of what the account database holds, for the status page and metrics, owned by
+/// the storage worker so the event loop never has to ask LiteDB. Written on the storage thread
+/// only (counted when the database opens, then adjusted by each job once its group is durable,
+/// see <see cref="WorkerJob{TStore}.OnDurable"/>); read from any thread.
+/// </summary>
+/// <remarks>
+/// Counting at open and adding after each commit is the simplest way that stays exact: a
+/// periodic recount would be a full scan that lags, and counting on the loop would miss jobs
+/// whose client went away before the reply. After a storage fault the outcome of the failed
+/// group is unknown, so the database is counted again when it reopens. Messages and files
+/// are not in LiteDB: their stores keep their own counts.
+/// </remarks>
+internal sealed class AccountCounters
+{
+    private long _users;
+
+    public long Users => Interlocked.Read(ref _users);
+
+    public void AddUsers(long count) => Interlocked.Add(ref _users, count);
+
+    /// <summary>Sets the totals from a count of the database (at open).</summary>
+    public void Reset(long users) => Interlocked.Exchange(ref _users, users);
+}
