@@ -23,11 +23,13 @@ internal static class AccountRules
         return true;
     }
 
-    /// <summary>OC numbers are six digits, 100000..999999.</summary>
-    public static bool TryParseNumber(string text, out int number) =>
-        int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out number)
-        && number is >= 100_000 and <= 999_999
-        && text.Length == 6;
+    /// <summary><see cref="OcNumber.TryParse(string?, out OcNumber)"/> as the int the account store keys users by.</summary>
+    public static bool TryParseNumber(string text, out int number)
+    {
+        bool parsed = OcNumber.TryParse(text, out var ocNumber);
+        number = (int)ocNumber.Value;
+        return parsed;
+    }
 
     private static bool Fail(string message, out string error)
     {

@@ -20,8 +20,6 @@ internal static partial class EpollNative
     public const uint EPOLLHUP = 0x010;
     public const uint EPOLLRDHUP = 0x2000;
 
-    public const int EINTR = 4;
-
     [StructLayout(LayoutKind.Sequential, Pack = 4)]
     public struct EventPacked
     {

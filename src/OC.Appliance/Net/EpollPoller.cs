@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using OC.Protocol.IO;
 using static OC.Appliance.Net.EpollNative;
 
 namespace OC.Appliance.Net;
@@ -54,26 +55,22 @@ internal sealed unsafe class EpollPoller : IPoller
     public int Wait(Span<PollEvent> events, int timeoutMs)
     {
         int max = Math.Min(events.Length, MaxEventsPerWait);
-        while (true)
+        // A signal (SIGTERM handling, a debugger) interrupts the wait: not an error, just retry.
+        int n = Interrupted.Retry(&WaitOnce, this, max, timeoutMs);
+        if (n < 0) throw new Win32Exception(Marshal.GetLastPInvokeError(), "epoll_wait failed");
+        for (int i = 0; i < n; i++)
         {
-            int n = _packed
-                ? epoll_wait_packed(_epfd, _packedEvents, max, timeoutMs)
-                : epoll_wait_aligned(_epfd, _alignedEvents, max, timeoutMs);
-            if (n >= 0)
-            {
-                for (int i = 0; i < n; i++)
-                {
-                    uint e = _packed ? _packedEvents[i].Events : _alignedEvents[i].Events;
-                    ulong data = _packed ? _packedEvents[i].Data : _alignedEvents[i].Data;
-                    events[i] = new PollEvent(data, Translate(e));
-                }
-                return n;
-            }
-            int errno = Marshal.GetLastPInvokeError();
-            // A signal (SIGTERM handling, a debugger) interrupts the wait: not an error, just retry.
-            if (errno != EINTR) throw new Win32Exception(errno, "epoll_wait failed");
+            uint e = _packed ? _packedEvents[i].Events : _alignedEvents[i].Events;
+            ulong data = _packed ? _packedEvents[i].Data : _alignedEvents[i].Data;
+            events[i] = new PollEvent(data, Translate(e));
         }
+        return n;
     }
+
+    // Static, with the poller as an argument, so Interrupted.Retry takes it as a function pointer.
+    private static int WaitOnce(EpollPoller poller, int max, int timeoutMs) => poller._packed
+        ? epoll_wait_packed(poller._epfd, poller._packedEvents, max, timeoutMs)
+        : epoll_wait_aligned(poller._epfd, poller._alignedEvents, max, timeoutMs);
 
     public void Dispose()
     {

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using LiteDB;
+using OC.Protocol;
 
 namespace OC.Appliance.Storage;
 
@@ -16,8 +17,6 @@ namespace OC.Appliance.Storage;
 /// </remarks>
 internal static class AccountStore
 {
-    internal const int MinNumber = 100_000;
-    internal const int MaxNumber = 999_999;
     internal const int SchemaVersion = 1;
 
     // With even half of all 900,000 numbers taken, 64 misses in a row has odds of 2^-64.
@@ -60,7 +59,7 @@ internal static class AccountStore
         var created = StoredUtc(nowUtc);
         for (var attempt = 0; attempt < MaxNumberAttempts; attempt++)
         {
-            var number = RandomNumberGenerator.GetInt32(MinNumber, MaxNumber + 1);
+            var number = RandomNumberGenerator.GetInt32(OcNumber.Min, OcNumber.Max + 1);
             if (users.FindById(number) is not null) continue;
 
             var user = new UserRecord(number, nick, email, salt, iterations, storedKey, serverKey, created);

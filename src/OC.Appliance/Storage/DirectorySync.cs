@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using OC.Appliance.Diagnostics;
+using OC.Protocol.IO;
 
 namespace OC.Appliance.Storage;
 
@@ -14,26 +15,20 @@ internal static partial class DirectorySync
     // Plain O_RDONLY opens a directory too. O_DIRECTORY only adds a check, and its value differs
     // between architectures (0x10000 on x86-64, 0x4000 on arm64, which the appliance runs on).
     private const int ORdOnly = 0;
-    private const int EIntr = 4;
     private const int EInval = 22;
 
-    internal static void Flush(string directory)
+    internal static unsafe void Flush(string directory)
     {
         // Other systems: Windows has no directory fsync (NTFS journals its metadata), and the
         // appliance only ships for Linux, so macOS and the BSDs are not worth the flag tables.
         if (!OperatingSystem.IsLinux()) return;
 
-        int fd;
-        do fd = Open(directory, ORdOnly);
-        while (fd < 0 && Marshal.GetLastPInvokeError() == EIntr);
+        int fd = Interrupted.Retry(&Open, directory, ORdOnly);
         if (fd < 0) throw Failure("open", directory);
 
         try
         {
-            int rc;
-            do rc = Fsync(fd);
-            while (rc < 0 && Marshal.GetLastPInvokeError() == EIntr);
-            if (rc < 0)
+            if (Interrupted.Retry(&Fsync, fd) < 0)
             {
                 // EINVAL: the file system cannot sync directories (some FUSE and network file
                 // systems); there is nothing more we can do there.

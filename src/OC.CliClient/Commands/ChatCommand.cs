@@ -1,6 +1,7 @@
 using System.CommandLine;
 using OC.CliClient.Chat;
 using OC.CliClient.Terminal;
+using OC.Protocol;
 
 namespace OC.CliClient.Commands;
 
@@ -48,12 +49,12 @@ internal static class ChatCommand
         number.Validators.Add(r =>
         {
             string? text = r.GetValueOrDefault<string?>();
-            if (text is not null && !LoginCommand.TryParseNumber(text, out _)) r.AddError($"'{text}' is not an OC number (six digits)");
+            if (text is not null && !OcNumber.TryParse(text, out _)) r.AddError($"'{text}' is not an OC number (six digits)");
         });
         var command = new Command("chat", "Chat with your friends interactively (several conversations; messages appear as they come)") { number };
         host.SetAction(command, (parse, context, ct) =>
         {
-            LoginCommand.TryParseNumber(parse.GetValue(number), out uint peer);
+            OcNumber.TryParse(parse.GetValue(number), out var peer); // Checked when parsing; none is 0.
             return RunAsync(context, peer, ct);
         });
         return command;

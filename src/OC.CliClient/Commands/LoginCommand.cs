@@ -1,7 +1,7 @@
 using System.CommandLine;
-using System.Globalization;
 using OC.CliClient.Config;
 using OC.CliClient.Terminal;
+using OC.Protocol;
 using OC.Protocol.Client;
 using OC.Protocol.Framing;
 using OC.Protocol.Messages;
@@ -35,7 +35,7 @@ internal static class LoginCommand
         };
         number.Validators.Add(result =>
         {
-            if (!TryParseNumber(result.GetValueOrDefault<string>(), out _))
+            if (!OcNumber.TryParse(result.GetValueOrDefault<string>(), out _))
             {
                 result.AddError($"'{result.GetValueOrDefault<string>()}' is not an OC number (six digits, 100000 to 999999)");
             }
@@ -50,19 +50,18 @@ internal static class LoginCommand
         };
         host.SetAction(command, (parse, context, cancellationToken) =>
         {
-            TryParseNumber(parse.GetValue(number), out uint ocNumber); // Checked when parsing.
+            OcNumber.TryParse(parse.GetValue(number), out var ocNumber); // Checked when parsing.
             return RunAsync(context, ocNumber, parse.GetValue(passwordStdin), cancellationToken);
         });
         return command;
     }
 
+    /// <summary><see cref="OcNumber.TryParse(string?, out OcNumber)"/> as a uint (0 if it is not one), for oc chat's /to.</summary>
     internal static bool TryParseNumber(string? text, out uint number)
     {
-        number = 0;
-        return text is { Length: 6 }
-            && text.All(char.IsAsciiDigit)
-            && uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out number)
-            && number >= 100_000;
+        bool parsed = OcNumber.TryParse(text, out var ocNumber);
+        number = ocNumber;
+        return parsed;
     }
 
     private static async Task<int> RunAsync(CommandContext context, uint number, bool passwordStdin, CancellationToken cancellationToken)

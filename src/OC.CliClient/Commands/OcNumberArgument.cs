@@ -1,5 +1,5 @@
 using System.CommandLine;
-using System.Globalization;
+using OC.Protocol;
 using OC.Protocol.Client;
 using OC.Protocol.Framing;
 
@@ -13,12 +13,12 @@ internal static class OcNumberArgument
         var argument = new Argument<string>("NUMBER") { Description = description };
         argument.Validators.Add(r =>
         {
-            if (!TryParse(r.GetValueOrDefault<string>(), out _)) r.AddError($"'{r.GetValueOrDefault<string>()}' is not an OC number (six digits)");
+            if (!OcNumber.TryParse(r.GetValueOrDefault<string>(), out _)) r.AddError($"'{r.GetValueOrDefault<string>()}' is not an OC number (six digits)");
         });
         return argument;
     }
 
-    public static uint Parse(string text) => TryParse(text, out uint n) ? n : throw new CliException($"'{text}' is not an OC number", ExitCodes.Usage);
+    public static uint Parse(string text) => OcNumber.TryParse(text, out var n) ? n : throw new CliException($"'{text}' is not an OC number", ExitCodes.Usage);
 
     /// <summary>Turns "unknown user" into a message that names the number.</summary>
     public static async Task<T> NamingUnknownAsync<T>(uint number, Func<Task<T>> call)
@@ -32,7 +32,4 @@ internal static class OcNumberArgument
             throw new CliException($"no user has OC number {number:D6}", e);
         }
     }
-
-    private static bool TryParse(string? text, out uint number) =>
-        uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out number) && text!.Length == 6 && number >= 100_000;
 }

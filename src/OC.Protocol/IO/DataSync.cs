@@ -13,7 +13,6 @@ namespace OC.Protocol.IO;
 /// </summary>
 public static partial class DataSync
 {
-    private const int EIntr = 4;
     private const uint SyncFileRangeWrite = 2;
     private const int FadvDontNeed = 4;
 
@@ -25,7 +24,7 @@ public static partial class DataSync
     }
 
     /// <summary>fdatasync on Linux, fsync elsewhere, of a handle with no buffer of its own.</summary>
-    public static void Flush(SafeFileHandle handle, string name)
+    public static unsafe void Flush(SafeFileHandle handle, string name)
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -36,11 +35,7 @@ public static partial class DataSync
         handle.DangerousAddRef(ref added);
         try
         {
-            int fd = (int)handle.DangerousGetHandle();
-            int rc;
-            do rc = Fdatasync(fd);
-            while (rc < 0 && Marshal.GetLastPInvokeError() == EIntr);
-            if (rc < 0) throw Failure("fdatasync", name);
+            if (Interrupted.Retry(&Fdatasync, (int)handle.DangerousGetHandle()) < 0) throw Failure("fdatasync", name);
         }
         finally
         {

@@ -17,7 +17,6 @@ public static partial class DirectIo
 
     private const int FGetFl = 3;
     private const int FSetFl = 4;
-    private const int EIntr = 4;
 
     private static int Flag => RuntimeInformation.ProcessArchitecture switch
     {
@@ -35,7 +34,7 @@ public static partial class DirectIo
     /// <summary>Turns O_DIRECT off again (best effort: the handle goes back to its owner for ordinary reads and writes).</summary>
     public static void Disable(SafeFileHandle handle) => TrySet(handle, on: false);
 
-    private static bool TrySet(SafeFileHandle handle, bool on)
+    private static unsafe bool TrySet(SafeFileHandle handle, bool on)
     {
         if (!OperatingSystem.IsLinux() || Flag == 0) return false;
         bool added = false;
@@ -43,21 +42,13 @@ public static partial class DirectIo
         try
         {
             int fd = (int)handle.DangerousGetHandle();
-            int flags = Retry(() => Fcntl(fd, FGetFl, 0));
-            return flags >= 0 && Retry(() => Fcntl(fd, FSetFl, on ? flags | Flag : flags & ~Flag)) == 0;
+            int flags = Interrupted.Retry(&Fcntl, fd, FGetFl, 0);
+            return flags >= 0 && Interrupted.Retry(&Fcntl, fd, FSetFl, on ? flags | Flag : flags & ~Flag) == 0;
         }
         finally
         {
             if (added) handle.DangerousRelease();
         }
-    }
-
-    private static int Retry(Func<int> call)
-    {
-        int rc;
-        do rc = call();
-        while (rc < 0 && Marshal.GetLastPInvokeError() == EIntr);
-        return rc;
     }
 
     // fcntl is variadic; its third argument is an int for F_GETFL/F_SETFL, which the Linux x64 and
