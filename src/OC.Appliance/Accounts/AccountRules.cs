@@ -23,14 +23,6 @@ internal static class AccountRules
         return true;
     }
 
-    /// <summary><see cref="OcNumber.TryParse(string?, out OcNumber)"/> as the int the account store keys users by.</summary>
-    public static bool TryParseNumber(string text, out int number)
-    {
-        bool parsed = OcNumber.TryParse(text, out var ocNumber);
-        number = (int)ocNumber.Value;
-        return parsed;
-    }
-
     private static bool Fail(string message, out string error)
     {
         error = message;

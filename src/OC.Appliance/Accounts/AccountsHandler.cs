@@ -69,11 +69,12 @@ internal sealed class AccountsHandler(StorageWorker storage, PresenceRegistry pr
             Replies.Error(session, requestId, ErrorCode.InvalidArgument, "bad SCRAM client-first message: " + scramError);
             return;
         }
-        if (!AccountRules.TryParseNumber(username, out int number))
+        if (!OcNumber.TryParse(username, out var ocNumber))
         {
             Replies.Error(session, requestId, ErrorCode.UnknownUser, $"'{username}' is not an OC number (six digits)");
             return;
         }
+        int number = (int)ocNumber.Value;
         if (Throttle.IsLocked(number, session.Address, time.NowMs(), out uint retryAfter))
         {
             Replies.Error(session, requestId, ErrorCode.Throttled, $"too many failed logins; try again in {retryAfter} s", retryAfter);

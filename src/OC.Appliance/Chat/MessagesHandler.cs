@@ -122,7 +122,7 @@ internal sealed class MessagesHandler(MessageWorker worker, PresenceRegistry pre
             Replies.Error(session, requestId, ErrorCode.InvalidArgument, $"the limit must be 1..{ProtocolLimits.MaxHistoryPage}");
             return;
         }
-        if (request.Peer is < 100_000 or > 999_999)
+        if (!OcNumber.IsValid(request.Peer))
         {
             Replies.Error(session, requestId, ErrorCode.UnknownUser, $"{request.Peer} is not an OC number (six digits)");
             return;

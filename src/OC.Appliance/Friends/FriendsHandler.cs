@@ -117,7 +117,7 @@ internal sealed class FriendsHandler(StorageWorker storage, PresenceRegistry pre
             return false;
         }
         if (!Replies.RequireLogin(session, requestId)) return false;
-        if (number is < 100_000 or > 999_999)
+        if (!OcNumber.IsValid(number))
         {
             Replies.Error(session, requestId, ErrorCode.UnknownUser, $"{number} is not an OC number (six digits)");
             return false;
