@@ -7,7 +7,7 @@ namespace OC.Bench;
 /// `dotnet run -c Release --project bench/OC.Bench -- MODE [options]`
 /// <list type="bullet">
 /// <item><c>micro [BenchmarkDotNet options]</c>: the allocation-free hot path (FrameParser, FrameWriter, PayloadReader).</item>
-/// <item><c>accounts</c>, <c>ping</c>, <c>idle</c>, <c>chat</c>: load against a real appliance (see Load/LoadOptions.cs, or <c>--help</c>).</item>
+/// <item><c>accounts</c>, <c>ping</c>, <c>idle</c>, <c>chat</c>, <c>files</c>, <c>chat-during-upload</c>: load against a real appliance (see Load/LoadOptions.cs, or <c>--help</c>).</item>
 /// </list>
 /// </summary>
 internal static class Program

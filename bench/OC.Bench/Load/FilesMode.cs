@@ -195,7 +195,8 @@ internal static class FilesMode
         }
     }
 
-    private static async Task WriteRandomAsync(string path, long size)
+    /// <summary>A file of <paramref name="size"/> random bytes (written through the page cache, as a user's file would be).</summary>
+    internal static async Task WriteRandomAsync(string path, long size)
     {
         var buffer = new byte[4 * 1024 * 1024];
         await using var f = File.Create(path);

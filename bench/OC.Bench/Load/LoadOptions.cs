@@ -21,8 +21,13 @@ internal sealed record LoadOptions
           chat                 P sender/receiver pairs (friends, both logged in, the receiver live
                                after one SYNC), each sender W SEND in flight for D s: delivered
                                MESSAGE/s, SENT/s, end-to-end latency (send -> MESSAGE received)
+          chat-during-upload   two users chat, one message every --interval ms, while a third
+                               uploads --mib MiB to a fourth: p50/p99/max of the round trips (SEND
+                               until SENT and MESSAGE are in), beside the same chat for -d s
+                               before and after the upload (the reference, same run); its own
+                               appliance on 127.0.0.1 (in-process or --appliance), not --server
 
-        where the appliance runs (accounts, ping, chat):
+        where the appliance runs (accounts, ping, chat, files, chat-during-upload):
           (default)            in this process on 127.0.0.1:0, fresh temp data folder per run
           --appliance PATH     spawn PATH (the AOT binary, or oc-appliance.dll to run with dotnet)
           --server HOST:PORT   an appliance that is already running (for idle also --pid PID)
@@ -30,12 +35,16 @@ internal sealed record LoadOptions
         options:
           -c, --connections LIST   connections, comma-separated for a series (default 1)
           -w, --window N           requests in flight per connection (default 32, chat 64; at most 256)
-          -d, --duration S         measured seconds per run (default 5)
-          --warmup S               unmeasured seconds before each run (default 1)
+          -d, --duration S         measured seconds per run (default 5); chat-during-upload:
+                                   seconds of the reference chat before and after the upload
+          --warmup S               unmeasured seconds before each run (default 1; chat-during-upload:
+                                   uncounted chat before the reference)
           --no-flush               accounts, chat, in-process: FlushToDisk = false (no fsync per group)
           --both                   accounts, chat, in-process: run with and without flush, print the ratio
           -p, --pairs LIST         chat: sender/receiver pairs, comma-separated for a series (default 1)
-          --size N                 chat: bytes of text per message (default 64; 1..4096)
+          --size N                 chat, chat-during-upload: bytes of text per message
+                                   (default 64; 1..4096; chat-during-upload at least 10)
+          --interval MS            chat-during-upload: milliseconds between messages (default 10)
           --poller epoll|select    in-process or spawned appliance's poller (default: epoll)
           --appliance-log LEVEL    in-process appliance log level (default warn: the appliance logs
                                    one Info line per registration and login, which would measure stderr)
@@ -46,7 +55,7 @@ internal sealed record LoadOptions
           --hold S                 idle: keep the connections open S seconds after measuring (e.g.
                                    to take a dotnet-gcdump of a JIT appliance)
           --env NAME=VALUE         environment variable for a spawned appliance (repeatable)
-          --mib N                  files: MiB to send (default 1024)
+          --mib N                  files, chat-during-upload: MiB to upload (default 1024)
           --json                   also print one JSON object per run
         """;
 
@@ -72,6 +81,7 @@ internal sealed record LoadOptions
     public IReadOnlyList<KeyValuePair<string, string>> Environment { get; init; } = [];
     public bool Json { get; init; }
     public int SizeMiB { get; init; } = 1024;
+    public int IntervalMs { get; init; } = 10;
 
     /// <summary>The whole command line, for reports: every figure comes with the command that made it.</summary>
     public string CommandLine { get; init; } = "";
@@ -80,7 +90,7 @@ internal sealed record LoadOptions
     {
         if (args.Length == 0) throw new UsageException("no mode given");
         string mode = args[0];
-        if (mode is not ("accounts" or "ping" or "idle" or "chat" or "files")) throw new UsageException($"unknown mode '{mode}'");
+        if (mode is not ("accounts" or "ping" or "idle" or "chat" or "files" or "chat-during-upload")) throw new UsageException($"unknown mode '{mode}'");
 
         var o = new LoadOptions
         {
@@ -117,6 +127,7 @@ internal sealed record LoadOptions
                 "--env" => AddEnv(o, env, Value()),
                 "--json" => o with { Json = true },
                 "--mib" => o with { SizeMiB = Int(arg, Value(), 1, 1024 * 1024) },
+                "--interval" => o with { IntervalMs = Int(arg, Value(), 1, 60_000) },
                 _ => throw new UsageException($"unknown option '{arg}'"),
             };
         }
@@ -129,6 +140,8 @@ internal sealed record LoadOptions
         if ((o.NoFlush || o.BothFlush) && (o.Server is not null || o.AppliancePath is not null))
             throw new UsageException("--no-flush and --both need the in-process appliance (oc-appliance has no such switch)");
         if (o.Server is not null && o.AppliancePath is not null) throw new UsageException("--server and --appliance exclude each other");
+        // It registers users and stores --mib MiB: only on an appliance of its own, on 127.0.0.1.
+        if (mode == "chat-during-upload" && o.Server is not null) throw new UsageException("chat-during-upload starts its own appliance on 127.0.0.1 (in-process or --appliance); --server is not for it");
         if (mode == "idle" && o.Server is not null && o.Pid is null) throw new UsageException("idle with --server needs --pid to read the appliance's memory");
         return o;
     }

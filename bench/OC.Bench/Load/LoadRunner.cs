@@ -30,6 +30,7 @@ internal static class LoadRunner
                 "ping" => await PingMode.RunAsync(options).ConfigureAwait(false),
                 "files" => await FilesMode.RunAsync(options).ConfigureAwait(false),
                 "chat" => await ChatMode.RunAsync(options).ConfigureAwait(false),
+                "chat-during-upload" => await ChatDuringUploadMode.RunAsync(options).ConfigureAwait(false),
                 _ => await IdleMode.RunAsync(options).ConfigureAwait(false),
             };
         }

@@ -3,10 +3,12 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using System.Threading.Channels;
 using Makaretu.Dns;
 using OC.Tests.Cli;
 using OC.Tests.EndToEnd;
 using OC.Tests.Integration;
+using OC.Tests.Support;
 using Xunit.Abstractions;
 
 namespace OC.Tests.Discovery;
@@ -117,22 +119,33 @@ public sealed partial class LanDiscoveryTests(ITestOutputHelper output) : IDispo
 
         using var browse = Process.Start(avahi.Client("avahi-browse", "-p", "_oc._tcp"))!;
         var lines = new StringBuilder();
-        browse.OutputDataReceived += (_, e) => { lock (lines) lines.AppendLine(e.Data); };
+        // Each line avahi-browse prints is the signal to look again (the channel ends with its output).
+        var printed = Channel.CreateUnbounded<string>();
+        browse.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                printed.Writer.TryComplete();
+                return;
+            }
+            lock (lines) lines.AppendLine(e.Data);
+            printed.Writer.TryWrite(e.Data);
+        };
         browse.BeginOutputReadLine();
         string Lines() { lock (lines) return lines.ToString(); }
         try
         {
-            await WaitUntil(() => Lines().Contains(@"+;", StringComparison.Ordinal) && Lines().Contains(@"Goodbye\032test", StringComparison.Ordinal), TimeSpan.FromSeconds(10), () => Lines() + avahi.Log);
+            await WaitForOutputAsync(printed.Reader, () => Lines().Contains(@"+;", StringComparison.Ordinal) && Lines().Contains(@"Goodbye\032test", StringComparison.Ordinal), () => Lines() + avahi.Log);
 
             Assert.Equal(0, appliance.Terminate(TimeSpan.FromSeconds(30)));
             Assert.Contains("mdns.goodbye", appliance.Log, StringComparison.Ordinal);
 
             var goodbye = await listener.WaitForAsync(m => m.IsResponse && m.Answers.Any(r =>
-                r is PTRRecord ptr && ptr.DomainName.Labels[0] == "Goodbye test" && r.TTL == TimeSpan.Zero), TimeSpan.FromSeconds(5));
+                r is PTRRecord ptr && ptr.DomainName.Labels[0] == "Goodbye test" && r.TTL == TimeSpan.Zero), Eventually.Deadline);
             Assert.NotNull(goodbye);
             Assert.All(goodbye.Answers, r => Assert.Equal(TimeSpan.Zero, r.TTL));
 
-            await WaitUntil(() => Lines().Contains(@"-;", StringComparison.Ordinal), TimeSpan.FromSeconds(5), Lines);
+            await WaitForOutputAsync(printed.Reader, () => Lines().Contains(@"-;", StringComparison.Ordinal), Lines);
             Assert.Contains(@"Goodbye\032test;_oc._tcp;local", Lines().Split('\n').First(l => l.StartsWith("-;", StringComparison.Ordinal)), StringComparison.Ordinal);
         }
         finally
@@ -176,13 +189,21 @@ public sealed partial class LanDiscoveryTests(ITestOutputHelper output) : IDispo
         Assert.Equal($"{net.AddressA}:6677", lab.GetProperty("server").GetString());
     }
 
-    private static async Task WaitUntil(Func<bool> condition, TimeSpan timeout, Func<string> describe)
+    /// <summary>Waits until <paramref name="condition"/> holds, looking again each time the process prints a line.</summary>
+    private static async Task WaitForOutputAsync(ChannelReader<string> printed, Func<bool> condition, Func<string> describe)
     {
-        long end = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
-        while (!condition())
+        using var deadline = new CancellationTokenSource(Eventually.Deadline);
+        try
         {
-            if (Environment.TickCount64 > end) Assert.Fail("timed out; seen:\n" + describe());
-            await Task.Delay(50);
+            while (!condition())
+            {
+                if (!await printed.WaitToReadAsync(deadline.Token)) Assert.Fail("the process's output ended; seen:\n" + describe());
+                while (printed.TryRead(out _)) { }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"nothing matched within {Eventually.Deadline.TotalSeconds:0} s; seen:\n" + describe());
         }
     }
 

@@ -17,6 +17,9 @@ internal sealed partial class MdnsListener : IDisposable
     private const int CloneNewNet = 0x40000000;
     private readonly Socket _socket;
     private readonly List<Message> _messages = [];
+
+    // Released with each message kept, so WaitForAsync waits instead of polling.
+    private readonly SemaphoreSlim _received = new(0);
     private readonly Task _receiving;
 
     private MdnsListener(Socket socket)
@@ -56,16 +59,16 @@ internal sealed partial class MdnsListener : IDisposable
     public async Task<Message?> WaitForAsync(Func<Message, bool> match, TimeSpan timeout)
     {
         long end = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
-        while (Environment.TickCount64 < end)
+        while (true)
         {
             lock (_messages)
             {
                 var found = _messages.FirstOrDefault(match);
                 if (found is not null) return found;
             }
-            await Task.Delay(50);
+            long left = end - Environment.TickCount64;
+            if (left <= 0 || !await _received.WaitAsync(TimeSpan.FromMilliseconds(left))) return null;
         }
-        return null;
     }
 
     private async Task ReceiveAll()
@@ -85,6 +88,7 @@ internal sealed partial class MdnsListener : IDisposable
             if (MdnsPacket.TryRead(buffer, length, out var message))
             {
                 lock (_messages) _messages.Add(message);
+                _received.Release();
             }
         }
     }
@@ -92,7 +96,8 @@ internal sealed partial class MdnsListener : IDisposable
     public void Dispose()
     {
         _socket.Dispose();
-        _receiving.Wait(TimeSpan.FromSeconds(5));
+        // The semaphore goes only once the receiving task can no longer release it.
+        if (_receiving.Wait(TimeSpan.FromSeconds(5))) _received.Dispose();
     }
 
     [LibraryImport("libc", SetLastError = true)]

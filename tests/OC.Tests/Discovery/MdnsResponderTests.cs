@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using System.Net;
 using Makaretu.Dns;
 using OC.Appliance.Discovery;
 using OC.Appliance.Net;
 using OC.Protocol.Discovery;
+using OC.Tests.Support;
 
 namespace OC.Tests.Discovery;
 
@@ -23,13 +25,26 @@ public sealed class MdnsResponderTests : IDisposable
         MdnsResponder.StartOn(_loop, _transport, new MdnsNames(name, "pi"), new ServiceInfo(6677, 6678, "0123456789abcdef0123456789abcdef"),
             () => new LinkScan([_link], new HashSet<IPAddress> { Own }));
 
-    private void RunFor(TimeSpan time)
+    /// <summary>
+    /// Runs the loop until <paramref name="done"/> holds, looking after every iteration: what the
+    /// responder sends is recorded as it happens, so this waits for the thing itself, however late
+    /// its timers fire on a busy machine. They are real time (probes 250 ms apart, announcements
+    /// 1 s apart), so this takes about two seconds; with a fake clock in the loop it would not.
+    /// </summary>
+    private void RunUntil(Func<bool> done, string waitingFor)
     {
-        long end = Environment.TickCount64 + (long)time.TotalMilliseconds;
-        while (Environment.TickCount64 < end) _loop.RunOnce();
+        var clock = Stopwatch.StartNew();
+        while (!done())
+        {
+            if (clock.Elapsed > Eventually.Deadline) Assert.Fail($"{waitingFor}: not within {Eventually.Deadline.TotalSeconds:0} s; sent {_transport.Packets.Count} packets");
+            _loop.RunOnce();
+        }
     }
 
     private List<Message> Sent() => _transport.Packets.Select(p => Parse(p.Packet)).ToList();
+
+    /// <summary>Both announcements are out: the responder is done with this link until something changes.</summary>
+    private bool Announced() => Sent().Count(m => m.IsResponse) >= 2;
 
     private static Message Parse(byte[] packet)
     {
@@ -41,7 +56,7 @@ public sealed class MdnsResponderTests : IDisposable
     public void It_probes_three_times_then_announces_twice_and_says_goodbye_when_stopped()
     {
         var responder = Start();
-        RunFor(TimeSpan.FromMilliseconds(2600));
+        RunUntil(Announced, "two announcements");
 
         var sent = Sent();
         Assert.Equal([true, true, true, false, false], sent.Select(m => m.IsQuery));
@@ -61,7 +76,7 @@ public sealed class MdnsResponderTests : IDisposable
     public void A_conflicting_answer_while_probing_renames_the_instance_and_probes_the_new_name()
     {
         var responder = Start();
-        RunFor(TimeSpan.FromMilliseconds(300)); // first probe out
+        RunUntil(() => _transport.Packets.Count > 0, "the first probe");
 
         var theirs = new Message { QR = true, AA = true };
         theirs.Answers.Add(new SRVRecord { Name = new DomainName("Office", "_oc", "_tcp", "local"), Port = 9999, Target = new DomainName("laptop", "local") });
@@ -70,7 +85,7 @@ public sealed class MdnsResponderTests : IDisposable
 
         Assert.Equal("Office (2)", responder.Names.Instance);
         _transport.Packets.Clear();
-        RunFor(TimeSpan.FromMilliseconds(2600));
+        RunUntil(() => Sent().Any(m => m.IsResponse), "an announcement of the new name");
         var announcement = Sent().First(m => m.IsResponse);
         Assert.Contains(announcement.Answers, r => r is SRVRecord s && s.Name.Labels[0] == "Office (2)");
     }
@@ -87,7 +102,7 @@ public sealed class MdnsResponderTests : IDisposable
         responder.OnPacket(bytes, bytes.Length, dig, 7, Own); // still probing: silence
         Assert.DoesNotContain(_transport.Packets, p => p.To is not null);
 
-        RunFor(TimeSpan.FromMilliseconds(2600));
+        RunUntil(Announced, "two announcements");
         responder.OnPacket(bytes, bytes.Length, dig, 7, Own);
         var answer = Assert.Single(_transport.Packets, p => p.To is not null);
         Assert.Equal(dig, answer.To);
@@ -102,13 +117,13 @@ public sealed class MdnsResponderTests : IDisposable
     public void An_interface_that_goes_away_is_left_and_a_new_one_is_probed()
     {
         var responder = Start();
-        RunFor(TimeSpan.FromMilliseconds(2600));
+        RunUntil(Announced, "two announcements");
         var other = new LinkInfo(9, "wlan0", [new LinkAddress(IPAddress.Parse("198.51.100.4"), 24)], []);
 
         responder.ApplyLinks(new LinkScan([other], new HashSet<IPAddress> { other.IPv4[0].Address }));
         Assert.Equal([7], _transport.Left);
         _transport.Packets.Clear();
-        RunFor(TimeSpan.FromMilliseconds(2600));
+        RunUntil(Announced, "two announcements on the new interface");
         Assert.All(_transport.Packets, p => Assert.Equal(9, p.InterfaceIndex));
         Assert.Contains(Sent(), m => m.IsResponse && m.Answers.OfType<ARecord>().Any(a => a.Address.Equals(other.IPv4[0].Address)));
     }

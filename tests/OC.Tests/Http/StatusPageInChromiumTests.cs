@@ -61,7 +61,11 @@ public sealed partial class StatusPageInChromiumTests(ITestOutputHelper output) 
         await SendGarbageAsync(appliance.Port);
         using (var http = StatusClient.Create(httpPort))
         {
-            await StatusClient.WaitForStatusAsync(http, s => s.GetProperty("problems_logged").GetInt64() >= 1 && s.GetProperty("connections").GetInt32() == 1);
+            // The garbage connection was closed after its warning was logged (SendGarbageAsync read
+            // the close), but bob's and carol's closed sockets are noticed by the loop on its own
+            // time, with no signal to a client that has gone (it logs them at Debug only).
+            await StatusClient.WaitForStatusAsync(http, s => s.GetProperty("problems_logged").GetInt64() >= 1 && s.GetProperty("connections").GetInt32() == 1,
+                "the warning counted and only alice's connection open");
         }
         string url = $"http://127.0.0.1:{httpPort}/";
 
@@ -119,7 +123,7 @@ public sealed partial class StatusPageInChromiumTests(ITestOutputHelper output) 
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(System.Net.IPAddress.Loopback, port);
         await socket.SendAsync(Encoding.ASCII.GetBytes("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
-        await RawHttp.ReadToEndAsync(socket, TimeSpan.FromSeconds(10));
+        await RawHttp.ReadToEndAsync(socket, RawHttp.Timeout);
     }
 
     private async Task<BrowserRun> RunAsync(string chromium, string profile, params string[] args)

@@ -1,27 +1,21 @@
-using System.Diagnostics;
-using System.Security.Cryptography;
 using OC.Protocol.Client;
 using static OC.Tests.Integration.ChatPeers;
 
 namespace OC.Tests.Integration;
 
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class LatencyCollection
-{
-    public const string Name = "latency, alone";
-}
-
 /// <summary>
-/// Chat between two users while two others move 1 GiB through the same appliance. Alone (its own
-/// collection, run after the parallel ones): the appliance runs in the test process, so another
-/// test's large allocations and its garbage collections would otherwise be measured as chat delay
-/// (seen: 1.8 s in a full run, 23-50 ms alone, also with dd loading the disk).
+/// Chat between two users while two others move a file through the same appliance. This checks
+/// only that every message arrives, in order, while the upload is under way; how prompt chat stays
+/// meanwhile is measured, not asserted (timings differ from one machine and day to the next):
+/// `dotnet run -c Release --project bench/OC.Bench -- chat-during-upload`, see docs/performance.md.
 /// </summary>
-[Collection(LatencyCollection.Name)]
 public sealed class ChatDuringUploadTests
 {
+    private const long UploadBytes = 64L * 1024 * 1024;
+    private const int Messages = 20;
+
     [Fact]
-    public async Task Chat_between_others_stays_prompt_while_a_large_upload_runs()
+    public async Task Every_message_between_others_arrives_in_order_while_an_upload_runs()
     {
         using var appliance = new TestAppliance();
         var (_, aliceConn) = await NewUserAsync(appliance, "alice");
@@ -36,65 +30,40 @@ public sealed class ChatDuringUploadTests
         await BefriendAsync(carolConn, dave);
         Assert.Empty(await SyncAsync(daveConn, 0));
 
-        // The case: a 1 GiB upload, from a file (not held in memory by the test).
-        string folder = Path.Combine(Path.GetTempPath(), $"oc-large-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(folder);
+        // The upload's content stops at a checkpoint before each message and goes on while that
+        // message travels; it stops once more after the last, so the upload is under way during
+        // every message by construction, on any machine, and not because it happened to be slow.
+        var content = new SteppedContent(UploadBytes, Messages + 1);
+        byte[] sha = content.Sha256();
+        var upload = Task.Run(() => OcFiles.UploadAsync(aliceConn, bob, "large.bin", content));
         try
         {
-            string source = Path.Combine(folder, "large.bin");
-            byte[] sha = WriteRandomFile(source, 1024L * 1024 * 1024);
-            await using var file = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1024 * 1024);
-            var upload = Task.Run(() => OcFiles.UploadAsync(aliceConn, bob, "large.bin", file));
-
-            // Messages go back and forth for as long as the upload runs (at least 20 of them).
-            var worst = TimeSpan.Zero;
-            int during = 0;
-            for (int i = 0; i < 20 || !upload.IsCompleted; i++)
+            for (int i = 0; i < Messages; i++)
             {
-                bool running = !upload.IsCompleted;
-                var clock = Stopwatch.StartNew();
-                await SendAsync(carolConn, dave, $"m{i}");
-                var m = await NextMessageAsync(daveConn);
-                clock.Stop();
-                Assert.Equal($"m{i}", m.Text);
-                if (running) during++;
-                if (clock.Elapsed > worst) worst = clock.Elapsed;
-                await Task.Delay(20);
+                await WhileUploadingAsync(content.ReachedAsync(i), upload);
+                content.Release(i);
+                await SendAsync(carolConn, dave, $"m{i}").WaitAsync(EventTimeout);
+                Assert.Equal($"m{i}", (await NextMessageAsync(daveConn)).Text);
             }
-            ulong id = await upload;
-            Assert.True(during >= 3, $"only {during} messages were sent while the upload ran");
-            Assert.True(worst < TimeSpan.FromSeconds(1), $"a message took {worst.TotalMilliseconds:0} ms during the upload");
-
-            // The bytes arrived whole: the download's own SHA-256 check, and ours of the copy.
-            string copy = Path.Combine(folder, "copy.bin");
-            await using (var target = new FileStream(copy, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1024 * 1024))
-            {
-                await OcFiles.DownloadAsync(bobConn, id, target);
-            }
-            await using (var check = File.OpenRead(copy))
-            {
-                Assert.Equal(sha, await SHA256.HashDataAsync(check));
-            }
+            await WhileUploadingAsync(content.ReachedAsync(Messages), upload);
         }
         finally
         {
-            Directory.Delete(folder, recursive: true);
+            content.ReleaseAll();
         }
+        ulong id = await upload.WaitAsync(EventTimeout);
+
+        // The bytes arrived whole: the download checks what it receives against the appliance's
+        // SHA-256, which must be that of what was sent.
+        var entry = await OcFiles.DownloadAsync(bobConn, id, Stream.Null);
+        Assert.Equal(sha, entry.Sha256);
     }
 
-    /// <summary>Writes <paramref name="size"/> random bytes to <paramref name="path"/>; returns their SHA-256.</summary>
-    private static byte[] WriteRandomFile(string path, long size)
+    /// <summary>Waits for <paramref name="step"/>; the upload must not have ended (it cannot have completed: it waits at a checkpoint).</summary>
+    private static async Task WhileUploadingAsync(Task step, Task<ulong> upload)
     {
-        var buffer = new byte[4 * 1024 * 1024];
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        using var output = File.Create(path);
-        for (long left = size; left > 0; left -= buffer.Length)
-        {
-            RandomNumberGenerator.Fill(buffer);
-            int n = (int)Math.Min(buffer.Length, left);
-            output.Write(buffer, 0, n);
-            hash.AppendData(buffer, 0, n);
-        }
-        return hash.GetHashAndReset();
+        await Task.WhenAny(step, upload).WaitAsync(EventTimeout);
+        if (upload.IsCompleted) await upload; // a failed upload throws its own error
+        Assert.False(upload.IsCompleted, "the upload ended before the last message");
     }
 }

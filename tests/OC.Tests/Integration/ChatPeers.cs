@@ -7,7 +7,8 @@ namespace OC.Tests.Integration;
 /// <summary>Users and sessions for message tests, with the raw frames spelled out.</summary>
 internal static class ChatPeers
 {
-    public static readonly TimeSpan EventTimeout = TimeSpan.FromSeconds(10);
+    /// <summary>For a hang only: events come in milliseconds, and no test measures how many.</summary>
+    public static readonly TimeSpan EventTimeout = TimeSpan.FromSeconds(30);
 
     public static async Task<(uint Number, OcConnection Connection)> NewUserAsync(TestAppliance appliance, string nick)
     {

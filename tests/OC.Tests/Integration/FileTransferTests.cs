@@ -1,9 +1,9 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using OC.Protocol;
 using OC.Protocol.Client;
 using OC.Protocol.Framing;
 using OC.Protocol.Messages;
+using OC.Tests.Support;
 using static OC.Tests.Integration.ChatPeers;
 
 namespace OC.Tests.Integration;
@@ -201,11 +201,17 @@ public sealed class FileTransferTests
         Assert.Equal(ErrorCode.QuotaExceeded, e.Code);
 
         await aliceConn.DisposeAsync();
-        await Task.Delay(1500);
-        appliance.Server.SweepFilesNow();
         await using var again = await SessionAsync(appliance, alice);
-        for (int i = 0; i < 50 && (await OcFiles.ListAsync(again)).Count > 0; i++) await Task.Delay(100);
-        Assert.Empty(await OcFiles.ListAsync(again));
+        // No signal can say the partial is stale: its age is wall-clock time (the file worker
+        // stamps it with DateTimeOffset.UtcNow when the closed connection lets go of it, and the
+        // sweep compares with UtcNow), so the 1 s TTL must really pass. Each look sweeps; the
+        // FILE_LIST after it runs on the same worker, after the sweep. With a TimeProvider in the
+        // appliance this would advance a fake clock past the TTL and sweep once.
+        await Eventually.TrueAsync(async () =>
+        {
+            appliance.Server.SweepFilesNow();
+            return (await OcFiles.ListAsync(again)).Count == 0;
+        }, Eventually.Deadline, "the sweep to delete the partial upload once it is older than the TTL");
         Assert.False(File.Exists(Path.Combine(appliance.DataDirectory, "files", partial.ToString("x16") + ".part")));
         ulong id = await OcFiles.UploadAsync(again, bob, "other", new MemoryStream(other));
         Assert.NotEqual(partial, id);
@@ -252,9 +258,15 @@ public sealed class FileTransferTests
             Assert.Equal("hello later"u8.ToArray(), await DownloadAsync(bobAgain, id));
         }
 
+        // A second file, which bob does not download: the next session hears of it, and only of it.
+        ulong second = await OcFiles.UploadAsync(aliceConn, bob, "second.txt", new MemoryStream("not yet"u8.ToArray()));
         await using var bobThird = await SessionAsync(appliance, bob);
         Assert.False((await OcMessages.SyncPageAsync(bobThird, 0)).More);
-        await Task.Delay(200);
+        // The notices that a SYNC brings leave together, so the one for the second file is the
+        // signal that they have been sent: one for the downloaded file would be before it, or
+        // after it and before the message.
+        Assert.True(FileEntry.TryRead((await NextAsync(bobThird, FrameType.FileReceived)).Payload, out var pending));
+        Assert.Equal(second, pending.FileId);
         await SendAsync(aliceConn, bob, "ping");
         // The next of the two kinds is the message: no FILE_RECEIVED for a file already downloaded.
         using var timeout = new CancellationTokenSource(EventTimeout);
@@ -287,8 +299,13 @@ public sealed class FileTransferTests
                 if (frame.Type == FrameType.FileData) received += frame.Payload.Length - FileChunk.HeaderBytes;
             }
         }
-        // Unacknowledged, nothing beyond the window comes, however long we wait.
-        await Task.Delay(500);
+        // Unacknowledged, nothing beyond the window comes. The reply to a FILE_LIST is the signal
+        // that nothing more is on its way: the appliance posts a download's next reads to the file
+        // worker as soon as the socket took the data before them (Pump on output drained), so
+        // before we could read that data; the worker runs jobs in the order they were posted and
+        // the loop writes their results in that order, so a FILE_DATA beyond the window would
+        // arrive before the FILE_ENTRIES.
+        await OcFiles.ListAsync(bobConn);
         while (bobConn.Events.TryRead(out var frame))
         {
             if (frame.Type == FrameType.FileData) received += frame.Payload.Length - FileChunk.HeaderBytes;

@@ -8,7 +8,8 @@ namespace OC.Tests.Integration;
 /// <summary>A bare TCP client for feeding the appliance bytes that no polite client would send.</summary>
 internal sealed class RawClient : IDisposable
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    // For a hang only: the appliance answers on loopback in milliseconds.
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private readonly ByteBuffer _input = new();
 
     public RawClient(int port)
