@@ -46,7 +46,7 @@ internal sealed class SendJob(MessagesHandler handler) : RequestJob<MessageLog>
 
     protected override void OnCompleted() => handler.OnSent(this);
 
-    protected override void OnFailed() => handler.Recycle(this);
+    protected override void OnFinished() => handler.Recycle(this);
 }
 
 /// <summary>SYNC: one page of the user's messages after a seq, encoded as MESSAGE events on the worker.</summary>
@@ -63,19 +63,9 @@ internal sealed class SyncJob(MessagesHandler handler, ClientSession session, ui
         More = log.ReadForUser(user, afterSeq, ref page);
     }
 
-    protected override void OnCompleted()
-    {
-        try
-        {
-            handler.OnSyncRead(this);
-        }
-        finally
-        {
-            Page.Frames.Release();
-        }
-    }
+    protected override void OnCompleted() => handler.OnSyncRead(this);
 
-    protected override void OnFailed() => Page.Frames.Release();
+    protected override void OnFinished() => Page.Frames.Release();
 }
 
 /// <summary>HISTORY: one page of a conversation, encoded as a HISTORY_PAGE frame on the worker.</summary>
@@ -95,16 +85,9 @@ internal sealed class HistoryJob(ClientSession session, uint requestId, int user
 
     protected override void OnCompleted()
     {
-        try
-        {
-            Session.Connection.Output.Write(_frame.Span);
-            Session.Connection.Commit();
-        }
-        finally
-        {
-            _frame.Release();
-        }
+        Session.Connection.Output.Write(_frame.Span);
+        Session.Connection.Commit();
     }
 
-    protected override void OnFailed() => _frame.Release();
+    protected override void OnFinished() => _frame.Release();
 }

@@ -50,32 +50,26 @@ internal sealed class MessagesHandler(MessageWorker worker, PresenceRegistry pre
         worker.Post(job);
     }
 
-    /// <summary>The message is on disk: SENT to the sender, MESSAGE to both parties' live sessions, then the job goes back to the pool.</summary>
+    /// <summary>The message is on disk: SENT to the sender, MESSAGE to both parties' live sessions.</summary>
     internal void OnSent(SendJob job)
     {
         var session = job.Session;
-        try
+        var result = job.Result;
+        if (!session.IsClosed)
         {
-            var result = job.Result;
-            if (!session.IsClosed)
-            {
-                Sent.Write(session.Connection.Output, job.RequestId, new Sent(result.Seq, result.TimeMs));
-                session.Connection.Commit();
-            }
-            if (result.Duplicate) return;
+            Sent.Write(session.Connection.Output, job.RequestId, new Sent(result.Seq, result.TimeMs));
+            session.Connection.Commit();
+        }
+        if (result.Duplicate) return;
 
-            _eventScratch.Consume(_eventScratch.Length);
-            ChatMessage.Write(_eventScratch, result.Seq, result.TimeMs, (uint)job.From, (uint)job.To, job.Id, job.Text);
-            int reached = presence.PushToLive(job.To, _eventScratch.Span);
-            presence.PushToLive(job.From, _eventScratch.Span, except: session);
-            if (reached > 0) PushDelivered(job.From, result.Seq);
-        }
-        finally
-        {
-            Recycle(job);
-        }
+        _eventScratch.Consume(_eventScratch.Length);
+        ChatMessage.Write(_eventScratch, result.Seq, result.TimeMs, (uint)job.From, (uint)job.To, job.Id, job.Text);
+        int reached = presence.PushToLive(job.To, _eventScratch.Span);
+        presence.PushToLive(job.From, _eventScratch.Span, except: session);
+        if (reached > 0) PushDelivered(job.From, result.Seq);
     }
 
+    /// <summary>The job is done (sent or failed): back to the pool.</summary>
     internal void Recycle(SendJob job)
     {
         job.Reset();

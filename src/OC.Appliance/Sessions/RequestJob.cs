@@ -30,16 +30,24 @@ internal abstract class RequestJob<TStore> : WorkerJob<TStore>
 
     internal sealed override void Complete()
     {
-        Session.RequestFinished();
-        if (Error is not null)
+        try
         {
-            Log.Error("storage.job_failed", $"{GetType().Name}: {Error.GetType().Name}: {Error.Message}");
-            OnFailed();
-            if (!Session.IsClosed) Replies.Error(Session, RequestId, ErrorCode.StorageFailure, StorageErrors.Describe(Error));
-            return;
+            Session.RequestFinished();
+            if (Error is not null)
+            {
+                // Debug: the worker logged the failure already (once per group where a group failed).
+                if (Log.IsEnabled(LogLevel.Debug)) Log.Debug("request.failed", $"{GetType().Name}: {Error.GetType().Name}: {Error.Message}");
+                OnFailed();
+                if (!Session.IsClosed) Replies.Error(Session, RequestId, ErrorCode.StorageFailure, StorageErrors.Describe(Error));
+                return;
+            }
+            if (Session.IsClosed && !ActsWhenClosed) return;
+            OnCompleted();
         }
-        if (Session.IsClosed && !ActsWhenClosed) return;
-        OnCompleted();
+        finally
+        {
+            OnFinished();
+        }
     }
 
     /// <summary>On the loop, after the worker's flush (and only while the session is open, unless <see cref="ActsWhenClosed"/>).</summary>
@@ -54,6 +62,9 @@ internal abstract class RequestJob<TStore> : WorkerJob<TStore>
 
     /// <summary>On the loop, when the job failed: undo any state set when it was posted.</summary>
     protected virtual void OnFailed() { }
+
+    /// <summary>On the loop, last, however the job ended: give back buffers, return to a pool.</summary>
+    protected virtual void OnFinished() { }
 
     protected void Bind(ClientSession session, uint requestId)
     {
