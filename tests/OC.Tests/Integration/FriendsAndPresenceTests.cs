@@ -1,6 +1,7 @@
 using OC.Protocol.Client;
 using OC.Protocol.Framing;
 using OC.Protocol.Messages;
+using OC.Tests.Support;
 
 namespace OC.Tests.Integration;
 
@@ -144,8 +145,12 @@ public abstract class FriendsAndPresenceTests(string poller)
         Assert.Equal(new PresenceEvent(bobNumber, true), back);
         await using var second = await AnotherSessionAsync(appliance, bobNumber);
 
-        // Closing one of two sessions changes nothing; a PING round trip proves no event was queued before it.
+        // Closing one of two sessions changes nothing. The appliance must have seen the close first
+        // (polled: nothing tells a client that another client's socket was closed), then a round
+        // trip proves no event was queued before it.
+        int connections = appliance.Server.ConnectionCount;
         await first.DisposeAsync();
+        await Eventually.TrueAsync(() => appliance.Server.ConnectionCount == connections - 1, Eventually.Deadline, "the appliance to see the first session close");
         var online = await ListAsync(alice.Connection, FrameType.OnlineList, FrameType.OnlineUsers);
         Assert.Contains(online, u => u.OcNumber == bobNumber && u.Friend);
         Assert.False(alice.Connection.Events.TryRead(out var early), $"unexpected event {early?.Type}");
