@@ -91,6 +91,27 @@ internal abstract class GroupWorker<TStore> : IDisposable
     /// <summary>On the worker, after the last group: close the store.</summary>
     protected abstract void OnStopped();
 
+    /// <summary>
+    /// Runs each job of the group against the store, in order; one job's failure (a full disk, a
+    /// bad read, a bug) fails that job, not the group or the thread. For stores without
+    /// transactions (LiteDB's worker runs its group in one).
+    /// </summary>
+    protected static void ExecuteEach(List<WorkerJob<TStore>> group, TStore store, string? failureEvent)
+    {
+        foreach (var job in group)
+        {
+            try
+            {
+                job.Execute(store);
+            }
+            catch (Exception e)
+            {
+                if (failureEvent is not null) Log.Error(failureEvent, $"{job.GetType().Name}: {e.GetType().Name}: {e.Message}");
+                job.Error = e;
+            }
+        }
+    }
+
     /// <summary>On the disposing thread, after the worker ended.</summary>
     protected virtual void OnDisposed() { }
 

@@ -44,19 +44,7 @@ internal sealed class FileWorker : GroupWorker<FileStore>
     {
         // One clock read per group: what the jobs record as the time of their writes.
         _store.NowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        foreach (var job in group)
-        {
-            try
-            {
-                job.Execute(_store);
-            }
-            catch (Exception e)
-            {
-                // One job's failure (a full disk, a bad read, a bug) fails that job, not the thread.
-                Log.Error("files.job_failed", $"{job.GetType().Name}: {e.GetType().Name}: {e.Message}");
-                job.Error = e;
-            }
-        }
+        ExecuteEach(group, _store, "files.job_failed");
         Report(caughtUp: !HasQueuedJobs, group);
     }
 

@@ -53,18 +53,8 @@ internal sealed class MessageWorker : GroupWorker<MessageLog>
     {
         // One clock read per group, not per message: every message of a group is stored at once.
         _log.GroupTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        foreach (var job in group)
-        {
-            try
-            {
-                job.Execute(_log);
-            }
-            catch (Exception e)
-            {
-                // A job's own failure (e.g. a read error) fails that job only.
-                job.Error = e;
-            }
-        }
+        // A job's own failure (e.g. a read error) fails that job only; a failed write fails the group below.
+        ExecuteEach(group, _log, failureEvent: null);
         if (!_log.HasStaged) return;
 
         try
