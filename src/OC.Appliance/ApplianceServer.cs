@@ -33,12 +33,14 @@ internal sealed class ApplianceServer : IDisposable
     public ApplianceServer(ApplianceOptions options)
     {
         Options = options;
-        StartedUtc = DateTime.UtcNow;
-        _loop = new EventLoop(EventLoop.CreatePoller(options.Poller));
-        _storage = new StorageWorker(options.DataDirectory, _loop.Wake) { FlushToDisk = options.FlushToDisk, MinFreeBytes = options.MinFreeBytes };
+        // One clock for everything (options.Time): the loop's timers and deadlines, the workers,
+        // the throttle, the times stored. Only log lines keep the system's (Diagnostics/Log.cs).
+        StartedUtc = options.Time.GetUtcNow().UtcDateTime;
+        _loop = new EventLoop(EventLoop.CreatePoller(options.Poller), options.Time);
+        _storage = new StorageWorker(options.DataDirectory, _loop.Wake, options.Time) { FlushToDisk = options.FlushToDisk, MinFreeBytes = options.MinFreeBytes };
         try
         {
-            _messages = new MessageWorker(options.DataDirectory, _loop.Wake) { FlushToDisk = options.FlushToDisk, MinFreeBytes = options.MinFreeBytes };
+            _messages = new MessageWorker(options.DataDirectory, _loop.Wake, options.Time) { FlushToDisk = options.FlushToDisk, MinFreeBytes = options.MinFreeBytes };
         }
         catch
         {

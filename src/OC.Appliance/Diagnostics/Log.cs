@@ -34,6 +34,8 @@ internal static class Log
             LogLevel.Warn => "WRN",
             _ => "ERR",
         };
+        // The system clock, not the appliance's injected one: Log is static and written from every
+        // thread, and a log line says when it was written, even in a test that fakes the clock.
         var now = DateTime.UtcNow;
         var line = $"{now:yyyy-MM-ddTHH:mm:ss.fffZ} {tag} {evt}: {text}";
         if (level >= LogLevel.Warn) Recent.Add(now, level, evt, text);

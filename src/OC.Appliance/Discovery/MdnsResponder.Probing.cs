@@ -1,5 +1,6 @@
 using Makaretu.Dns;
 using OC.Appliance.Diagnostics;
+using OC.Appliance.Net;
 using OC.Protocol.Discovery;
 
 namespace OC.Appliance.Discovery;
@@ -118,7 +119,7 @@ internal sealed partial class MdnsResponder
     // conflict that never goes away from flooding the link and the log).
     private TimeSpan NextProbeDelay()
     {
-        long now = Environment.TickCount64;
+        long now = _loop.Time.NowMs();
         _conflicts.Enqueue(now);
         while (_conflicts.Count > 0 && now - _conflicts.Peek() > (long)ConflictWindow.TotalMilliseconds) _conflicts.Dequeue();
         return _conflicts.Count >= MaxConflictsPerWindow ? ConflictBackoff : TimeSpan.Zero;

@@ -1,6 +1,7 @@
 using System.Net;
 using Makaretu.Dns;
 using OC.Appliance.Diagnostics;
+using OC.Appliance.Net;
 using OC.Protocol.Discovery;
 
 namespace OC.Appliance.Discovery;
@@ -78,7 +79,7 @@ internal sealed partial class MdnsResponder
     private void MulticastAnswer(Link link, Message answer, bool probe)
     {
         byte[] bytes = answer.ToByteArray();
-        long now = Environment.TickCount64;
+        long now = _loop.Time.NowMs();
         // §6: not the same records again on this interface within a second (250 ms to defend against a probe).
         if (link.LastAnswer is { } last && now - link.LastAnswerMs < (probe ? ProbeAnswerIntervalMs : AnswerIntervalMs) && last.AsSpan().SequenceEqual(bytes)) return;
         link.LastAnswer = bytes;

@@ -26,7 +26,7 @@ internal sealed class ApplianceStats
     private readonly ConnectionManager _connections;
     private readonly PresenceRegistry _presence;
     private readonly FileWorker _files;
-    private readonly long _startedMs = Environment.TickCount64;
+    private readonly long _startedMs;
     private readonly (long Ms, long Messages)[] _samples = new (long, long)[RateSamples];
     private int _sampleCount;
     private int _nextSample;
@@ -40,11 +40,13 @@ internal sealed class ApplianceStats
         _connections = connections;
         _presence = presence;
         _files = files;
+        _startedMs = loop.Time.NowMs();
+        StartedUtc = loop.Time.GetUtcNow().UtcDateTime;
         SampleRates();
         loop.AddTimer(TimeSpan.FromSeconds(1), SampleRates, TimeSpan.FromSeconds(1));
     }
 
-    public DateTime StartedUtc { get; } = DateTime.UtcNow;
+    public DateTime StartedUtc { get; }
 
     /// <summary>True after a storage fault until storage works again (/healthz answers 503 meanwhile).</summary>
     public bool StorageFault => _storage.HasUnresolvedFault;
@@ -64,7 +66,7 @@ internal sealed class ApplianceStats
             ApplianceId = _identity.Id,
             Poller = _loop.PollerName,
             StartedUtc = StartedUtc,
-            UptimeSeconds = (Environment.TickCount64 - _startedMs) / 1000,
+            UptimeSeconds = (_loop.Time.NowMs() - _startedMs) / 1000,
             Healthy = !fault,
             StorageFault = fault,
             UsersRegistered = counters.Users,
@@ -95,7 +97,7 @@ internal sealed class ApplianceStats
 
     private void SampleRates()
     {
-        _samples[_nextSample] = (Environment.TickCount64, _messages.MessagesStored);
+        _samples[_nextSample] = (_loop.Time.NowMs(), _messages.MessagesStored);
         _nextSample = (_nextSample + 1) % RateSamples;
         if (_sampleCount < RateSamples) _sampleCount++;
     }

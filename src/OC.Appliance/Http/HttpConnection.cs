@@ -36,7 +36,7 @@ internal sealed class HttpConnection : IEventHandler, ISlotted
 
     public long Id { get; }
 
-    /// <summary>When the current phase must be over (milliseconds of <see cref="Environment.TickCount64"/>).</summary>
+    /// <summary>When the current phase must be over (<see cref="Clock.NowMs"/> of the loop's clock).</summary>
     public long DeadlineMs { get; private set; }
 
     public bool IsClosed { get; private set; }
@@ -66,7 +66,7 @@ internal sealed class HttpConnection : IEventHandler, ISlotted
                 // Best effort, one non-blocking send: a real client learns why; a slowloris
                 // client gets nothing more than that.
                 var timeout = new ByteBuffer();
-                HttpResponse.Error(408, "no complete request in time").WriteTo(timeout, withBody: true);
+                HttpResponse.Error(408, "no complete request in time").WriteTo(timeout, withBody: true, _server.Loop.Time.GetUtcNow());
                 _socket.Send(timeout.Span, SocketFlags.None, out _);
                 timeout.Release();
                 _server.Counters.CountResponse(408);
@@ -133,9 +133,10 @@ internal sealed class HttpConnection : IEventHandler, ISlotted
     {
         _input.Release();
         _server.Counters.CountResponse(response.Status);
-        response.WriteTo(_output, withBody);
+        var time = _server.Loop.Time;
+        response.WriteTo(_output, withBody, time.GetUtcNow());
         _phase = Phase.Writing;
-        DeadlineMs = Environment.TickCount64 + (long)_server.Limits.WriteTimeout.TotalMilliseconds;
+        DeadlineMs = time.NowMs() + (long)_server.Limits.WriteTimeout.TotalMilliseconds;
         Flush();
     }
 
@@ -169,7 +170,7 @@ internal sealed class HttpConnection : IEventHandler, ISlotted
             return;
         }
         _phase = Phase.Lingering;
-        DeadlineMs = Environment.TickCount64 + (long)_server.Limits.LingerTimeout.TotalMilliseconds;
+        DeadlineMs = _server.Loop.Time.NowMs() + (long)_server.Limits.LingerTimeout.TotalMilliseconds;
         SetInterest(PollEvents.Readable);
     }
 

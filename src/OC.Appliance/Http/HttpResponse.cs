@@ -19,13 +19,14 @@ internal sealed record HttpResponse(int Status, string ContentType, byte[] Body,
     /// <summary>
     /// Writes the status line, the headers and (unless <paramref name="withBody"/> is false, for
     /// HEAD) the body. Every response closes the connection: keep-alive would buy a status page
-    /// nothing and cost a per-connection idle state.
+    /// nothing and cost a per-connection idle state. <paramref name="date"/> is the Date header
+    /// (now, from the loop's clock).
     /// </summary>
-    public void WriteTo(ByteBuffer output, bool withBody)
+    public void WriteTo(ByteBuffer output, bool withBody, DateTimeOffset date)
     {
         var head = new StringBuilder(256);
         head.Append(CultureInfo.InvariantCulture, $"HTTP/1.1 {Status} {ReasonPhrase(Status)}\r\n");
-        head.Append(CultureInfo.InvariantCulture, $"Date: {DateTime.UtcNow:R}\r\n");
+        head.Append(CultureInfo.InvariantCulture, $"Date: {date.UtcDateTime:R}\r\n");
         head.Append(CultureInfo.InvariantCulture, $"Content-Type: {ContentType}\r\n");
         head.Append(CultureInfo.InvariantCulture, $"Content-Length: {Body.Length}\r\n");
         head.Append("Cache-Control: no-store\r\n");

@@ -43,7 +43,7 @@ internal sealed class HttpServer
 
     public void Accept(Socket socket)
     {
-        long now = Environment.TickCount64;
+        long now = Loop.Time.NowMs();
         if (_connections.Count >= Limits.MaxConnections)
         {
             Counters.Refused++;
@@ -96,7 +96,7 @@ internal sealed class HttpServer
 
     private void Sweep()
     {
-        long now = Environment.TickCount64;
+        long now = Loop.Time.NowMs();
         // Backwards: a connection that closes is swapped with the last one, which was seen already.
         for (int i = _connections.Count - 1; i >= 0; i--)
         {

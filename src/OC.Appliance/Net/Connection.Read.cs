@@ -26,7 +26,7 @@ internal sealed partial class Connection
                 Close("closed by peer");
                 return;
             }
-            LastActivityMs = Environment.TickCount64;
+            LastActivityMs = _manager.Loop.Time.NowMs();
             _manager.BytesReceived += n;
 
             if (_input.IsEmpty)

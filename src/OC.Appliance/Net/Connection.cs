@@ -46,7 +46,7 @@ internal sealed partial class Connection : IEventHandler, ISlotted
         _manager = manager;
         _socket = socket;
         Id = id;
-        LastActivityMs = Environment.TickCount64;
+        LastActivityMs = manager.Loop.Time.NowMs();
         _token = manager.Loop.Register(socket, this, _interest);
     }
 
@@ -55,6 +55,7 @@ internal sealed partial class Connection : IEventHandler, ISlotted
 
     public bool IsClosed { get; private set; }
 
+    /// <summary>When bytes last came in (<see cref="Clock.NowMs"/> of the loop's clock): the idle sweep reads it.</summary>
     public long LastActivityMs { get; private set; }
 
     /// <summary>Protocol state, owned by the frame sink.</summary>

@@ -96,7 +96,7 @@ internal sealed class ConnectionManager
 
     private void SweepIdle()
     {
-        long now = Environment.TickCount64;
+        long now = Loop.Time.NowMs();
         for (int i = _connections.Count - 1; i >= 0; i--)
         {
             if (i >= _connections.Count) continue;

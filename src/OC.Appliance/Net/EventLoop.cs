@@ -7,6 +7,8 @@ namespace OC.Appliance.Net;
 /// The appliance's one event loop (redis ae.h in spirit): sockets registered with an interest and
 /// a handler, timers, a before-sleep hook that flushes pending writes, and a waker for other
 /// threads. Everything but <see cref="Wake"/> and <see cref="Stop"/> is for the loop thread only.
+/// Timers, deadlines and activity times are milliseconds of <see cref="Time"/> (<see cref="Clock.NowMs"/>):
+/// the system clock, or a fake one in tests, which then run iterations with <see cref="RunOnce(int)"/>.
 /// </summary>
 internal sealed class EventLoop : IDisposable
 {
@@ -28,14 +30,18 @@ internal sealed class EventLoop : IDisposable
     private int _slotCount;
     private volatile bool _stopping;
 
-    public EventLoop(IPoller poller)
+    public EventLoop(IPoller poller, TimeProvider? time = null)
     {
         _poller = poller;
+        Time = time ?? TimeProvider.System;
         Register(_waker.Socket, _waker, PollEvents.Readable);
         _waker.OnWake = RunWakeWork;
     }
 
     public string PollerName => _poller.Name;
+
+    /// <summary>The clock of the loop's timers and of everything on the loop with a deadline.</summary>
+    public TimeProvider Time { get; }
 
     public int HandlerCount => _slotCount - _freeSlots.Count;
 
@@ -90,7 +96,7 @@ internal sealed class EventLoop : IDisposable
     }
 
     public LoopTimer AddTimer(TimeSpan dueIn, Action callback, TimeSpan? period = null) =>
-        _timers.Add(Environment.TickCount64 + (long)dueIn.TotalMilliseconds, callback, (long)(period?.TotalMilliseconds ?? 0));
+        _timers.Add(Time.NowMs() + (long)dueIn.TotalMilliseconds, callback, (long)(period?.TotalMilliseconds ?? 0));
 
     public void AddBeforeSleep(Action hook) => _beforeSleep.Add(hook);
 
@@ -120,11 +126,19 @@ internal sealed class EventLoop : IDisposable
         while (!_stopping) RunOnce();
     }
 
-    public void RunOnce()
+    public void RunOnce() => RunOnce(Timeout.Infinite);
+
+    /// <summary>
+    /// One iteration: before-sleep hooks, a wait for events until the nearest timer but at most
+    /// <paramref name="maxWaitMs"/> (-1: no limit), the events, the due timers. A test with a fake
+    /// clock advances it and runs <c>RunOnce(0)</c>: the wait is real time, the timers are not.
+    /// </summary>
+    public void RunOnce(int maxWaitMs)
     {
         foreach (var hook in _beforeSleep) hook();
 
-        int timeout = _timers.MillisecondsUntilNext(Environment.TickCount64);
+        int timeout = _timers.MillisecondsUntilNext(Time.NowMs());
+        if (maxWaitMs >= 0 && (timeout < 0 || timeout > maxWaitMs)) timeout = maxWaitMs;
         int n = _poller.Wait(_fired, timeout);
         for (int i = 0; i < n; i++)
         {
@@ -134,7 +148,7 @@ internal sealed class EventLoop : IDisposable
             s.Handler.OnEvents(e.Events);
         }
 
-        _timers.RunDue(Environment.TickCount64);
+        _timers.RunDue(Time.NowMs());
     }
 
     private void RunWakeWork()

@@ -1,7 +1,7 @@
 namespace OC.Appliance.Net;
 
 /// <summary>
-/// Timers of the loop, ordered by due time (milliseconds of <see cref="Environment.TickCount64"/>).
+/// Timers of the loop, ordered by due time (milliseconds of the loop's clock, <see cref="Clock.NowMs"/>).
 /// The loop's poll timeout is the time to the nearest one. Loop thread only.
 /// </summary>
 internal sealed class TimerQueue

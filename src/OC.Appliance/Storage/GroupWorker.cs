@@ -20,18 +20,28 @@ internal abstract class GroupWorker<TStore> : IDisposable
     private readonly Action _wakeLoop;
     private readonly int _maxGroupSize;
     private readonly string _name;
+    private readonly ITimer? _idleTimer;
     private Thread? _thread;
     private long _jobsCompleted;
     private long _jobsFailed;
 
-    protected GroupWorker(string name, int maxGroupSize, Action wakeLoop)
+    protected GroupWorker(string name, int maxGroupSize, Action wakeLoop, TimeProvider? time)
     {
         ArgumentNullException.ThrowIfNull(wakeLoop);
         _name = name;
         _pending = new WorkQueue<WorkerJob<TStore>>(name);
         _maxGroupSize = maxGroupSize;
         _wakeLoop = wakeLoop;
+        Time = time ?? TimeProvider.System;
+        // The system clock's idle wait is the queue's own timeout. Another clock (a fake one in
+        // tests) keeps a time of its own, which a real timeout cannot follow: a timer of that
+        // clock ends the wait instead (IdleWait).
+        if (Time != TimeProvider.System)
+            _idleTimer = Time.CreateTimer(static queue => ((WorkQueue<WorkerJob<TStore>>)queue!).Nudge(), _pending, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
+
+    /// <summary>The worker's clock: its idle wait, and the time its jobs record.</summary>
+    protected TimeProvider Time { get; }
 
     /// <summary>Jobs handed back to the loop, failed ones included (any thread).</summary>
     internal long JobsCompleted => Interlocked.Read(ref _jobsCompleted);
@@ -66,6 +76,7 @@ internal abstract class GroupWorker<TStore> : IDisposable
         if (Thread.CurrentThread == _thread) throw new InvalidOperationException($"A job cannot dispose the {_name} that runs it.");
         _pending.Stop();
         _thread?.Join();
+        _idleTimer?.Dispose();
         if (_thread is not null)
         {
             _thread = null;
@@ -115,7 +126,7 @@ internal abstract class GroupWorker<TStore> : IDisposable
     /// <summary>On the disposing thread, after the worker ended.</summary>
     protected virtual void OnDisposed() { }
 
-    /// <summary>How long the worker may sleep without jobs before <see cref="RunIdle"/> (infinite by default).</summary>
+    /// <summary>How long the worker may sleep without jobs before <see cref="RunIdle"/>, in milliseconds of <see cref="Time"/> (infinite by default; 0: run it now).</summary>
     protected virtual int IdleWaitMs => Timeout.Infinite;
 
     /// <summary>Nothing came for <see cref="IdleWaitMs"/>: deferred work; jobs added to <paramref name="finished"/> go back to the loop.</summary>
@@ -126,7 +137,7 @@ internal abstract class GroupWorker<TStore> : IDisposable
         var group = new List<WorkerJob<TStore>>();
         while (true)
         {
-            var taken = _pending.TakeGroup(group, _maxGroupSize, IdleWaitMs);
+            var taken = _pending.TakeGroup(group, _maxGroupSize, IdleWait());
             if (taken == Taken.Stopped) break;
             if (taken == Taken.Group)
             {
@@ -142,6 +153,22 @@ internal abstract class GroupWorker<TStore> : IDisposable
             group.Clear();
         }
         OnStopped();
+    }
+
+    /// <summary>The real time to wait for jobs: <see cref="IdleWaitMs"/>, or with another clock than the system's, until its timer nudges the queue.</summary>
+    private int IdleWait()
+    {
+        if (_idleTimer is null) return IdleWaitMs;
+        int ms;
+        do
+        {
+            ms = IdleWaitMs;
+            if (ms <= 0) return ms;
+            _idleTimer.Change(TimeSpan.FromMilliseconds(ms), Timeout.InfiniteTimeSpan);
+            // The clock may have moved between the reading and the arming (a test advances it
+            // from its own thread), and the timer then fires late: read it again.
+        } while (IdleWaitMs < ms);
+        return Timeout.Infinite;
     }
 
     private void Finish(List<WorkerJob<TStore>> group)

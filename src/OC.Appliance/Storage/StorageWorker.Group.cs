@@ -1,5 +1,6 @@
 using LiteDB;
 using OC.Appliance.Diagnostics;
+using OC.Appliance.Net;
 
 namespace OC.Appliance.Storage;
 
@@ -8,7 +9,7 @@ internal sealed partial class StorageWorker
 {
     protected override void RunGroup(List<WorkerJob<LiteDatabase>> group)
     {
-        if (Environment.TickCount64 - _diskFreeMeasuredMs >= DiskFreeRefreshMs) RefreshDiskFree();
+        if (Time.NowMs() - _diskFreeMeasuredMs >= DiskFreeRefreshMs) RefreshDiskFree();
         var writes = false;
         foreach (var job in group) writes |= job.Writes;
 
@@ -56,7 +57,7 @@ internal sealed partial class StorageWorker
 
     private void EnsureFreeSpace()
     {
-        _diskFreeMeasuredMs = Environment.TickCount64;
+        _diskFreeMeasuredMs = Time.NowMs();
         _disk.EnsureRoom();
     }
 
@@ -65,7 +66,7 @@ internal sealed partial class StorageWorker
     {
         try
         {
-            _diskFreeMeasuredMs = Environment.TickCount64;
+            _diskFreeMeasuredMs = Time.NowMs();
             long free = _disk.Measure();
             if (_faultIsDiskFull && free >= MinFreeBytes)
             {

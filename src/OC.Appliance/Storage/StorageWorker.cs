@@ -52,8 +52,9 @@ internal sealed partial class StorageWorker : GroupWorker<LiteDatabase>
     /// </summary>
     /// <param name="wakeLoop">Called on the worker thread once per finished group; it must be
     /// cheap and thread-safe (e.g. write to an eventfd) and stay usable until Dispose returns.</param>
-    internal StorageWorker(string dataDirectory, Action wakeLoop)
-        : base("storage worker", MaxGroupSize, wakeLoop)
+    /// <param name="time">The clock of the free-space refresh (the system's by default).</param>
+    internal StorageWorker(string dataDirectory, Action wakeLoop, TimeProvider? time = null)
+        : base("storage worker", MaxGroupSize, wakeLoop, time)
     {
         ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
 

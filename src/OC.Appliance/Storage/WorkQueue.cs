@@ -6,7 +6,7 @@ namespace OC.Appliance.Storage;
 /// there is nothing to do. Shared by the storage worker and the message worker.
 /// </summary>
 /// <remarks>
-/// _pending and _stopping are guarded by _lock. _available is reset only under _lock while the
+/// _pending, _stopping and _nudged are guarded by _lock. _available is reset only under _lock while the
 /// queue is empty and set under _lock after an enqueue, so a wake-up is never lost.
 /// </remarks>
 internal sealed class WorkQueue<T>(string name) : IDisposable
@@ -15,6 +15,7 @@ internal sealed class WorkQueue<T>(string name) : IDisposable
     private readonly Queue<T> _pending = new();
     private readonly ManualResetEventSlim _available = new(initialState: false, spinCount: 0);
     private bool _stopping;
+    private bool _nudged;
 
     /// <summary>Queues a job. Thread-safe. Throws once <see cref="Stop"/> was called.</summary>
     public void Post(T job)
@@ -42,9 +43,31 @@ internal sealed class WorkQueue<T>(string name) : IDisposable
                 while (group.Count < max && _pending.TryDequeue(out var job)) group.Add(job);
                 if (group.Count > 0) return Taken.Group;
                 if (_stopping) return Taken.Stopped;
+                if (_nudged)
+                {
+                    _nudged = false;
+                    return Taken.Idle;
+                }
                 _available.Reset();
             }
             if (!_available.Wait(timeoutMs)) return Taken.Idle;
+        }
+    }
+
+    /// <summary>
+    /// Thread-safe: the next <see cref="TakeGroup"/> without jobs returns <see cref="Taken.Idle"/>
+    /// at once (or the waiting one does). For a worker whose clock is not the system's: that
+    /// clock's timer ends the idle wait, as the timeout does for the system clock. A late nudge
+    /// costs one idle pass, which looks at the clock again.
+    /// </summary>
+    public void Nudge()
+    {
+        lock (_lock)
+        {
+            // After Stop the worker is ending, and the event may be disposed soon.
+            if (_stopping) return;
+            _nudged = true;
+            _available.Set();
         }
     }
 
@@ -74,7 +97,7 @@ internal enum Taken
 {
     /// <summary>The group holds jobs.</summary>
     Group,
-    /// <summary>Nothing came within the timeout.</summary>
+    /// <summary>Nothing came within the timeout (or a nudge ended the wait).</summary>
     Idle,
     /// <summary>Stopped and nothing is left: the worker ends.</summary>
     Stopped,

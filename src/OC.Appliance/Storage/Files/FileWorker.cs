@@ -1,4 +1,5 @@
 using OC.Appliance.Diagnostics;
+using OC.Appliance.Net;
 
 namespace OC.Appliance.Storage.Files;
 
@@ -18,14 +19,12 @@ internal sealed class FileWorker : GroupWorker<FileStore>
     private const int MaxGroupSize = 64;
 
     private readonly FileStore _store;
-    private readonly TimeProvider _time;
     private readonly List<UploadProgress> _reports = [];
 
     public FileWorker(string dataDirectory, FileLimits limits, Action wakeLoop, TimeProvider? time = null)
-        : base("file worker", MaxGroupSize, wakeLoop)
+        : base("file worker", MaxGroupSize, wakeLoop, time)
     {
         Limits = limits;
-        _time = time ?? TimeProvider.System;
         _store = new FileStore(dataDirectory, limits);
         Start("oc-files");
     }
@@ -43,7 +42,7 @@ internal sealed class FileWorker : GroupWorker<FileStore>
     protected override void RunGroup(List<WorkerJob<FileStore>> group)
     {
         // One clock read per group: what the jobs record as the time of their writes.
-        _store.NowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        _store.NowMs = Time.UnixMs();
         ExecuteEach(group, _store, "files.job_failed");
         Report(caughtUp: !HasQueuedJobs, group);
     }
@@ -54,7 +53,8 @@ internal sealed class FileWorker : GroupWorker<FileStore>
         {
             long due = _store.NextConfirmDueMs;
             if (due == 0) return Timeout.Infinite;
-            return (int)Math.Clamp(due - _time.GetUtcNow().ToUnixTimeMilliseconds(), 1, 60_000);
+            // 0 when it is due already (the group took that long): confirm without waiting.
+            return (int)Math.Clamp(due - Time.UnixMs(), 0, 60_000);
         }
     }
 
@@ -68,7 +68,7 @@ internal sealed class FileWorker : GroupWorker<FileStore>
 
     private void Report(bool caughtUp, List<WorkerJob<FileStore>> finished)
     {
-        _store.ReportProgress(caughtUp, _time.GetUtcNow().ToUnixTimeMilliseconds(), _reports);
+        _store.ReportProgress(caughtUp, Time.UnixMs(), _reports);
         foreach (var report in _reports) finished.Add(new ProgressReport(report, this));
         _reports.Clear();
     }

@@ -1,4 +1,5 @@
 using OC.Appliance.Diagnostics;
+using OC.Appliance.Net;
 
 namespace OC.Appliance.Storage.Messages;
 
@@ -19,8 +20,9 @@ internal sealed class MessageWorker : GroupWorker<MessageLog>
     private long _groups;
     private long _messages;
 
-    public MessageWorker(string dataDirectory, Action wakeLoop)
-        : base("message worker", MaxGroupSize, wakeLoop)
+    /// <param name="time">The clock that stamps each group's messages (the system's by default).</param>
+    public MessageWorker(string dataDirectory, Action wakeLoop, TimeProvider? time = null)
+        : base("message worker", MaxGroupSize, wakeLoop, time)
     {
         _dataDirectory = Path.GetFullPath(dataDirectory);
         _disk = new DiskSpaceGuard(_dataDirectory, DiskSpaceGuard.DefaultMinFreeBytes);
@@ -52,7 +54,7 @@ internal sealed class MessageWorker : GroupWorker<MessageLog>
     protected override void RunGroup(List<WorkerJob<MessageLog>> group)
     {
         // One clock read per group, not per message: every message of a group is stored at once.
-        _log.GroupTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        _log.GroupTimeMs = Time.UnixMs();
         // A job's own failure (e.g. a read error) fails that job only; a failed write fails the group below.
         ExecuteEach(group, _log, failureEvent: null);
         if (!_log.HasStaged) return;
