@@ -4,9 +4,11 @@
 #   2. publish oc-appliance and oc with NativeAOT for this machine (any AOT/trim warning fails),
 #   3. on an x64 machine, also cross-publish linux-arm64 (the Raspberry Pi build) so that a test
 #      runs those binaries under qemu-user,
-#   4. run every test: unit tests, integration tests on loopback against the real appliance,
-#      the CLI driven as a process, the AOT smoke tests against the published binaries, the
-#      arm64 binaries under qemu, and the status page in headless Chromium.
+#   4. run every test, the three test projects of OC.sln: tests/OC.Tests.Unit (no sockets, no
+#      processes), tests/OC.Tests.Integration (the real appliance in-process on loopback) and
+#      tests/OC.Tests.System (the CLI driven as a process, the AOT smoke tests against the
+#      published binaries, network namespaces, the arm64 binaries under qemu, and the status
+#      page in headless Chromium).
 # Needs the .NET 10 SDK and clang (apt-get install -y clang zlib1g-dev). For steps 3 and 4 it
 # also wants the arm64 cross toolchain, qemu-user, the arm64 libssl and chromium (.ci/run
 # installs them all); without them it says what it did not run, and with CI=true it fails.
@@ -89,7 +91,8 @@ for png in "$OC_TEST_RESULTS"/status-page*.png; do
 done
 for what in "${not_run[@]}"; do echo "test.sh: NOT RUN: $what"; done
 
-# One plain closing line for CI: "N passed, N failed, N skipped" (from the runner's totals).
-count() { grep -E "^\s+$1: +[0-9]+" "$log" | tail -n 1 | grep -oE '[0-9]+' || echo 0; }
+# One plain closing line for CI: "N passed, N failed, N skipped": the runner prints totals per
+# test project (a line such as "     Passed: 95" for each), so they are summed over all three.
+count() { grep -E "^\s+$1: +[0-9]+" "$log" | grep -oE '[0-9]+' | awk '{ n += $1 } END { print n + 0 }'; }
 echo "$(count Passed) passed, $(count Failed) failed, $(count Skipped) skipped"
 exit "$status"

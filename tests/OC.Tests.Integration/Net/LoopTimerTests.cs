@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using OC.Appliance.Net;
 
-namespace OC.Tests.Unit;
+namespace OC.Tests.Net;
 
 /// <summary>
 /// The loop's timers on a fake clock: <see cref="TimerQueue"/> on its own, then through
