@@ -7,10 +7,11 @@ using OC.Protocol.Client;
 namespace OC.CliClient.Chat;
 
 /// <summary>
-/// <c>/send PATH</c> and <c>/get FILE_ID [PATH]</c>: each transfer runs in the background on a
-/// connection of its own (<see cref="FileTransfers"/>), so the chat goes on meanwhile; a line says
-/// when it starts, every few seconds how far it is, and how it ended. Leaving with /quit or
-/// Ctrl-D waits for the transfers; Ctrl-C or a signal stops them (the same command resumes them).
+/// <c>/send PATH</c> and <c>/get FILE_ID [PATH]</c>: each transfer runs in the background on the
+/// chat's own connection (<see cref="FileTransfers"/>, <see cref="LiveSession.LendLinkAsync"/>), so
+/// the chat goes on meanwhile; a line says when it starts, every few seconds how far it is, and how
+/// it ended. Leaving with /quit or Ctrl-D waits for the transfers; Ctrl-C or a signal stops them,
+/// and so does a lost connection (the same command resumes them).
 /// </summary>
 internal sealed partial class ChatLoop
 {
@@ -37,7 +38,7 @@ internal sealed partial class ChatLoop
         _console.Print($"* sending {name} to {_session.Nick(to)}");
         Track(async token =>
         {
-            var entry = await FileTransfers.SendAsync(_session.Context, to, path, new ChatProgress(_console, "sending " + name), token).ConfigureAwait(false);
+            var entry = await FileTransfers.SendAsync(_session.LendLinkAsync, to, path, new ChatProgress(_console, "sending " + name), token).ConfigureAwait(false);
             _console.Print(string.Create(CultureInfo.InvariantCulture,
                 $"* sent {name} ({TransferProgress.Bytes((long)entry.Size)}) to {_session.Nick(to)} as file {entry.FileId:x16}"));
         }, $"{name} was not sent", $"/send {argument}");
@@ -57,7 +58,7 @@ internal sealed partial class ChatLoop
         _console.Print($"* getting file {what}");
         Track(async token =>
         {
-            var (entry, target) = await FileTransfers.GetAsync(_session.Context, id, output, force: false, new ChatProgress(_console, "getting " + what), token,
+            var (entry, target) = await FileTransfers.GetAsync(_session.LendLinkAsync, id, output, force: false, new ChatProgress(_console, "getting " + what), token,
                 overwriteHint: $"/get {what} PATH saves it elsewhere").ConfigureAwait(false);
             _console.Print($"* saved {FileTransfers.Display(entry.Name)} ({TransferProgress.Bytes((long)entry.Size)}) to {target}; SHA-256 checked");
         }, $"file {what} was not saved", $"/get {argument}");
@@ -75,6 +76,12 @@ internal sealed partial class ChatLoop
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
                 _console.Warn($"{failed}: stopped; {again} resumes it");
+            }
+            catch (Exception e) when (ApplianceLink.IsTransient(e))
+            {
+                // The chat's connection dropped under the transfer; the chat reconnects by itself.
+                Interlocked.Increment(ref _failedTransfers);
+                _console.Warn($"{failed}: {ErrorReport.OneLine(ErrorReport.Describe(e).Message)}; {again} resumes it");
             }
 #pragma warning disable CA1031 // Any failure of one transfer is reported in the chat, which goes on.
             catch (Exception e)
