@@ -19,6 +19,10 @@ internal sealed partial class ChatLoop
     private readonly CancellationTokenSource _stopTransfers = new();
     private int _failedTransfers;
 
+    // The command's token (a signal), set when RunAsync starts. A signal ends the session, and with
+    // it the connection the transfers run on, possibly before _stopTransfers is cancelled.
+    private CancellationToken _signal;
+
     private void StartSend(string argument)
     {
         if (_current == 0)
@@ -73,7 +77,7 @@ internal sealed partial class ChatLoop
             {
                 await transfer(token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            catch (Exception e) when (StoppedBy(e, token))
             {
                 _console.Warn($"{failed}: stopped; {again} resumes it");
             }
@@ -97,6 +101,14 @@ internal sealed partial class ChatLoop
             _transfers.Add(task);
         }
     }
+
+    /// <summary>
+    /// A transfer that ends because leaving stopped it: cancelled, or, after a signal, its
+    /// connection (the session's, which a signal ends too, maybe first) closed under it.
+    /// </summary>
+    private bool StoppedBy(Exception e, CancellationToken token) =>
+        (e is OperationCanceledException && token.IsCancellationRequested)
+        || (_signal.IsCancellationRequested && (e is OperationCanceledException || ApplianceLink.IsTransient(e)));
 
     /// <summary>Leaving: waits for the running transfers, or stops them (<paramref name="stop"/>: Ctrl-C, a signal, the session gone).</summary>
     private async Task EndTransfersAsync(bool stop)
