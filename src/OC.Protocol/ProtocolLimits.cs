@@ -24,4 +24,6 @@ public static class ProtocolLimits
     public const int Sha256Bytes = 32;
     public const int MaxFileChunkBytes = 256 * 1024;
     public const int MaxFileEntries = 1000;
+    public const int MaxUploadsPerConnection = 4;
+    public const int MaxDownloadsPerConnection = 2;
 }

@@ -7,16 +7,21 @@ using OC.Protocol.Client;
 namespace OC.CliClient.Chat;
 
 /// <summary>
-/// <c>/send PATH</c> and <c>/get FILE_ID [PATH]</c>: each transfer runs in the background on a
-/// connection of its own (<see cref="FileTransfers"/>), so the chat goes on meanwhile; a line says
-/// when it starts, every few seconds how far it is, and how it ended. Leaving with /quit or
-/// Ctrl-D waits for the transfers; Ctrl-C or a signal stops them (the same command resumes them).
+/// <c>/send PATH</c> and <c>/get FILE_ID [PATH]</c>: each transfer runs in the background on the
+/// chat's own connection (<see cref="FileTransfers"/>, <see cref="LiveSession.LendLinkAsync"/>), so
+/// the chat goes on meanwhile; a line says when it starts, every few seconds how far it is, and how
+/// it ended. Leaving with /quit or Ctrl-D waits for the transfers; Ctrl-C or a signal stops them,
+/// and so does a lost connection (the same command resumes them).
 /// </summary>
 internal sealed partial class ChatLoop
 {
     private readonly List<Task> _transfers = [];
     private readonly CancellationTokenSource _stopTransfers = new();
     private int _failedTransfers;
+
+    // The command's token (a signal), set when RunAsync starts. A signal ends the session, and with
+    // it the connection the transfers run on, possibly before _stopTransfers is cancelled.
+    private CancellationToken _signal;
 
     private void StartSend(string argument)
     {
@@ -37,7 +42,7 @@ internal sealed partial class ChatLoop
         _console.Print($"* sending {name} to {_session.Nick(to)}");
         Track(async token =>
         {
-            var entry = await FileTransfers.SendAsync(_session.Context, to, path, new ChatProgress(_console, "sending " + name), token).ConfigureAwait(false);
+            var entry = await FileTransfers.SendAsync(_session.LendLinkAsync, to, path, new ChatProgress(_console, "sending " + name), token).ConfigureAwait(false);
             _console.Print(string.Create(CultureInfo.InvariantCulture,
                 $"* sent {name} ({TransferProgress.Bytes((long)entry.Size)}) to {_session.Nick(to)} as file {entry.FileId:x16}"));
         }, $"{name} was not sent", $"/send {argument}");
@@ -57,7 +62,7 @@ internal sealed partial class ChatLoop
         _console.Print($"* getting file {what}");
         Track(async token =>
         {
-            var (entry, target) = await FileTransfers.GetAsync(_session.Context, id, output, force: false, new ChatProgress(_console, "getting " + what), token,
+            var (entry, target) = await FileTransfers.GetAsync(_session.LendLinkAsync, id, output, force: false, new ChatProgress(_console, "getting " + what), token,
                 overwriteHint: $"/get {what} PATH saves it elsewhere").ConfigureAwait(false);
             _console.Print($"* saved {FileTransfers.Display(entry.Name)} ({TransferProgress.Bytes((long)entry.Size)}) to {target}; SHA-256 checked");
         }, $"file {what} was not saved", $"/get {argument}");
@@ -72,9 +77,15 @@ internal sealed partial class ChatLoop
             {
                 await transfer(token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            catch (Exception e) when (StoppedBy(e, token))
             {
                 _console.Warn($"{failed}: stopped; {again} resumes it");
+            }
+            catch (Exception e) when (ApplianceLink.IsTransient(e))
+            {
+                // The chat's connection dropped under the transfer; the chat reconnects by itself.
+                Interlocked.Increment(ref _failedTransfers);
+                _console.Warn($"{failed}: {ErrorReport.OneLine(ErrorReport.Describe(e).Message)}; {again} resumes it");
             }
 #pragma warning disable CA1031 // Any failure of one transfer is reported in the chat, which goes on.
             catch (Exception e)
@@ -90,6 +101,14 @@ internal sealed partial class ChatLoop
             _transfers.Add(task);
         }
     }
+
+    /// <summary>
+    /// A transfer that ends because leaving stopped it: cancelled, or, after a signal, its
+    /// connection (the session's, which a signal ends too, maybe first) closed under it.
+    /// </summary>
+    private bool StoppedBy(Exception e, CancellationToken token) =>
+        (e is OperationCanceledException && token.IsCancellationRequested)
+        || (_signal.IsCancellationRequested && (e is OperationCanceledException || ApplianceLink.IsTransient(e)));
 
     /// <summary>Leaving: waits for the running transfers, or stops them (<paramref name="stop"/>: Ctrl-C, a signal, the session gone).</summary>
     private async Task EndTransfersAsync(bool stop)

@@ -29,6 +29,7 @@ internal sealed partial class ChatLoop(LiveSession session, ChatConsole console,
     /// <summary>Chats until /quit, Ctrl-D, Ctrl-C or cancellation; returns the exit code.</summary>
     public async Task<int> RunAsync(uint initialPeer, CancellationToken cancellationToken)
     {
+        _signal = cancellationToken;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var live = _session.RunAsync(new View(this), stop.Token);
         using var senderStop = new CancellationTokenSource();

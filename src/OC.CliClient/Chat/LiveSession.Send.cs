@@ -44,6 +44,17 @@ internal sealed partial class LiveSession
     }
 
     /// <summary>
+    /// The current connection, for a file transfer of <c>oc chat</c> (<c>/send</c>, <c>/get</c>),
+    /// waiting for one if there is none. The transfer subscribes to its file id on it, beside the
+    /// events this session reads; a lost connection ends the transfer (running it again resumes).
+    /// </summary>
+    public async Task<TransferLink> LendLinkAsync(CancellationToken cancellationToken)
+    {
+        var generation = await Volatile.Read(ref _ready).Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return TransferLink.Lent(generation.Link);
+    }
+
+    /// <summary>
     /// A message this process sent (or an earlier one, by the saved cursor): it was shown when it
     /// was typed, so a SYNC after a reconnect, or at the next start, does not show it again.
     /// </summary>

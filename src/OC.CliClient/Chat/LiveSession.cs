@@ -24,9 +24,6 @@ internal sealed partial class LiveSession(CommandContext context, Session sessio
     private CursorStore? _cursorStore;
     private ulong _cursor;
 
-    /// <summary>The command's context: what a file transfer from <c>oc chat</c> opens its own connection with.</summary>
-    public CommandContext Context => context;
-
     public uint Me => session.OcNumber;
 
     public string MyNick => session.Nick;

@@ -20,8 +20,9 @@ internal static class ChatCommand
           If the connection drops, oc chat says so and connects again by itself (0.5 s, doubling up to
           10 s); what you type meanwhile is sent once it is back, each message exactly once.
           /quit waits up to --timeout seconds for messages not yet sent; any left: exit code 1.
-          /send and /get run in the background on a connection of their own; /quit and Ctrl-D wait
-          for them to finish, Ctrl-C stops them (the same command resumes). A failed one: exit code 1.
+          /send and /get run in the background on the chat's connection, several at once (beyond 4
+          sends or 2 gets they wait for a turn); /quit and Ctrl-D wait for them to finish, Ctrl-C or a
+          lost connection stops them (the same command resumes). A failed one: exit code 1.
           When stdin is not a terminal, each line of stdin is a line typed (no prompt, no editing;
           refusals go to stderr), so a chat can be scripted: printf '/to 654321\nhi\n/quit\n' | oc chat
 

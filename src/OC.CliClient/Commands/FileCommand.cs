@@ -63,7 +63,7 @@ internal static class FileCommand
         FileEntry entry;
         try
         {
-            entry = await FileTransfers.SendAsync(context, to, path, progress, cancellationToken).ConfigureAwait(false);
+            entry = await FileTransfers.SendAsync(t => TransferLink.OpenAsync(context, t), to, path, progress, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -95,7 +95,7 @@ internal static class FileCommand
         string target;
         try
         {
-            (entry, target) = await FileTransfers.GetAsync(context, id, output, force, progress, cancellationToken).ConfigureAwait(false);
+            (entry, target) = await FileTransfers.GetAsync(t => TransferLink.OpenAsync(context, t), id, output, force, progress, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

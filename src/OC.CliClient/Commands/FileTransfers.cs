@@ -8,14 +8,15 @@ using OC.Protocol.Messages;
 namespace OC.CliClient.Commands;
 
 /// <summary>
-/// Sending and getting one file, each on a connection of its own: what <c>oc file send|get</c> run
-/// and what <c>/send</c> and <c>/get</c> run in <c>oc chat</c> (beside the chat's own connection,
-/// whose events the chat reads). Failures are <see cref="CliException"/>s with one clear line.
+/// Sending and getting one file: what <c>oc file send|get</c> run on a connection of their own, and
+/// what <c>/send</c> and <c>/get</c> run in <c>oc chat</c> on the chat's connection (a transfer
+/// subscribes to its file id there, so the chat goes on reading its events meanwhile). Failures
+/// are <see cref="CliException"/>s with one clear line.
 /// </summary>
 internal static class FileTransfers
 {
     /// <summary>Uploads <paramref name="path"/> to friend <paramref name="to"/> (resuming what the appliance has); returns the complete file's entry.</summary>
-    public static async Task<FileEntry> SendAsync(CommandContext context, uint to, string path, IProgress<FileTransferProgress> progress, CancellationToken cancellationToken)
+    public static async Task<FileEntry> SendAsync(TransferLinkSource connect, uint to, string path, IProgress<FileTransferProgress> progress, CancellationToken cancellationToken)
     {
         FileStream file;
         try
@@ -29,7 +30,8 @@ internal static class FileTransfers
         await using var _ = file.ConfigureAwait(false);
         string name = Path.GetFileName(Path.GetFullPath(path));
 
-        await using var link = await context.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transfer = await connect(cancellationToken).ConfigureAwait(false);
+        var link = transfer.Link;
         ulong id;
         try
         {
@@ -38,6 +40,11 @@ internal static class FileTransfers
         catch (OcErrorException e) when (e.Code == ErrorCode.NotFriends)
         {
             throw new CliException($"{to:D6} is not your friend", e);
+        }
+        catch (InvalidOperationException e)
+        {
+            // The same file to the same friend is being sent on this connection already (a second /send).
+            throw new CliException(e.Message, e);
         }
         return (await link.CallAsync((c, t) => OcFiles.ListAsync(c, to, t), cancellationToken).ConfigureAwait(false)).First(e => e.FileId == id);
     }
@@ -48,10 +55,11 @@ internal static class FileTransfers
     /// returns the entry and where it went.
     /// </summary>
     public static async Task<(FileEntry Entry, string Target)> GetAsync(
-        CommandContext context, ulong id, string? output, bool force, IProgress<FileTransferProgress> progress, CancellationToken cancellationToken,
+        TransferLinkSource connect, ulong id, string? output, bool force, IProgress<FileTransferProgress> progress, CancellationToken cancellationToken,
         string overwriteHint = "use --force to overwrite it")
     {
-        await using var link = await context.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transfer = await connect(cancellationToken).ConfigureAwait(false);
+        var link = transfer.Link;
         var entries = await link.CallAsync((c, t) => OcFiles.ListAsync(c, 0, t), cancellationToken).ConfigureAwait(false);
         if (entries.FirstOrDefault(e => e.FileId == id && e.State == FileState.Complete) is not { Name: not null } known)
         {
@@ -81,6 +89,11 @@ internal static class FileTransfers
         catch (OcErrorException e) when (e.Code == ErrorCode.FileNotFound)
         {
             throw new CliException($"no file {id:x16} for you (see oc file list)", e);
+        }
+        catch (InvalidOperationException e)
+        {
+            // The file is being downloaded on this connection already (a second /get to another path).
+            throw new CliException(e.Message, e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -8,26 +8,6 @@ public sealed partial class OcConnection
     // Large reads: a file download arrives in 256 KiB frames.
     private const int ReceiveSize = 256 * 1024;
 
-    private IEventInterceptor? _interceptor;
-
-    /// <summary>
-    /// Lets <paramref name="interceptor"/> take pushed frames before <see cref="Events"/> until the
-    /// returned handle is disposed. One at a time per connection.
-    /// </summary>
-    public IDisposable Intercept(IEventInterceptor interceptor)
-    {
-        ArgumentNullException.ThrowIfNull(interceptor);
-        if (Interlocked.CompareExchange(ref _interceptor, interceptor, null) is not null)
-            throw new InvalidOperationException("another stream is already being received on this connection");
-        if (_closedBecause is { } reason) interceptor.OnClosed(reason);
-        return new Interception(this, interceptor);
-    }
-
-    private sealed class Interception(OcConnection connection, IEventInterceptor interceptor) : IDisposable
-    {
-        public void Dispose() => Interlocked.CompareExchange(ref connection._interceptor, null, interceptor);
-    }
-
     private async Task ReceiveLoopAsync()
     {
         var input = new ByteBuffer();
@@ -39,7 +19,12 @@ public sealed partial class OcConnection
                 int read = await _stream.ReadAsync(memory, _closing.Token).ConfigureAwait(false);
                 if (read == 0) throw new OcConnectionException("the appliance closed the connection");
                 input.Advance(read);
-                DispatchFrames(input);
+
+                // A full Events queue holds up the frames behind it (see EventQueueFrames).
+                while (DispatchFrames(input) is { } waiting)
+                {
+                    await _events.Writer.WriteAsync(waiting, _closing.Token).ConfigureAwait(false);
+                }
             }
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
@@ -52,16 +37,21 @@ public sealed partial class OcConnection
             var reason = Closed();
             foreach (var pending in _pending.Values) pending.TrySetException(reason);
             _events.Writer.TryComplete(reason);
-            Volatile.Read(ref _interceptor)?.OnClosed(reason);
+            CloseSubscriptions(reason);
         }
     }
 
-    private void DispatchFrames(ByteBuffer input)
+    /// <summary>
+    /// Acts on the whole frames in <paramref name="input"/> and consumes them. Returns a frame for
+    /// <see cref="Events"/> that did not fit (consumed too; the caller waits to queue it, then calls
+    /// again), else null once only a partial frame is left.
+    /// </summary>
+    private ReceivedFrame? DispatchFrames(ByteBuffer input)
     {
         while (true)
         {
             var status = FrameParser.TryReadFrame(input.Span, Math.Max(_maxPayload, Frame.DefaultMaxPayload) * 2, out var header);
-            if (status == FrameStatus.NeedMoreData) return;
+            if (status == FrameStatus.NeedMoreData) return null;
             if (status != FrameStatus.Complete)
             {
                 // Before WELCOME, garbage means the peer is something else (a web server, say).
@@ -71,6 +61,7 @@ public sealed partial class OcConnection
             }
 
             var payload = FrameParser.Payload(input.Span, header);
+            ReceivedFrame? general = null;
             if (header.RequestId != Frame.NoRequest && _pending.TryGetValue(header.RequestId, out var waiter))
             {
                 waiter.TrySetResult(new ReceivedFrame(header.Type, header.RequestId, payload.ToArray()));
@@ -79,7 +70,7 @@ public sealed partial class OcConnection
                 && (!ErrorReply.TryRead(payload, out var error) || error.Code.ClosesConnection()))
             {
                 // An error about the connection itself: the appliance closes it next. (Codes from
-                // 100 with request id 0 are about a file stream and go to Events.)
+                // 100 with request id 0 are about a file stream: see TryRouteToFile.)
                 Fail(new OcConnectionException(error.Message, new OcErrorException(error)));
             }
             else if (header.Type == FrameType.Ping)
@@ -87,11 +78,14 @@ public sealed partial class OcConnection
                 uint ping = header.RequestId;
                 _ = SendAsync(b => EmptyFrame.Write(b, FrameType.Pong, ping));
             }
-            else if (header.RequestId != Frame.NoRequest || Volatile.Read(ref _interceptor)?.TryTake(header.Type, payload) != true)
+            else if (header.RequestId != Frame.NoRequest || !TryRouteToFile(header.Type, payload))
             {
-                _events.Writer.TryWrite(new ReceivedFrame(header.Type, header.RequestId, payload.ToArray()));
+                // An event, or a reply whose request gave up waiting.
+                general = new ReceivedFrame(header.Type, header.RequestId, payload.ToArray());
             }
+
             input.Consume(header.TotalLength);
+            if (general is not null && !_events.Writer.TryWrite(general)) return general;
         }
     }
 

@@ -11,17 +11,33 @@ public delegate void RequestWriter(ByteBuffer buffer, uint requestId);
 
 /// <summary>
 /// One client connection to an appliance: the HELLO/WELCOME handshake, then requests matched to
-/// their replies by request id, with pushed events delivered through <see cref="Events"/>.
+/// their replies by request id, the frames of file transfers routed to them by file id
+/// (<see cref="SubscribeFile"/>) and the other pushed events delivered through <see cref="Events"/>.
 /// Used by the `oc` client, the tests and the load generator. Thread-safe: any number of
-/// requests may be in flight at once.
+/// requests and transfers may run at once, from any number of tasks.
 /// </summary>
 public sealed partial class OcConnection : IAsyncDisposable
 {
+    /// <summary>
+    /// How many events <see cref="Events"/> holds unread. When it is full the receive loop waits:
+    /// it stops reading the socket, TCP pushes back on the appliance, and the appliance closes a
+    /// connection that leaves 4 MiB unread (docs/protocol.md, "Limits"); a live session then
+    /// reconnects and SYNCs from its cursor. So a slow reader bounds memory on both sides and loses
+    /// nothing, where dropping events would lose messages. The price: while it is full, replies
+    /// and transfers on the connection wait too, so a reader of Events must not wait for a reply
+    /// with thousands of events unread. A SYNC page (at most 1,000 messages) is queued whole before
+    /// its SYNCED reply, so this must stay well above that. File streams do not queue here: a
+    /// download's FILE_DATA is bounded by its window (16 MiB beyond the last FILE_ACK) and an
+    /// upload keeps only its latest FILE_PROGRESS.
+    /// </summary>
+    private const int EventQueueFrames = 4096;
+
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly ConcurrentDictionary<uint, TaskCompletionSource<ReceivedFrame>> _pending = new();
-    private readonly Channel<ReceivedFrame> _events = Channel.CreateUnbounded<ReceivedFrame>(new() { SingleWriter = true });
+    private readonly Channel<ReceivedFrame> _events = Channel.CreateBounded<ReceivedFrame>(
+        new BoundedChannelOptions(EventQueueFrames) { SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly CancellationTokenSource _closing = new();
     private readonly ByteBuffer _sendBuffer = new();
     private int _nextRequestId;
@@ -40,7 +56,11 @@ public sealed partial class OcConnection : IAsyncDisposable
 
     public Welcome Welcome { get; private set; }
 
-    /// <summary>Events pushed by the appliance (request id 0), in arrival order.</summary>
+    /// <summary>
+    /// Events pushed by the appliance (request id 0) that no file transfer subscribed to, in arrival
+    /// order: the general subscriber's queue (a live session's MESSAGE, PRESENCE, FILE_RECEIVED...).
+    /// One reader at a time. Bounded: see <see cref="EventQueueFrames"/>.
+    /// </summary>
     public ChannelReader<ReceivedFrame> Events => _events.Reader;
 
     /// <summary>Completes when the connection is closed, by either side.</summary>
@@ -110,20 +130,31 @@ public sealed partial class OcConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends frames without waiting for anything (e.g. a window of requests).</summary>
+    /// <summary>
+    /// Sends frames without waiting for anything (e.g. a window of requests). Whole: the frames of
+    /// one call go out together, never interleaved with another caller's.
+    /// <paramref name="cancellationToken"/> cancels the wait for a turn to send, not the write:
+    /// a frame cut off half way would garble the stream for everyone on the connection.
+    /// </summary>
     public async Task SendAsync(Action<ByteBuffer> write, CancellationToken cancellationToken = default)
     {
+        // Closed, or disposed (then the lock is gone too): say so, rather than ObjectDisposedException.
+        if (_closedBecause is not null) throw Closed();
         await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (_closedBecause is not null) throw Closed();
             _sendBuffer.Consume(_sendBuffer.Length);
             write(_sendBuffer);
-            await _stream.WriteAsync(_sendBuffer.Memory, cancellationToken).ConfigureAwait(false);
+            await _stream.WriteAsync(_sendBuffer.Memory, _closing.Token).ConfigureAwait(false);
         }
         catch (IOException e) when (e is not OcConnectionException)
         {
             throw Fail(new OcConnectionException("connection to the appliance lost: " + e.Message, e));
+        }
+        catch (OperationCanceledException) when (_closing.IsCancellationRequested)
+        {
+            throw Closed();
         }
         finally
         {

@@ -10,5 +10,8 @@ public sealed class CliApplianceFixture : IDisposable
     /// <summary>The address to pass as <c>--server</c>.</summary>
     public string Server => $"127.0.0.1:{_appliance.Port}";
 
+    /// <summary>The status page's port (its /api/status counts the protocol connections accepted).</summary>
+    public int HttpPort => _appliance.HttpPort;
+
     public void Dispose() => _appliance.Dispose();
 }

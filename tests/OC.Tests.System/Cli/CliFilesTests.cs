@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using OC.Protocol.Client;
+using OC.Tests.Http;
 using OC.Tests.Integration;
 
 namespace OC.Tests.Cli;
@@ -103,6 +104,44 @@ public sealed partial class CliFilesTests(CliApplianceFixture appliance) : IClas
             Assert.Equal(12, file.GetProperty("size").GetInt64());
             Assert.Equal("complete", file.GetProperty("state").GetString());
         }
+    }
+
+    [Fact]
+    public async Task In_oc_chat_send_and_get_run_on_the_chat_s_own_connection()
+    {
+        var (alice, bob) = await FriendsAsync();
+        var fromBob = RandomNumberGenerator.GetBytes(5 * 1024 * 1024 + 3);
+        string bobSource = Path.Combine(_work.Path, "from-bob.bin");
+        await File.WriteAllBytesAsync(bobSource, fromBob);
+        var bobSend = await Oc(_bob, "file", "send", alice, bobSource, "--json");
+        Assert.True(bobSend.ExitCode == 0, bobSend.ToString());
+        string fromBobId = LastJson(bobSend).GetProperty("fileId").GetString()!;
+        var toBob = RandomNumberGenerator.GetBytes(5 * 1024 * 1024 + 5);
+        string aliceSource = Path.Combine(_work.Path, "to-bob.bin");
+        await File.WriteAllBytesAsync(aliceSource, toBob);
+        string target = Path.Combine(_work.Path, "got-from-bob.bin");
+
+        // This class's tests run one at a time against its own appliance: the count is alice's chat alone.
+        using var http = StatusClient.Create(appliance.HttpPort);
+        long before = (await StatusClient.GetStatusAsync(http)).GetProperty("connections_accepted").GetInt64();
+
+        // Both start at once and run beside the chat, which goes on (a message; bob's file announced);
+        // /quit waits for them.
+        var chat = await OcProcess.RunAsync(_alice.Path, $"/to {bob}\n/send {aliceSource}\n/get {fromBobId} {target}\nmeanwhile\n/quit\n", null, "chat");
+        Assert.True(chat.ExitCode == 0, chat.ToString());
+        Assert.Contains($"* bob sent you from-bob.bin (5.0 MiB), file {fromBobId}: /get {fromBobId}", chat.Stdout, StringComparison.Ordinal);
+        Assert.Contains("you → bob: meanwhile", chat.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"\* sent to-bob\.bin \(5\.0 MiB\) to bob as file [0-9a-f]{16}", chat.Stdout);
+        Assert.Contains($"* saved from-bob.bin (5.0 MiB) to {target}; SHA-256 checked", chat.Stdout, StringComparison.Ordinal);
+
+        long after = (await StatusClient.GetStatusAsync(http)).GetProperty("connections_accepted").GetInt64();
+        Assert.True(after - before == 1, $"oc chat opened {after - before} connections for a /send and a /get; {chat}");
+        Assert.Equal(fromBob, await File.ReadAllBytesAsync(target));
+        var listed = await Oc(_bob, "file", "list", alice, "--json");
+        Assert.True(listed.ExitCode == 0, listed.ToString());
+        var sent = LastJson(listed).GetProperty("files").EnumerateArray().Single(f => f.GetProperty("name").GetString() == "to-bob.bin");
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(toBob)), sent.GetProperty("sha256").GetString());
+        Assert.Equal("complete", sent.GetProperty("state").GetString());
     }
 
     [Fact]
