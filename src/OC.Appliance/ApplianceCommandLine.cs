@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Net;
 using OC.Appliance.Diagnostics;
+using OC.Appliance.Storage;
 
 namespace OC.Appliance;
 
@@ -193,6 +194,9 @@ internal static class ApplianceCommandLine
     private static int Serve(ApplianceOptions options)
     {
         Log.MinLevel = options.LogLevel;
+        // Before anything is created: every file and folder of this process, LiteDB's included,
+        // is private from the start, whatever umask started it (by hand, typically 022).
+        PrivateFiles.RestrictUmask();
         Log.Info("appliance.starting", $"{ApplianceVersion.Full}, pid {Environment.ProcessId}");
         ApplianceServer server;
         try

@@ -72,6 +72,8 @@ internal sealed class LogFileSync : IDisposable
         {
             return; // nothing was written since the database was opened
         }
+        // LiteDB created it with the process's umask (see PrivateFiles).
+        PrivateFiles.Restrict(_log.SafeFileHandle);
         _log.Flush(flushToDisk: true);
         // First flush since open: the log may have just been created, and its name must be as
         // durable as its pages. Later flushes reuse the handle; only LiteDB's close deletes the

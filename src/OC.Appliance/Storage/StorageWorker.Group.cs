@@ -153,6 +153,9 @@ internal sealed partial class StorageWorker
         var db = new LiteDatabase(new ConnectionString { Filename = _dataPath, Connection = ConnectionType.Direct });
         try
         {
+            // LiteDB creates its files with the process's umask: 0644 in a process started by
+            // hand (the appliance's own sets umask 077; a host that runs it in-process may not).
+            PrivateFiles.Restrict(_dataPath);
             // LiteDB fsyncs the header page of a new data file but never the directory that
             // names it; without this a power cut can leave no oc.db at all.
             DirectorySync.Flush(_dataDirectory);

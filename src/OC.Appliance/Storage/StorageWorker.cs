@@ -46,7 +46,7 @@ internal sealed partial class StorageWorker : GroupWorker<LiteDatabase>
     private long _diskFreeMeasuredMs; // storage thread only
 
     /// <summary>
-    /// Creates <paramref name="dataDirectory"/> if needed, opens (or creates) oc.db in it, makes
+    /// Creates <paramref name="dataDirectory"/> (0700) if needed, opens (or creates) oc.db in it, makes
     /// sure the appliance id exists, and starts the "oc-storage" thread. Blocks on disk: call
     /// it at startup, before the loop runs. Throws if the database cannot be opened.
     /// </summary>
@@ -62,9 +62,9 @@ internal sealed partial class StorageWorker : GroupWorker<LiteDatabase>
         _dataPath = Path.Combine(_dataDirectory, DataFileName);
         _logSync = new LogFileSync(_dataPath);
 
-        if (!Directory.Exists(_dataDirectory))
+        // Created 0700; an existing folder wider than that is logged (storage.folder_mode).
+        if (PrivateFiles.EnsureDataFolder(_dataDirectory))
         {
-            Directory.CreateDirectory(_dataDirectory);
             // The new directory's own entry lives in its parent.
             if (Path.GetDirectoryName(_dataDirectory) is { } parent) DirectorySync.Flush(parent);
         }

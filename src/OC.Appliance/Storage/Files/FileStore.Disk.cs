@@ -34,7 +34,7 @@ internal sealed partial class FileStore
             }
             else if (f.State == FileState.Uploading)
             {
-                using var part = new FileStream(PartPath(f), FileMode.OpenOrCreate, FileAccess.ReadWrite);
+                using var part = PrivateFiles.Open(PartPath(f), FileMode.OpenOrCreate, FileAccess.ReadWrite);
                 if (part.Length < f.Confirmed)
                 {
                     Log.Warn("files.part_short", $"{f.IdText}.part has {part.Length} bytes, {f.Confirmed} were confirmed; resuming from {part.Length}");
@@ -63,7 +63,7 @@ internal sealed partial class FileStore
         try
         {
             long prefix = 0;
-            using (var stream = new FileStream(PartPath(f), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 1, FileOptions.SequentialScan))
+            using (var stream = PrivateFiles.Open(PartPath(f), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 1, FileOptions.SequentialScan))
             {
                 if (stream.Length > f.Confirmed) stream.SetLength(f.Confirmed);
                 var buffer = new byte[1024 * 1024];
@@ -75,7 +75,8 @@ internal sealed partial class FileStore
                 }
             }
             f.Confirmed = prefix;
-            // O_DIRECT where the file system takes it (see FileAppender).
+            // O_DIRECT where the file system takes it (see FileAppender). The .part exists by
+            // now, created 0600 above: FileAppender.Open only opens it.
             upload = new Upload(FileAppender.Open(PartPath(f), prefix, allowDirect: true), hash);
         }
         catch
@@ -150,7 +151,7 @@ internal sealed partial class FileStore
     {
         string path = MetaPath(f);
         string tmp = path + ".tmp";
-        using (var stream = new FileStream(tmp, FileMode.Create, FileAccess.Write))
+        using (var stream = PrivateFiles.Open(tmp, FileMode.Create, FileAccess.Write))
         {
             f.WriteTo(stream);
             if (_limits.FlushToDisk) stream.Flush(flushToDisk: true);

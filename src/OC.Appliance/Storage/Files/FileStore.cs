@@ -107,7 +107,7 @@ internal sealed partial class FileStore : IDisposable
     {
         _folder = Path.Combine(Path.GetFullPath(dataDirectory), "files");
         _limits = limits;
-        Directory.CreateDirectory(_folder);
+        PrivateFiles.EnsureOwnFolder(_folder);
         _disk = new DiskSpaceGuard(_folder, limits.MinFreeBytes);
         Load();
     }
@@ -178,7 +178,7 @@ internal sealed partial class FileStore : IDisposable
             {
                 return Fail(ErrorCode.FileRejected, "the SHA-256 does not match an empty file");
             }
-            File.WriteAllBytes(DataPath(record), []);
+            PrivateFiles.Open(DataPath(record), FileMode.Create, FileAccess.Write).Dispose();
             record.State = FileState.Complete;
             SaveMeta(record);
             _files.Add(id, record);

@@ -42,6 +42,8 @@ internal sealed partial class MessageLog : IDisposable
         _file = File.OpenHandle(_path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
         try
         {
+            // OpenHandle takes no create mode: 0600 now (and for a log an older version left 0644).
+            PrivateFiles.Restrict(_file);
             if (created || RandomAccess.GetLength(_file) == 0)
             {
                 RandomAccess.Write(_file, Magic, 0);
