@@ -71,6 +71,27 @@ internal static class ApplianceCommandLine
         HelpName = "SECONDS",
     };
 
+    private static readonly Option<int> LoginTimeout = new("--login-timeout")
+    {
+        Description = "Seconds a connection may stay without a login (after connecting or a logout) before it is closed",
+        DefaultValueFactory = _ => 60,
+        HelpName = "SECONDS",
+    };
+
+    private static readonly Option<int> MaxAnonymousPerAddress = new("--max-anonymous-per-address")
+    {
+        Description = "Connections not logged in from one address; more are refused at once",
+        DefaultValueFactory = _ => 256,
+        HelpName = "COUNT",
+    };
+
+    private static readonly Option<int> MaxAnonymous = new("--max-anonymous")
+    {
+        Description = "Connections not logged in, in all; more are refused at once",
+        DefaultValueFactory = _ => 2048,
+        HelpName = "COUNT",
+    };
+
     private static readonly Option<string> MaxFileSize = new("--max-file-size")
     {
         Description = "Largest file one upload may be (bytes, or with K, M, G, T: powers of 1024)",
@@ -107,6 +128,18 @@ internal static class ApplianceCommandLine
         {
             if (r.GetValueOrDefault<int>() < 5) r.AddError("--idle-timeout must be at least 5 seconds");
         });
+        LoginTimeout.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 5) r.AddError("--login-timeout must be at least 5 seconds");
+        });
+        MaxAnonymousPerAddress.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 1) r.AddError("--max-anonymous-per-address must be at least 1");
+        });
+        MaxAnonymous.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 1) r.AddError("--max-anonymous must be at least 1");
+        });
         Bind.Validators.Add(r =>
         {
             if (!IPAddress.TryParse(r.GetValueOrDefault<string>(), out _)) r.AddError($"--bind: '{r.GetValueOrDefault<string>()}' is not an IP address");
@@ -114,7 +147,8 @@ internal static class ApplianceCommandLine
 
         var root = new RootCommand("oc-appliance: the OC LAN chat appliance (protocol, storage and discovery in one binary)")
         {
-            Data, Port, HttpPort, NoHttp, Bind, Poller, Name, NoMdns, IdleTimeout, MaxFileSize, Quota, PartialTtl, Verbose,
+            Data, Port, HttpPort, NoHttp, Bind, Poller, Name, NoMdns, IdleTimeout, LoginTimeout, MaxAnonymousPerAddress, MaxAnonymous,
+            MaxFileSize, Quota, PartialTtl, Verbose,
         };
         root.SetAction(parse => Serve(new ApplianceOptions
         {
@@ -127,6 +161,9 @@ internal static class ApplianceCommandLine
             Poller = parse.GetValue(Poller),
             Name = parse.GetValue(Name) is { Length: > 0 } name ? name : Environment.MachineName,
             IdleTimeout = TimeSpan.FromSeconds(parse.GetValue(IdleTimeout)),
+            LoginTimeout = TimeSpan.FromSeconds(parse.GetValue(LoginTimeout)),
+            MaxAnonymousPerAddress = parse.GetValue(MaxAnonymousPerAddress),
+            MaxAnonymous = parse.GetValue(MaxAnonymous),
             LogLevel = parse.GetValue(Verbose) ? LogLevel.Debug : LogLevel.Info,
             MaxFileSize = ParseSize(parse.GetValue(MaxFileSize))!.Value,
             FileQuota = ParseSize(parse.GetValue(Quota))!.Value,

@@ -29,6 +29,14 @@ internal sealed record ApplianceOptions
     public LogLevel LogLevel { get; init; } = LogLevel.Info;
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(90);
     public TimeSpan HelloTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A connection must log in within this long of opening (or of a logout), else it is closed.</summary>
+    public TimeSpan LoginTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Connections not logged in, per address and in all; more are refused at once.</summary>
+    public int MaxAnonymousPerAddress { get; init; } = 256;
+
+    public int MaxAnonymous { get; init; } = 2048;
     public int MaxConnections { get; init; } = 20_000;
     public int MaxOutputBytes { get; init; } = 4 * 1024 * 1024;
 

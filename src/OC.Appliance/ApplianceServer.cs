@@ -74,6 +74,9 @@ internal sealed class ApplianceServer : IDisposable
             {
                 IdleTimeout = options.IdleTimeout,
                 HelloTimeout = options.HelloTimeout,
+                LoginTimeout = options.LoginTimeout,
+                MaxAnonymousPerAddress = options.MaxAnonymousPerAddress,
+                MaxAnonymous = options.MaxAnonymous,
                 MaxConnections = options.MaxConnections,
                 MaxOutputBytes = options.MaxOutputBytes,
             };

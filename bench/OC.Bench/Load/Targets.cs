@@ -89,6 +89,11 @@ internal sealed class InProcessTarget : Target
             Name = "oc-bench",
             FlushToDisk = flushToDisk,
             IdleTimeout = TimeSpan.FromSeconds(600),
+            // The load opens thousands of connections from one address and runs anonymous requests
+            // (PING, REGISTER) for whole windows: the stranger limits are lifted, as with --flags below.
+            LoginTimeout = TimeSpan.FromSeconds(600),
+            MaxAnonymousPerAddress = int.MaxValue,
+            MaxAnonymous = int.MaxValue,
             // Not measured, and its fixed port (6678) may be taken by another appliance on this machine.
             HttpEnabled = false,
         });
@@ -140,7 +145,8 @@ internal sealed partial class SpawnedTarget : Target
         var start = path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? new ProcessStartInfo("dotnet") : new ProcessStartInfo(path);
         if (start.FileName == "dotnet") start.ArgumentList.Add(path);
         // --no-http: the status page is not measured, and its fixed port may be taken by another appliance.
-        foreach (var arg in (string[])["--data", _dataDirectory, "--port", "0", "--no-http", "--bind", "127.0.0.1", "--name", "oc-bench", "--idle-timeout", "600"])
+        foreach (var arg in (string[])["--data", _dataDirectory, "--port", "0", "--no-http", "--bind", "127.0.0.1", "--name", "oc-bench", "--idle-timeout", "600",
+                 "--login-timeout", "600", "--max-anonymous-per-address", "1000000", "--max-anonymous", "1000000"])
             start.ArgumentList.Add(arg);
         if (options.Poller is not null)
         {

@@ -55,7 +55,7 @@ internal sealed partial class Connection
         while (!IsClosed && !_cutOff)
         {
             var rest = data[offset..];
-            var status = FrameParser.TryReadFrame(rest, _manager.Limits.MaxPayload, out var header);
+            var status = FrameParser.TryReadFrame(rest, MaxPayload, out var header);
             if (status == FrameStatus.NeedMoreData) break;
             if (status != FrameStatus.Complete)
             {

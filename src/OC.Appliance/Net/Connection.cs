@@ -47,6 +47,7 @@ internal sealed partial class Connection : IEventHandler, ISlotted
         _socket = socket;
         Id = id;
         LastActivityMs = manager.Loop.Time.NowMs();
+        MaxPayload = manager.Limits.MaxAnonymousPayload;
         _token = manager.Loop.Register(socket, this, _interest);
     }
 
@@ -57,6 +58,13 @@ internal sealed partial class Connection : IEventHandler, ISlotted
 
     /// <summary>When bytes last came in (<see cref="Clock.NowMs"/> of the loop's clock): the idle sweep reads it.</summary>
     public long LastActivityMs { get; private set; }
+
+    /// <summary>
+    /// The largest payload this connection may send now: small until the sink says the peer logged
+    /// in (<see cref="ConnectionLimits.MaxAnonymousPayload"/>), so a partial frame of a stranger never
+    /// costs more than that; checked before anything is buffered.
+    /// </summary>
+    public int MaxPayload { get; set; }
 
     /// <summary>Protocol state, owned by the frame sink.</summary>
     public object? Session { get; set; }

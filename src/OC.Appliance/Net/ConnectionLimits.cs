@@ -18,4 +18,19 @@ internal sealed record ConnectionLimits
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(90);
 
     public int MaxConnections { get; init; } = 20_000;
+
+    /// <summary>
+    /// The payload limit until a login succeeds: HELLO, REGISTER, the SCRAM steps and RESUME fit in
+    /// well under 4 KiB, so a stranger can make the appliance hold no more than this per connection.
+    /// </summary>
+    public int MaxAnonymousPayload { get; init; } = 4096;
+
+    /// <summary>A connection must log in (or resume) this long after it opened or logged out, or it is closed.</summary>
+    public TimeSpan LoginTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Connections not logged in, from one address: more are refused at once.</summary>
+    public int MaxAnonymousPerAddress { get; init; } = 256;
+
+    /// <summary>Connections not logged in, in all: more are refused at once.</summary>
+    public int MaxAnonymous { get; init; } = 2048;
 }

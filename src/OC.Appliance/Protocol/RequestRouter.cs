@@ -25,21 +25,35 @@ namespace OC.Appliance.Protocol;
 /// </remarks>
 internal sealed class RequestRouter(ApplianceFeatures features, ConnectionLimits limits, ApplianceIdentity identity, TimeProvider time) : IFrameSink
 {
+    private readonly AnonymousSessions _anonymous = new(limits.MaxAnonymousPerAddress, limits.MaxAnonymous);
+
     public ApplianceFeatures Features => features;
 
     public ApplianceIdentity Identity => identity;
 
     public long RequestsHandled { get; private set; }
 
+    /// <summary>Connections not logged in, and those refused at the caps (status page).</summary>
+    public AnonymousSessions Anonymous => _anonymous;
+
     public void OnOpened(Connection connection)
     {
         var address = (connection.RemoteEndPoint as IPEndPoint)?.Address;
-        connection.Session = new ClientSession(connection, address, limits.MaxInFlight, time.NowMs());
+        if (!_anonymous.TryAdmit(address, out string? refusal))
+        {
+            // Refused before it costs anything: no session, one short ERROR, closed.
+            Log.Warn("protocol.refused", $"#{connection.Id} {address}: {refusal}");
+            ErrorReply.Write(connection.Output, Frame.NoRequest, new ErrorReply(ErrorCode.TooManyConnections, 0, refusal!));
+            connection.Flush();
+            connection.Close($"{ErrorCode.TooManyConnections}: {refusal}");
+            return;
+        }
+        connection.Session = new ClientSession(connection, address, limits, _anonymous, time);
     }
 
     public void OnFrame(Connection connection, in FrameHeader header, ReadOnlySpan<byte> payload)
     {
-        var session = (ClientSession)connection.Session!;
+        if (connection.Session is not ClientSession session) return; // refused at open
         RequestsHandled++;
 
         if (session.State == SessionState.AwaitingHello)
@@ -122,9 +136,11 @@ internal sealed class RequestRouter(ApplianceFeatures features, ConnectionLimits
 
     public void OnFramingError(Connection connection, FrameStatus status)
     {
-        var session = (ClientSession)connection.Session!;
+        if (connection.Session is not ClientSession session) return;
         var (code, text) = status == FrameStatus.TooLarge
-            ? (ErrorCode.FrameTooLarge, $"frame larger than the maximum payload of {limits.MaxPayload} bytes")
+            ? (ErrorCode.FrameTooLarge, connection.MaxPayload < limits.MaxPayload
+                ? $"frame larger than the maximum payload of {connection.MaxPayload} bytes before a login"
+                : $"frame larger than the maximum payload of {limits.MaxPayload} bytes")
             : (ErrorCode.MalformedFrame, "frame length below the minimum of 6");
         Log.Warn("protocol.bad_frame", $"#{connection.Id} {session.Address}: {text}; closing");
         ErrorReply.Write(connection.Output, Frame.NoRequest, new ErrorReply(code, 0, text));
@@ -135,14 +151,20 @@ internal sealed class RequestRouter(ApplianceFeatures features, ConnectionLimits
     {
         if (connection.Session is not ClientSession session) return;
         features.Accounts.OnClosed(session);
+        session.OnClosed();
     }
 
     public void OnIdleCheck(Connection connection, long nowMs)
     {
-        var session = (ClientSession)connection.Session!;
+        if (connection.Session is not ClientSession session) return;
         if (session.State == SessionState.AwaitingHello && nowMs - session.OpenedMs > limits.HelloTimeout.TotalMilliseconds)
         {
             Replies.Fatal(session, Frame.NoRequest, ErrorCode.IdleTimeout, "no HELLO in time");
+        }
+        else if (session.State != SessionState.Authenticated && session.InFlight == 0
+            && nowMs - session.AnonymousSinceMs > limits.LoginTimeout.TotalMilliseconds)
+        {
+            Replies.Fatal(session, Frame.NoRequest, ErrorCode.IdleTimeout, $"no login within {limits.LoginTimeout.TotalSeconds:0} seconds");
         }
         else if (session.InFlight == 0 && nowMs - connection.LastActivityMs > limits.IdleTimeout.TotalMilliseconds)
         {

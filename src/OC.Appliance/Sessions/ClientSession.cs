@@ -21,17 +21,47 @@ internal enum SessionState
 /// The protocol state of one connection, shared by the router and the feature handlers (each
 /// feature keeps its own per-session state in its own handler). Loop thread only.
 /// </summary>
-internal sealed class ClientSession(Connection connection, IPAddress? address, int maxInFlight, long openedMs)
+internal sealed class ClientSession(Connection connection, IPAddress? address, ConnectionLimits limits, AnonymousSessions anonymous, TimeProvider time)
 {
+    private SessionState _state = SessionState.AwaitingHello;
+
     public Connection Connection { get; } = connection;
 
     /// <summary>The client's address, for per-address login throttling.</summary>
     public IPAddress? Address { get; } = address;
 
-    public SessionState State { get; set; } = SessionState.AwaitingHello;
+    /// <summary>
+    /// Where the connection is in the protocol. Logging in lifts the frame limit to the full one and
+    /// takes the session out of the anonymous count; logging out puts both back (and restarts the
+    /// login deadline).
+    /// </summary>
+    public SessionState State
+    {
+        get => _state;
+        set
+        {
+            bool was = _state == SessionState.Authenticated, now = value == SessionState.Authenticated;
+            _state = value;
+            if (was == now) return;
+            if (now)
+            {
+                anonymous.Remove(Address);
+                Connection.MaxPayload = limits.MaxPayload;
+            }
+            else
+            {
+                anonymous.Add(Address);
+                Connection.MaxPayload = limits.MaxAnonymousPayload;
+                AnonymousSinceMs = time.NowMs();
+            }
+        }
+    }
+
+    /// <summary>Since when the connection has been without a login: opened, or its last logout (the login deadline runs from here).</summary>
+    public long AnonymousSinceMs { get; private set; } = time.NowMs();
 
     /// <summary>When the connection was opened (milliseconds of the loop's clock).</summary>
-    public long OpenedMs { get; } = openedMs;
+    public long OpenedMs { get; } = time.NowMs();
 
     public int UserNumber { get; set; }
     public string Nick { get; set; } = "";
@@ -52,17 +82,23 @@ internal sealed class ClientSession(Connection connection, IPAddress? address, i
 
     public bool IsClosed => Connection.IsClosed;
 
+    /// <summary>The connection closed: an anonymous session leaves the anonymous count.</summary>
+    public void OnClosed()
+    {
+        if (_state != SessionState.Authenticated) anonymous.Remove(Address);
+    }
+
     /// <summary>A request went to a worker: at the in-flight limit the connection stops reading.</summary>
     public void RequestPosted()
     {
         InFlight++;
-        if (InFlight >= maxInFlight) Connection.PauseReading();
+        if (InFlight >= limits.MaxInFlight) Connection.PauseReading();
     }
 
     /// <summary>A request's job is back: reading resumes at half the limit (hysteresis, as Kestrel's pause and resume).</summary>
     public void RequestFinished()
     {
         InFlight--;
-        if (InFlight <= maxInFlight / 2) Connection.ResumeReading();
+        if (InFlight <= limits.MaxInFlight / 2) Connection.ResumeReading();
     }
 }

@@ -16,6 +16,7 @@ public enum ErrorCode : ushort
     IdleTimeout = 6,
     ShuttingDown = 7,
     TooManyAttempts = 8,
+    TooManyConnections = 9,
 
     // Per request: the connection stays open.
     UnknownFrameType = 100,

@@ -22,6 +22,7 @@ public sealed class IdleSweepTests : IDisposable
 {
     private static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan LoginTimeout = TimeSpan.FromMinutes(5);
 
     private readonly FakeTimeProvider _time = new();
     private readonly string _dataDirectory = TempDirectory.Create("oc-idle");
@@ -38,7 +39,7 @@ public sealed class IdleSweepTests : IDisposable
         _storage = new StorageWorker(_dataDirectory, _loop.Wake, _time);
         _messages = new MessageWorker(_dataDirectory, _loop.Wake, _time);
         _files = new FileWorker(_dataDirectory, new FileLimits(), _loop.Wake, _time);
-        var limits = new ConnectionLimits { HelloTimeout = HelloTimeout, IdleTimeout = IdleTimeout };
+        var limits = new ConnectionLimits { HelloTimeout = HelloTimeout, IdleTimeout = IdleTimeout, LoginTimeout = LoginTimeout };
         var features = new ApplianceFeatures(_storage, _messages, _files, _time);
         var router = new RequestRouter(features, limits, new ApplianceIdentity("test", "0123456789abcdef0123456789abcdef", "oc-test"), _time);
         _connections = new ConnectionManager(_loop, limits, router) { OnOpened = router.OnOpened };
@@ -146,5 +147,24 @@ public sealed class IdleSweepTests : IDisposable
         Advance(TimeSpan.FromSeconds(31));
         Assert.Equal(0, _connections.Count);
         AssertClosedForIdleness(client, "idle for 90 seconds");
+    }
+
+    [Fact]
+    public void A_connection_that_keeps_talking_but_never_logs_in_is_closed_after_the_login_timeout()
+    {
+        using var client = Connect();
+        Assert.Equal(FrameType.Welcome, Exchange(client, b => Hello.Write(b, 1, new Hello(1, 1, "raw"))));
+
+        // A PING each minute keeps it from being idle; it is still a stranger after five minutes.
+        for (uint id = 2; id <= 6; id++)
+        {
+            Advance(TimeSpan.FromSeconds(60));
+            Assert.Equal(FrameType.Pong, Exchange(client, b => EmptyFrame.Write(b, FrameType.Ping, id)));
+        }
+        Assert.Equal(1, _connections.Count); // exactly five minutes since it opened
+
+        Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(0, _connections.Count);
+        AssertClosedForIdleness(client, "no login within 300 seconds");
     }
 }
