@@ -13,7 +13,7 @@ internal sealed class RegisterJob(ClientSession session, uint requestId, Registe
     private UserRecord? _user;
 
     internal override void Execute(LiteDatabase db) =>
-        _user = AccountStore.CreateUser(db, request.Nick.Trim(), request.Email, request.Salt, (int)request.Iterations,
+        _user = AccountStore.CreateUser(db, request.Nick, request.Email, request.Salt, (int)request.Iterations,
             request.StoredKey, request.ServerKey, nowUtc);
 
     internal override void OnDurable() => counters.AddUsers(1);

@@ -31,12 +31,12 @@ internal sealed class AccountsHandler(StorageWorker storage, PresenceRegistry pr
             Replies.Malformed(session, requestId, "REGISTER");
             return;
         }
-        if (!AccountRules.TryValidate(request, out var error))
+        if (!AccountRules.TryValidate(request, out var valid, out var error))
         {
             Replies.Error(session, requestId, ErrorCode.InvalidArgument, error);
             return;
         }
-        storage.Post(new RegisterJob(session, requestId, request, storage.Counters, time.GetUtcNow().UtcDateTime));
+        storage.Post(new RegisterJob(session, requestId, valid, storage.Counters, time.GetUtcNow().UtcDateTime));
     }
 
     internal static void OnRegistered(ClientSession session, uint requestId, UserRecord user)

@@ -27,9 +27,9 @@ internal sealed class MessagesHandler(MessageWorker worker, PresenceRegistry pre
             return;
         }
         if (!Replies.RequireLogin(session, requestId)) return;
-        if (text.IsEmpty)
+        if (TextRules.IsBlankUtf8(text))
         {
-            Replies.Error(session, requestId, ErrorCode.InvalidArgument, "the message is empty");
+            Replies.Error(session, requestId, ErrorCode.InvalidArgument, TextRules.EmptyMessage);
             return;
         }
         int from = session.UserNumber;

@@ -115,7 +115,7 @@ internal sealed partial class ChatLoop(LiveSession session, ChatConsole console,
         }
 
         string text = line.StartsWith("//", StringComparison.Ordinal) ? line[1..] : line;
-        if (text.Trim().Length == 0) return true;
+        if (text.Length == 0) return true; // Enter on an empty line; spaces only are refused below, as oc send does.
         if (_current == 0)
         {
             _console.Warn("no conversation yet: /to NUMBER first (/who lists your friends)");

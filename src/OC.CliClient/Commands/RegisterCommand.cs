@@ -1,5 +1,6 @@
 using System.CommandLine;
 using OC.CliClient.Terminal;
+using OC.Protocol;
 using OC.Protocol.Client;
 
 namespace OC.CliClient.Commands;
@@ -27,7 +28,7 @@ internal static class RegisterCommand
     {
         var nick = new Option<string>("--nick", "-n")
         {
-            Description = "Your nickname as others see it (1 to 32 characters)",
+            Description = "Your nickname as others see it (1 to 32 characters; no control, bidi or invisible characters)",
             HelpName = "NAME",
             Required = true,
         };
@@ -51,6 +52,9 @@ internal static class RegisterCommand
 
     private static async Task<int> RunAsync(CommandContext context, string nick, string email, bool passwordStdin, CancellationToken cancellationToken)
     {
+        // The appliance's own rule (it checks again): a bad nickname fails before the password prompt.
+        if (!TextRules.TryValidateNick(nick, out string validNick, out string nickError)) throw CliException.Usage(nickError);
+        nick = validNick;
         var server = await context.ResolveServerAsync(cancellationToken).ConfigureAwait(false);
         string password = PasswordReader.Read(context.Environment, passwordStdin, confirm: true);
 
@@ -58,13 +62,13 @@ internal static class RegisterCommand
         await using (var link = await ApplianceLink.ConnectAsync(server, context.Timeout, cancellationToken).ConfigureAwait(false))
         {
             number = await link.CallAsync(
-                (connection, token) => OcAccounts.RegisterAsync(connection, nick.Trim(), email.Trim(), password, cancellationToken: token),
+                (connection, token) => OcAccounts.RegisterAsync(connection, nick, email.Trim(), password, cancellationToken: token),
                 cancellationToken).ConfigureAwait(false);
         }
 
         context.Config.RememberServer(server);
         context.Output.Result(
-            new RegisteredOutput(number, nick.Trim(), email.Trim(), server.ToString()),
+            new RegisteredOutput(number, nick, email.Trim(), server.ToString()),
             OutputJsonContext.Default.RegisteredOutput,
             $"Registered. Your OC number is {number:D6}.\nLog in with: oc login {number:D6}");
         return ExitCodes.Success;

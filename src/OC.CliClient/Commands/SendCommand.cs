@@ -11,7 +11,8 @@ internal static class SendCommand
     public const string MoreHelp = """
         Notes:
           One message per call; with TEXT = - the whole of stdin is the message (several lines make one
-          message; one line break at the end is dropped). At most 4096 bytes of UTF-8.
+          message; one line break at the end is dropped). At most 4096 bytes of UTF-8; a message of
+          only spaces or line breaks is refused as empty.
           "Sent" means the appliance has stored the message on its disk; the friend gets it now if
           they are online, else the next time they run oc listen, oc chat or oc history.
 
@@ -51,7 +52,7 @@ internal static class SendCommand
         return ExitCodes.Success;
     }
 
-    /// <summary>The rules of SEND (1..4096 bytes of UTF-8) as a usage error, before anything is sent.</summary>
+    /// <summary>The rules of SEND (1..4096 bytes of UTF-8, not only whitespace) as a usage error, before anything is sent.</summary>
     internal static void CheckText(string text)
     {
         try

@@ -54,8 +54,14 @@ internal abstract class ChatConsole : IDisposable
         reader.Start();
     }
 
-    /// <summary>Prints one or more lines of chat (messages, events, command output).</summary>
-    public abstract void Print(string text);
+    /// <summary>
+    /// Prints one or more lines of chat (messages, events, command output), made safe by
+    /// <see cref="MessageLines.Visible"/> whatever they hold.
+    /// </summary>
+    public void Print(string text) => PrintVisible(MessageLines.Visible(text));
+
+    /// <summary>Prints text already made safe.</summary>
+    protected abstract void PrintVisible(string text);
 
     /// <summary>A line about the chat itself that went wrong (a refused message, say).</summary>
     public abstract void Warn(string text);
@@ -81,7 +87,7 @@ internal sealed class PlainChatConsole(TextReader stdin, TextWriter stdout, Text
 {
     private readonly Lock _lock = new();
 
-    public override void Print(string text)
+    protected override void PrintVisible(string text)
     {
         lock (_lock)
         {
@@ -94,7 +100,7 @@ internal sealed class PlainChatConsole(TextReader stdin, TextWriter stdout, Text
     {
         lock (_lock)
         {
-            stderr.WriteLine("oc: " + ErrorReport.OneLine(text));
+            stderr.WriteLine("oc: " + ErrorReport.OneLine(MessageLines.Visible(text)));
             stderr.Flush();
         }
     }
@@ -135,7 +141,7 @@ internal sealed class TerminalChatConsole : ChatConsole
         Write(_editor.Draw());
     }
 
-    public override void Print(string text)
+    protected override void PrintVisible(string text)
     {
         lock (_lock) Write(_editor.PrintAbove(text, Columns()));
     }

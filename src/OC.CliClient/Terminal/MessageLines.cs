@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
+using OC.Protocol;
 using OC.Protocol.Messages;
 
 namespace OC.CliClient.Terminal;
@@ -40,22 +42,69 @@ internal static class MessageLines
     public static DateTimeOffset UtcTime(long timeUnixMs) => DateTimeOffset.FromUnixTimeMilliseconds(timeUnixMs);
 
     /// <summary>
-    /// Control characters (escape sequences above all) become U+FFFD; a line break stays one, and the
-    /// lines after it are indented so that a message still reads as one entry.
+    /// Message text for a terminal: <see cref="Visible"/>, except that a line break stays one and
+    /// the lines after it are indented so that a message still reads as one entry.
     /// </summary>
     public static string SafeText(string text)
     {
         var safe = new StringBuilder(text.Length);
+        int start = 0;
         for (int i = 0; i < text.Length; i++)
         {
             char c = text[i];
-            if (c == '\r' && i + 1 < text.Length && text[i + 1] == '\n') continue;
-            if (c is '\n' or '\r') safe.Append("\n    ");
-            else if (c == '\t') safe.Append(c);
-            else if (char.IsControl(c) || c is '\u2028' or '\u2029') safe.Append('\uFFFD');
-            else safe.Append(c);
+            if (c is not ('\n' or '\r')) continue;
+            AppendVisible(safe, text.AsSpan(start, i - start));
+            safe.Append("\n    ");
+            if (c == '\r' && i + 1 < text.Length && text[i + 1] == '\n') i++;
+            start = i + 1;
         }
 
+        AppendVisible(safe, text.AsSpan(start));
         return safe.ToString();
+    }
+
+    /// <summary>
+    /// Any text from the network as a terminal may show it, applied to every line oc prints for
+    /// people (<see cref="Output.Line"/>, <see cref="ChatConsole.Print"/>), so nicknames and file
+    /// names get it too. Control characters (escape sequences above all), U+2028/U+2029 and
+    /// unpaired surrogates become U+FFFD; format characters, which reorder or hide text (a
+    /// right-to-left override makes "‮gnp.exe" look like "exe.png"), show as <c>&lt;U+202E&gt;</c>.
+    /// Line breaks and tabs stay: oc's own lines hold them. ZWJ and ZWNJ (U+200D, U+200C) stay as
+    /// well: they only join or part glyphs (👩‍💻, Persian), never reorder text.
+    /// </summary>
+    public static string Visible(string text)
+    {
+        var safe = new StringBuilder(text.Length);
+        AppendVisible(safe, text);
+        return safe.ToString();
+    }
+
+    private static void AppendVisible(StringBuilder safe, ReadOnlySpan<char> text)
+    {
+        while (!text.IsEmpty)
+        {
+            if (Rune.DecodeFromUtf16(text, out var rune, out int used) != OperationStatus.Done)
+            {
+                safe.Append('\uFFFD');
+            }
+            else if (rune.Value is '\n' or '\t')
+            {
+                safe.Append((char)rune.Value);
+            }
+            else if (Rune.IsControl(rune) || rune.Value is 0x2028 or 0x2029)
+            {
+                safe.Append('\uFFFD');
+            }
+            else if (TextRules.IsFormat(rune) && rune.Value is not (0x200C or 0x200D))
+            {
+                safe.Append('<').Append(TextRules.CodePoint(rune.Value)).Append('>');
+            }
+            else
+            {
+                safe.Append(text[..used]);
+            }
+
+            text = text[used..];
+        }
     }
 }

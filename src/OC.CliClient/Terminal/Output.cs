@@ -14,16 +14,24 @@ internal sealed class Output(TextWriter stdout, bool json)
     /// <summary>Writes <paramref name="value"/> as JSON, or <paramref name="text"/> (which may span lines).</summary>
     public void Result<T>(T value, JsonTypeInfo<T> type, string text)
     {
-        Line(json ? OutputJsonContext.Serialize(value, type) : text);
+        if (json) Write(OutputJsonContext.Serialize(value, type));
+        else Line(text);
     }
 
-    /// <summary>One line of a stream of results (<c>oc history</c>, <c>oc listen</c>), flushed at once.</summary>
-    public void Line(string text)
-    {
-        stdout.WriteLine(text);
-        stdout.Flush();
-    }
+    /// <summary>
+    /// One line of a stream of results (<c>oc history</c>, <c>oc listen</c>), flushed at once. Text
+    /// for people goes through <see cref="MessageLines.Visible"/>, whatever it holds (nicknames,
+    /// file names); with <c>--json</c> the line is JSON and is written as it is: the raw text, with
+    /// JSON's escapes.
+    /// </summary>
+    public void Line(string text) => Write(json ? text : MessageLines.Visible(text));
 
     /// <summary>One JSON object as one line, whatever <c>--json</c> says.</summary>
-    public void JsonLine<T>(T value, JsonTypeInfo<T> type) => Line(OutputJsonContext.Serialize(value, type));
+    public void JsonLine<T>(T value, JsonTypeInfo<T> type) => Write(OutputJsonContext.Serialize(value, type));
+
+    private void Write(string line)
+    {
+        stdout.WriteLine(line);
+        stdout.Flush();
+    }
 }

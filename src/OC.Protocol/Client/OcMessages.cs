@@ -98,11 +98,14 @@ public static class OcMessages
         return synced;
     }
 
-    /// <summary>The rules of SEND for text (1..4096 bytes of UTF-8), checked before anything is sent.</summary>
+    /// <summary>
+    /// The rules of SEND for text (1..4096 bytes of UTF-8, not only whitespace: <see cref="TextRules.IsBlank"/>),
+    /// checked before anything is sent.
+    /// </summary>
     public static void CheckText(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        if (text.Length == 0) throw new ArgumentException("the message is empty", nameof(text));
+        if (TextRules.IsBlank(text)) throw new ArgumentException(TextRules.EmptyMessage, nameof(text));
         int bytes = Encoding.UTF8.GetByteCount(text);
         if (bytes > ProtocolLimits.MaxMessageTextBytes)
         {

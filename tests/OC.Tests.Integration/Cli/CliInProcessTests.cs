@@ -152,12 +152,30 @@ public sealed class CliInProcessTests : IDisposable
     [Theory]
     [InlineData("", "the message is empty")]
     [InlineData("\n", "the message is empty")]
+    [InlineData(" \t\n \n", "the message is empty")]
     public async Task An_empty_message_from_stdin_is_a_usage_error_before_anything_is_sent(string stdin, string message)
     {
         var (exitCode, stdout, stderr) = await RunAsync(stdin, "send", "654321", "-");
         Assert.Equal(ExitCodes.Usage, exitCode);
         Assert.Empty(stdout);
         AssertOneErrorLine(stderr, message);
+    }
+
+    [Fact]
+    public async Task A_whitespace_only_message_is_a_usage_error_before_anything_is_sent()
+    {
+        var (exitCode, _, stderr) = await RunAsync(null, "send", "654321", " ", "  ");
+        Assert.Equal(ExitCodes.Usage, exitCode);
+        AssertOneErrorLine(stderr, "the message is empty");
+    }
+
+    [Fact]
+    public async Task A_nickname_with_a_right_to_left_override_is_a_usage_error_before_anything_is_asked()
+    {
+        // No --server and no password on stdin: the rule is checked before either is needed.
+        var (exitCode, _, stderr) = await RunAsync(null, "register", "--nick", "\u202Egnp.exe");
+        Assert.Equal(ExitCodes.Usage, exitCode);
+        AssertOneErrorLine(stderr, "the nickname contains a bidirectional control character, U+202E");
     }
 
     [Fact]

@@ -131,6 +131,21 @@ public sealed partial class CliMessagesTests(CliApplianceFixture appliance) : IC
     }
 
     [Fact]
+    public async Task History_shows_a_right_to_left_override_as_its_code_point_and_json_keeps_it()
+    {
+        var (alice, bob) = await FriendsAsync();
+        await SendAsync(_alice, bob, "photo \u202Egnp.exe");
+
+        var history = await Oc(_bob, null, "history", alice);
+        Assert.True(history.ExitCode == 0, history.ToString());
+        Assert.EndsWith("] alice: photo <U+202E>gnp.exe\n", history.Stdout, StringComparison.Ordinal);
+
+        var historyJson = await Oc(_bob, null, "history", alice, "--json");
+        using var json = JsonDocument.Parse(historyJson.Stdout);
+        Assert.Equal("photo \u202Egnp.exe", json.RootElement.GetProperty("text").GetString());
+    }
+
+    [Fact]
     public async Task Stdin_text_is_one_message_even_over_several_lines()
     {
         var (alice, bob) = await FriendsAsync();
