@@ -92,6 +92,13 @@ internal static class ApplianceCommandLine
         HelpName = "COUNT",
     };
 
+    private static readonly Option<string> InputBudget = new("--input-budget")
+    {
+        Description = "Bytes of partial frames all connections may hold beyond 64 KiB each (K, M, G: powers of 1024); a connection that needs more is not read until some is free",
+        DefaultValueFactory = _ => "64M",
+        HelpName = "SIZE",
+    };
+
     private static readonly Option<string> MaxFileSize = new("--max-file-size")
     {
         Description = "Largest file one upload may be (bytes, or with K, M, G, T: powers of 1024)",
@@ -116,6 +123,10 @@ internal static class ApplianceCommandLine
     public static int Run(string[] args)
     {
         MaxFileSize.Validators.Add(r => { if (ParseSize(r.GetValueOrDefault<string>()) is null) r.AddError($"--max-file-size: '{r.GetValueOrDefault<string>()}' is not a size such as 4G"); });
+        InputBudget.Validators.Add(r =>
+        {
+            if (ParseSize(r.GetValueOrDefault<string>()) is not { } size || size < 1024 * 1024 + 16) r.AddError($"--input-budget: '{r.GetValueOrDefault<string>()}' is not a size of at least 1M (the largest frame must fit)");
+        });
         Quota.Validators.Add(r => { if (ParseSize(r.GetValueOrDefault<string>()) is null) r.AddError($"--quota: '{r.GetValueOrDefault<string>()}' is not a size such as 10G"); });
         PartialTtl.Validators.Add(r => { if (ParseDuration(r.GetValueOrDefault<string>()) is null) r.AddError($"--partial-ttl: '{r.GetValueOrDefault<string>()}' is not a time such as 7d"); });
         Poller.Validators.Add(r =>
@@ -148,7 +159,7 @@ internal static class ApplianceCommandLine
         var root = new RootCommand("oc-appliance: the OC LAN chat appliance (protocol, storage and discovery in one binary)")
         {
             Data, Port, HttpPort, NoHttp, Bind, Poller, Name, NoMdns, IdleTimeout, LoginTimeout, MaxAnonymousPerAddress, MaxAnonymous,
-            MaxFileSize, Quota, PartialTtl, Verbose,
+            InputBudget, MaxFileSize, Quota, PartialTtl, Verbose,
         };
         root.SetAction(parse => Serve(new ApplianceOptions
         {
@@ -164,6 +175,7 @@ internal static class ApplianceCommandLine
             LoginTimeout = TimeSpan.FromSeconds(parse.GetValue(LoginTimeout)),
             MaxAnonymousPerAddress = parse.GetValue(MaxAnonymousPerAddress),
             MaxAnonymous = parse.GetValue(MaxAnonymous),
+            SharedInputBytes = ParseSize(parse.GetValue(InputBudget))!.Value,
             LogLevel = parse.GetValue(Verbose) ? LogLevel.Debug : LogLevel.Info,
             MaxFileSize = ParseSize(parse.GetValue(MaxFileSize))!.Value,
             FileQuota = ParseSize(parse.GetValue(Quota))!.Value,

@@ -37,6 +37,9 @@ internal sealed record ApplianceOptions
     public int MaxAnonymousPerAddress { get; init; } = 256;
 
     public int MaxAnonymous { get; init; } = 2048;
+
+    /// <summary>--input-budget: bytes of partial frames all connections may hold beyond 64 KiB each.</summary>
+    public long SharedInputBytes { get; init; } = 64L * 1024 * 1024;
     public int MaxConnections { get; init; } = 20_000;
     public int MaxOutputBytes { get; init; } = 4 * 1024 * 1024;
 

@@ -77,6 +77,7 @@ internal sealed class ApplianceServer : IDisposable
                 LoginTimeout = options.LoginTimeout,
                 MaxAnonymousPerAddress = options.MaxAnonymousPerAddress,
                 MaxAnonymous = options.MaxAnonymous,
+                SharedInputBytes = options.SharedInputBytes,
                 MaxConnections = options.MaxConnections,
                 MaxOutputBytes = options.MaxOutputBytes,
             };
@@ -141,6 +142,9 @@ internal sealed class ApplianceServer : IDisposable
 
     /// <summary>Written on the loop thread only; other threads read a recent value (64-bit reads are atomic).</summary>
     public long SlowConsumersCut => _connections.SlowConsumersCut;
+
+    /// <summary>Partial-frame bytes held beyond the connections' own allowances (loop thread writes; a recent value elsewhere).</summary>
+    internal long InputBudgetUsed => _connections.Budget.Used;
 
     /// <summary>Runs the loop until <see cref="Stop"/>, then shuts down in order.</summary>
     public void Run()

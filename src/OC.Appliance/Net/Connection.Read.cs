@@ -14,7 +14,22 @@ internal sealed partial class Connection
         var shared = _manager.ReceiveBuffer;
         for (int i = 0; i < MaxReadsPerEvent && !IsClosed && !_cutOff && !_readPaused; i++)
         {
-            int n = _socket.Receive(shared, 0, shared.Length, SocketFlags.None, out var error);
+            int room = ReadRoom(shared.Length);
+            if (room == 0)
+            {
+                if (PeerGone())
+                {
+                    Close("closed by peer");
+                    return;
+                }
+                // The shared budget is spent: not read until someone's partial frame completes or
+                // closes (the idle sweep still notices this peer leaving, CheckWhileWaiting).
+                _budgetPaused = true;
+                _manager.Budget.Wait(this);
+                UpdateInterest();
+                return;
+            }
+            int n = _socket.Receive(shared, 0, room, SocketFlags.None, out var error);
             if (error == SocketError.WouldBlock) return;
             if (error != SocketError.Success)
             {
@@ -35,6 +50,7 @@ internal sealed partial class Connection
                 // tail of a partial frame is kept, in this connection's own buffer.
                 int used = ProcessFrames(shared.AsSpan(0, n));
                 if (!IsClosed && used < n) _input.Write(shared.AsSpan(used, n - used));
+                if (!IsClosed) Charge();
             }
             else
             {
@@ -43,9 +59,55 @@ internal sealed partial class Connection
                 if (IsClosed) return;
                 _input.Consume(used);
                 if (_input.IsEmpty) _input.Release();
+                Charge();
             }
-            if (n < shared.Length) return;
+            if (n < room) return;
         }
+    }
+
+    /// <summary>
+    /// How much may be read now: all of the shared buffer while the partial frame held is small;
+    /// beyond <see cref="ConnectionLimits.PrivateInputBytes"/> only what the shared budget has left.
+    /// Whatever a read brings may stay as a partial frame, so held bytes never pass the allowance
+    /// plus the budget.
+    /// </summary>
+    private int ReadRoom(int max)
+    {
+        long own = Math.Max(0, _manager.Limits.PrivateInputBytes - (long)_input.Length);
+        if (own >= max) return max;
+        return (int)Math.Min(max, own + _manager.Budget.Available);
+    }
+
+    /// <summary>
+    /// Readable with nothing to read: the peer closed (or the connection failed). For a connection
+    /// that may not read now; a poll and an ioctl, no buffer.
+    /// </summary>
+    private bool PeerGone()
+    {
+        try
+        {
+            return _socket.Available == 0 && _socket.Poll(0, SelectMode.SelectRead);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>Once a second while waiting for the budget: a peer that left is closed, which gives its share back.</summary>
+    internal void CheckWhileWaiting()
+    {
+        if (_budgetPaused && !IsClosed && PeerGone()) Close("closed by peer");
+    }
+
+    /// <summary>Settles this connection's share of the budget with what it holds now.</summary>
+    private void Charge()
+    {
+        long charged = Math.Max(0, _input.Length - (long)_manager.Limits.PrivateInputBytes);
+        if (charged == _charged) return;
+        long delta = charged - _charged;
+        _charged = charged;
+        _manager.Budget.Charge(delta);
     }
 
     /// <summary>Dispatches every whole frame at the start of <paramref name="data"/>; returns the bytes used.</summary>

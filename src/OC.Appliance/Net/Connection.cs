@@ -39,6 +39,10 @@ internal sealed partial class Connection : IEventHandler, ISlotted
     private ulong _token;
     private PollEvents _interest = PollEvents.Readable;
     private bool _readPaused;
+    private bool _budgetPaused;
+
+    // Bytes of the partial frame held beyond ConnectionLimits.PrivateInputBytes: this connection's share of the budget.
+    private long _charged;
     private bool _cutOff;
 
     public Connection(ConnectionManager manager, Socket socket, long id)
@@ -89,7 +93,15 @@ internal sealed partial class Connection : IEventHandler, ISlotted
     public void OnEvents(PollEvents events)
     {
         if ((events & (PollEvents.Writable | PollEvents.Error)) != 0) Flush();
-        if (!IsClosed && !_cutOff && (events & (PollEvents.Readable | PollEvents.Error)) != 0 && !_readPaused) Receive();
+        if (!IsClosed && !_cutOff && (events & (PollEvents.Readable | PollEvents.Error)) != 0 && !_readPaused)
+        {
+            // A hang-up or error is reported even without read interest: one waiting for the budget
+            // is closed on an error (level-triggered, it would come back every iteration), and on a
+            // hang-up once its peer is gone.
+            if (!_budgetPaused) Receive();
+            else if ((events & PollEvents.Error) != 0) Close("failed while waiting for the input budget");
+            else CheckWhileWaiting();
+        }
     }
 
     /// <summary>Stops reading (back-pressure: too many requests in flight). The kernel buffers, then TCP pushes back.</summary>
@@ -107,10 +119,21 @@ internal sealed partial class Connection : IEventHandler, ISlotted
         UpdateInterest();
     }
 
+    /// <summary>The shared input budget has room again: try reading (a connection that still finds none waits again).</summary>
+    internal void ResumeForBudget()
+    {
+        if (!_budgetPaused || IsClosed) return;
+        _budgetPaused = false;
+        UpdateInterest();
+    }
+
     public void Close(string reason)
     {
         if (IsClosed) return;
         IsClosed = true;
+        if (_budgetPaused) _manager.Budget.Forget(this);
+        if (_charged != 0) _manager.Budget.Charge(-_charged);
+        _charged = 0;
         _manager.Loop.Unregister(_token);
         _token = 0;
         try
@@ -130,7 +153,7 @@ internal sealed partial class Connection : IEventHandler, ISlotted
     private void UpdateInterest()
     {
         var wanted = PollEvents.None;
-        if (!_readPaused) wanted |= PollEvents.Readable;
+        if (!_readPaused && !_budgetPaused) wanted |= PollEvents.Readable;
         if (!_output.IsEmpty) wanted |= PollEvents.Writable;
         if (wanted == _interest) return;
         _interest = wanted;

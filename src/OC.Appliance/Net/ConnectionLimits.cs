@@ -19,6 +19,16 @@ internal sealed record ConnectionLimits
 
     public int MaxConnections { get; init; } = 20_000;
 
+    /// <summary>Bytes of a partial frame a connection may hold on its own; beyond that they come from the <see cref="InputBudget"/>.</summary>
+    public int PrivateInputBytes { get; init; } = 64 * 1024;
+
+    /// <summary>
+    /// Bytes of partial frames all connections may hold beyond their own allowances (issue 11: one
+    /// budget no one can exceed). At least one largest frame must fit, or a connection could never
+    /// finish one; 64 MiB lets some 250 uploads stream 256 KiB chunks at once on a Pi.
+    /// </summary>
+    public long SharedInputBytes { get; init; } = 64L * 1024 * 1024;
+
     /// <summary>
     /// The payload limit until a login succeeds: HELLO, REGISTER, the SCRAM steps and RESUME fit in
     /// well under 4 KiB, so a stranger can make the appliance hold no more than this per connection.

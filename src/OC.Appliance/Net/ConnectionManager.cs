@@ -18,6 +18,9 @@ internal sealed class ConnectionManager
         Loop = loop;
         Limits = limits;
         Sink = sink;
+        if (limits.SharedInputBytes < limits.MaxPayload + 16L - limits.PrivateInputBytes)
+            throw new ArgumentException($"the shared input budget ({limits.SharedInputBytes} bytes) must hold the largest frame beyond a connection's own {limits.PrivateInputBytes} bytes");
+        Budget = new InputBudget(limits.SharedInputBytes);
         loop.AddBeforeSleep(FlushPendingWrites);
         loop.AddTimer(TimeSpan.FromSeconds(1), SweepIdle, TimeSpan.FromSeconds(1));
     }
@@ -25,6 +28,9 @@ internal sealed class ConnectionManager
     public EventLoop Loop { get; }
     public ConnectionLimits Limits { get; }
     public IFrameSink Sink { get; }
+
+    /// <summary>Partial-frame bytes beyond each connection's own allowance, shared by all.</summary>
+    public InputBudget Budget { get; }
 
     /// <summary>One receive buffer for all connections: the loop reads one socket at a time.</summary>
     public byte[] ReceiveBuffer { get; } = new byte[64 * 1024];
@@ -96,6 +102,7 @@ internal sealed class ConnectionManager
 
     private void SweepIdle()
     {
+        Budget.CheckWaiting();
         long now = Loop.Time.NowMs();
         for (int i = _connections.Count - 1; i >= 0; i--)
         {
