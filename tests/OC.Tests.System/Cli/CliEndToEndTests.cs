@@ -172,10 +172,12 @@ public sealed partial class CliEndToEndTests(CliApplianceFixture appliance) : IC
     }
 
     [Fact]
-    public async Task A_nick_the_appliance_refuses_is_one_line_and_exit_1()
+    public async Task A_nick_that_breaks_the_rules_is_one_line_and_exit_2_before_the_appliance_is_asked()
     {
+        // oc checks the appliance's own rule (OC.Protocol.TextRules) first: a usage error, like a
+        // bad option; the appliance's refusal of the same nick is tested on the wire (TextHygieneTests).
         var run = await Oc(Password + "\n", "register", "--server", appliance.Server, "--nick", new string('x', 40), "--password-stdin");
-        Assert.Equal(1, run.ExitCode);
+        Assert.Equal(2, run.ExitCode);
         Assert.Single(run.StderrLines);
         Assert.StartsWith("oc: ", run.Stderr, StringComparison.Ordinal);
     }
