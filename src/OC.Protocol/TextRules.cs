@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
+using OC.Protocol.Unicode;
 
 namespace OC.Protocol;
 
@@ -20,7 +21,7 @@ public static class TextRules
     public const string EmptyMessage = "the message is empty";
 
     /// <summary>
-    /// Trims <paramref name="nick"/> (the form stored) and checks it: 1..MaxNickChars characters,
+    /// Trims <paramref name="nick"/> and normalises it to NFC (the form stored), then checks it: 1..MaxNickChars characters,
     /// no control characters, line or paragraph separators, unpaired surrogates, or format
     /// characters (bidi overrides, embeddings, isolates and marks; zero-width spaces and joiners;
     /// U+FEFF; every other <see cref="UnicodeCategory.Format"/> character). <paramref name="error"/>
@@ -28,15 +29,14 @@ public static class TextRules
     /// character, U+202E".
     /// </summary>
     /// <remarks>
-    /// Not normalised to NFC: with InvariantGlobalization on (every OC project), .NET 10 on Linux
-    /// has no normalisation data and <see cref="string.Normalize(NormalizationForm)"/> returns
-    /// non-ASCII text unchanged without throwing (TextRulesTests pins this). So "é" as e + U+0301
-    /// and as U+00E9 are still two nicknames that look alike.
+    /// Normalised to NFC (<see cref="Nfc"/>, our own tables: with InvariantGlobalization on, .NET
+    /// has none), so "é" typed as e + U+0301 and as U+00E9 are one nickname. The length is checked
+    /// after normalising, on what is stored.
     /// </remarks>
     public static bool TryValidateNick(string nick, out string valid, out string error)
     {
         valid = "";
-        string trimmed = nick.Trim();
+        string trimmed = Nfc.Normalize(nick.Trim());
         if (trimmed.Length == 0) return Fail("the nickname is empty", out error);
 
         if (FirstForbidden(trimmed) is { } bad) return Fail($"the nickname contains {Describe(bad)}, {CodePoint(bad)}", out error);

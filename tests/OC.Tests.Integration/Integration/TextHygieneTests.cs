@@ -33,6 +33,17 @@ public sealed class TextHygieneTests
         Assert.Equal("Zoë 🦊", (await TestUsers.WhoAmIAsync(connection)).Nick);
     }
 
+    [Fact]
+    public async Task A_decomposed_nickname_is_stored_in_nfc_so_both_spellings_find_one_name()
+    {
+        using var appliance = new TestAppliance(Poller);
+        await using var connection = await appliance.ConnectAsync();
+        // "Renée" as e + U+0301 (as some keyboards and macOS file names send it).
+        uint number = await TestUsers.RegisterAsync(connection, "Rene\u0301e", "pw");
+        await TestUsers.LoginAsync(connection, number, "pw");
+        Assert.Equal("Ren\u00e9e", (await TestUsers.WhoAmIAsync(connection)).Nick);
+    }
+
     [Theory]
     [InlineData(" ")]
     [InlineData(" \t\r\n ")]

@@ -26,18 +26,36 @@ public class TextRulesTests
         Assert.Equal("alice", valid);
     }
 
+    [Theory]
+    [InlineData("Rene\u0301e", "Ren\u00e9e")] // e + combining acute → é
+    [InlineData("\u212B", "\u00C5")] // ANGSTROM SIGN, a singleton → Å
+    [InlineData("\u1100\u1161\u11A8", "\uAC01")] // Hangul jamo → 각
+    [InlineData("a\u0328\u0301", "\u0105\u0301")] // ogonek (202) before acute (230): ą + ́
+    [InlineData("a\u0301\u0328", "\u0105\u0301")] // the same marks in the other order: one nickname
+    public void A_nickname_is_normalised_to_nfc(string typed, string stored)
+    {
+        Assert.True(TextRules.TryValidateNick(typed, out string valid, out string error), error);
+        Assert.Equal(stored, valid);
+    }
+
+    [Fact]
+    public void Thirty_two_decomposed_characters_fit_because_the_limit_applies_after_normalising()
+    {
+        string decomposed = string.Concat(Enumerable.Repeat("e\u0301", ProtocolLimits.MaxNickChars));
+        Assert.True(TextRules.TryValidateNick(decomposed, out string valid, out string error), error);
+        Assert.Equal(new string('\u00e9', ProtocolLimits.MaxNickChars), valid);
+    }
+
     /// <summary>
-    /// Why TextRules does not normalise to NFC: with InvariantGlobalization on, .NET 10 on Linux
-    /// has no normalisation data, and Normalize leaves a decomposed "é" as it is (it does not
-    /// throw). If this starts failing, NFC works: add it to TryValidateNick.
+    /// Why OC carries its own NFC: with InvariantGlobalization on (every OC binary), .NET leaves a
+    /// decomposed "é" as it is. If this starts failing, .NET normalises by itself and
+    /// OC.Protocol.Unicode.Nfc could go.
     /// </summary>
     [Fact]
-    public void Normalization_is_a_no_op_under_invariant_globalization()
+    public void The_runtime_does_not_normalise_under_invariant_globalization()
     {
         Assert.True(AppContext.TryGetSwitch("System.Globalization.Invariant", out bool invariant) && invariant);
         Assert.Equal("e\u0301", "e\u0301".Normalize(NormalizationForm.FormC));
-        Assert.True(TextRules.TryValidateNick("Rene\u0301e", out string valid, out _));
-        Assert.Equal("Rene\u0301e", valid); // Stored as typed.
     }
 
     [Theory]
