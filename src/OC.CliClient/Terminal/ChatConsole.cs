@@ -100,7 +100,7 @@ internal sealed class PlainChatConsole(TextReader stdin, TextWriter stdout, Text
     {
         lock (_lock)
         {
-            stderr.WriteLine("oc: " + ErrorReport.OneLine(MessageLines.Visible(text)));
+            stderr.WriteLine("oc: " + ErrorReport.OneLine(text));
             stderr.Flush();
         }
     }

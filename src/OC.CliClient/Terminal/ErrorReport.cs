@@ -40,7 +40,12 @@ internal static class ErrorReport
         _ => $"the appliance refused: {e.Message} ({e.Code})",
     };
 
-    /// <summary>Keeps the promise of one line: whatever a message contains, it is printed on a single line.</summary>
+    /// <summary>
+    /// Keeps the promise of one line: whatever a message contains, it is printed on a single line,
+    /// and made <see cref="MessageLines.Visible"/> first: an error's text can come from the network
+    /// (an appliance's ERROR, a file name, a reason), so an escape sequence or a bidi override in it
+    /// must not reach the terminal as itself.
+    /// </summary>
     public static string OneLine(string message) =>
-        string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        string.Join(' ', MessageLines.Visible(message).Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }

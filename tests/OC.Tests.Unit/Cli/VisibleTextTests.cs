@@ -1,3 +1,6 @@
+using OC.Protocol.Messages;
+using OC.Protocol.Framing;
+using OC.Protocol.Client;
 using System.Text.Json;
 using OC.CliClient.Terminal;
 
@@ -105,5 +108,13 @@ public sealed class VisibleTextTests
         console.Warn("\u202Eecila is not your friend");
         Assert.Equal("[18:00] <U+2067>bob → you: hi" + Environment.NewLine, stdout.ToString());
         Assert.Equal("oc: <U+202E>ecila is not your friend" + Environment.NewLine, stderr.ToString());
+    }
+
+    [Fact]
+    public void An_error_line_from_the_network_is_one_visible_line()
+    {
+        var error = new OcErrorException(new ErrorReply(ErrorCode.InvalidArgument, 0, "bad name \u001b[2J\u202Egnp.exe\nsecond line"));
+        string line = ErrorReport.OneLine(ErrorReport.Describe((Exception)error).Message);
+        Assert.Equal("bad name \uFFFD[2J<U+202E>gnp.exe second line", line);
     }
 }
