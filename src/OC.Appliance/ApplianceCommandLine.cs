@@ -120,8 +120,16 @@ internal static class ApplianceCommandLine
         HelpName = "TIME",
     };
 
+    private static readonly Option<string> SessionTtl = new("--session-ttl")
+    {
+        Description = "A login session unused for this long has expired and must log in again (e.g. 30d, 12h)",
+        DefaultValueFactory = _ => "30d",
+        HelpName = "TIME",
+    };
+
     public static int Run(string[] args)
     {
+        SessionTtl.Validators.Add(r => { if (ParseDuration(r.GetValueOrDefault<string>()) is null) r.AddError($"--session-ttl: '{r.GetValueOrDefault<string>()}' is not a time such as 30d"); });
         MaxFileSize.Validators.Add(r => { if (ParseSize(r.GetValueOrDefault<string>()) is null) r.AddError($"--max-file-size: '{r.GetValueOrDefault<string>()}' is not a size such as 4G"); });
         InputBudget.Validators.Add(r =>
         {
@@ -159,8 +167,10 @@ internal static class ApplianceCommandLine
         var root = new RootCommand("oc-appliance: the OC LAN chat appliance (protocol, storage and discovery in one binary)")
         {
             Data, Port, HttpPort, NoHttp, Bind, Poller, Name, NoMdns, IdleTimeout, LoginTimeout, MaxAnonymousPerAddress, MaxAnonymous,
-            InputBudget, MaxFileSize, Quota, PartialTtl, Verbose,
+            InputBudget, MaxFileSize, Quota, PartialTtl, SessionTtl, Verbose,
         };
+        // oc-appliance user list|reset-password|delete: the forgotten password (Admin/UserCommand.cs).
+        root.Subcommands.Add(Admin.UserCommand.Create());
         root.SetAction(parse => Serve(new ApplianceOptions
         {
             DataDirectory = parse.GetValue(Data)!,
@@ -180,6 +190,7 @@ internal static class ApplianceCommandLine
             MaxFileSize = ParseSize(parse.GetValue(MaxFileSize))!.Value,
             FileQuota = ParseSize(parse.GetValue(Quota))!.Value,
             PartialTtl = ParseDuration(parse.GetValue(PartialTtl))!.Value,
+            SessionTtl = ParseDuration(parse.GetValue(SessionTtl))!.Value,
         }));
 
         var result = root.Parse(args);

@@ -55,6 +55,9 @@ internal sealed record ApplianceOptions
     /// <summary>--partial-ttl: a partial upload nobody wrote to for this long is deleted.</summary>
     public TimeSpan PartialTtl { get; init; } = TimeSpan.FromDays(7);
 
+    /// <summary>--session-ttl: a session unused for this long has expired.</summary>
+    public TimeSpan SessionTtl { get; init; } = TimeSpan.FromDays(30);
+
     /// <summary>Off only in benchmarks that measure what the flush costs.</summary>
     public bool FlushToDisk { get; init; } = true;
 

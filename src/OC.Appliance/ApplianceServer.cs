@@ -28,6 +28,7 @@ internal sealed class ApplianceServer : IDisposable
     private readonly HttpServer? _http;
     private readonly Acceptor? _httpAcceptor;
     private readonly MdnsResponder? _mdns;
+    private readonly AdminSocket? _admin;
     private readonly ManualResetEventSlim _stopped = new(false);
 
     public ApplianceServer(ApplianceOptions options)
@@ -82,6 +83,7 @@ internal sealed class ApplianceServer : IDisposable
                 MaxOutputBytes = options.MaxOutputBytes,
             };
             _features = new ApplianceFeatures(_storage, _messages, _files, options.Time);
+            _features.Accounts.SessionTtl = options.SessionTtl;
             _router = new RequestRouter(_features, limits, new ApplianceIdentity(options.Name, applianceId, $"oc-appliance {ApplianceVersion.Text}"), options.Time);
             _connections = new ConnectionManager(_loop, limits, _router) { OnOpened = _router.OnOpened };
             _loop.OnWake = () =>
@@ -93,8 +95,12 @@ internal sealed class ApplianceServer : IDisposable
             // Partial uploads untouched for --partial-ttl are deleted on the file worker.
             _loop.AddTimer(TimeSpan.FromMinutes(1), _features.Uploads.Sweep, TimeSpan.FromHours(1));
             _loop.AddTimer(TimeSpan.FromMinutes(1), () => _features.Accounts.Throttle.Sweep(options.Time.NowMs()), TimeSpan.FromMinutes(1));
+            // Sessions unused for --session-ttl are deleted (RESUME refuses them at once anyway).
+            _loop.AddTimer(TimeSpan.FromMinutes(1), _features.Accounts.SweepSessions, TimeSpan.FromHours(1));
             var stats = new ApplianceStats(_loop, _router.Identity, _storage, _messages, _connections, _features.Presence, _files);
             _acceptor = new Acceptor(_loop, new IPEndPoint(options.BindAddress, options.Port), "protocol", _connections.Accept);
+            // oc-appliance user reaches the running appliance here (docs/architecture.md, "The admin socket").
+            _admin = AdminSocket.TryStart(_loop, options.DataDirectory, _features, _router.Identity, options.Time);
             if (options.HttpEnabled)
             {
                 var httpLimits = new HttpLimits { RequestTimeout = options.HttpRequestTimeout, MaxConnections = options.MaxHttpConnections };
@@ -112,6 +118,7 @@ internal sealed class ApplianceServer : IDisposable
         {
             // E.g. the HTTP port is taken: the protocol port must not stay bound.
             _httpAcceptor?.Dispose();
+            _admin?.Dispose();
             _acceptor?.Dispose();
             _files.Dispose();
             _messages.Dispose();
@@ -167,6 +174,9 @@ internal sealed class ApplianceServer : IDisposable
 
     public bool WaitForStop(TimeSpan timeout) => _stopped.Wait(timeout);
 
+    /// <summary>The admin socket's path, or null when it could not be made (see the log).</summary>
+    internal string? AdminSocketPath => _admin?.Path;
+
     /// <summary>Runs the partial-upload sweep now (tests; the loop's timer runs it hourly). Thread-safe.</summary>
     internal void SweepFilesNow() => _features.Uploads.Sweep();
 
@@ -174,6 +184,7 @@ internal sealed class ApplianceServer : IDisposable
     {
         _mdns?.Dispose();
         _httpAcceptor?.Dispose();
+        _admin?.Dispose();
         _acceptor.Dispose();
         _files.Dispose();
         _messages.Dispose();
@@ -200,6 +211,7 @@ internal sealed class ApplianceServer : IDisposable
         _storage.DrainCompleted();
         _connections.FlushPendingWrites();
         _connections.CloseAll("appliance shutting down");
+        _admin?.Close("appliance shutting down");
         Log.Info("appliance.stopped", "database closed");
     }
 }

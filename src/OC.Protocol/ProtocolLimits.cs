@@ -11,6 +11,10 @@ public static class ProtocolLimits
     public const int MaxClientNameBytes = 64;
     public const int MaxErrorTextBytes = 512;
     public const int MaxScramMessageBytes = 1024;
+    public const int MaxDeviceBytes = 64;
+
+    /// <summary>A client address as text in SESSION_LIST (the longest IPv6 text is 45 characters).</summary>
+    public const int MaxAddressBytes = 64;
     public const int MaxSaltBytes = 64;
     public const int MinSaltBytes = 16;
     public const int KeyBytes = 32;

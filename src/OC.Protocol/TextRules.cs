@@ -49,6 +49,22 @@ public static class TextRules
         return true;
     }
 
+    /// <summary>
+    /// A device name for LOGIN_START (docs/protocol.md, "Sessions and passwords"): trimmed, at most
+    /// 64 bytes of UTF-8, none of the characters a nickname may not hold; empty is allowed (no name).
+    /// </summary>
+    public static bool TryValidateDevice(string device, out string valid, out string error)
+    {
+        valid = "";
+        string trimmed = device.Trim();
+        if (FirstForbidden(trimmed) is { } bad) return Fail($"the device name contains {Describe(bad)}, {CodePoint(bad)}", out error);
+        if (Encoding.UTF8.GetByteCount(trimmed) > ProtocolLimits.MaxDeviceBytes)
+            return Fail($"the device name is longer than {ProtocolLimits.MaxDeviceBytes} bytes", out error);
+        valid = trimmed;
+        error = "";
+        return true;
+    }
+
     /// <summary>True if <paramref name="text"/> is empty or only whitespace (<see cref="char.IsWhiteSpace(char)"/>).</summary>
     public static bool IsBlank(ReadOnlySpan<char> text)
     {

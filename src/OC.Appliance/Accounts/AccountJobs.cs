@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using LiteDB;
 using OC.Appliance.Sessions;
 using OC.Appliance.Storage;
@@ -39,36 +40,57 @@ internal sealed class FindUserJob(ClientSession session, uint requestId, int num
     }
 }
 
-/// <summary>LOGIN_FINISH succeeded: store the new session token (its hash) before LOGGED_IN goes out.</summary>
-internal sealed class SaveSessionJob(AccountsHandler handler, ClientSession session, uint requestId, int number, byte[] token, string serverFinal, DateTime nowUtc)
+/// <summary>
+/// LOGIN_FINISH succeeded: store the new session (its token's hash) before LOGGED_IN goes out. The
+/// proof was checked against the keys read at LOGIN_START; if the password changed (or the account
+/// went) since, the login fails instead: the old password must not open a session after a change.
+/// </summary>
+internal sealed class SaveSessionJob(AccountsHandler handler, ClientSession session, uint requestId, int number, byte[] storedKey,
+    byte[] token, string device, string address, string serverFinal, DateTime nowUtc)
     : RequestJob<LiteDatabase>(session, requestId)
 {
     private UserRecord? _user;
+    private SessionRecord? _session;
     private List<int> _friends = [];
 
     internal override void Execute(LiteDatabase db)
     {
-        AccountStore.SaveSession(db, token, number, nowUtc);
+        _session = null;
         _user = AccountStore.FindUser(db, number);
+        if (_user is null || !CryptographicOperations.FixedTimeEquals(_user.StoredKey, storedKey)) return;
+        _session = UserSessions.Create(db, token, number, device, address, nowUtc);
         _friends = FriendStore.FriendsOf(db, number);
     }
 
-    protected override void OnCompleted() => handler.OnLoggedIn(Session, RequestId, _user!, token, serverFinal, _friends);
+    protected override void OnCompleted()
+    {
+        if (_session is null)
+        {
+            Session.State = SessionState.Anonymous;
+            Replies.Error(Session, RequestId, ErrorCode.AuthenticationFailed, "the password changed during the login; log in again");
+            return;
+        }
+        handler.OnLoggedIn(Session, RequestId, _user!, _session.Id, token, serverFinal, _friends);
+    }
 
     protected override void OnFailed() => Session.State = SessionState.Anonymous;
 }
 
-/// <summary>RESUME: look the token up.</summary>
-internal sealed class ResumeJob(AccountsHandler handler, ClientSession session, uint requestId, byte[] token, DateTime nowUtc)
+/// <summary>RESUME: look the token up, refuse it if it has expired, record the use.</summary>
+internal sealed class ResumeJob(AccountsHandler handler, ClientSession session, uint requestId, byte[] token, string address, DateTime nowUtc, TimeSpan ttl)
     : RequestJob<LiteDatabase>(session, requestId)
 {
+    private ResumeOutcome _outcome;
+    private SessionRecord? _session;
     private UserRecord? _user;
     private List<int> _friends = [];
 
     internal override void Execute(LiteDatabase db)
     {
-        int? number = AccountStore.FindSessionUser(db, token, nowUtc);
-        _user = number is int n ? AccountStore.FindUser(db, n) : null;
+        _user = null;
+        _outcome = UserSessions.TryResume(db, token, address, nowUtc, ttl, out _session);
+        if (_session is null) return;
+        _user = AccountStore.FindUser(db, _session.User);
         if (_user is not null) _friends = FriendStore.FriendsOf(db, _user.Number);
     }
 
@@ -77,10 +99,12 @@ internal sealed class ResumeJob(AccountsHandler handler, ClientSession session, 
         if (_user is null)
         {
             Session.State = SessionState.Anonymous;
-            Replies.Error(Session, RequestId, ErrorCode.InvalidSession, "the session has ended; log in again");
+            Replies.Error(Session, RequestId, ErrorCode.InvalidSession, _outcome == ResumeOutcome.Expired
+                ? $"the session expired after {AccountsHandler.DescribeTtl(ttl)} unused; log in again"
+                : "the session has ended; log in again");
             return;
         }
-        handler.OnLoggedIn(Session, RequestId, _user, token, "", _friends);
+        handler.OnLoggedIn(Session, RequestId, _user, _session!.Id, token, "", _friends);
     }
 
     protected override void OnFailed() => Session.State = SessionState.Anonymous;
@@ -90,7 +114,7 @@ internal sealed class ResumeJob(AccountsHandler handler, ClientSession session, 
 internal sealed class LogoutJob(ClientSession session, uint requestId, byte[] token)
     : RequestJob<LiteDatabase>(session, requestId)
 {
-    internal override void Execute(LiteDatabase db) => AccountStore.DeleteSession(db, token);
+    internal override void Execute(LiteDatabase db) => UserSessions.Delete(db, token);
 
     protected override void OnCompleted() => Replies.Ok(Session, RequestId);
 }

@@ -11,11 +11,13 @@ using OC.Protocol.Security;
 namespace OC.Appliance.Accounts;
 
 /// <summary>
-/// Accounts: REGISTER, the SCRAM login, RESUME, LOGOUT and WHOAMI (docs/protocol.md, "Accounts").
+/// Accounts: REGISTER, the SCRAM login, RESUME, LOGOUT and WHOAMI (docs/protocol.md, "Accounts");
+/// the sessions a user controls and the password change (AccountsHandler.Sessions.cs); the admin
+/// socket's account requests (AccountsHandler.Admin.cs).
 /// A login puts the session into the presence registry; a logout or close takes it out and tells
 /// the other features (<see cref="SessionEvents.Ended"/>). Loop thread only.
 /// </summary>
-internal sealed class AccountsHandler(StorageWorker storage, PresenceRegistry presence, SessionEvents sessions, TimeProvider time)
+internal sealed partial class AccountsHandler(StorageWorker storage, PresenceRegistry presence, SessionEvents sessions, TimeProvider time)
 {
     // A connection that keeps guessing is cut off, whatever the throttle says.
     private const int MaxLoginAttemptsPerConnection = 10;
@@ -23,6 +25,11 @@ internal sealed class AccountsHandler(StorageWorker storage, PresenceRegistry pr
     public LoginThrottle Throttle { get; } = new();
 
     internal TimeProvider Time => time;
+
+    /// <summary>A session unused this long has expired (<c>--session-ttl</c>).</summary>
+    public TimeSpan SessionTtl { get; set; } = DefaultSessionTtl;
+
+    public static readonly TimeSpan DefaultSessionTtl = TimeSpan.FromDays(30);
 
     public void OnRegister(ClientSession session, uint requestId, ReadOnlySpan<byte> payload)
     {
@@ -48,11 +55,12 @@ internal sealed class AccountsHandler(StorageWorker storage, PresenceRegistry pr
 
     public void OnLoginStart(ClientSession session, uint requestId, ReadOnlySpan<byte> payload)
     {
-        if (!ScramStep.TryRead(payload, out var clientFirst))
+        if (!LoginStart.TryRead(payload, out var start))
         {
             Replies.Malformed(session, requestId, "LOGIN_START");
             return;
         }
+        string clientFirst = start.ClientFirst;
         if (session.State != SessionState.Anonymous)
         {
             Replies.Error(session, requestId, ErrorCode.AlreadyAuthenticated,
@@ -74,6 +82,11 @@ internal sealed class AccountsHandler(StorageWorker storage, PresenceRegistry pr
             Replies.Error(session, requestId, ErrorCode.UnknownUser, $"'{username}' is not an OC number (six digits)");
             return;
         }
+        if (!TextRules.TryValidateDevice(start.Device, out string device, out string deviceError))
+        {
+            Replies.Error(session, requestId, ErrorCode.InvalidArgument, deviceError);
+            return;
+        }
         int number = (int)ocNumber.Value;
         if (Throttle.IsLocked(number, session.Address, time.NowMs(), out uint retryAfter))
         {
@@ -82,6 +95,7 @@ internal sealed class AccountsHandler(StorageWorker storage, PresenceRegistry pr
         }
 
         session.State = SessionState.LoggingIn;
+        session.LoginDevice = device;
         storage.Post(new FindUserJob(session, requestId, number, user => OnLoginUserFound(session, requestId, user, clientFirst)));
     }
 
@@ -97,6 +111,7 @@ internal sealed class AccountsHandler(StorageWorker storage, PresenceRegistry pr
         var credentials = new ScramCredentials(user.Salt, user.Iterations, user.StoredKey, user.ServerKey);
         session.Scram = new ScramServer(clientFirst, credentials);
         session.ScramUser = user.Number;
+        session.ScramStoredKey = user.StoredKey;
         session.State = SessionState.Authenticating;
         ScramStep.Write(session.Connection.Output, FrameType.LoginChallenge, requestId, session.Scram.ServerFirstMessage);
         session.Connection.Commit();
@@ -117,7 +132,9 @@ internal sealed class AccountsHandler(StorageWorker storage, PresenceRegistry pr
 
         var scram = session.Scram;
         int number = session.ScramUser;
+        var storedKey = session.ScramStoredKey!;
         session.Scram = null;
+        session.ScramStoredKey = null;
         if (!scram.TryVerifyClientFinal(clientFinal, out var serverFinal))
         {
             session.State = SessionState.Anonymous;
@@ -130,7 +147,7 @@ internal sealed class AccountsHandler(StorageWorker storage, PresenceRegistry pr
         Throttle.RecordSuccess(number);
         session.State = SessionState.LoggingIn;
         var token = RandomNumberGenerator.GetBytes(ProtocolLimits.SessionTokenBytes);
-        storage.Post(new SaveSessionJob(this, session, requestId, number, token, serverFinal, time.GetUtcNow().UtcDateTime));
+        storage.Post(new SaveSessionJob(this, session, requestId, number, storedKey, token, session.LoginDevice, session.AddressText, serverFinal, time.GetUtcNow().UtcDateTime));
     }
 
     public void OnResume(ClientSession session, uint requestId, ReadOnlySpan<byte> payload)
@@ -151,16 +168,18 @@ internal sealed class AccountsHandler(StorageWorker storage, PresenceRegistry pr
             return;
         }
         session.State = SessionState.LoggingIn;
-        storage.Post(new ResumeJob(this, session, requestId, request.SessionToken, time.GetUtcNow().UtcDateTime));
+        storage.Post(new ResumeJob(this, session, requestId, request.SessionToken, session.AddressText, time.GetUtcNow().UtcDateTime, SessionTtl));
     }
 
-    internal void OnLoggedIn(ClientSession session, uint requestId, UserRecord user, byte[] token, string serverFinal, List<int> friends)
+    internal void OnLoggedIn(ClientSession session, uint requestId, UserRecord user, int sessionId, byte[] token, string serverFinal, List<int> friends)
     {
         session.State = SessionState.Authenticated;
         session.LoginAttempts = 0;
         session.UserNumber = user.Number;
         session.Nick = user.Nick;
         session.SessionToken = token;
+        session.SessionId = sessionId;
+        session.PasswordLoginMs = serverFinal.Length > 0 ? Math.Max(1, time.NowMs()) : 0;
         presence.SessionOnline(session, user.Nick, friends);
         // Debug, not Info: logins are routine and frequent; a line each cost a fifth of login throughput.
         if (Log.IsEnabled(LogLevel.Debug))
@@ -178,12 +197,7 @@ internal sealed class AccountsHandler(StorageWorker storage, PresenceRegistry pr
         }
         if (!Replies.RequireLogin(session, requestId)) return;
         var token = session.SessionToken!;
-        if (Log.IsEnabled(LogLevel.Debug)) Log.Debug("accounts.logged_out", $"{session.UserNumber} on #{session.Connection.Id}");
-        // Its uploads and downloads belong to the user who logs out, not to whoever logs in next.
-        EndLogin(session);
-        session.State = SessionState.Anonymous;
-        session.UserNumber = 0;
-        session.SessionToken = null;
+        LogOutConnection(session);
         storage.Post(new LogoutJob(session, requestId, token));
     }
 

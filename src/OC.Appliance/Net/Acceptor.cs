@@ -4,7 +4,7 @@ using OC.Appliance.Diagnostics;
 
 namespace OC.Appliance.Net;
 
-/// <summary>The listening socket of a TCP service, accepting on the loop.</summary>
+/// <summary>The listening socket of a TCP service (or of the admin socket, a Unix domain socket), accepting on the loop.</summary>
 internal sealed class Acceptor : IEventHandler, IDisposable
 {
     // Accept a batch per wake-up, then let the loop serve the others (fairness).
@@ -28,6 +28,27 @@ internal sealed class Acceptor : IEventHandler, IDisposable
         Socket.Listen(1024);
         Socket.Blocking = false;
         _token = _loop.Register(Socket, this, PollEvents.Readable);
+    }
+
+    /// <summary>Listens on a Unix domain socket, creating its file (which must not exist).</summary>
+    public Acceptor(EventLoop loop, UnixDomainSocketEndPoint endPoint, string service, Action<Socket> onAccepted)
+    {
+        _loop = loop;
+        _onAccepted = onAccepted;
+        _service = service;
+        Socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            Socket.Bind(endPoint);
+            Socket.Listen(16);
+            Socket.Blocking = false;
+            _token = _loop.Register(Socket, this, PollEvents.Readable);
+        }
+        catch
+        {
+            Socket.Dispose();
+            throw;
+        }
     }
 
     public Socket Socket { get; }
@@ -54,7 +75,7 @@ internal sealed class Acceptor : IEventHandler, IDisposable
                 return;
             }
             accepted.Blocking = false;
-            accepted.NoDelay = true;
+            if (Socket.AddressFamily != AddressFamily.Unix) accepted.NoDelay = true;
             _onAccepted(accepted);
         }
     }

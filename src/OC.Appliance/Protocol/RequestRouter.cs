@@ -63,7 +63,7 @@ internal sealed class RequestRouter(ApplianceFeatures features, ConnectionLimits
                 Replies.Fatal(session, header.RequestId, ErrorCode.UnexpectedFrame, "HELLO must be the first frame");
                 return;
             }
-            OnHello(session, header.RequestId, payload);
+            OnHello(session, header.RequestId, payload, limits, identity);
             return;
         }
 
@@ -104,6 +104,10 @@ internal sealed class RequestRouter(ApplianceFeatures features, ConnectionLimits
             case FrameType.Resume: features.Accounts.OnResume(session, id, payload); return;
             case FrameType.Logout: features.Accounts.OnLogout(session, id, payload); return;
             case FrameType.WhoAmI: features.Accounts.OnWhoAmI(session, id, payload); return;
+            case FrameType.Sessions: features.Accounts.OnSessions(session, id, payload); return;
+            case FrameType.SessionRevoke: features.Accounts.OnSessionRevoke(session, id, payload); return;
+            case FrameType.LogoutAll: features.Accounts.OnLogoutAll(session, id, payload); return;
+            case FrameType.PasswordChange: features.Accounts.OnPasswordChange(session, id, payload); return;
             case FrameType.FindUser: features.Friends.OnFindUser(session, id, payload); return;
             case FrameType.FriendAdd: features.Friends.OnFriendAdd(session, id, payload); return;
             case FrameType.FriendRemove: features.Friends.OnFriendRemove(session, id, payload); return;
@@ -124,7 +128,7 @@ internal sealed class RequestRouter(ApplianceFeatures features, ConnectionLimits
                 or FrameType.Friends or FrameType.FriendAdded or FrameType.FriendRemoved or FrameType.Presence
                 or FrameType.OnlineUsers or FrameType.Sent or FrameType.Message or FrameType.Synced
                 or FrameType.Delivered or FrameType.HistoryPage or FrameType.FileAccepted or FrameType.FileProgress
-                or FrameType.FileEntries or FrameType.FileData or FrameType.FileReceived:
+                or FrameType.FileEntries or FrameType.FileData or FrameType.FileReceived or FrameType.SessionList:
                 Replies.Fatal(session, id, ErrorCode.UnexpectedFrame, $"{header.Type} is sent by the appliance, not to it");
                 return;
             default:
@@ -177,7 +181,8 @@ internal sealed class RequestRouter(ApplianceFeatures features, ConnectionLimits
         if (connection.Session is ClientSession session) features.Downloads.OnOutputDrained(session);
     }
 
-    private void OnHello(ClientSession session, uint requestId, ReadOnlySpan<byte> payload)
+    /// <summary>HELLO → WELCOME, or the refusal that closes the connection; the admin socket shakes hands the same way.</summary>
+    internal static void OnHello(ClientSession session, uint requestId, ReadOnlySpan<byte> payload, ConnectionLimits limits, ApplianceIdentity identity)
     {
         if (!Hello.TryRead(payload, out var hello))
         {

@@ -67,9 +67,24 @@ internal sealed class ClientSession(Connection connection, IPAddress? address, C
     public string Nick { get; set; } = "";
     public byte[]? SessionToken { get; set; }
 
+    /// <summary>The logged-in session's id (SESSION_LIST, SESSION_REVOKE); 0 while not logged in.</summary>
+    public int SessionId { get; set; }
+
+    /// <summary>When this connection logged in with the password (not RESUME); 0 otherwise. PASSWORD_CHANGE needs a recent one.</summary>
+    public long PasswordLoginMs { get; set; }
+
     /// <summary>The SCRAM exchange between LOGIN_START and LOGIN_FINISH.</summary>
     public ScramServer? Scram { get; set; }
     public int ScramUser { get; set; }
+
+    /// <summary>The StoredKey the exchange checks against: a password changed meanwhile makes the login fail.</summary>
+    public byte[]? ScramStoredKey { get; set; }
+
+    /// <summary>The device name LOGIN_START gave, for the session LOGIN_FINISH creates.</summary>
+    public string LoginDevice { get; set; } = "";
+
+    /// <summary>The client's address as sessions record it ("" when unknown; IPv4 without the IPv6 mapping).</summary>
+    public string AddressText => Address is null ? "" : (Address.IsIPv4MappedToIPv6 ? Address.MapToIPv4() : Address).ToString();
 
     /// <summary>LOGIN_START count since the last successful login on this connection.</summary>
     public int LoginAttempts { get; set; }

@@ -5,13 +5,14 @@ using OC.Protocol;
 namespace OC.Appliance.Storage;
 
 /// <summary>
-/// Accounts, sessions and the appliance's identity, mapped to BsonDocuments by hand: under
+/// Accounts and the appliance's identity, mapped to BsonDocuments by hand: under
 /// NativeAOT LiteDB's reflection mapper (GetCollection&lt;T&gt;, BsonMapper) silently stores
 /// empty documents. Every method runs on the storage thread, inside a <see cref="StorageJob"/>.
 /// </summary>
 /// <remarks>
-/// Collections: "users" (_id = OC number, int32), "sessions" (_id = <see cref="SessionTokens.Hash"/>
-/// of the token, never the token), "meta" (one document, _id "appliance"). Dates are stored
+/// Collections: "users" (_id = OC number, int32), "retiredNumbers" (_id = the number of a deleted
+/// account, never given out again), "meta" (one document, _id "appliance"); the sessions are
+/// <see cref="UserSessions"/>'. Dates are stored
 /// by LiteDB as UTC with millisecond precision and read back as local time, so they are
 /// normalised on the way in and out.
 /// </remarks>
@@ -25,6 +26,7 @@ internal static class AccountStore
     private const string Users = "users";
     private const string Sessions = "sessions";
     private const string Meta = "meta";
+    private const string Retired = "retiredNumbers";
     private const string ApplianceDocId = "appliance";
 
     private const string IdField = "_id";
@@ -35,8 +37,6 @@ internal static class AccountStore
     private const string StoredKeyField = "storedKey";
     private const string ServerKeyField = "serverKey";
     private const string CreatedField = "created";
-    private const string UserField = "user";
-    private const string LastUsedField = "lastUsed";
     private const string ApplianceIdField = "applianceId";
     private const string SchemaField = "schema";
 
@@ -56,11 +56,12 @@ internal static class AccountStore
         ArgumentNullException.ThrowIfNull(serverKey);
 
         var users = db.GetCollection(Users);
+        var retired = db.GetCollection(Retired);
         var created = StoredUtc(nowUtc);
         for (var attempt = 0; attempt < MaxNumberAttempts; attempt++)
         {
             var number = RandomNumberGenerator.GetInt32(OcNumber.Min, OcNumber.Max + 1);
-            if (users.FindById(number) is not null) continue;
+            if (users.FindById(number) is not null || retired.FindById(number) is not null) continue;
 
             var user = new UserRecord(number, nick, email, salt, iterations, storedKey, serverKey, created);
             users.Insert(new BsonDocument
@@ -83,7 +84,11 @@ internal static class AccountStore
     {
         ArgumentNullException.ThrowIfNull(db);
         var doc = db.GetCollection(Users).FindById(number);
-        if (doc is null) return null;
+        return doc is null ? null : ReadUser(doc);
+    }
+
+    private static UserRecord ReadUser(BsonDocument doc)
+    {
         return new UserRecord(
             doc[IdField].AsInt32,
             doc[NickField].AsString,
@@ -101,40 +106,43 @@ internal static class AccountStore
         return db.GetCollection(Users).Count();
     }
 
-    /// <summary>Stores a new session for <paramref name="number"/>; only the token's hash is kept.</summary>
-    internal static void SaveSession(LiteDatabase db, ReadOnlySpan<byte> token, int number, DateTime nowUtc)
+    /// <summary>
+    /// A new password for <paramref name="number"/> (its SCRAM verifier: the salt, iteration count
+    /// and keys the client derived). False when there is no such user.
+    /// </summary>
+    internal static bool SetPassword(LiteDatabase db, int number, byte[] salt, int iterations, byte[] storedKey, byte[] serverKey)
     {
         ArgumentNullException.ThrowIfNull(db);
-        var now = StoredUtc(nowUtc);
-        db.GetCollection(Sessions).Insert(new BsonDocument
-        {
-            [IdField] = SessionTokens.Hash(token),
-            [UserField] = number,
-            [CreatedField] = now,
-            [LastUsedField] = now,
-        });
+        var users = db.GetCollection(Users);
+        var doc = users.FindById(number);
+        if (doc is null) return false;
+        doc[SaltField] = salt;
+        doc[IterationsField] = iterations;
+        doc[StoredKeyField] = storedKey;
+        doc[ServerKeyField] = serverKey;
+        return users.Update(doc);
     }
 
     /// <summary>
-    /// The user a session token belongs to, or null. Also records the use (lastUsed, for
-    /// expiring idle sessions later), so this is a write: run it in a job whose Writes is true.
+    /// Deletes the account and retires its number: <see cref="CreateUser"/> never hands it out again,
+    /// since the message log and the files keep what was exchanged under it, and a newcomer with the
+    /// same number would see them. False when there is no such user. Sessions and friendships are
+    /// the caller's (<see cref="UserSessions"/>, <see cref="FriendStore"/>).
     /// </summary>
-    internal static int? FindSessionUser(LiteDatabase db, ReadOnlySpan<byte> token, DateTime nowUtc)
+    internal static bool DeleteUser(LiteDatabase db, int number, DateTime nowUtc)
     {
         ArgumentNullException.ThrowIfNull(db);
-        var sessions = db.GetCollection(Sessions);
-        var doc = sessions.FindById(SessionTokens.Hash(token));
-        if (doc is null) return null;
-        doc[LastUsedField] = StoredUtc(nowUtc);
-        sessions.Update(doc);
-        return doc[UserField].AsInt32;
+        if (!db.GetCollection(Users).Delete(number)) return false;
+        db.GetCollection(Retired).Upsert(new BsonDocument { [IdField] = number, [CreatedField] = StoredUtc(nowUtc) });
+        return true;
     }
 
-    /// <summary>Deletes the session of <paramref name="token"/>; false if there was none.</summary>
-    internal static bool DeleteSession(LiteDatabase db, ReadOnlySpan<byte> token)
+    /// <summary>Up to <paramref name="limit"/> accounts with a number above <paramref name="afterNumber"/>, in number order.</summary>
+    internal static List<UserRecord> ListUsers(LiteDatabase db, int afterNumber, int limit)
     {
         ArgumentNullException.ThrowIfNull(db);
-        return db.GetCollection(Sessions).Delete(SessionTokens.Hash(token));
+        return db.GetCollection(Users).Query().Where(Query.GT(IdField, afterNumber)).OrderBy(IdField).Limit(limit)
+            .ToDocuments().Select(ReadUser).ToList();
     }
 
     /// <summary>
@@ -165,7 +173,7 @@ internal static class AccountStore
     }
 
     /// <summary>What LiteDB will give back: UTC, whole milliseconds. An unspecified kind is taken as UTC.</summary>
-    private static DateTime StoredUtc(DateTime value)
+    internal static DateTime StoredUtc(DateTime value)
     {
         var utc = value.Kind switch
         {

@@ -24,6 +24,7 @@ internal sealed partial class StorageWorker : GroupWorker<LiteDatabase>
     private readonly string _dataPath;
     private readonly LogFileSync _logSync;
     private readonly DiskSpaceGuard _disk;
+    private readonly DataFolderLock _lock;
 
     // Owned by the worker thread once it runs (the constructor opens it before the thread starts).
     // Null after a storage fault until the next group reopens it.
@@ -70,13 +71,24 @@ internal sealed partial class StorageWorker : GroupWorker<LiteDatabase>
         }
         _disk = new DiskSpaceGuard(_dataDirectory, DefaultMinFreeBytes);
 
-        _db = OpenDatabase();
+        // Before the database: a second process must not open it beside us.
+        _lock = DataFolderLock.Acquire(_dataDirectory);
+        try
+        {
+            _db = OpenDatabase();
+        }
+        catch
+        {
+            _lock.Dispose();
+            throw;
+        }
         try
         {
             // Created on first open and flushed here, so the id the appliance announces
             // (mDNS TXT, status page) is already on disk.
             ApplianceId = AccountStore.GetOrCreateApplianceId(_db);
             FriendStore.EnsureIndexes(_db);
+            UserSessions.EnsureIndexes(_db);
             _logSync.Flush();
             RefreshDiskFree();
         }
@@ -84,6 +96,7 @@ internal sealed partial class StorageWorker : GroupWorker<LiteDatabase>
         {
             CloseDatabase(checkpoint: false);
             _logSync.Dispose();
+            _lock.Dispose();
             throw;
         }
 
@@ -135,5 +148,9 @@ internal sealed partial class StorageWorker : GroupWorker<LiteDatabase>
 
     protected override void OnStopped() => CloseDatabase(checkpoint: true);
 
-    protected override void OnDisposed() => _logSync.Dispose();
+    protected override void OnDisposed()
+    {
+        _logSync.Dispose();
+        _lock.Dispose();
+    }
 }

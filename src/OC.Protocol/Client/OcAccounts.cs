@@ -11,7 +11,7 @@ namespace OC.Protocol.Client;
 /// <see cref="OcConnectionException"/> when the connection breaks or the reply does not parse,
 /// <see cref="ScramException"/> when the appliance's side of a login is unacceptable.
 /// </summary>
-public static class OcAccounts
+public static partial class OcAccounts
 {
     /// <summary>
     /// Creates an account and returns its OC number. The SCRAM keys are derived here, off the
@@ -46,14 +46,20 @@ public static class OcAccounts
     /// checks the appliance's signature before returning: a <see cref="ScramException"/> means the
     /// appliance did not prove that it holds the account's keys, and its token must not be used.
     /// </summary>
-    public static async Task<LoggedIn> LoginAsync(OcConnection connection, uint ocNumber, string password, CancellationToken cancellationToken = default)
+    public static Task<LoggedIn> LoginAsync(OcConnection connection, uint ocNumber, string password, CancellationToken cancellationToken = default) =>
+        LoginAsync(connection, ocNumber, password, "", cancellationToken);
+
+    /// <summary>As above, naming the device the new session is for (SESSIONS shows it; at most 64 bytes of UTF-8).</summary>
+    public static async Task<LoggedIn> LoginAsync(OcConnection connection, uint ocNumber, string password, string device, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(password);
+        ArgumentNullException.ThrowIfNull(device);
 
         var scram = new ScramClient(ocNumber.ToString("D6", System.Globalization.CultureInfo.InvariantCulture), password);
+        var start = new LoginStart(scram.ClientFirstMessage, device);
         var challenge = await connection.RequestAsync(
-            (b, id) => ScramStep.Write(b, FrameType.LoginStart, id, scram.ClientFirstMessage), cancellationToken).ConfigureAwait(false);
+            (b, id) => LoginStart.Write(b, id, start), cancellationToken).ConfigureAwait(false);
         Expect(challenge, FrameType.LoginChallenge, "LOGIN_START");
         if (!ScramStep.TryRead(challenge.Payload, out var serverFirst)) throw Malformed(challenge);
 

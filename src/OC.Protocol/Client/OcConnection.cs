@@ -82,7 +82,31 @@ public sealed partial class OcConnection : IAsyncDisposable
             throw new OcConnectionException($"cannot connect to {Endpoint(host, port)}: {Describe(e)}", e);
         }
 
-        var connection = new OcConnection(socket, Endpoint(host, port));
+        return await HandshakeAsync(new OcConnection(socket, Endpoint(host, port)), clientName, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Connects to the appliance's admin socket, a Unix domain socket in its data folder
+    /// (docs/protocol.md, "The admin socket"). <see cref="SocketException"/> when nothing listens there
+    /// (ConnectionRefused: a socket file left behind; AddressNotAvailable or a missing file: none).
+    /// </summary>
+    public static async Task<OcConnection> ConnectUnixAsync(string path, string clientName, CancellationToken cancellationToken = default)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        return await HandshakeAsync(new OcConnection(socket, path), clientName, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<OcConnection> HandshakeAsync(OcConnection connection, string clientName, CancellationToken cancellationToken)
+    {
         try
         {
             connection._receiveLoop = Task.Run(connection.ReceiveLoopAsync, CancellationToken.None);

@@ -35,9 +35,15 @@ public enum ErrorCode : ushort
     FileTooLarge = 113,
     QuotaExceeded = 114,
     FileRejected = 115,
+
+    // Sessions and passwords. SessionEnded is the one code from 100 up that closes the connection:
+    // it is pushed (request id 0) to a connection whose session another one ended.
+    SessionEnded = 121,
+    FreshLoginRequired = 122,
+    SessionNotFound = 123,
 }
 
 public static class ErrorCodes
 {
-    public static bool ClosesConnection(this ErrorCode code) => (ushort)code < 100;
+    public static bool ClosesConnection(this ErrorCode code) => (ushort)code < 100 || code == ErrorCode.SessionEnded;
 }

@@ -27,6 +27,13 @@ public enum FrameType : ushort
     WhoAmI = 0x0018,
     UserInfo = 0x0019,
 
+    // Sessions and passwords
+    Sessions = 0x001A,
+    SessionList = 0x001B,
+    SessionRevoke = 0x001C,
+    LogoutAll = 0x001D,
+    PasswordChange = 0x001E,
+
     // Friends and presence
     FindUser = 0x0020,
     UserCard = 0x0021,
@@ -62,4 +69,10 @@ public enum FrameType : ushort
     FileAck = 0x0048,
     FileReceived = 0x0049,
     FileSeal = 0x004A,
+
+    // The admin socket only (docs/protocol.md, "The admin socket"); unknown on the TCP port
+    AdminUsers = 0x0078,
+    AdminUserPage = 0x0079,
+    AdminSetPassword = 0x007A,
+    AdminDeleteUser = 0x007B,
 }

@@ -4,7 +4,7 @@ namespace OC.Protocol.Messages;
 
 /// <summary>
 /// Requests and events whose payload is one OC number: FIND_USER (0x0020), FRIEND_ADD (0x0022),
-/// FRIEND_REMOVE (0x0023), FRIEND_REMOVED (0x0027).
+/// FRIEND_REMOVE (0x0023), FRIEND_REMOVED (0x0027), and on the admin socket ADMIN_DELETE_USER (0x007B).
 /// <code>u32 ocNumber</code>
 /// </summary>
 public static class UserNumber

@@ -1,0 +1,77 @@
+using System.Net.Sockets;
+using OC.Appliance.Net;
+using OC.Appliance.Protocol;
+using OC.Appliance.Storage;
+using OC.Protocol.Client;
+
+namespace OC.Appliance.Admin;
+
+/// <summary>
+/// Finds the accounts of a data folder: the running appliance if its admin socket answers, else
+/// the database itself (docs/architecture.md, "The admin socket").
+/// </summary>
+internal static class UserAdminOpener
+{
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
+
+    /// <exception cref="AdminException">Neither way works; the message says why and what to do.</exception>
+    public static async Task<IUserAdmin> OpenAsync(string dataDirectory, CancellationToken cancellationToken)
+    {
+        string folder = Path.GetFullPath(dataDirectory);
+        string database = Path.Combine(folder, StorageWorker.DataFileName);
+        if (!File.Exists(database))
+            throw new AdminException($"no appliance data in {folder} (no {StorageWorker.DataFileName} there); name the appliance's data folder with --data");
+
+        string socket = Path.Combine(folder, AdminSocket.FileName);
+        if (!OperatingSystem.IsWindows() && File.Exists(socket))
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(ConnectTimeout);
+            try
+            {
+                return new SocketUserAdmin(await OcConnection.ConnectUnixAsync(socket, "oc-appliance user", deadline.Token).ConfigureAwait(false));
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.AddressNotAvailable)
+            {
+                // A socket file without a listener: left by an appliance that did not stop cleanly.
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.AccessDenied)
+            {
+                throw new AdminException($"not allowed to use {socket}: run this as the appliance's user (e.g. sudo -u oc oc-appliance user ...) or as root", e);
+            }
+            catch (OcConnectionException e)
+            {
+                throw new AdminException($"the appliance's admin socket {socket} hung up ({e.Message}): only the appliance's own user or root may use it", e);
+            }
+            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new AdminException($"the appliance did not answer on {socket} within {ConnectTimeout.TotalSeconds:0} s", e);
+            }
+        }
+
+        // Root writing the database of an appliance that runs as its own user would leave files
+        // (LiteDB's log) that user cannot open: the appliance would not start again.
+        if (OperatingSystem.IsLinux() && PeerCredentials.CurrentUid() == 0 && FileOwner.TryGetUid(database, out uint owner) && owner != 0)
+            throw new AdminException($"{database} belongs to uid {owner}, and no appliance is running: run this as that user (e.g. sudo -u oc oc-appliance user ...) so that what it writes stays theirs");
+        try
+        {
+            return new DirectUserAdmin(folder);
+        }
+        catch (DataFolderBusyException e)
+        {
+            throw new AdminException($"an appliance is using {folder}, but its admin socket does not answer (see admin.unavailable in its log); stop it and try again", e);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new AdminException($"not allowed to open the data folder {folder}: run this as the appliance's user ({e.Message})", e);
+        }
+    }
+}
+
+/// <summary>A failure of <c>oc-appliance user</c> with a message meant for the user as it stands.</summary>
+internal sealed class AdminException : Exception
+{
+    public AdminException() { }
+    public AdminException(string message) : base(message) { }
+    public AdminException(string message, Exception inner) : base(message, inner) { }
+}
