@@ -28,7 +28,11 @@ internal static class OcCli
           oc file send 654321 holiday.jpg
           oc file list
           oc file get 0f3a9c2e11d04b7a
+          oc sessions
+          oc sessions revoke 0a1b2c3d
+          oc passwd
           oc logout
+          oc logout --all
         """;
 
     public static RootCommand Build(CliEnvironment environment)
@@ -53,6 +57,8 @@ internal static class OcCli
             (LoginCommand.Create(host), LoginCommand.MoreHelp),
             (LogoutCommand.Create(host), LogoutCommand.MoreHelp),
             (WhoAmICommand.Create(host), WhoAmICommand.MoreHelp),
+            (SessionsCommand.Create(host), SessionsCommand.MoreHelp),
+            (PasswdCommand.Create(host), PasswdCommand.MoreHelp),
             (FindCommand.Create(host), FindCommand.MoreHelp),
             (FriendsCommand.Create(host), FriendsCommand.MoreHelp),
             (OnlineCommand.Create(host), OnlineCommand.MoreHelp),

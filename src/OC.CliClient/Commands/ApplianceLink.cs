@@ -61,9 +61,14 @@ internal sealed class ApplianceLink : IAsyncDisposable
             return true;
         }, cancellationToken);
 
-    /// <summary>True for a failure that a new connection may cure: the network, a silent or restarting appliance.</summary>
+    /// <summary>
+    /// True for a failure that a new connection may cure: the network, a silent or restarting
+    /// appliance. Not a session the appliance ended (revoked, logged out everywhere, the password
+    /// changed): reconnecting would only be refused.
+    /// </summary>
     public static bool IsTransient(Exception e) =>
-        e is OcConnectionException or System.Net.Sockets.SocketException or CliException { InnerException: TimeoutException }
+        (e is OcConnectionException && e.InnerException is not OcErrorException { Code: OC.Protocol.Framing.ErrorCode.SessionEnded })
+        || e is System.Net.Sockets.SocketException or CliException { InnerException: TimeoutException }
         || (e is OcErrorException error && error.Code is OC.Protocol.Framing.ErrorCode.ShuttingDown or OC.Protocol.Framing.ErrorCode.IdleTimeout);
 
     public ValueTask DisposeAsync() => _connection.DisposeAsync();

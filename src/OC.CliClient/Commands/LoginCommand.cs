@@ -8,14 +8,17 @@ using OC.Protocol.Messages;
 
 namespace OC.CliClient.Commands;
 
-/// <summary><c>oc login NUMBER [--password-stdin]</c>: logs in with SCRAM and saves the session token.</summary>
+/// <summary><c>oc login NUMBER [--device NAME] [--password-stdin]</c>: logs in with SCRAM and saves the session token.</summary>
 internal static class LoginCommand
 {
     public const string MoreHelp = """
         Notes:
           The password never crosses the network (SCRAM-SHA-256), and the appliance must prove that it
           knows your account before oc trusts it. The session token is saved in session.json in the
-          config folder (mode 0600) and replaces any earlier session.
+          config folder (mode 0600) and replaces any earlier session. The appliance records the session
+          with the device name (--device, by default this machine's host name), your address and when
+          it was last used: oc sessions lists them. A session unused for 30 days (the appliance's
+          --session-ttl) expires.
 
         Output:
           text    Logged in as alice (OC number 123456) on 192.168.1.20:6677.
@@ -24,6 +27,7 @@ internal static class LoginCommand
         Examples:
           oc login 123456
           oc --server [fd00::20]:6677 login 123456
+          oc login 123456 --device "office laptop"
           printf '%s\n' "$PASSWORD" | oc login 123456 --password-stdin --json
         """;
 
@@ -41,19 +45,44 @@ internal static class LoginCommand
             }
         });
         var passwordStdin = PasswordOptions.Stdin();
+        var device = DeviceOption();
 
         var command = new Command(
             "login",
             "Log in with your OC number and password, and keep the session for the other commands")
         {
-            number, passwordStdin,
+            number, device, passwordStdin,
         };
         host.SetAction(command, (parse, context, cancellationToken) =>
         {
             OcNumber.TryParse(parse.GetValue(number), out var ocNumber); // Checked when parsing.
-            return RunAsync(context, ocNumber, parse.GetValue(passwordStdin), cancellationToken);
+            return RunAsync(context, ocNumber, DeviceName(parse.GetValue(device)), parse.GetValue(passwordStdin), cancellationToken);
         });
         return command;
+    }
+
+    /// <summary><c>--device NAME</c>: what oc sessions shows for the session (default: the host name).</summary>
+    internal static Option<string> DeviceOption()
+    {
+        var device = new Option<string>("--device")
+        {
+            Description = "A name for this device, shown by oc sessions (default: the host name)",
+            HelpName = "NAME",
+        };
+        device.Validators.Add(result =>
+        {
+            if (!TextRules.TryValidateDevice(result.GetValueOrDefault<string>() ?? "", out _, out string error)) result.AddError("--device: " + error);
+        });
+        return device;
+    }
+
+    /// <summary>The device name to send: the one given (checked when parsing), else the host name as far as it is a valid one.</summary>
+    internal static string DeviceName(string? given)
+    {
+        if (given is not null && TextRules.TryValidateDevice(given, out string valid, out _)) return valid;
+        string host = System.Environment.MachineName;
+        while (host.Length > 0 && !TextRules.TryValidateDevice(host, out _, out _)) host = host[..^1];
+        return host.Trim();
     }
 
     /// <summary><see cref="OcNumber.TryParse(string?, out OcNumber)"/> as a uint (0 if it is not one), for oc chat's /to.</summary>
@@ -64,7 +93,7 @@ internal static class LoginCommand
         return parsed;
     }
 
-    private static async Task<int> RunAsync(CommandContext context, uint number, bool passwordStdin, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CommandContext context, uint number, string device, bool passwordStdin, CancellationToken cancellationToken)
     {
         var server = await context.ResolveServerAsync(cancellationToken).ConfigureAwait(false);
         string password = PasswordReader.Read(context.Environment, passwordStdin, confirm: false);
@@ -75,7 +104,7 @@ internal static class LoginCommand
             try
             {
                 loggedIn = await link.CallAsync(
-                    (connection, token) => OcAccounts.LoginAsync(connection, number, password, token),
+                    (connection, token) => OcAccounts.LoginAsync(connection, number, password, device, token),
                     cancellationToken).ConfigureAwait(false);
             }
             catch (OcErrorException e) when (e.Code == ErrorCode.UnknownUser)

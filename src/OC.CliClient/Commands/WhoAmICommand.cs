@@ -47,7 +47,7 @@ internal static class WhoAmICommand
             }
             catch (OcErrorException e) when (e.Code == ErrorCode.InvalidSession)
             {
-                // The token is dead for good (tokens end only by LOGOUT): keeping it helps nobody.
+                // The token is dead for good (logged out, revoked or expired): keeping it helps nobody.
                 context.Sessions.Delete();
                 throw new CliException($"session expired; run oc login {session.OcNumber:D6}", e);
             }

@@ -15,6 +15,8 @@ internal static class ErrorReport
     {
         CliException cli => (cli.Message, cli.ExitCode),
         OcErrorException error => (Describe(error), ExitCodes.Failure),
+        OcConnectionException { InnerException: OcErrorException { Code: ErrorCode.SessionEnded } } ended =>
+            ($"the appliance ended this session: {ended.Message}", ExitCodes.Failure),
         OcConnectionException connection => (connection.Message, ExitCodes.Failure),
         ScramException scram => ("login failed: " + scram.Message, ExitCodes.Failure),
         OperationCanceledException => ("cancelled", ExitCodes.Cancelled),
@@ -33,6 +35,9 @@ internal static class ErrorReport
         ErrorCode.TooManyAttempts => "too many login attempts on one connection; the appliance closed it",
         ErrorCode.InvalidSession => "session expired; run oc login NUMBER",
         ErrorCode.NotAuthenticated => "not logged in; run oc login NUMBER",
+        ErrorCode.SessionEnded => $"the appliance ended this session: {e.Message}",
+        ErrorCode.FreshLoginRequired => $"the appliance wants a fresh login first: {e.Message}",
+        ErrorCode.SessionNotFound => e.Message,
         ErrorCode.InvalidArgument or ErrorCode.AlreadyFriends or ErrorCode.NotFriends => e.Message,
         ErrorCode.StorageFailure => $"the appliance could not save the change ({e.Message}); nothing was stored, try again later",
         ErrorCode.UnknownFrameType => $"the appliance does not know this request (is it older than oc {CliVersion.Text}?)",

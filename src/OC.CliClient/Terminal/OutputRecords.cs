@@ -14,8 +14,20 @@ internal sealed record RegisteredOutput(uint OcNumber, string Nick, string Email
 /// <summary><c>oc login --json</c>.</summary>
 internal sealed record LoggedInOutput(uint OcNumber, string Nick, string Server);
 
-/// <summary><c>oc logout --json</c>. <c>SessionWasValid</c> is false when the appliance had already ended the session.</summary>
-internal sealed record LoggedOutOutput(uint OcNumber, string Server, bool SessionWasValid);
+/// <summary><c>oc logout --json</c>. <c>SessionWasValid</c> is false when the appliance had already ended the session; <c>Everywhere</c>: --all.</summary>
+internal sealed record LoggedOutOutput(uint OcNumber, string Server, bool SessionWasValid, bool Everywhere = false);
+
+/// <summary>One session in <c>oc sessions</c>: <c>Id</c> is what <c>oc sessions revoke</c> takes; times ISO 8601 in UTC.</summary>
+internal sealed record SessionOutput(string Id, string Device, string Address, DateTimeOffset Created, DateTimeOffset LastUsed, bool Current, bool Connected);
+
+/// <summary><c>oc sessions --json</c>.</summary>
+internal sealed record SessionsOutput(IReadOnlyList<SessionOutput> Sessions);
+
+/// <summary><c>oc sessions revoke --json</c>: <c>WasCurrent</c> when it was this session (then you are logged out).</summary>
+internal sealed record SessionRevokedOutput(string Id, bool WasCurrent);
+
+/// <summary><c>oc passwd --json</c>: the password changed; every other session ended, this one stays.</summary>
+internal sealed record PasswordChangedOutput(uint OcNumber, string Server);
 
 /// <summary><c>oc whoami --json</c>; <c>Created</c> is ISO 8601 in UTC.</summary>
 internal sealed record WhoAmIOutput(uint OcNumber, string Nick, string Email, string Server, DateTimeOffset Created);
@@ -93,6 +105,9 @@ internal sealed record FilesOutput(IReadOnlyList<FileOutput> Files);
 [JsonSerializable(typeof(LoggedInOutput))]
 [JsonSerializable(typeof(LoggedOutOutput))]
 [JsonSerializable(typeof(WhoAmIOutput))]
+[JsonSerializable(typeof(SessionsOutput))]
+[JsonSerializable(typeof(SessionRevokedOutput))]
+[JsonSerializable(typeof(PasswordChangedOutput))]
 [JsonSerializable(typeof(UserOutput))]
 [JsonSerializable(typeof(FriendsOutput))]
 [JsonSerializable(typeof(OnlineOutput))]

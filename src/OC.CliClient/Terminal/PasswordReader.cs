@@ -33,6 +33,45 @@ internal static class PasswordReader
         return Check(password);
     }
 
+    /// <summary>
+    /// For <c>oc passwd</c>: the current password and a new one, typed on the terminal (the new one
+    /// twice), or with <c>--password-stdin</c> two lines of stdin, the current one first.
+    /// </summary>
+    public static (string Current, string New) ReadChange(CliEnvironment environment, bool fromStdin)
+    {
+        string current, next;
+        if (fromStdin)
+        {
+            var stdin = environment.OpenIn();
+            current = stdin.ReadLine() ?? throw CliException.Usage("--password-stdin: stdin ended before the current password");
+            next = stdin.ReadLine() ?? throw CliException.Usage("--password-stdin: stdin needs a second line, the new password");
+        }
+        else
+        {
+            if (!environment.InputIsTerminal)
+            {
+                throw CliException.Usage("stdin is not a terminal: use --password-stdin (two lines: the current password, then the new one)");
+            }
+
+            current = Prompt("Current password: ", environment.Error);
+            next = Prompt("New password: ", environment.Error);
+            if (Prompt("Repeat the new password: ", environment.Error) != next)
+            {
+                throw CliException.Usage("the new passwords do not match");
+            }
+        }
+
+        Check(current);
+        try
+        {
+            return (current, Check(next));
+        }
+        catch (CliException e)
+        {
+            throw CliException.Usage(e.Message.Replace("the password", "the new password", StringComparison.Ordinal));
+        }
+    }
+
     /// <summary>The checks SCRAM would make anyway (docs/protocol.md, REGISTER), made before anything is sent.</summary>
     internal static string Check(string password)
     {

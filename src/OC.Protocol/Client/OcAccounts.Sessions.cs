@@ -47,6 +47,13 @@ public static partial class OcAccounts
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(newPassword);
         var verifier = await DeriveVerifierAsync(newPassword, iterations, cancellationToken).ConfigureAwait(false);
+        await ChangePasswordAsync(connection, verifier, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>As above with the verifier derived already (<see cref="DeriveVerifierAsync"/>).</summary>
+    public static async Task ChangePasswordAsync(OcConnection connection, PasswordVerifier verifier, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
         var reply = await connection.RequestAsync((b, id) => PasswordVerifier.WriteChange(b, id, verifier), cancellationToken).ConfigureAwait(false);
         Expect(reply, FrameType.Ok, "PASSWORD_CHANGE");
     }
