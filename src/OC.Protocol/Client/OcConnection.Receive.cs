@@ -92,7 +92,9 @@ public sealed partial class OcConnection
     /// <summary>Sends a PING when half the idle timeout has passed, so a quiet connection stays up.</summary>
     private async Task KeepAliveLoopAsync()
     {
-        var period = TimeSpan.FromSeconds(Math.Max(1, Welcome.IdleTimeoutSeconds / 3.0));
+        // At most hourly: a PeriodicTimer takes no period beyond about 49 days, and an appliance
+        // may announce any idle timeout (a u32 of seconds).
+        var period = TimeSpan.FromSeconds(Math.Clamp(Welcome.IdleTimeoutSeconds / 3.0, 1, 3600));
         using var timer = new PeriodicTimer(period);
         try
         {
