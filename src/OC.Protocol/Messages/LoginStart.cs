@@ -10,6 +10,9 @@ namespace OC.Protocol.Messages;
 /// </summary>
 public readonly record struct LoginStart(string ClientFirst, string Device)
 {
+    /// <summary>Device names up to this many bytes parse, so that a long one gets a clear InvalidArgument (the limit is 64) instead of a closed connection.</summary>
+    public const int ParseDeviceBytes = 256;
+
     public static void Write(ByteBuffer buffer, uint requestId, in LoginStart start)
     {
         var w = FrameWriter.Begin(buffer, FrameType.LoginStart, requestId);
@@ -22,7 +25,7 @@ public readonly record struct LoginStart(string ClientFirst, string Device)
     {
         var r = new PayloadReader(payload);
         string clientFirst = r.ReadString(ProtocolLimits.MaxScramMessageBytes);
-        string device = r.Ok && r.Remaining > 0 ? r.ReadString(ProtocolLimits.MaxDeviceBytes) : "";
+        string device = r.Ok && r.Remaining > 0 ? r.ReadString(ParseDeviceBytes) : "";
         start = new LoginStart(clientFirst, device);
         return r.Done;
     }

@@ -81,7 +81,7 @@ public sealed class SessionControlTests
     }
 
     [Fact]
-    public async Task A_device_name_with_a_control_character_is_refused()
+    public async Task A_device_name_with_a_control_character_or_too_long_is_refused()
     {
         using var appliance = new TestAppliance();
         uint number = await RegisterAsync(appliance, "bob", "pw");
@@ -91,6 +91,9 @@ public sealed class SessionControlTests
 
         Assert.Equal(ErrorCode.InvalidArgument, e.Code);
         Assert.Contains("control character", e.Message, StringComparison.Ordinal);
+        var tooLong = await Assert.ThrowsAsync<OcErrorException>(() => OcAccounts.LoginAsync(connection, number, "pw", new string('x', 65)));
+        Assert.Equal(ErrorCode.InvalidArgument, tooLong.Code);
+        Assert.Contains("longer than 64 bytes", tooLong.Message, StringComparison.Ordinal);
         // The connection is usable: a good login follows.
         Assert.Equal(number, (await OcAccounts.LoginAsync(connection, number, "pw", "laptop")).OcNumber);
     }

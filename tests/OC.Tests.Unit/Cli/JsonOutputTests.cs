@@ -39,8 +39,21 @@ public sealed class JsonOutputTests
     public void Logout_prints_number_server_and_whether_the_session_was_still_valid()
     {
         var json = Print(new LoggedOutOutput(123456, "h:1", true), OutputJsonContext.Default.LoggedOutOutput);
-        Assert.Equal(["ocNumber", "server", "sessionWasValid"], Names(json));
+        Assert.Equal(["ocNumber", "server", "sessionWasValid", "everywhere"], Names(json));
         Assert.Equal(JsonValueKind.True, json.GetProperty("sessionWasValid").ValueKind);
+        Assert.Equal(JsonValueKind.False, json.GetProperty("everywhere").ValueKind);
+    }
+
+    [Fact]
+    public void Sessions_prints_each_session_with_its_id_device_address_times_and_flags()
+    {
+        var created = DateTimeOffset.FromUnixTimeSeconds(1_750_000_000);
+        var json = Print(new SessionsOutput([new SessionOutput("0a1b2c3d", "laptop", "192.0.2.7", created, created.AddHours(1), true, false)]),
+            OutputJsonContext.Default.SessionsOutput);
+        var session = Assert.Single(json.GetProperty("sessions").EnumerateArray().ToList());
+        Assert.Equal(["id", "device", "address", "created", "lastUsed", "current", "connected"], Names(session));
+        Assert.Equal("2025-06-15T15:06:40+00:00", session.GetProperty("created").GetString());
+        Assert.Equal(JsonValueKind.True, session.GetProperty("current").ValueKind);
     }
 
     [Fact]
