@@ -20,7 +20,12 @@ internal static class UserAdminOpener
         string folder = Path.GetFullPath(dataDirectory);
         string database = Path.Combine(folder, StorageWorker.DataFileName);
         if (!File.Exists(database))
+        {
+            // File.Exists says false for a file it may not see, too.
+            if (Directory.Exists(folder) && !CanList(folder))
+                throw new AdminException($"not allowed to read the data folder {folder}: run this as the appliance's user (e.g. sudo -u oc oc-appliance user ...) or as root");
             throw new AdminException($"no appliance data in {folder} (no {StorageWorker.DataFileName} there); name the appliance's data folder with --data");
+        }
 
         string socket = Path.Combine(folder, AdminSocket.FileName);
         if (!OperatingSystem.IsWindows() && File.Exists(socket))
@@ -41,7 +46,7 @@ internal static class UserAdminOpener
             }
             catch (OcConnectionException e)
             {
-                throw new AdminException($"the appliance's admin socket {socket} hung up ({e.Message}): only the appliance's own user or root may use it", e);
+                throw new AdminException($"the appliance's admin socket {socket} closed the connection: only the appliance's own user or root may use it", e);
             }
             catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
             {
@@ -64,6 +69,19 @@ internal static class UserAdminOpener
         catch (UnauthorizedAccessException e)
         {
             throw new AdminException($"not allowed to open the data folder {folder}: run this as the appliance's user ({e.Message})", e);
+        }
+    }
+
+    private static bool CanList(string folder)
+    {
+        try
+        {
+            _ = Directory.EnumerateFileSystemEntries(folder).FirstOrDefault();
+            return true;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
         }
     }
 }

@@ -63,7 +63,7 @@ internal static class UserCommand
         var json = JsonOption();
         var command = new Command("list", """
             List the accounts: OC number, nick, e-mail, when registered, sessions and their last use (UTC).
-            --json: {"users":[{"ocNumber":123456,"nick":"alice","email":"","created":"2025-06-01T12:00:00Z","sessions":2,"lastUsed":"2025-06-02T08:00:00Z"}]}
+            --json: {"users":[{"ocNumber":123456,"nick":"alice","email":"","created":"2025-06-01T12:00:00+00:00","sessions":2,"lastUsed":"2025-06-02T08:00:00+00:00"}]}
             """) { data, json };
         command.SetAction((parse, ct) => RunAsync(parse.GetValue(data)!, async admin =>
         {

@@ -133,6 +133,19 @@ public sealed partial class UserAdminProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Bad_arguments_are_usage_errors_and_change_nothing()
+    {
+        var ttl = await ApplianceToolAsync(null, "--session-ttl", "0d", "--data", _data);
+        Assert.Equal(2, ttl.ExitCode);
+        Assert.Equal("oc-appliance: --session-ttl: '0d' is not a time such as 30d (see oc-appliance --help)\n", ttl.Stderr);
+
+        var number = await ApplianceToolAsync(null, "user", "reset-password", "12", "--data", _data);
+        Assert.Equal(2, number.ExitCode);
+        Assert.StartsWith("oc-appliance: '12' is not an OC number", number.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_data, "oc.db")), "a usage error opened the data folder");
+    }
+
+    [Fact]
     public async Task With_the_appliance_stopped_the_tool_opens_the_data_folder_itself_and_the_appliance_starts_after_it()
     {
         string number;
