@@ -39,7 +39,7 @@ internal readonly record struct RateLimit
 
     /// <summary>"20 a second, 60 at once": for error messages and the status page.</summary>
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"{Count} a {(Unit switch { 's' => "second", 'm' => "minute", _ => "hour" })}, {Burst} at once");
+        $"{Count} {(Unit switch { 's' => "a second", 'm' => "a minute", _ => "an hour" })}, {Burst} at once");
 
     /// <summary>
     /// "20/s,60", "30/m,20", "600/h" (the burst defaults to the count), or "off" (then

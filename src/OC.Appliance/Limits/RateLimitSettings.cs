@@ -17,7 +17,7 @@ internal sealed class RateLimitSettings
     /// second in groups). A file offer makes the file worker create a sidecar with two fsyncs:
     /// 5 a second, 30 at once, lets a script send a folder of photos. Friend requests reach
     /// someone else (spam): one every 2 s, 20 at once for a newcomer adding their team. History
-    /// pages are disk reads of up to 1,000 messages: 10 a second, 30 at once pages back fast enough.
+    /// pages are disk reads of up to 500 messages: 10 a second, 30 at once pages back fast enough.
     /// Look-ups (FIND_USER) name who owns a number, so they are the way to enumerate users:
     /// 5 a second, 30 at once.
     /// Per address: every account is permanent and takes one of 900,000 numbers: 10 a minute, 20

@@ -36,7 +36,7 @@ internal sealed class RateLimitWaits(Action<string> say)
                 if (waited + wait > MaxWait)
                 {
                     throw new CliException(string.Create(CultureInfo.InvariantCulture,
-                        $"rate limited by the appliance for over {MaxWait.TotalSeconds:0} s ({Reason(e)}); try again later"), e);
+                        $"rate limited by the appliance ({Reason(e)}); oc waits at most {MaxWait.TotalSeconds:0} s, try again later"), e);
                 }
                 if (Interlocked.Exchange(ref _said, 1) == 0)
                 {

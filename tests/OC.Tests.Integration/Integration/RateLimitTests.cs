@@ -74,7 +74,7 @@ public sealed class RateLimitTests : IDisposable
             Assert.Contains("too many messages", error.Message, StringComparison.Ordinal);
         }
         // The connection stays open (a per-request error), and nothing beyond the burst was stored.
-        var history = await OcMessages.HistoryAsync(bobConnection, alice, 0, 1000);
+        var history = await OcMessages.HistoryAsync(bobConnection, alice, 0, OC.Protocol.ProtocolLimits.MaxHistoryPage);
         Assert.Equal(burst, history.Messages.Count);
         Assert.Equal(10, await LimitedAsync("message"));
 
