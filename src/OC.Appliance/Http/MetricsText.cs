@@ -63,7 +63,7 @@ internal static class MetricsText
         Header(w, "oc_rate_limit_per_second", "gauge", "The rate limit in force, in requests a second, by kind (absent: not limited).");
         foreach (var r in s.RateLimits)
         {
-            if (r.Burst > 0) Labelled(w, "oc_rate_limit_per_second", "kind", r.Kind, r.PerSecond.ToString("0.####", CultureInfo.InvariantCulture));
+            if (r.Burst > 0) Labelled(w, "oc_rate_limit_per_second", "kind", r.Kind, r.PerSecond.ToString("R", CultureInfo.InvariantCulture));
         }
         Header(w, "oc_rate_limit_burst", "gauge", "Requests allowed at once after a quiet spell, by kind (absent: not limited).");
         foreach (var r in s.RateLimits)
