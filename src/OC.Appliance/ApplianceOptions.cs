@@ -1,5 +1,6 @@
 using System.Net;
 using OC.Appliance.Diagnostics;
+using OC.Appliance.Limits;
 
 namespace OC.Appliance;
 
@@ -54,6 +55,9 @@ internal sealed record ApplianceOptions
 
     /// <summary>--partial-ttl: a partial upload nobody wrote to for this long is deleted.</summary>
     public TimeSpan PartialTtl { get; init; } = TimeSpan.FromDays(7);
+
+    /// <summary>--rate-*: the token buckets per user and per address; <see cref="RateLimitSettings.Off"/> with --no-rate-limits.</summary>
+    public RateLimitSettings RateLimits { get; init; } = RateLimitSettings.Default;
 
     /// <summary>Off only in benchmarks that measure what the flush costs.</summary>
     public bool FlushToDisk { get; init; } = true;

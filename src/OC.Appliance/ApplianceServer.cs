@@ -81,7 +81,7 @@ internal sealed class ApplianceServer : IDisposable
                 MaxConnections = options.MaxConnections,
                 MaxOutputBytes = options.MaxOutputBytes,
             };
-            _features = new ApplianceFeatures(_storage, _messages, _files, options.Time);
+            _features = new ApplianceFeatures(_storage, _messages, _files, options.RateLimits, options.Time);
             _router = new RequestRouter(_features, limits, new ApplianceIdentity(options.Name, applianceId, $"oc-appliance {ApplianceVersion.Text}"), options.Time);
             _connections = new ConnectionManager(_loop, limits, _router) { OnOpened = _router.OnOpened };
             _loop.OnWake = () =>
@@ -93,7 +93,11 @@ internal sealed class ApplianceServer : IDisposable
             // Partial uploads untouched for --partial-ttl are deleted on the file worker.
             _loop.AddTimer(TimeSpan.FromMinutes(1), _features.Uploads.Sweep, TimeSpan.FromHours(1));
             _loop.AddTimer(TimeSpan.FromMinutes(1), () => _features.Accounts.Throttle.Sweep(options.Time.NowMs()), TimeSpan.FromMinutes(1));
-            var stats = new ApplianceStats(_loop, _router.Identity, _storage, _messages, _connections, _features.Presence, _files);
+            // Buckets full again are dropped: the tables hold only clients that are busy now.
+            _loop.AddTimer(TimeSpan.FromSeconds(10), _features.Limits.Sweep, TimeSpan.FromSeconds(10));
+            // The minute of the log's repeat counts ends on the loop's clock: "and 3,512 more from ...".
+            _loop.AddTimer(TimeSpan.FromMinutes(1), Log.SummariseRepeats, TimeSpan.FromMinutes(1));
+            var stats = new ApplianceStats(_loop, _router.Identity, _storage, _messages, _connections, _features.Presence, _files, _features.Limits);
             _acceptor = new Acceptor(_loop, new IPEndPoint(options.BindAddress, options.Port), "protocol", _connections.Accept);
             if (options.HttpEnabled)
             {

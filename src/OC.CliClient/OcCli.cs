@@ -42,6 +42,8 @@ internal static class OcCli
             The appliance is --server HOST[:PORT] (default port 6677), else $OC_SERVER, else the one used last,
             else the one found on the LAN (mDNS, about a second; oc servers lists them).
             Settings and the session live in $OC_CONFIG_DIR, else $XDG_CONFIG_HOME/oc, else ~/.config/oc.
+            When the appliance says to slow down (its rate limits), oc waits as long as it asks and tries
+            again, saying so once on stderr; it gives up after a minute of waiting for one request.
 
             Exit codes: 0 success; 1 the appliance refused, the network failed or a local file could not be
             written; 2 wrong command line or input (nothing was sent); 130 cancelled with Ctrl-C.

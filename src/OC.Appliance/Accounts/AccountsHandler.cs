@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using OC.Appliance.Diagnostics;
+using OC.Appliance.Limits;
 using OC.Appliance.Net;
 using OC.Appliance.Sessions;
 using OC.Appliance.Storage;
@@ -15,7 +16,7 @@ namespace OC.Appliance.Accounts;
 /// A login puts the session into the presence registry; a logout or close takes it out and tells
 /// the other features (<see cref="SessionEvents.Ended"/>). Loop thread only.
 /// </summary>
-internal sealed class AccountsHandler(StorageWorker storage, PresenceRegistry presence, SessionEvents sessions, TimeProvider time)
+internal sealed class AccountsHandler(StorageWorker storage, PresenceRegistry presence, SessionEvents sessions, RateLimits limits, TimeProvider time)
 {
     // A connection that keeps guessing is cut off, whatever the throttle says.
     private const int MaxLoginAttemptsPerConnection = 10;
@@ -31,6 +32,7 @@ internal sealed class AccountsHandler(StorageWorker storage, PresenceRegistry pr
             Replies.Malformed(session, requestId, "REGISTER");
             return;
         }
+        if (!Replies.WithinRate(session, requestId, limits, RateKind.Register)) return;
         if (!AccountRules.TryValidate(request, out var valid, out var error))
         {
             Replies.Error(session, requestId, ErrorCode.InvalidArgument, error);
@@ -59,6 +61,8 @@ internal sealed class AccountsHandler(StorageWorker storage, PresenceRegistry pr
                 session.State == SessionState.Authenticated ? "already logged in on this connection" : "a login is already in progress");
             return;
         }
+        // Before the attempt is counted: a client told to wait and sending again has not guessed.
+        if (!Replies.WithinRate(session, requestId, limits, RateKind.Login)) return;
         if (++session.LoginAttempts > MaxLoginAttemptsPerConnection)
         {
             Replies.Fatal(session, requestId, ErrorCode.TooManyAttempts, "too many login attempts on one connection");
@@ -145,6 +149,7 @@ internal sealed class AccountsHandler(StorageWorker storage, PresenceRegistry pr
             Replies.Error(session, requestId, ErrorCode.AlreadyAuthenticated, "already logged in or logging in on this connection");
             return;
         }
+        if (!Replies.WithinRate(session, requestId, limits, RateKind.Login)) return;
         if (request.SessionToken.Length != ProtocolLimits.SessionTokenBytes)
         {
             Replies.Error(session, requestId, ErrorCode.InvalidSession, "the session token is not valid; log in again");

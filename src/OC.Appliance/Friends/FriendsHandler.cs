@@ -1,3 +1,4 @@
+using OC.Appliance.Limits;
 using OC.Appliance.Sessions;
 using OC.Appliance.Storage;
 using OC.Protocol;
@@ -10,11 +11,12 @@ namespace OC.Appliance.Friends;
 /// Friends and presence: FIND_USER, FRIEND_ADD/REMOVE/LIST, ONLINE_LIST and the FRIEND_ADDED /
 /// FRIEND_REMOVED events (docs/protocol.md, "Friends and presence"). Loop thread only.
 /// </summary>
-internal sealed class FriendsHandler(StorageWorker storage, PresenceRegistry presence, TimeProvider time)
+internal sealed class FriendsHandler(StorageWorker storage, PresenceRegistry presence, RateLimits limits, TimeProvider time)
 {
     public void OnFindUser(ClientSession session, uint requestId, ReadOnlySpan<byte> payload)
     {
         if (!TryReadTarget(session, requestId, payload, "FIND_USER", out int target)) return;
+        if (!Replies.WithinRate(session, requestId, limits, RateKind.Find)) return;
         storage.Post(new FindUserCardJob(this, session, requestId, session.UserNumber, target));
     }
 
@@ -39,6 +41,8 @@ internal sealed class FriendsHandler(StorageWorker storage, PresenceRegistry pre
     private void ChangeFriend(ClientSession session, uint requestId, ReadOnlySpan<byte> payload, string frameName, bool add)
     {
         if (!TryReadTarget(session, requestId, payload, frameName, out int target)) return;
+        // A friend request reaches someone else; taking one back does not.
+        if (add && !Replies.WithinRate(session, requestId, limits, RateKind.FriendRequest)) return;
         if (target == session.UserNumber)
         {
             Replies.Error(session, requestId, ErrorCode.InvalidArgument, add ? "you cannot add yourself as a friend" : "you are not your own friend");

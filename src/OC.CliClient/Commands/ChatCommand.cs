@@ -69,6 +69,8 @@ internal static class ChatCommand
         using ChatConsole console = environment.InputIsTerminal && environment.OutputIsTerminal
             ? new TerminalChatConsole(environment.Out, "> ")
             : new PlainChatConsole(environment.OpenIn(), environment.Out, environment.Error);
+        // On the chat's own screen, not under the prompt: "rate limited by the appliance; retrying in 2 s".
+        context.RateLimitWaits.Say = console.Warn;
         var chat = new ChatLoop(new LiveSession(context, session), console, context.Timeout);
         return await chat.RunAsync(peer, cancellationToken).ConfigureAwait(false);
     }

@@ -70,7 +70,7 @@ internal static class LoginCommand
         string password = PasswordReader.Read(context.Environment, passwordStdin, confirm: false);
 
         LoggedIn loggedIn;
-        await using (var link = await ApplianceLink.ConnectAsync(server, context.Timeout, cancellationToken).ConfigureAwait(false))
+        await using (var link = await ApplianceLink.ConnectAsync(server, context.Timeout, context.RateLimitWaits, cancellationToken).ConfigureAwait(false))
         {
             try
             {

@@ -34,6 +34,7 @@ internal static class ErrorReport
         ErrorCode.InvalidSession => "session expired; run oc login NUMBER",
         ErrorCode.NotAuthenticated => "not logged in; run oc login NUMBER",
         ErrorCode.InvalidArgument or ErrorCode.AlreadyFriends or ErrorCode.NotFriends => e.Message,
+        ErrorCode.RateLimited => $"rate limited by the appliance: {e.Message}",
         ErrorCode.StorageFailure => $"the appliance could not save the change ({e.Message}); nothing was stored, try again later",
         ErrorCode.UnknownFrameType => $"the appliance does not know this request (is it older than oc {CliVersion.Text}?)",
         ErrorCode.UnsupportedVersion => $"the appliance does not speak this version of the OC protocol ({e.Message})",

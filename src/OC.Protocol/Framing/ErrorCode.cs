@@ -35,6 +35,11 @@ public enum ErrorCode : ushort
     FileTooLarge = 113,
     QuotaExceeded = 114,
     FileRejected = 115,
+
+    // 116-119 are taken by the friend requests and blocking.
+
+    /// <summary>Over a rate limit (docs/protocol.md, "Rate limits"): nothing was done; send it again after retryAfterSeconds.</summary>
+    RateLimited = 120,
 }
 
 public static class ErrorCodes

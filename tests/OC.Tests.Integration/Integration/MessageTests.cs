@@ -148,7 +148,8 @@ public abstract class MessageTests(string poller)
     [Fact]
     public async Task A_long_backlog_comes_in_pages()
     {
-        using var appliance = new TestAppliance(Poller);
+        // A backlog is thousands of messages sent as fast as the test can: no rate limit.
+        using var appliance = new TestAppliance(Poller, configure: o => o with { RateLimits = OC.Appliance.Limits.RateLimitSettings.Off });
         var (alice, aliceConn) = await NewUserAsync(appliance, "alice");
         var (bob, bobConn) = await NewUserAsync(appliance, "bob");
         await using var _a = aliceConn;

@@ -138,7 +138,8 @@ public sealed class SharedConnectionTests
     [Fact]
     public async Task Events_beyond_the_queue_wait_in_the_socket_and_none_is_lost()
     {
-        using var appliance = new TestAppliance();
+        // Thousands of messages from one user as fast as the test can: no rate limit.
+        using var appliance = new TestAppliance(configure: o => o with { RateLimits = OC.Appliance.Limits.RateLimitSettings.Off });
         var (alice, aliceConn) = await NewUserAsync(appliance, "alice");
         var (bob, bobConn) = await NewUserAsync(appliance, "bob");
         await using var _a = aliceConn;

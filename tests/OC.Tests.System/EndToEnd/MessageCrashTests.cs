@@ -35,7 +35,8 @@ public class MessageCrashTests
             uint receiver;
             var senderNumbers = new uint[Senders];
 
-            using (var appliance = new ApplianceProcess(data))
+            // Thousands of messages per sender as fast as they go: no rate limits (the subject is durability).
+            using (var appliance = new ApplianceProcess(data, "--no-rate-limits"))
             {
                 await using var rc = await appliance.ConnectAsync();
                 receiver = await TestUsers.RegisterAsync(rc, "receiver", "pw");
@@ -83,7 +84,7 @@ public class MessageCrashTests
             Assert.True(acked.Count >= Senders * PerSender / 2);
             Assert.True(acked.Count < Senders * PerSender, "the whole burst was acknowledged before the kill; the test proves nothing");
 
-            using var restarted = new ApplianceProcess(data);
+            using var restarted = new ApplianceProcess(data, "--no-rate-limits");
 
             // 1. Every acknowledged message is there once, with the seq it was acknowledged with,
             //    and each sender's acknowledged messages are in the order they were sent.
