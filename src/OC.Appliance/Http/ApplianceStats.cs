@@ -105,7 +105,7 @@ internal sealed class ApplianceStats
     {
         var limit = _limits.Settings[kind];
         return new StatusRateLimit(kind.Name(), kind.PerAddress() ? "address" : "user",
-            limit?.ToString() ?? "off", limit?.PerSecond ?? 0, limit?.Burst ?? 0, _limits.Limited(kind));
+            limit?.ToString() ?? "off", limit?.PerSecond ?? 0, limit?.Burst ?? 0, _limits.Limited(kind), limit?.Describe() ?? "off");
     }
 
     private void SampleRates()

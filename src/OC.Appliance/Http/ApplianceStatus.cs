@@ -78,7 +78,8 @@ internal sealed record StatusLogLine(DateTime TimeUtc, string Level, string Even
 /// <param name="Per">"user" (OC number) or "address".</param>
 /// <param name="Rate">As the option takes it ("20/s,60"), or "off".</param>
 /// <param name="Limited">Requests (or connections) refused since start.</param>
-internal sealed record StatusRateLimit(string Kind, string Per, string Rate, double PerSecond, int Burst, long Limited);
+/// <param name="Description">For people: "20 a second, 60 at once", or "off".</param>
+internal sealed record StatusRateLimit(string Kind, string Per, string Rate, double PerSecond, int Burst, long Limited, string Description);
 
 /// <summary>Source-generated serialization of <see cref="ApplianceStatus"/>: reflection JSON is not AOT-safe.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]

@@ -113,7 +113,7 @@ internal static class StatusPage
         foreach (var r in s.RateLimits)
         {
             h.Append("<tr><td class=\"ev\">").Append(E(r.Kind)).Append("</td><td>").Append(E(r.Per))
-                .Append("</td><td>").Append(E(r.Rate)).Append("</td><td class=\"n\">").Append(E(StatusFormat.Int(r.Limited))).Append("</td></tr>");
+                .Append("</td><td>").Append(E(r.Description)).Append("</td><td class=\"n\">").Append(E(StatusFormat.Int(r.Limited))).Append("</td></tr>");
         }
         h.Append("</table>");
     }
@@ -229,7 +229,7 @@ internal static class StatusPage
               var row = table.insertRow();
               cell(row, r.kind, "ev");
               cell(row, r.per);
-              cell(row, r.rate);
+              cell(row, r.description);
               cell(row, formats.int(r.limited), "n");
             });
             return table;

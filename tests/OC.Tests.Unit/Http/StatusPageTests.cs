@@ -41,7 +41,7 @@ public sealed class StatusPageTests
         HttpRequests = 1,
         RateLimitsOn = true,
         RateLimitKeys = 3,
-        RateLimits = [new StatusRateLimit("message", "user", "20/s,60", 20, 60, 1234), new StatusRateLimit(Hostile, "address", "off", 0, 0, 0)],
+        RateLimits = [new StatusRateLimit("message", "user", "20/s,60", 20, 60, 1234, "20 a second, 60 at once"), new StatusRateLimit(Hostile, "address", "off", 0, 0, 0, Hostile)],
         ProblemsLogged = lastErrors.Count,
         LastErrors = lastErrors,
     };
@@ -119,7 +119,7 @@ public sealed class StatusPageTests
         var html = StatusPage.Render(Status("lab", [new StatusLogLine(DateTime.UtcNow, "WRN", "protocol.bad_frame", "garbage", 3512)]), "abc");
         Assert.Contains(">3,512<", html, StringComparison.Ordinal);
         Assert.Contains("Rate limits", html, StringComparison.Ordinal);
-        Assert.Contains(">20/s,60<", html, StringComparison.Ordinal);
+        Assert.Contains(">20 a second, 60 at once<", html, StringComparison.Ordinal);
         Assert.Contains(">1,234<", html, StringComparison.Ordinal);
     }
 
