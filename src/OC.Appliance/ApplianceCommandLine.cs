@@ -120,8 +120,16 @@ internal static class ApplianceCommandLine
         HelpName = "TIME",
     };
 
+    private static readonly Option<string> Friends = new("--friends")
+    {
+        Description = "consent: adding a friend sends a request the other accepts or declines; open: both are friends at once (trusted labs)",
+        DefaultValueFactory = _ => "consent",
+        HelpName = "consent|open",
+    };
+
     public static int Run(string[] args)
     {
+        Friends.AcceptOnlyFromAmong("consent", "open");
         MaxFileSize.Validators.Add(r => { if (ParseSize(r.GetValueOrDefault<string>()) is null) r.AddError($"--max-file-size: '{r.GetValueOrDefault<string>()}' is not a size such as 4G"); });
         InputBudget.Validators.Add(r =>
         {
@@ -159,7 +167,7 @@ internal static class ApplianceCommandLine
         var root = new RootCommand("oc-appliance: the OC LAN chat appliance (protocol, storage and discovery in one binary)")
         {
             Data, Port, HttpPort, NoHttp, Bind, Poller, Name, NoMdns, IdleTimeout, LoginTimeout, MaxAnonymousPerAddress, MaxAnonymous,
-            InputBudget, MaxFileSize, Quota, PartialTtl, Verbose,
+            InputBudget, MaxFileSize, Quota, PartialTtl, Friends, Verbose,
         };
         root.SetAction(parse => Serve(new ApplianceOptions
         {
@@ -180,6 +188,7 @@ internal static class ApplianceCommandLine
             MaxFileSize = ParseSize(parse.GetValue(MaxFileSize))!.Value,
             FileQuota = ParseSize(parse.GetValue(Quota))!.Value,
             PartialTtl = ParseDuration(parse.GetValue(PartialTtl))!.Value,
+            FriendsMode = parse.GetValue(Friends) == "open" ? OC.Appliance.Friends.FriendsMode.Open : OC.Appliance.Friends.FriendsMode.Consent,
         }));
 
         var result = root.Parse(args);

@@ -55,6 +55,9 @@ internal sealed record ApplianceOptions
     /// <summary>--partial-ttl: a partial upload nobody wrote to for this long is deleted.</summary>
     public TimeSpan PartialTtl { get; init; } = TimeSpan.FromDays(7);
 
+    /// <summary>--friends: Consent (a request the other accepts) or Open (FRIEND_ADD befriends both at once).</summary>
+    public Friends.FriendsMode FriendsMode { get; init; } = Friends.FriendsMode.Consent;
+
     /// <summary>Off only in benchmarks that measure what the flush costs.</summary>
     public bool FlushToDisk { get; init; } = true;
 

@@ -40,6 +40,8 @@ internal static class StatusPage
 
         Card(h, "Users", "users_registered", "int", StatusFormat.Int(s.UsersRegistered),
             "registered · ", "users_online", "int", StatusFormat.Int(s.UsersOnline), " online");
+        Card(h, "Friend requests", "friend_requests_pending", "int", StatusFormat.Int(s.FriendRequestsPending),
+            "waiting · ", "blocks", "int", StatusFormat.Int(s.Blocks), " blocks");
         Card(h, "Connections", "connections", "int", StatusFormat.Int(s.Connections),
             "", "sessions_online", "int", StatusFormat.Int(s.SessionsOnline), " logged in");
         Card(h, "Messages", "messages_stored", "int", StatusFormat.Int(s.MessagesStored),

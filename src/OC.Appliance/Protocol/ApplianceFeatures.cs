@@ -15,15 +15,15 @@ namespace OC.Appliance.Protocol;
 /// </summary>
 internal sealed class ApplianceFeatures
 {
-    public ApplianceFeatures(StorageWorker storage, MessageWorker messages, FileWorker files, TimeProvider time)
+    public ApplianceFeatures(StorageWorker storage, MessageWorker messages, FileWorker files, TimeProvider time, FriendsMode friends = FriendsMode.Consent)
     {
         var sessions = new SessionEvents();
         var notices = new FileNotices(Presence);
         Accounts = new AccountsHandler(storage, Presence, sessions, time);
-        Friends = new FriendsHandler(storage, Presence, time);
+        Friends = new FriendsHandler(storage, Presence, time, friends);
         Messages = new MessagesHandler(messages, Presence, sessions);
         Uploads = new UploadsHandler(files, Presence, sessions, notices);
-        Downloads = new DownloadsHandler(files, sessions);
+        Downloads = new DownloadsHandler(files, sessions, Presence);
     }
 
     /// <summary>Who is online with which sessions: shared by every feature that pushes events.</summary>

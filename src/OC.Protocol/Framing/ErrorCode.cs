@@ -35,6 +35,10 @@ public enum ErrorCode : ushort
     FileTooLarge = 113,
     QuotaExceeded = 114,
     FileRejected = 115,
+    Blocked = 116,
+    RequestPending = 117,
+    NotRequested = 118,
+    TooManyPendingRequests = 119,
 }
 
 public static class ErrorCodes
