@@ -79,9 +79,13 @@ internal sealed partial class ChatLoop
                 ? MessageLines.FriendAdded(friend.Nick, friend.OcNumber)
                 : $"* declined the friend request of {Number(number)}");
         }
-        catch (OcErrorException e)
+        catch (OcErrorException e) when (!ApplianceLink.IsTransient(e))
         {
             _console.Warn(ErrorReport.Describe(e));
+        }
+        catch (Exception e) when (ApplianceLink.IsTransient(e) || e is ObjectDisposedException)
+        {
+            _console.Warn($"{verb} {Number(number)} was not sent: {ErrorReport.OneLine(e.Message)}");
         }
     }
 
@@ -92,9 +96,13 @@ internal sealed partial class ChatLoop
             var requests = await _session.RequestsAsync(cancellationToken).ConfigureAwait(false);
             _console.Print(FriendsCommand.RequestLines(requests, "/accept NUMBER, or /decline NUMBER"));
         }
-        catch (OcErrorException e)
+        catch (OcErrorException e) when (!ApplianceLink.IsTransient(e))
         {
             _console.Warn(ErrorReport.Describe(e));
+        }
+        catch (Exception e) when (ApplianceLink.IsTransient(e) || e is ObjectDisposedException)
+        {
+            _console.Warn("the friend requests cannot be listed just now: " + ErrorReport.OneLine(e.Message));
         }
     }
 

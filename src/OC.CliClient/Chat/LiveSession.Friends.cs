@@ -51,12 +51,12 @@ internal sealed partial class LiveSession
 
     /// <summary>
     /// FRIEND_RESPOND over the current connection (<c>/accept</c>, <c>/decline</c>): the new friend's
-    /// card, or null after a decline. Waits for a connection; ERROR replies are thrown as they are.
+    /// card, or null after a decline. ERROR replies are thrown as they are; with no connection just
+    /// now, an <see cref="OcConnectionException"/> (the chat's input does not wait for one).
     /// </summary>
     public async Task<UserCard?> RespondAsync(uint number, bool accept, CancellationToken cancellationToken)
     {
-        var generation = await Volatile.Read(ref _ready).Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        var link = generation.Link;
+        var link = CurrentLink ?? throw new OcConnectionException("no connection to the appliance just now; try again once it is back");
         if (!accept)
         {
             await link.CallAsync((c, t) => OcFriends.DeclineAsync(c, number, t), cancellationToken).ConfigureAwait(false);
@@ -74,11 +74,11 @@ internal sealed partial class LiveSession
         return card;
     }
 
-    /// <summary>FRIEND_REQUESTS over the current connection (<c>/requests</c>); waits for a connection.</summary>
+    /// <summary>FRIEND_REQUESTS over the current connection (<c>/requests</c>); as <see cref="RespondAsync"/> without one.</summary>
     public async Task<List<FriendRequestEntry>> RequestsAsync(CancellationToken cancellationToken)
     {
-        var generation = await Volatile.Read(ref _ready).Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return await generation.Link.CallAsync(OcFriends.RequestsAsync, cancellationToken).ConfigureAwait(false);
+        var link = CurrentLink ?? throw new OcConnectionException("no connection to the appliance just now; try again once it is back");
+        return await link.CallAsync(OcFriends.RequestsAsync, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
