@@ -40,8 +40,6 @@ internal static class StatusPage
 
         Card(h, "Users", "users_registered", "int", StatusFormat.Int(s.UsersRegistered),
             "registered · ", "users_online", "int", StatusFormat.Int(s.UsersOnline), " online");
-        Card(h, "Friend requests", "friend_requests_pending", "int", StatusFormat.Int(s.FriendRequestsPending),
-            "waiting · ", "blocks", "int", StatusFormat.Int(s.Blocks), " blocks");
         Card(h, "Connections", "connections", "int", StatusFormat.Int(s.Connections),
             "", "sessions_online", "int", StatusFormat.Int(s.SessionsOnline), " logged in");
         Card(h, "Messages", "messages_stored", "int", StatusFormat.Int(s.MessagesStored),
@@ -50,6 +48,8 @@ internal static class StatusPage
             "stored · ", "file_bytes_stored", "bytes", StatusFormat.Bytes(s.FileBytesStored), "");
         Card(h, "Disk free", "disk_free_bytes", "bytes", StatusFormat.Bytes(s.DiskFreeBytes),
             "in the data folder", null, null, null, "");
+        Card(h, "Friend requests", "friend_requests_pending", "int", StatusFormat.Int(s.FriendRequestsPending),
+            "waiting · ", "blocks", "int", StatusFormat.Int(s.Blocks), " blocks");
 
         h.Append("</section>\n<section>\n<h2 class=\"title\">Last errors and warnings</h2>\n<div id=\"problems\">");
         Problems(h, s.LastErrors);
