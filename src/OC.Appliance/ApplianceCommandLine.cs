@@ -129,7 +129,10 @@ internal static class ApplianceCommandLine
 
     public static int Run(string[] args)
     {
-        Friends.AcceptOnlyFromAmong("consent", "open");
+        Friends.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string>() is not ("consent" or "open")) r.AddError($"--friends must be consent or open, not '{r.GetValueOrDefault<string>()}'");
+        });
         MaxFileSize.Validators.Add(r => { if (ParseSize(r.GetValueOrDefault<string>()) is null) r.AddError($"--max-file-size: '{r.GetValueOrDefault<string>()}' is not a size such as 4G"); });
         InputBudget.Validators.Add(r =>
         {
