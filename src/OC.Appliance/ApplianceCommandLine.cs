@@ -159,6 +159,14 @@ internal static class ApplianceCommandLine
         return settings;
     }
 
+
+    private static readonly Option<string> Friends = new("--friends")
+    {
+        Description = "consent: adding a friend sends a request the other accepts or declines; open: both are friends at once (trusted labs)",
+        DefaultValueFactory = _ => "consent",
+        HelpName = "consent|open",
+    };
+
     public static int Run(string[] args)
     {
         foreach (var rate in Rates)
@@ -168,6 +176,10 @@ internal static class ApplianceCommandLine
                 if (!RateLimit.TryParse(r.GetValueOrDefault<string>(), out _, out string error)) r.AddError($"{r.Option.Name}: {error}");
             });
         }
+        Friends.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string>() is not ("consent" or "open")) r.AddError($"--friends must be consent or open, not '{r.GetValueOrDefault<string>()}'");
+        });
         MaxFileSize.Validators.Add(r => { if (ParseSize(r.GetValueOrDefault<string>()) is null) r.AddError($"--max-file-size: '{r.GetValueOrDefault<string>()}' is not a size such as 4G"); });
         InputBudget.Validators.Add(r =>
         {
@@ -205,7 +217,7 @@ internal static class ApplianceCommandLine
         var root = new RootCommand("oc-appliance: the OC LAN chat appliance (protocol, storage and discovery in one binary)")
         {
             Data, Port, HttpPort, NoHttp, Bind, Poller, Name, NoMdns, IdleTimeout, LoginTimeout, MaxAnonymousPerAddress, MaxAnonymous,
-            InputBudget, MaxFileSize, Quota, PartialTtl,
+            InputBudget, MaxFileSize, Quota, PartialTtl, Friends,
         };
         foreach (var rate in Rates) root.Options.Add(rate);
         root.Options.Add(NoRateLimits);
@@ -230,6 +242,7 @@ internal static class ApplianceCommandLine
             FileQuota = ParseSize(parse.GetValue(Quota))!.Value,
             PartialTtl = ParseDuration(parse.GetValue(PartialTtl))!.Value,
             RateLimits = ParseRates(parse),
+            FriendsMode = parse.GetValue(Friends) == "open" ? OC.Appliance.Friends.FriendsMode.Open : OC.Appliance.Friends.FriendsMode.Consent,
         }));
 
         var result = root.Parse(args);

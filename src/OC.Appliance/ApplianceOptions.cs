@@ -59,6 +59,9 @@ internal sealed record ApplianceOptions
     /// <summary>--rate-*: the token buckets per user and per address; <see cref="RateLimitSettings.Off"/> with --no-rate-limits.</summary>
     public RateLimitSettings RateLimits { get; init; } = RateLimitSettings.Default;
 
+    /// <summary>--friends: Consent (a request the other accepts) or Open (FRIEND_ADD befriends both at once).</summary>
+    public Friends.FriendsMode FriendsMode { get; init; } = Friends.FriendsMode.Consent;
+
     /// <summary>Off only in benchmarks that measure what the flush costs.</summary>
     public bool FlushToDisk { get; init; } = true;
 

@@ -81,7 +81,7 @@ internal sealed class ApplianceServer : IDisposable
                 MaxConnections = options.MaxConnections,
                 MaxOutputBytes = options.MaxOutputBytes,
             };
-            _features = new ApplianceFeatures(_storage, _messages, _files, options.RateLimits, options.Time);
+            _features = new ApplianceFeatures(_storage, _messages, _files, options.RateLimits, options.Time, options.FriendsMode);
             _router = new RequestRouter(_features, limits, new ApplianceIdentity(options.Name, applianceId, $"oc-appliance {ApplianceVersion.Text}"), options.Time);
             _connections = new ConnectionManager(_loop, limits, _router) { OnOpened = _router.OnOpened };
             _loop.OnWake = () =>
@@ -155,6 +155,7 @@ internal sealed class ApplianceServer : IDisposable
     {
         var http = HttpEndPoint is { } endPoint ? $"http on {endPoint}" : "http off";
         Log.Info("appliance.listening", $"protocol on {ProtocolEndPoint} ({_loop.PollerName}), {http}, data in {Path.GetFullPath(Options.DataDirectory)}");
+        if (Options.FriendsMode == Friends.FriendsMode.Open) Log.Info("friends.open", "--friends open: adding a friend makes both friends at once, without a request");
         try
         {
             _loop.Run();

@@ -19,7 +19,10 @@ internal static class OcCli
           oc whoami --json
           oc find 654321
           oc friends add 654321
+          oc friends requests
+          oc friends accept 123456
           oc friends
+          oc block 654321
           oc online
           oc send 654321 "dinner at 8?"
           oc history 654321
@@ -57,6 +60,9 @@ internal static class OcCli
             (WhoAmICommand.Create(host), WhoAmICommand.MoreHelp),
             (FindCommand.Create(host), FindCommand.MoreHelp),
             (FriendsCommand.Create(host), FriendsCommand.MoreHelp),
+            (BlockCommand.CreateBlock(host), BlockCommand.BlockMoreHelp),
+            (BlockCommand.CreateUnblock(host), BlockCommand.UnblockMoreHelp),
+            (BlockCommand.CreateList(host), BlockCommand.BlockedMoreHelp),
             (OnlineCommand.Create(host), OnlineCommand.MoreHelp),
             (SendCommand.Create(host), SendCommand.MoreHelp),
             (HistoryCommand.Create(host), HistoryCommand.MoreHelp),

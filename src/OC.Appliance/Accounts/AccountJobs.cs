@@ -44,16 +44,16 @@ internal sealed class SaveSessionJob(AccountsHandler handler, ClientSession sess
     : RequestJob<LiteDatabase>(session, requestId)
 {
     private UserRecord? _user;
-    private List<int> _friends = [];
+    private UserRelations _relations = UserRelations.None;
 
     internal override void Execute(LiteDatabase db)
     {
         AccountStore.SaveSession(db, token, number, nowUtc);
         _user = AccountStore.FindUser(db, number);
-        _friends = FriendStore.FriendsOf(db, number);
+        _relations = FriendStore.RelationsOf(db, number);
     }
 
-    protected override void OnCompleted() => handler.OnLoggedIn(Session, RequestId, _user!, token, serverFinal, _friends);
+    protected override void OnCompleted() => handler.OnLoggedIn(Session, RequestId, _user!, token, serverFinal, _relations);
 
     protected override void OnFailed() => Session.State = SessionState.Anonymous;
 }
@@ -63,13 +63,13 @@ internal sealed class ResumeJob(AccountsHandler handler, ClientSession session, 
     : RequestJob<LiteDatabase>(session, requestId)
 {
     private UserRecord? _user;
-    private List<int> _friends = [];
+    private UserRelations _relations = UserRelations.None;
 
     internal override void Execute(LiteDatabase db)
     {
         int? number = AccountStore.FindSessionUser(db, token, nowUtc);
         _user = number is int n ? AccountStore.FindUser(db, n) : null;
-        if (_user is not null) _friends = FriendStore.FriendsOf(db, _user.Number);
+        if (_user is not null) _relations = FriendStore.RelationsOf(db, _user.Number);
     }
 
     protected override void OnCompleted()
@@ -80,7 +80,7 @@ internal sealed class ResumeJob(AccountsHandler handler, ClientSession session, 
             Replies.Error(Session, RequestId, ErrorCode.InvalidSession, "the session has ended; log in again");
             return;
         }
-        handler.OnLoggedIn(Session, RequestId, _user, token, "", _friends);
+        handler.OnLoggedIn(Session, RequestId, _user, token, "", _relations);
     }
 
     protected override void OnFailed() => Session.State = SessionState.Anonymous;

@@ -159,14 +159,14 @@ internal sealed class AccountsHandler(StorageWorker storage, PresenceRegistry pr
         storage.Post(new ResumeJob(this, session, requestId, request.SessionToken, time.GetUtcNow().UtcDateTime));
     }
 
-    internal void OnLoggedIn(ClientSession session, uint requestId, UserRecord user, byte[] token, string serverFinal, List<int> friends)
+    internal void OnLoggedIn(ClientSession session, uint requestId, UserRecord user, byte[] token, string serverFinal, UserRelations relations)
     {
         session.State = SessionState.Authenticated;
         session.LoginAttempts = 0;
         session.UserNumber = user.Number;
         session.Nick = user.Nick;
         session.SessionToken = token;
-        presence.SessionOnline(session, user.Nick, friends);
+        presence.SessionOnline(session, user.Nick, relations.Friends, relations.Blocking, relations.BlockedBy);
         // Debug, not Info: logins are routine and frequent; a line each cost a fifth of login throughput.
         if (Log.IsEnabled(LogLevel.Debug))
             Log.Debug("accounts.logged_in", $"{user.Number} on #{session.Connection.Id} from {session.Address}{(serverFinal.Length == 0 ? " (resumed)" : "")}");

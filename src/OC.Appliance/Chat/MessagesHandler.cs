@@ -40,12 +40,8 @@ internal sealed class MessagesHandler(MessageWorker worker, PresenceRegistry pre
             Replies.Error(session, requestId, ErrorCode.InvalidArgument, "you cannot send a message to yourself");
             return;
         }
-        // The sender is online, so their friend list is in memory: no storage round trip.
-        if (!presence.AreFriends(from, (int)to))
-        {
-            Replies.Error(session, requestId, ErrorCode.NotFriends, $"{to:D6} is not your friend");
-            return;
-        }
+        // Only to a friend, never across a block (the one rule, in Sessions/Relations).
+        if (!Relations.RequireFriend(presence, session, requestId, (int)to)) return;
 
         var job = _sendJobs.Count > 0 ? _sendJobs.Pop() : new SendJob(this);
         job.Set(session, requestId, from, (int)to, id, text);

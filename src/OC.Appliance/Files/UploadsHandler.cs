@@ -61,11 +61,7 @@ internal sealed class UploadsHandler
             Replies.Error(session, requestId, ErrorCode.InvalidArgument, "you cannot send a file to yourself");
             return;
         }
-        if (!_presence.AreFriends(from, (int)offer.To))
-        {
-            Replies.Error(session, requestId, ErrorCode.NotFriends, $"{offer.To:D6} is not your friend");
-            return;
-        }
+        if (!Relations.RequireFriend(_presence, session, requestId, (int)offer.To)) return;
         if (offer.Size > (ulong)_files.Limits.MaxFileSize)
         {
             Replies.Error(session, requestId, ErrorCode.FileTooLarge, $"the file is {offer.Size} bytes; this appliance takes at most {_files.Limits.MaxFileSize}");

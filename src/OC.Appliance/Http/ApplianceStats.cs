@@ -75,6 +75,8 @@ internal sealed class ApplianceStats
             UsersRegistered = counters.Users,
             UsersOnline = _presence.OnlineUsers,
             SessionsOnline = _presence.OnlineSessions,
+            FriendRequestsPending = counters.FriendRequests,
+            Blocks = counters.Blocks,
             Connections = _connections.Count,
             ConnectionsAccepted = _connections.Accepted,
             MessagesStored = _messages.MessagesStored,

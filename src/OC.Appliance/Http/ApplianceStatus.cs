@@ -27,6 +27,12 @@ internal sealed record ApplianceStatus
     public required int UsersOnline { get; init; }
     public required int SessionsOnline { get; init; }
 
+    /// <summary>Friend requests waiting for an answer.</summary>
+    public required long FriendRequestsPending { get; init; }
+
+    /// <summary>Blocks standing (two users blocking each other count twice).</summary>
+    public required long Blocks { get; init; }
+
     /// <summary>Open protocol connections (logged in or not).</summary>
     public required int Connections { get; init; }
     public required long ConnectionsAccepted { get; init; }

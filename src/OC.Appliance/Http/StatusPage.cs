@@ -48,6 +48,8 @@ internal static class StatusPage
             "stored · ", "file_bytes_stored", "bytes", StatusFormat.Bytes(s.FileBytesStored), "");
         Card(h, "Disk free", "disk_free_bytes", "bytes", StatusFormat.Bytes(s.DiskFreeBytes),
             "in the data folder", null, null, null, "");
+        Card(h, "Friend requests", "friend_requests_pending", "int", StatusFormat.Int(s.FriendRequestsPending),
+            "waiting · ", "blocks", "int", StatusFormat.Int(s.Blocks), " blocks");
 
         h.Append("</section>\n<section>\n<h2 class=\"title\">Last errors and warnings</h2>\n<div id=\"problems\">");
         Problems(h, s.LastErrors);

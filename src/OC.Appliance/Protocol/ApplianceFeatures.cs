@@ -16,16 +16,16 @@ namespace OC.Appliance.Protocol;
 /// </summary>
 internal sealed class ApplianceFeatures
 {
-    public ApplianceFeatures(StorageWorker storage, MessageWorker messages, FileWorker files, RateLimitSettings rateLimits, TimeProvider time)
+    public ApplianceFeatures(StorageWorker storage, MessageWorker messages, FileWorker files, RateLimitSettings rateLimits, TimeProvider time, FriendsMode friends = FriendsMode.Consent)
     {
         var sessions = new SessionEvents();
         var notices = new FileNotices(Presence);
         Limits = new RateLimits(rateLimits, time);
         Accounts = new AccountsHandler(storage, Presence, sessions, Limits, time);
-        Friends = new FriendsHandler(storage, Presence, Limits, time);
+        Friends = new FriendsHandler(storage, Presence, Limits, time, friends);
         Messages = new MessagesHandler(messages, Presence, sessions, Limits);
         Uploads = new UploadsHandler(files, Presence, sessions, notices, Limits);
-        Downloads = new DownloadsHandler(files, sessions);
+        Downloads = new DownloadsHandler(files, sessions, Presence);
     }
 
     /// <summary>Who is online with which sessions: shared by every feature that pushes events.</summary>

@@ -122,6 +122,11 @@ internal sealed class RequestRouter(ApplianceFeatures features, ConnectionLimits
             case FrameType.FriendRemove: features.Friends.OnFriendRemove(session, id, payload); return;
             case FrameType.FriendList: features.Friends.OnFriendList(session, id, payload); return;
             case FrameType.OnlineList: features.Friends.OnOnlineList(session, id, payload); return;
+            case FrameType.FriendRespond: features.Friends.OnFriendRespond(session, id, payload); return;
+            case FrameType.FriendRequests: features.Friends.OnFriendRequests(session, id, payload); return;
+            case FrameType.Block: features.Friends.OnBlock(session, id, payload); return;
+            case FrameType.Unblock: features.Friends.OnUnblock(session, id, payload); return;
+            case FrameType.BlockList: features.Friends.OnBlockList(session, id, payload); return;
             case FrameType.Send: features.Messages.OnSend(session, id, payload); return;
             case FrameType.Sync: features.Messages.OnSync(session, id, payload); return;
             case FrameType.History: features.Messages.OnHistory(session, id, payload); return;
@@ -137,7 +142,8 @@ internal sealed class RequestRouter(ApplianceFeatures features, ConnectionLimits
                 or FrameType.Friends or FrameType.FriendAdded or FrameType.FriendRemoved or FrameType.Presence
                 or FrameType.OnlineUsers or FrameType.Sent or FrameType.Message or FrameType.Synced
                 or FrameType.Delivered or FrameType.HistoryPage or FrameType.FileAccepted or FrameType.FileProgress
-                or FrameType.FileEntries or FrameType.FileData or FrameType.FileReceived:
+                or FrameType.FileEntries or FrameType.FileData or FrameType.FileReceived
+                or FrameType.FriendRequest or FrameType.FriendRequestList or FrameType.BlockedUsers:
                 Replies.Fatal(session, id, ErrorCode.UnexpectedFrame, $"{header.Type} is sent by the appliance, not to it");
                 return;
             default:

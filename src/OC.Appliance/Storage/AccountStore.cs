@@ -164,15 +164,5 @@ internal static class AccountStore
         return id;
     }
 
-    /// <summary>What LiteDB will give back: UTC, whole milliseconds. An unspecified kind is taken as UTC.</summary>
-    private static DateTime StoredUtc(DateTime value)
-    {
-        var utc = value.Kind switch
-        {
-            DateTimeKind.Unspecified => DateTime.SpecifyKind(value, DateTimeKind.Utc),
-            DateTimeKind.Local => value.ToUniversalTime(),
-            _ => value,
-        };
-        return new DateTime(utc.Ticks - utc.Ticks % TimeSpan.TicksPerMillisecond, DateTimeKind.Utc);
-    }
+    private static DateTime StoredUtc(DateTime value) => StoredTime.Utc(value);
 }

@@ -33,7 +33,8 @@ internal static class ErrorReport
         ErrorCode.TooManyAttempts => "too many login attempts on one connection; the appliance closed it",
         ErrorCode.InvalidSession => "session expired; run oc login NUMBER",
         ErrorCode.NotAuthenticated => "not logged in; run oc login NUMBER",
-        ErrorCode.InvalidArgument or ErrorCode.AlreadyFriends or ErrorCode.NotFriends => e.Message,
+        ErrorCode.InvalidArgument or ErrorCode.AlreadyFriends or ErrorCode.NotFriends or ErrorCode.Blocked
+            or ErrorCode.RequestPending or ErrorCode.NotRequested or ErrorCode.TooManyPendingRequests => e.Message,
         ErrorCode.RateLimited => $"rate limited by the appliance: {e.Message}",
         ErrorCode.StorageFailure => $"the appliance could not save the change ({e.Message}); nothing was stored, try again later",
         ErrorCode.UnknownFrameType => $"the appliance does not know this request (is it older than oc {CliVersion.Text}?)",

@@ -35,8 +35,10 @@ public enum ErrorCode : ushort
     FileTooLarge = 113,
     QuotaExceeded = 114,
     FileRejected = 115,
-
-    // 116-119 are taken by the friend requests and blocking.
+    Blocked = 116,
+    RequestPending = 117,
+    NotRequested = 118,
+    TooManyPendingRequests = 119,
 
     /// <summary>Over a rate limit (docs/protocol.md, "Rate limits"): nothing was done; send it again after retryAfterSeconds.</summary>
     RateLimited = 120,

@@ -40,13 +40,14 @@ public class MessageCrashTests
             {
                 await using var rc = await appliance.ConnectAsync();
                 receiver = await TestUsers.RegisterAsync(rc, "receiver", "pw");
+                await TestUsers.LoginAsync(rc, receiver, "pw");
                 var connections = new OcConnection[Senders];
                 for (int s = 0; s < Senders; s++)
                 {
                     connections[s] = await appliance.ConnectAsync();
                     senderNumbers[s] = await TestUsers.RegisterAsync(connections[s], $"sender{s}", "pw");
                     await TestUsers.LoginAsync(connections[s], senderNumbers[s], "pw");
-                    await BefriendAsync(connections[s], receiver);
+                    await BefriendAsync(connections[s], receiver, rc);
                 }
 
                 var halfway = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

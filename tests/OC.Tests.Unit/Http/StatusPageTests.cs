@@ -22,6 +22,8 @@ public sealed class StatusPageTests
         UsersRegistered = 1234567,
         UsersOnline = 12,
         SessionsOnline = 14,
+        FriendRequestsPending = 3,
+        Blocks = 2,
         Connections = 20,
         ConnectionsAccepted = 40,
         MessagesStored = 0,
