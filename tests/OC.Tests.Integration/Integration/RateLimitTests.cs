@@ -60,7 +60,7 @@ public sealed class RateLimitTests : IDisposable
         var (bob, bobConnection) = await ChatPeers.NewUserAsync(_appliance, "bob");
         await using var _ = aliceConnection;
         await using var __ = bobConnection;
-        await ChatPeers.BefriendAsync(aliceConnection, bob);
+        await ChatPeers.BefriendAsync(aliceConnection, bob, bobConnection);
         int burst = Default(RateKind.Message).Burst;
 
         var (sent, refused) = await SendManyAsync(aliceConnection, bob, burst + 10);
@@ -92,7 +92,7 @@ public sealed class RateLimitTests : IDisposable
         var (bob, bobConnection) = await ChatPeers.NewUserAsync(_appliance, "bob");
         await using var _ = alice;
         await using var __ = bobConnection;
-        await ChatPeers.BefriendAsync(alice, bob);
+        await ChatPeers.BefriendAsync(alice, bob, bobConnection);
         await SendManyAsync(alice, bob, Default(RateKind.Message).Burst);
 
         var id = Guid.NewGuid().ToByteArray();
@@ -120,15 +120,15 @@ public sealed class RateLimitTests : IDisposable
         var history = await Assert.ThrowsAsync<OcErrorException>(() => OcMessages.HistoryAsync(alice, bob, 0, 10));
         Assert.Equal(ErrorCode.RateLimited, history.Code);
 
-        // Friend requests: each one takes a token, whatever the answer (here: already friends).
+        // Friend requests: each one takes a token, whatever the answer (here: already asked).
         await OcFriends.AddAsync(alice, bob);
         for (int i = 1; i < Default(RateKind.FriendRequest).Burst; i++)
-            Assert.Equal(ErrorCode.AlreadyFriends, (await Assert.ThrowsAsync<OcErrorException>(() => OcFriends.AddAsync(alice, bob))).Code);
+            Assert.Equal(ErrorCode.RequestPending, (await Assert.ThrowsAsync<OcErrorException>(() => OcFriends.AddAsync(alice, bob))).Code);
         var add = await Assert.ThrowsAsync<OcErrorException>(() => OcFriends.AddAsync(alice, bob));
         Assert.Equal(ErrorCode.RateLimited, add.Code);
         Assert.Equal(2u, add.RetryAfterSeconds); // 30 a minute: one every 2 s
 
-        // Taking a friend back is not a request to anyone: not limited.
+        // Taking a request back is not a request to anyone: not limited.
         await OcFriends.RemoveAsync(alice, bob);
         Assert.Equal(1, await LimitedAsync("friend_request"));
         Assert.Equal(1, await LimitedAsync("find"));
