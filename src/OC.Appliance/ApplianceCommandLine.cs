@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Net;
 using OC.Appliance.Diagnostics;
+using OC.Appliance.Limits;
 using OC.Appliance.Storage;
 
 namespace OC.Appliance;
@@ -127,9 +128,66 @@ internal static class ApplianceCommandLine
         HelpName = "TIME",
     };
 
+    /// <summary>--rate-messages, --rate-logins, ...: one option per <see cref="RateKind"/>, in its order.</summary>
+    private static readonly Option<string>[] Rates = Array.ConvertAll(RateKinds.All, kind => new Option<string>(kind.Option())
+    {
+        Description = $"{RateDescription(kind)} (RATE/UNIT,BURST with UNIT s, m or h; off = no limit)",
+        DefaultValueFactory = _ => RateLimitSettings.Default[kind]!.Value.ToString(),
+        HelpName = "RATE",
+    });
+
+    private static readonly Option<bool> NoRateLimits = new("--no-rate-limits")
+    {
+        Description = "Lift every rate limit (for benchmarks; the --rate-* options are then ignored)",
+    };
+
+    private static string RateDescription(RateKind kind) => kind switch
+    {
+        RateKind.Message => "Messages (SEND) per user",
+        RateKind.FileOffer => "File offers per user",
+        RateKind.FriendRequest => "Friend requests (FRIEND_ADD) per user",
+        RateKind.History => "History pages per user",
+        RateKind.Find => "Look-ups of an OC number (FIND_USER) per user",
+        RateKind.Register => "Registrations per client address",
+        RateKind.Login => "Logins and session resumes per client address",
+        _ => "New connections per client address; more are closed at once",
+    };
+
+    /// <summary>The limits the options give (parsed already by their validators).</summary>
+    private static RateLimitSettings ParseRates(ParseResult parse)
+    {
+        if (parse.GetValue(NoRateLimits)) return RateLimitSettings.Off;
+        var settings = RateLimitSettings.Default;
+        foreach (var kind in RateKinds.All)
+        {
+            RateLimit.TryParse(parse.GetValue(Rates[(int)kind]), out var limit, out _);
+            settings = settings.With(kind, limit);
+        }
+        return settings;
+    }
+
+
+    private static readonly Option<string> Friends = new("--friends")
+    {
+        Description = "consent: adding a friend sends a request the other accepts or declines; open: both are friends at once (trusted labs)",
+        DefaultValueFactory = _ => "consent",
+        HelpName = "consent|open",
+    };
+
     public static int Run(string[] args)
     {
         SessionTtl.Validators.Add(r => { if (ParseDuration(r.GetValueOrDefault<string>()) is null) r.AddError($"--session-ttl: '{r.GetValueOrDefault<string>()}' is not a time such as 30d"); });
+        foreach (var rate in Rates)
+        {
+            rate.Validators.Add(r =>
+            {
+                if (!RateLimit.TryParse(r.GetValueOrDefault<string>(), out _, out string error)) r.AddError($"{r.Option.Name}: {error}");
+            });
+        }
+        Friends.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string>() is not ("consent" or "open")) r.AddError($"--friends must be consent or open, not '{r.GetValueOrDefault<string>()}'");
+        });
         MaxFileSize.Validators.Add(r => { if (ParseSize(r.GetValueOrDefault<string>()) is null) r.AddError($"--max-file-size: '{r.GetValueOrDefault<string>()}' is not a size such as 4G"); });
         InputBudget.Validators.Add(r =>
         {
@@ -167,8 +225,11 @@ internal static class ApplianceCommandLine
         var root = new RootCommand("oc-appliance: the OC LAN chat appliance (protocol, storage and discovery in one binary)")
         {
             Data, Port, HttpPort, NoHttp, Bind, Poller, Name, NoMdns, IdleTimeout, LoginTimeout, MaxAnonymousPerAddress, MaxAnonymous,
-            InputBudget, MaxFileSize, Quota, PartialTtl, SessionTtl, Verbose,
+            InputBudget, MaxFileSize, Quota, PartialTtl, SessionTtl, Friends,
         };
+        foreach (var rate in Rates) root.Options.Add(rate);
+        root.Options.Add(NoRateLimits);
+        root.Options.Add(Verbose);
         // oc-appliance user list|reset-password|delete: the forgotten password (Admin/UserCommand.cs).
         root.Subcommands.Add(Admin.UserCommand.Create());
         root.SetAction(parse => Serve(new ApplianceOptions
@@ -191,6 +252,8 @@ internal static class ApplianceCommandLine
             FileQuota = ParseSize(parse.GetValue(Quota))!.Value,
             PartialTtl = ParseDuration(parse.GetValue(PartialTtl))!.Value,
             SessionTtl = ParseDuration(parse.GetValue(SessionTtl))!.Value,
+            RateLimits = ParseRates(parse),
+            FriendsMode = parse.GetValue(Friends) == "open" ? OC.Appliance.Friends.FriendsMode.Open : OC.Appliance.Friends.FriendsMode.Consent,
         }));
 
         var result = root.Parse(args);

@@ -1,5 +1,6 @@
 using System.Net;
 using OC.Appliance.Diagnostics;
+using OC.Appliance.Limits;
 
 namespace OC.Appliance;
 
@@ -57,6 +58,12 @@ internal sealed record ApplianceOptions
 
     /// <summary>--session-ttl: a session unused for this long has expired.</summary>
     public TimeSpan SessionTtl { get; init; } = TimeSpan.FromDays(30);
+
+    /// <summary>--rate-*: the token buckets per user and per address; <see cref="RateLimitSettings.Off"/> with --no-rate-limits.</summary>
+    public RateLimitSettings RateLimits { get; init; } = RateLimitSettings.Default;
+
+    /// <summary>--friends: Consent (a request the other accepts) or Open (FRIEND_ADD befriends both at once).</summary>
+    public Friends.FriendsMode FriendsMode { get; init; } = Friends.FriendsMode.Consent;
 
     /// <summary>Off only in benchmarks that measure what the flush costs.</summary>
     public bool FlushToDisk { get; init; } = true;

@@ -82,7 +82,7 @@ internal sealed class ApplianceServer : IDisposable
                 MaxConnections = options.MaxConnections,
                 MaxOutputBytes = options.MaxOutputBytes,
             };
-            _features = new ApplianceFeatures(_storage, _messages, _files, options.Time);
+            _features = new ApplianceFeatures(_storage, _messages, _files, options.RateLimits, options.Time, options.FriendsMode);
             _features.Accounts.SessionTtl = options.SessionTtl;
             _router = new RequestRouter(_features, limits, new ApplianceIdentity(options.Name, applianceId, $"oc-appliance {ApplianceVersion.Text}"), options.Time);
             _connections = new ConnectionManager(_loop, limits, _router) { OnOpened = _router.OnOpened };
@@ -97,7 +97,11 @@ internal sealed class ApplianceServer : IDisposable
             _loop.AddTimer(TimeSpan.FromMinutes(1), () => _features.Accounts.Throttle.Sweep(options.Time.NowMs()), TimeSpan.FromMinutes(1));
             // Sessions unused for --session-ttl are deleted (RESUME refuses them at once anyway).
             _loop.AddTimer(TimeSpan.FromMinutes(1), _features.Accounts.SweepSessions, TimeSpan.FromHours(1));
-            var stats = new ApplianceStats(_loop, _router.Identity, _storage, _messages, _connections, _features.Presence, _files);
+            // Buckets full again are dropped: the tables hold only clients that are busy now.
+            _loop.AddTimer(TimeSpan.FromSeconds(10), _features.Limits.Sweep, TimeSpan.FromSeconds(10));
+            // The minute of the log's repeat counts ends on the loop's clock: "and 3,512 more from ...".
+            _loop.AddTimer(TimeSpan.FromMinutes(1), Log.SummariseRepeats, TimeSpan.FromMinutes(1));
+            var stats = new ApplianceStats(_loop, _router.Identity, _storage, _messages, _connections, _features.Presence, _files, _features.Limits);
             _acceptor = new Acceptor(_loop, new IPEndPoint(options.BindAddress, options.Port), "protocol", _connections.Accept);
             // oc-appliance user reaches the running appliance here (docs/architecture.md, "The admin socket").
             _admin = AdminSocket.TryStart(_loop, options.DataDirectory, _features, _router.Identity, options.Time);
@@ -158,6 +162,7 @@ internal sealed class ApplianceServer : IDisposable
     {
         var http = HttpEndPoint is { } endPoint ? $"http on {endPoint}" : "http off";
         Log.Info("appliance.listening", $"protocol on {ProtocolEndPoint} ({_loop.PollerName}), {http}, data in {Path.GetFullPath(Options.DataDirectory)}");
+        if (Options.FriendsMode == Friends.FriendsMode.Open) Log.Info("friends.open", "--friends open: adding a friend makes both friends at once, without a request");
         try
         {
             _loop.Run();

@@ -19,7 +19,10 @@ internal static class OcCli
           oc whoami --json
           oc find 654321
           oc friends add 654321
+          oc friends requests
+          oc friends accept 123456
           oc friends
+          oc block 654321
           oc online
           oc send 654321 "dinner at 8?"
           oc history 654321
@@ -46,6 +49,8 @@ internal static class OcCli
             The appliance is --server HOST[:PORT] (default port 6677), else $OC_SERVER, else the one used last,
             else the one found on the LAN (mDNS, about a second; oc servers lists them).
             Settings and the session live in $OC_CONFIG_DIR, else $XDG_CONFIG_HOME/oc, else ~/.config/oc.
+            When the appliance says to slow down (its rate limits), oc waits as long as it asks and tries
+            again, saying so once on stderr; it gives up after a minute of waiting for one request.
 
             Exit codes: 0 success; 1 the appliance refused, the network failed or a local file could not be
             written; 2 wrong command line or input (nothing was sent); 130 cancelled with Ctrl-C.
@@ -61,6 +66,9 @@ internal static class OcCli
             (PasswdCommand.Create(host), PasswdCommand.MoreHelp),
             (FindCommand.Create(host), FindCommand.MoreHelp),
             (FriendsCommand.Create(host), FriendsCommand.MoreHelp),
+            (BlockCommand.CreateBlock(host), BlockCommand.BlockMoreHelp),
+            (BlockCommand.CreateUnblock(host), BlockCommand.UnblockMoreHelp),
+            (BlockCommand.CreateList(host), BlockCommand.BlockedMoreHelp),
             (OnlineCommand.Create(host), OnlineCommand.MoreHelp),
             (SendCommand.Create(host), SendCommand.MoreHelp),
             (HistoryCommand.Create(host), HistoryCommand.MoreHelp),

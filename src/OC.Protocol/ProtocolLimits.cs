@@ -30,4 +30,10 @@ public static class ProtocolLimits
     public const int MaxFileEntries = 1000;
     public const int MaxUploadsPerConnection = 4;
     public const int MaxDownloadsPerConnection = 2;
+
+    /// <summary>Friend requests one user may have waiting for an answer (FRIEND_ADD beyond: TooManyPendingRequests).</summary>
+    public const int MaxPendingRequests = 100;
+
+    /// <summary>Entries of each direction in FRIEND_REQUEST_LIST, and of BLOCKED_USERS.</summary>
+    public const int MaxRelationEntries = 1000;
 }

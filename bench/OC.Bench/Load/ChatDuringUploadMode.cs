@@ -41,12 +41,15 @@ internal static class ChatDuringUploadMode
             await using var recipient = await OcConnection.ConnectAsync(host, port, "oc-bench", deadline.Token).ConfigureAwait(false);
             await using var sender = await OcConnection.ConnectAsync(host, port, "oc-bench", deadline.Token).ConfigureAwait(false);
             await using var receiver = await OcConnection.ConnectAsync(host, port, "oc-bench", deadline.Token).ConfigureAwait(false);
-            await SignUpAsync(uploader, "bench-up", deadline.Token).ConfigureAwait(false);
+            uint uploaderNumber = await SignUpAsync(uploader, "bench-up", deadline.Token).ConfigureAwait(false);
             uint recipientNumber = await SignUpAsync(recipient, "bench-down", deadline.Token).ConfigureAwait(false);
-            await SignUpAsync(sender, "bench-chat-a", deadline.Token).ConfigureAwait(false);
+            uint senderNumber = await SignUpAsync(sender, "bench-chat-a", deadline.Token).ConfigureAwait(false);
             uint receiverNumber = await SignUpAsync(receiver, "bench-chat-b", deadline.Token).ConfigureAwait(false);
-            await OcFriends.AddAsync(uploader, recipientNumber, deadline.Token).ConfigureAwait(false);
-            await OcFriends.AddAsync(sender, receiverNumber, deadline.Token).ConfigureAwait(false);
+            // Asked and accepted (the default --friends consent; with open the request alone does it).
+            if (!(await OcFriends.AddAsync(uploader, recipientNumber, deadline.Token).ConfigureAwait(false)).Friend)
+                await OcFriends.AcceptAsync(recipient, uploaderNumber, deadline.Token).ConfigureAwait(false);
+            if (!(await OcFriends.AddAsync(sender, receiverNumber, deadline.Token).ConfigureAwait(false)).Friend)
+                await OcFriends.AcceptAsync(receiver, senderNumber, deadline.Token).ConfigureAwait(false);
             // The receiver is live after a SYNC that ends the history (there is none yet).
             if ((await OcMessages.SyncPageAsync(receiver, 0, deadline.Token).ConfigureAwait(false)).More)
                 throw new InvalidOperationException("a fresh user's SYNC said more = 1");

@@ -43,9 +43,16 @@ internal sealed class ChatPair : IDisposable
             await LoginAsync(sender, a, cancellationToken).ConfigureAwait(false);
             await LoginAsync(receiver, b, cancellationToken).ConfigureAwait(false);
 
-            // Mutual at once (docs/protocol.md, "Friends and presence"); the receiver gets FRIEND_ADDED.
+            // The sender asks, the receiver accepts (docs/protocol.md, "Friends and presence"); on an
+            // appliance with --friends open the request alone makes them friends (its card says so).
             var added = await sender.RequestAsync((buffer, id) => UserNumber.Write(buffer, FrameType.FriendAdd, id, b), 5, cancellationToken).ConfigureAwait(false);
-            Expect(added, FrameType.Ok, "FRIEND_ADD");
+            Expect(added, FrameType.UserCard, "FRIEND_ADD");
+            if (!UserCard.TryRead(added.Payload, out var card)) throw new InvalidOperationException("malformed USER_CARD");
+            if (!card.Friend)
+            {
+                var accepted = await receiver.RequestAsync((buffer, id) => FriendRespond.Write(buffer, id, new FriendRespond(a, Accept: true)), 5, cancellationToken).ConfigureAwait(false);
+                Expect(accepted, FrameType.UserCard, "FRIEND_RESPOND");
+            }
 
             // One SYNC from seq 0: nothing is stored for this user yet, so SYNCED says more = 0 and
             // the session is live from then on.

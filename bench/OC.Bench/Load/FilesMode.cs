@@ -30,7 +30,7 @@ internal static class FilesMode
             uint b = await OcAccounts.RegisterAsync(bob, "bench-b", "", "bench password").ConfigureAwait(false);
             await OcAccounts.LoginAsync(alice, a, "bench password").ConfigureAwait(false);
             await OcAccounts.LoginAsync(bob, b, "bench password").ConfigureAwait(false);
-            await OcFriends.AddAsync(alice, b).ConfigureAwait(false);
+            if (!(await OcFriends.AddAsync(alice, b).ConfigureAwait(false)).Friend) await OcFriends.AcceptAsync(bob, a).ConfigureAwait(false);
 
             var before = RunIperf(size);
             var clock = Stopwatch.StartNew();

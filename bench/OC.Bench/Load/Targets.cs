@@ -94,6 +94,8 @@ internal sealed class InProcessTarget : Target
             LoginTimeout = TimeSpan.FromSeconds(600),
             MaxAnonymousPerAddress = int.MaxValue,
             MaxAnonymous = int.MaxValue,
+            // Thousands of users and connections from 127.0.0.1, each as fast as it can: no rate limits (--no-rate-limits below).
+            RateLimits = OC.Appliance.Limits.RateLimitSettings.Off,
             // Not measured, and its fixed port (6678) may be taken by another appliance on this machine.
             HttpEnabled = false,
         });
@@ -146,7 +148,7 @@ internal sealed partial class SpawnedTarget : Target
         if (start.FileName == "dotnet") start.ArgumentList.Add(path);
         // --no-http: the status page is not measured, and its fixed port may be taken by another appliance.
         foreach (var arg in (string[])["--data", _dataDirectory, "--port", "0", "--no-http", "--bind", "127.0.0.1", "--name", "oc-bench", "--idle-timeout", "600",
-                 "--login-timeout", "600", "--max-anonymous-per-address", "1000000", "--max-anonymous", "1000000"])
+                 "--login-timeout", "600", "--max-anonymous-per-address", "1000000", "--max-anonymous", "1000000", "--no-rate-limits"])
             start.ArgumentList.Add(arg);
         if (options.Poller is not null)
         {

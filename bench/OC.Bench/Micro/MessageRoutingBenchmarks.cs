@@ -65,7 +65,7 @@ public class MessageRoutingBenchmarks
         _messages = new MessageWorker(_directory, _loop.Wake);
         _files = new FileWorker(_directory, new FileLimits(), _loop.Wake);
         var limits = new ConnectionLimits();
-        _features = new ApplianceFeatures(_storage, _messages, _files, TimeProvider.System);
+        _features = new ApplianceFeatures(_storage, _messages, _files, OC.Appliance.Limits.RateLimitSettings.Off, TimeProvider.System);
         _router = new RequestRouter(_features, limits, new ApplianceIdentity("bench", "0123456789abcdef", "oc-bench"), TimeProvider.System);
         _connections = new ConnectionManager(_loop, limits, _router) { OnOpened = _router.OnOpened };
 

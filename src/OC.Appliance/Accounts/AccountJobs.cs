@@ -51,7 +51,7 @@ internal sealed class SaveSessionJob(AccountsHandler handler, ClientSession sess
 {
     private UserRecord? _user;
     private SessionRecord? _session;
-    private List<int> _friends = [];
+    private UserRelations _relations = UserRelations.None;
 
     internal override void Execute(LiteDatabase db)
     {
@@ -59,7 +59,7 @@ internal sealed class SaveSessionJob(AccountsHandler handler, ClientSession sess
         _user = AccountStore.FindUser(db, number);
         if (_user is null || !CryptographicOperations.FixedTimeEquals(_user.StoredKey, storedKey)) return;
         _session = UserSessions.Create(db, token, number, device, address, nowUtc);
-        _friends = FriendStore.FriendsOf(db, number);
+        _relations = FriendStore.RelationsOf(db, number);
     }
 
     protected override void OnCompleted()
@@ -70,7 +70,7 @@ internal sealed class SaveSessionJob(AccountsHandler handler, ClientSession sess
             Replies.Error(Session, RequestId, ErrorCode.AuthenticationFailed, "the password changed during the login; log in again");
             return;
         }
-        handler.OnLoggedIn(Session, RequestId, _user!, _session.Id, token, serverFinal, _friends);
+        handler.OnLoggedIn(Session, RequestId, _user!, _session.Id, token, serverFinal, _relations);
     }
 
     protected override void OnFailed() => Session.State = SessionState.Anonymous;
@@ -83,7 +83,7 @@ internal sealed class ResumeJob(AccountsHandler handler, ClientSession session, 
     private ResumeOutcome _outcome;
     private SessionRecord? _session;
     private UserRecord? _user;
-    private List<int> _friends = [];
+    private UserRelations _relations = UserRelations.None;
 
     internal override void Execute(LiteDatabase db)
     {
@@ -91,7 +91,7 @@ internal sealed class ResumeJob(AccountsHandler handler, ClientSession session, 
         _outcome = UserSessions.TryResume(db, token, address, nowUtc, ttl, out _session);
         if (_session is null) return;
         _user = AccountStore.FindUser(db, _session.User);
-        if (_user is not null) _friends = FriendStore.FriendsOf(db, _user.Number);
+        if (_user is not null) _relations = FriendStore.RelationsOf(db, _user.Number);
     }
 
     protected override void OnCompleted()
@@ -104,7 +104,7 @@ internal sealed class ResumeJob(AccountsHandler handler, ClientSession session, 
                 : "the session has ended; log in again");
             return;
         }
-        handler.OnLoggedIn(Session, RequestId, _user, _session!.Id, token, "", _friends);
+        handler.OnLoggedIn(Session, RequestId, _user, _session!.Id, token, "", _relations);
     }
 
     protected override void OnFailed() => Session.State = SessionState.Anonymous;

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using OC.Appliance.Diagnostics;
+using OC.Appliance.Limits;
 using OC.Appliance.Net;
 using OC.Appliance.Sessions;
 using OC.Appliance.Storage;
@@ -17,7 +18,7 @@ namespace OC.Appliance.Accounts;
 /// A login puts the session into the presence registry; a logout or close takes it out and tells
 /// the other features (<see cref="SessionEvents.Ended"/>). Loop thread only.
 /// </summary>
-internal sealed partial class AccountsHandler(StorageWorker storage, PresenceRegistry presence, SessionEvents sessions, TimeProvider time)
+internal sealed partial class AccountsHandler(StorageWorker storage, PresenceRegistry presence, SessionEvents sessions, RateLimits limits, TimeProvider time)
 {
     // A connection that keeps guessing is cut off, whatever the throttle says.
     private const int MaxLoginAttemptsPerConnection = 10;
@@ -38,6 +39,7 @@ internal sealed partial class AccountsHandler(StorageWorker storage, PresenceReg
             Replies.Malformed(session, requestId, "REGISTER");
             return;
         }
+        if (!Replies.WithinRate(session, requestId, limits, RateKind.Register)) return;
         if (!AccountRules.TryValidate(request, out var valid, out var error))
         {
             Replies.Error(session, requestId, ErrorCode.InvalidArgument, error);
@@ -67,6 +69,8 @@ internal sealed partial class AccountsHandler(StorageWorker storage, PresenceReg
                 session.State == SessionState.Authenticated ? "already logged in on this connection" : "a login is already in progress");
             return;
         }
+        // Before the attempt is counted: a client told to wait and sending again has not guessed.
+        if (!Replies.WithinRate(session, requestId, limits, RateKind.Login)) return;
         if (++session.LoginAttempts > MaxLoginAttemptsPerConnection)
         {
             Replies.Fatal(session, requestId, ErrorCode.TooManyAttempts, "too many login attempts on one connection");
@@ -162,6 +166,7 @@ internal sealed partial class AccountsHandler(StorageWorker storage, PresenceReg
             Replies.Error(session, requestId, ErrorCode.AlreadyAuthenticated, "already logged in or logging in on this connection");
             return;
         }
+        if (!Replies.WithinRate(session, requestId, limits, RateKind.Login)) return;
         if (request.SessionToken.Length != ProtocolLimits.SessionTokenBytes)
         {
             Replies.Error(session, requestId, ErrorCode.InvalidSession, "the session token is not valid; log in again");
@@ -171,7 +176,7 @@ internal sealed partial class AccountsHandler(StorageWorker storage, PresenceReg
         storage.Post(new ResumeJob(this, session, requestId, request.SessionToken, session.AddressText, time.GetUtcNow().UtcDateTime, SessionTtl));
     }
 
-    internal void OnLoggedIn(ClientSession session, uint requestId, UserRecord user, int sessionId, byte[] token, string serverFinal, List<int> friends)
+    internal void OnLoggedIn(ClientSession session, uint requestId, UserRecord user, int sessionId, byte[] token, string serverFinal, UserRelations relations)
     {
         session.State = SessionState.Authenticated;
         session.LoginAttempts = 0;
@@ -180,7 +185,7 @@ internal sealed partial class AccountsHandler(StorageWorker storage, PresenceReg
         session.SessionToken = token;
         session.SessionId = sessionId;
         session.PasswordLoginMs = serverFinal.Length > 0 ? Math.Max(1, time.NowMs()) : 0;
-        presence.SessionOnline(session, user.Nick, friends);
+        presence.SessionOnline(session, user.Nick, relations.Friends, relations.Blocking, relations.BlockedBy);
         // Debug, not Info: logins are routine and frequent; a line each cost a fifth of login throughput.
         if (Log.IsEnabled(LogLevel.Debug))
             Log.Debug("accounts.logged_in", $"{user.Number} on #{session.Connection.Id} from {session.Address}{(serverFinal.Length == 0 ? " (resumed)" : "")}");

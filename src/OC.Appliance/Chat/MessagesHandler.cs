@@ -1,3 +1,4 @@
+using OC.Appliance.Limits;
 using OC.Appliance.Sessions;
 using OC.Appliance.Storage.Messages;
 using OC.Protocol;
@@ -11,7 +12,7 @@ namespace OC.Appliance.Chat;
 /// "Messages"). A session that finished its SYNC is live (<see cref="SessionEvents.WentLive"/>).
 /// Loop thread only.
 /// </summary>
-internal sealed class MessagesHandler(MessageWorker worker, PresenceRegistry presence, SessionEvents sessions)
+internal sealed class MessagesHandler(MessageWorker worker, PresenceRegistry presence, SessionEvents sessions, RateLimits limits)
 {
     private readonly Stack<SendJob> _sendJobs = new();
     private readonly ByteBuffer _eventScratch = new();
@@ -27,6 +28,7 @@ internal sealed class MessagesHandler(MessageWorker worker, PresenceRegistry pre
             return;
         }
         if (!Replies.RequireLogin(session, requestId)) return;
+        if (!Replies.WithinRate(session, requestId, limits, RateKind.Message)) return;
         if (TextRules.IsBlankUtf8(text))
         {
             Replies.Error(session, requestId, ErrorCode.InvalidArgument, TextRules.EmptyMessage);
@@ -38,12 +40,8 @@ internal sealed class MessagesHandler(MessageWorker worker, PresenceRegistry pre
             Replies.Error(session, requestId, ErrorCode.InvalidArgument, "you cannot send a message to yourself");
             return;
         }
-        // The sender is online, so their friend list is in memory: no storage round trip.
-        if (!presence.AreFriends(from, (int)to))
-        {
-            Replies.Error(session, requestId, ErrorCode.NotFriends, $"{to:D6} is not your friend");
-            return;
-        }
+        // Only to a friend, never across a block (the one rule, in Sessions/Relations).
+        if (!Relations.RequireFriend(presence, session, requestId, (int)to)) return;
 
         var job = _sendJobs.Count > 0 ? _sendJobs.Pop() : new SendJob(this);
         job.Set(session, requestId, from, (int)to, id, text);
@@ -111,6 +109,7 @@ internal sealed class MessagesHandler(MessageWorker worker, PresenceRegistry pre
             return;
         }
         if (!Replies.RequireLogin(session, requestId)) return;
+        if (!Replies.WithinRate(session, requestId, limits, RateKind.History)) return;
         if (request.Limit is 0 or > ProtocolLimits.MaxHistoryPage)
         {
             Replies.Error(session, requestId, ErrorCode.InvalidArgument, $"the limit must be 1..{ProtocolLimits.MaxHistoryPage}");

@@ -1,25 +1,30 @@
 namespace OC.Appliance.Diagnostics;
 
-/// <summary>One WRN or ERR line as the status page shows it.</summary>
-internal sealed record LogEntry(DateTime TimeUtc, LogLevel Level, string Event, string Text);
+/// <summary>
+/// The most recent WRN or ERR line of one kind (event) as the status page shows it, and how many
+/// lines of that kind were logged since the start (held-back repeats included).
+/// </summary>
+internal sealed record LogEntry(DateTime TimeUtc, LogLevel Level, string Event, string Text, long Count = 1);
 
 /// <summary>
-/// The last few warnings and errors, for the status page: a fixed ring, so a flood of them
-/// costs no memory, only the older ones. Thread-safe (the storage thread logs too).
+/// The status page's last warnings and errors: the most recent line of each kind, with its count,
+/// so a flood of one kind (a client sending garbage) replaces only its own line and never pushes a
+/// real storage error out. The kinds are the code's event names, a few dozen; beyond
+/// <see cref="Capacity"/> the kind updated longest ago goes, a warning before any error.
+/// Thread-safe (the storage thread logs too).
 /// </summary>
 internal sealed class RecentProblems(int capacity)
 {
     // A log line can quote a client's input; the page needs the gist, not a megabyte.
     internal const int MaxTextLength = 300;
 
-    private readonly LogEntry?[] _ring = new LogEntry?[capacity];
+    private readonly Dictionary<string, LogEntry> _latest = [];
     private readonly Lock _lock = new();
-    private int _next;
     private long _total;
 
-    public int Capacity => _ring.Length;
+    public int Capacity => capacity;
 
-    /// <summary>Every warning and error since start, including those that fell out of the ring.</summary>
+    /// <summary>Every warning and error since start.</summary>
     public long Total
     {
         get { lock (_lock) return _total; }
@@ -28,28 +33,35 @@ internal sealed class RecentProblems(int capacity)
     public void Add(DateTime timeUtc, LogLevel level, string evt, string text)
     {
         if (text.Length > MaxTextLength) text = string.Concat(text.AsSpan(0, MaxTextLength - 1), "…");
-        var entry = new LogEntry(timeUtc, level, evt, text);
         lock (_lock)
         {
-            _ring[_next] = entry;
-            _next = (_next + 1) % _ring.Length;
             _total++;
+            long count = 1;
+            if (_latest.TryGetValue(evt, out var earlier)) count = earlier.Count + 1;
+            else if (_latest.Count >= capacity) _latest.Remove(Oldest());
+            _latest[evt] = new LogEntry(timeUtc, level, evt, text, count);
         }
     }
 
-    /// <summary>The entries still in the ring, newest first.</summary>
+    /// <summary>The latest line of each kind, newest first.</summary>
     public LogEntry[] Snapshot()
     {
         lock (_lock)
         {
-            var result = new List<LogEntry>(_ring.Length);
-            for (int i = 1; i <= _ring.Length; i++)
-            {
-                var entry = _ring[(_next - i + _ring.Length) % _ring.Length];
-                if (entry is null) break;
-                result.Add(entry);
-            }
-            return [.. result];
+            var result = _latest.Values.ToArray();
+            // Stable for equal times (lines of one millisecond): newest first by time, then by name.
+            Array.Sort(result, (a, b) => b.TimeUtc != a.TimeUtc ? b.TimeUtc.CompareTo(a.TimeUtc) : string.CompareOrdinal(a.Event, b.Event));
+            return result;
         }
+    }
+
+    private string Oldest()
+    {
+        LogEntry? oldest = null;
+        foreach (var entry in _latest.Values)
+        {
+            if (oldest is null || (entry.Level, entry.TimeUtc).CompareTo((oldest.Level, oldest.TimeUtc)) < 0) oldest = entry;
+        }
+        return oldest!.Event;
     }
 }

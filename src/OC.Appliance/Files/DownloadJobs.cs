@@ -63,7 +63,7 @@ internal sealed class ReadJob(DownloadsHandler handler, FileDownload download, l
 }
 
 /// <summary>At a session going live: the complete files to the user not yet downloaded, as FILE_RECEIVED.</summary>
-internal sealed class UnfetchedJob(ClientSession session, int user) : WorkerJob<FileStore>
+internal sealed class UnfetchedJob(ClientSession session, int user, PresenceRegistry presence) : WorkerJob<FileStore>
 {
     private List<FileEntry> _entries = [];
 
@@ -72,7 +72,10 @@ internal sealed class UnfetchedJob(ClientSession session, int user) : WorkerJob<
     internal override void Complete()
     {
         if (session.IsClosed || Error is not null || !session.Live) return;
-        foreach (var entry in _entries) FileEntry.WriteReceived(session.Connection.Output, entry);
+        foreach (var entry in _entries)
+        {
+            if (FileNotices.Announced(presence, entry)) FileEntry.WriteReceived(session.Connection.Output, entry);
+        }
         session.Connection.Commit();
     }
 }

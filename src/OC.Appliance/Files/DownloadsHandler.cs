@@ -34,13 +34,15 @@ internal sealed class DownloadsHandler
     internal const int MaxDownloadsPerConnection = 2;
 
     private readonly FileWorker _files;
+    private readonly PresenceRegistry _presence;
 
     // Each connection's downloads by file id (a connection appears at its first FILE_GET).
     private readonly Dictionary<ClientSession, Dictionary<ulong, FileDownload>> _downloads = [];
 
-    public DownloadsHandler(FileWorker files, SessionEvents sessions)
+    public DownloadsHandler(FileWorker files, SessionEvents sessions, PresenceRegistry presence)
     {
         _files = files;
+        _presence = presence;
         sessions.WentLive += OnSessionLive;
         sessions.Ended += OnSessionEnded;
     }
@@ -172,7 +174,7 @@ internal sealed class DownloadsHandler
     }
 
     /// <summary>A session went live (SYNC ended): it hears of complete files it has not downloaded yet.</summary>
-    private void OnSessionLive(ClientSession session) => _files.Post(new UnfetchedJob(session, session.UserNumber));
+    private void OnSessionLive(ClientSession session) => _files.Post(new UnfetchedJob(session, session.UserNumber, _presence));
 
     /// <summary>A session's login ended: its downloads stop.</summary>
     private void OnSessionEnded(ClientSession session)

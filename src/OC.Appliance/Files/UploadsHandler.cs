@@ -1,4 +1,5 @@
 using OC.Appliance.Diagnostics;
+using OC.Appliance.Limits;
 using OC.Appliance.Storage;
 using OC.Appliance.Sessions;
 using OC.Appliance.Storage.Files;
@@ -26,10 +27,12 @@ internal sealed class UploadsHandler
     private readonly PresenceRegistry _presence;
     private readonly Dictionary<ulong, FileUpload> _uploads = [];
     private readonly FileNotices _notices;
+    private readonly RateLimits _limits;
 
-    public UploadsHandler(FileWorker files, PresenceRegistry presence, SessionEvents sessions, FileNotices notices)
+    public UploadsHandler(FileWorker files, PresenceRegistry presence, SessionEvents sessions, FileNotices notices, RateLimits limits)
     {
         _files = files;
+        _limits = limits;
         _presence = presence;
         _notices = notices;
         files.OnProgress = OnProgress;
@@ -46,6 +49,7 @@ internal sealed class UploadsHandler
             return;
         }
         if (!Replies.RequireLogin(session, requestId)) return;
+        if (!Replies.WithinRate(session, requestId, _limits, RateKind.FileOffer)) return;
         if (FileEntries.NameProblem(offer.Name) is { } problem)
         {
             Replies.Error(session, requestId, ErrorCode.InvalidArgument, problem);
@@ -57,11 +61,7 @@ internal sealed class UploadsHandler
             Replies.Error(session, requestId, ErrorCode.InvalidArgument, "you cannot send a file to yourself");
             return;
         }
-        if (!_presence.AreFriends(from, (int)offer.To))
-        {
-            Replies.Error(session, requestId, ErrorCode.NotFriends, $"{offer.To:D6} is not your friend");
-            return;
-        }
+        if (!Relations.RequireFriend(_presence, session, requestId, (int)offer.To)) return;
         if (offer.Size > (ulong)_files.Limits.MaxFileSize)
         {
             Replies.Error(session, requestId, ErrorCode.FileTooLarge, $"the file is {offer.Size} bytes; this appliance takes at most {_files.Limits.MaxFileSize}");

@@ -1,4 +1,5 @@
 using OC.Appliance.Diagnostics;
+using OC.Appliance.Limits;
 using OC.Appliance.Net;
 using OC.Appliance.Protocol;
 using OC.Appliance.Sessions;
@@ -26,13 +27,15 @@ internal sealed class ApplianceStats
     private readonly ConnectionManager _connections;
     private readonly PresenceRegistry _presence;
     private readonly FileWorker _files;
+    private readonly RateLimits _limits;
     private readonly long _startedMs;
     private readonly (long Ms, long Messages)[] _samples = new (long, long)[RateSamples];
     private int _sampleCount;
     private int _nextSample;
 
-    public ApplianceStats(EventLoop loop, ApplianceIdentity identity, StorageWorker storage, MessageWorker messages, ConnectionManager connections, PresenceRegistry presence, FileWorker files)
+    public ApplianceStats(EventLoop loop, ApplianceIdentity identity, StorageWorker storage, MessageWorker messages, ConnectionManager connections, PresenceRegistry presence, FileWorker files, RateLimits limits)
     {
+        _limits = limits;
         _loop = loop;
         _identity = identity;
         _storage = storage;
@@ -72,6 +75,8 @@ internal sealed class ApplianceStats
             UsersRegistered = counters.Users,
             UsersOnline = _presence.OnlineUsers,
             SessionsOnline = _presence.OnlineSessions,
+            FriendRequestsPending = counters.FriendRequests,
+            Blocks = counters.Blocks,
             Connections = _connections.Count,
             ConnectionsAccepted = _connections.Accepted,
             MessagesStored = _messages.MessagesStored,
@@ -90,9 +95,19 @@ internal sealed class ApplianceStats
             HttpConnections = Http.Connections,
             HttpRequests = Http.Requests,
             ProblemsLogged = Log.Recent.Total,
+            RateLimitsOn = _limits.Settings.AnyOn,
+            RateLimitKeys = _limits.TrackedKeys,
+            RateLimits = Array.ConvertAll(RateKinds.All, RateLimitStatus),
             LastErrors = Array.ConvertAll(Log.Recent.Snapshot(),
-                e => new StatusLogLine(e.TimeUtc, e.Level == LogLevel.Error ? "ERR" : "WRN", e.Event, e.Text)),
+                e => new StatusLogLine(e.TimeUtc, e.Level == LogLevel.Error ? "ERR" : "WRN", e.Event, e.Text, e.Count)),
         };
+    }
+
+    private StatusRateLimit RateLimitStatus(RateKind kind)
+    {
+        var limit = _limits.Settings[kind];
+        return new StatusRateLimit(kind.Name(), kind.PerAddress() ? "address" : "user",
+            limit?.ToString() ?? "off", limit?.PerSecond ?? 0, limit?.Burst ?? 0, _limits.Limited(kind), limit?.Describe() ?? "off");
     }
 
     private void SampleRates()

@@ -27,6 +27,12 @@ internal sealed record ApplianceStatus
     public required int UsersOnline { get; init; }
     public required int SessionsOnline { get; init; }
 
+    /// <summary>Friend requests waiting for an answer.</summary>
+    public required long FriendRequestsPending { get; init; }
+
+    /// <summary>Blocks standing (two users blocking each other count twice).</summary>
+    public required long Blocks { get; init; }
+
     /// <summary>Open protocol connections (logged in or not).</summary>
     public required int Connections { get; init; }
     public required long ConnectionsAccepted { get; init; }
@@ -54,15 +60,32 @@ internal sealed record ApplianceStatus
     public required int HttpConnections { get; init; }
     public required long HttpRequests { get; init; }
 
-    /// <summary>Warnings and errors logged since start, including those no longer in <see cref="LastErrors"/>.</summary>
+    /// <summary>False with --no-rate-limits (every kind off).</summary>
+    public required bool RateLimitsOn { get; init; }
+
+    /// <summary>Token buckets held (clients busy now), all kinds together.</summary>
+    public required int RateLimitKeys { get; init; }
+
+    /// <summary>Each kind's limit in force and how many requests it refused, in the order of <c>RateKind</c>.</summary>
+    public required IReadOnlyList<StatusRateLimit> RateLimits { get; init; }
+
+    /// <summary>Warnings and errors logged since start.</summary>
     public required long ProblemsLogged { get; init; }
 
-    /// <summary>The last warnings and errors, newest first.</summary>
+    /// <summary>The latest warning or error of each kind, newest first.</summary>
     public required IReadOnlyList<StatusLogLine> LastErrors { get; init; }
 }
 
 /// <param name="Level">"WRN" or "ERR", as in the log.</param>
-internal sealed record StatusLogLine(DateTime TimeUtc, string Level, string Event, string Text);
+/// <param name="Count">Lines of this event since start; the text is the latest one's.</param>
+internal sealed record StatusLogLine(DateTime TimeUtc, string Level, string Event, string Text, long Count = 1);
+
+/// <param name="Kind">As the label of oc_rate_limited_total: message, file_offer, ..., connection.</param>
+/// <param name="Per">"user" (OC number) or "address".</param>
+/// <param name="Rate">As the option takes it ("20/s,60"), or "off".</param>
+/// <param name="Limited">Requests (or connections) refused since start.</param>
+/// <param name="Description">For people: "20 a second, 60 at once", or "off".</param>
+internal sealed record StatusRateLimit(string Kind, string Per, string Rate, double PerSecond, int Burst, long Limited, string Description);
 
 /// <summary>Source-generated serialization of <see cref="ApplianceStatus"/>: reflection JSON is not AOT-safe.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]

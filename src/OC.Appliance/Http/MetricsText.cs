@@ -31,6 +31,8 @@ internal static class MetricsText
         Gauge(w, "oc_users_registered", "Registered user accounts.", s.UsersRegistered);
         Gauge(w, "oc_users_online", "Distinct users with at least one logged-in session.", s.UsersOnline);
         Gauge(w, "oc_sessions_online", "Logged-in sessions (one per connection).", s.SessionsOnline);
+        Gauge(w, "oc_friend_requests_pending", "Friend requests waiting for an answer.", s.FriendRequestsPending);
+        Gauge(w, "oc_blocks", "Blocks standing (two users blocking each other count twice).", s.Blocks);
 
         Counter(w, "oc_messages_stored_total", "Chat messages stored.", s.MessagesStored);
         Gauge(w, "oc_files_stored", "Files stored.", s.FilesStored);
@@ -58,9 +60,26 @@ internal static class MetricsText
                 .Append(count.ToString(CultureInfo.InvariantCulture)).Append('\n');
         }
 
+        Header(w, "oc_rate_limited_total", "counter", "Requests refused with RATE_LIMITED (connections: closed at once), by kind.");
+        foreach (var r in s.RateLimits) Labelled(w, "oc_rate_limited_total", "kind", r.Kind, r.Limited.ToString(CultureInfo.InvariantCulture));
+        Header(w, "oc_rate_limit_per_second", "gauge", "The rate limit in force, in requests a second, by kind (absent: not limited).");
+        foreach (var r in s.RateLimits)
+        {
+            if (r.Burst > 0) Labelled(w, "oc_rate_limit_per_second", "kind", r.Kind, r.PerSecond.ToString("R", CultureInfo.InvariantCulture));
+        }
+        Header(w, "oc_rate_limit_burst", "gauge", "Requests allowed at once after a quiet spell, by kind (absent: not limited).");
+        foreach (var r in s.RateLimits)
+        {
+            if (r.Burst > 0) Labelled(w, "oc_rate_limit_burst", "kind", r.Kind, r.Burst.ToString(CultureInfo.InvariantCulture));
+        }
+        Gauge(w, "oc_rate_limit_keys", "Token buckets held: users and addresses that used part of a limit lately.", s.RateLimitKeys);
+
         Counter(w, "oc_log_problems_total", "Warnings and errors logged.", s.ProblemsLogged);
         return w.ToString();
     }
+
+    private static void Labelled(StringBuilder w, string name, string label, string value, string sample) =>
+        w.Append(name).Append('{').Append(label).Append("=\"").Append(EscapeLabel(value)).Append("\"} ").Append(sample).Append('\n');
 
     private static void Gauge(StringBuilder w, string name, string help, long value) => Sample(w, name, "gauge", help, value);
 

@@ -48,9 +48,13 @@ internal static class StatusPage
             "stored · ", "file_bytes_stored", "bytes", StatusFormat.Bytes(s.FileBytesStored), "");
         Card(h, "Disk free", "disk_free_bytes", "bytes", StatusFormat.Bytes(s.DiskFreeBytes),
             "in the data folder", null, null, null, "");
+        Card(h, "Friend requests", "friend_requests_pending", "int", StatusFormat.Int(s.FriendRequestsPending),
+            "waiting · ", "blocks", "int", StatusFormat.Int(s.Blocks), " blocks");
 
         h.Append("</section>\n<section>\n<h2 class=\"title\">Last errors and warnings</h2>\n<div id=\"problems\">");
         Problems(h, s.LastErrors);
+        h.Append("</div>\n</section>\n<section>\n<h2 class=\"title\">Rate limits</h2>\n<div id=\"limits\">");
+        RateLimits(h, s);
         h.Append("</div>\n</section>\n</main>\n");
 
         h.Append("<footer>Appliance id <code data-k=\"appliance_id\">").Append(E(s.ApplianceId)).Append("</code> · ")
@@ -88,13 +92,30 @@ internal static class StatusPage
             h.Append("<p class=\"none\">None since the appliance started.</p>");
             return;
         }
-        h.Append("<table><tr><th>Time (UTC)</th><th>Level</th><th>Event</th><th>Message</th></tr>");
+        h.Append("<table><tr><th>Time (UTC)</th><th>Level</th><th>Event</th><th>Times</th><th>Latest message</th></tr>");
         foreach (var line in lines)
         {
             h.Append("<tr><td class=\"t\">").Append(E(StatusFormat.Time(line.TimeUtc)))
                 .Append("</td><td class=\"").Append(E(line.Level)).Append("\">").Append(E(line.Level))
                 .Append("</td><td class=\"ev\">").Append(E(line.Event))
+                .Append("</td><td class=\"n\">").Append(E(StatusFormat.Int(line.Count)))
                 .Append("</td><td class=\"msg\">").Append(E(line.Text)).Append("</td></tr>");
+        }
+        h.Append("</table>");
+    }
+
+    private static void RateLimits(StringBuilder h, ApplianceStatus s)
+    {
+        if (!s.RateLimitsOn)
+        {
+            h.Append("<p class=\"none\">Off (--no-rate-limits).</p>");
+            return;
+        }
+        h.Append("<table><tr><th>Kind</th><th>Per</th><th>Limit</th><th>Refused</th></tr>");
+        foreach (var r in s.RateLimits)
+        {
+            h.Append("<tr><td class=\"ev\">").Append(E(r.Kind)).Append("</td><td>").Append(E(r.Per))
+                .Append("</td><td>").Append(E(r.Description)).Append("</td><td class=\"n\">").Append(E(StatusFormat.Int(r.Limited))).Append("</td></tr>");
         }
         h.Append("</table>");
     }
@@ -124,6 +145,8 @@ internal static class StatusPage
         th{color:var(--dim);font-weight:600}
         td.t{white-space:nowrap;font-variant-numeric:tabular-nums;color:var(--dim)}
         td.msg{overflow-wrap:anywhere}
+        td.n{text-align:right;font-variant-numeric:tabular-nums}
+        #limits{overflow-x:auto}
         .ERR{color:var(--bad);font-weight:600}
         .WRN{color:var(--warn);font-weight:600}
         .none{color:var(--dim);margin:0}
@@ -133,7 +156,8 @@ internal static class StatusPage
         #problems tr:first-child{display:none}
         #problems tr{border-bottom:1px solid var(--line);padding:.35rem .6rem}
         #problems td{border:0;padding:0}
-        #problems td.t,#problems td.ERR,#problems td.WRN,#problems td.ev{display:inline-block;margin-right:.5rem}
+        #problems td.t,#problems td.ERR,#problems td.WRN,#problems td.ev,#problems td.n{display:inline-block;margin-right:.5rem}
+        #problems td.n::before{content:"×"}
         }
         footer{color:var(--dim);font-size:.8rem}
         footer a{color:inherit}
@@ -174,19 +198,41 @@ internal static class StatusPage
               p.textContent = "None since the appliance started.";
               return p;
             }
-            var table = document.createElement("table");
-            var head = table.insertRow();
-            ["Time (UTC)", "Level", "Event", "Message"].forEach(function (t) {
-              var th = document.createElement("th");
-              th.textContent = t;
-              head.appendChild(th);
-            });
+            var table = headed(["Time (UTC)", "Level", "Event", "Times", "Latest message"]);
             list.forEach(function (e) {
               var row = table.insertRow();
               cell(row, String(e.time_utc).replace("T", " ").replace(/(\.\d+)?Z$/, ""), "t");
               cell(row, e.level, e.level === "ERR" ? "ERR" : "WRN");
               cell(row, e.event, "ev");
+              cell(row, formats.int(e.count), "n");
               cell(row, e.text, "msg");
+            });
+            return table;
+          }
+          function headed(titles) {
+            var table = document.createElement("table");
+            var head = table.insertRow();
+            titles.forEach(function (t) {
+              var th = document.createElement("th");
+              th.textContent = t;
+              head.appendChild(th);
+            });
+            return table;
+          }
+          function limits(s) {
+            if (!s.rate_limits_on) {
+              var p = document.createElement("p");
+              p.className = "none";
+              p.textContent = "Off (--no-rate-limits).";
+              return p;
+            }
+            var table = headed(["Kind", "Per", "Limit", "Refused"]);
+            (s.rate_limits || []).forEach(function (r) {
+              var row = table.insertRow();
+              cell(row, r.kind, "ev");
+              cell(row, r.per);
+              cell(row, r.description);
+              cell(row, formats.int(r.limited), "n");
             });
             return table;
           }
@@ -202,6 +248,7 @@ internal static class StatusPage
             health.className = s.healthy ? "pill" : "pill bad";
             document.title = s.name + " · OC appliance";
             document.getElementById("problems").replaceChildren(problems(s.last_errors));
+            document.getElementById("limits").replaceChildren(limits(s));
             document.getElementById("updated").textContent = "updated " + new Date().toLocaleTimeString();
           }
           function tick() {

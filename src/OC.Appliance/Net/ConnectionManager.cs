@@ -72,7 +72,7 @@ internal sealed class ConnectionManager
     internal void OnSlowConsumer(Connection connection)
     {
         SlowConsumersCut++;
-        Log.Warn("net.slow_consumer", $"#{connection.Id} {connection.RemoteEndPoint}: over {Limits.MaxOutputBytes} bytes of unread replies; disconnecting");
+        Log.Warn("net.slow_consumer", (connection.RemoteEndPoint as System.Net.IPEndPoint)?.Address, $"#{connection.Id} {connection.RemoteEndPoint}: over {Limits.MaxOutputBytes} bytes of unread replies; disconnecting");
     }
 
     internal void OnClosed(Connection connection, string reason)

@@ -2,6 +2,7 @@ using OC.Appliance.Accounts;
 using OC.Appliance.Chat;
 using OC.Appliance.Files;
 using OC.Appliance.Friends;
+using OC.Appliance.Limits;
 using OC.Appliance.Sessions;
 using OC.Appliance.Storage;
 using OC.Appliance.Storage.Files;
@@ -15,19 +16,23 @@ namespace OC.Appliance.Protocol;
 /// </summary>
 internal sealed class ApplianceFeatures
 {
-    public ApplianceFeatures(StorageWorker storage, MessageWorker messages, FileWorker files, TimeProvider time)
+    public ApplianceFeatures(StorageWorker storage, MessageWorker messages, FileWorker files, RateLimitSettings rateLimits, TimeProvider time, FriendsMode friends = FriendsMode.Consent)
     {
         var sessions = new SessionEvents();
         var notices = new FileNotices(Presence);
-        Accounts = new AccountsHandler(storage, Presence, sessions, time);
-        Friends = new FriendsHandler(storage, Presence, time);
-        Messages = new MessagesHandler(messages, Presence, sessions);
-        Uploads = new UploadsHandler(files, Presence, sessions, notices);
-        Downloads = new DownloadsHandler(files, sessions);
+        Limits = new RateLimits(rateLimits, time);
+        Accounts = new AccountsHandler(storage, Presence, sessions, Limits, time);
+        Friends = new FriendsHandler(storage, Presence, Limits, time, friends);
+        Messages = new MessagesHandler(messages, Presence, sessions, Limits);
+        Uploads = new UploadsHandler(files, Presence, sessions, notices, Limits);
+        Downloads = new DownloadsHandler(files, sessions, Presence);
     }
 
     /// <summary>Who is online with which sessions: shared by every feature that pushes events.</summary>
     public PresenceRegistry Presence { get; } = new();
+
+    /// <summary>The rate limits every handler asks before it works, and the router for each new connection.</summary>
+    public RateLimits Limits { get; }
 
     public AccountsHandler Accounts { get; }
     public FriendsHandler Friends { get; }

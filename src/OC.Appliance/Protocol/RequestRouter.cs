@@ -4,6 +4,7 @@ using OC.Appliance.Chat;
 using OC.Appliance.Diagnostics;
 using OC.Appliance.Files;
 using OC.Appliance.Friends;
+using OC.Appliance.Limits;
 using OC.Appliance.Net;
 using OC.Appliance.Sessions;
 using OC.Protocol;
@@ -39,16 +40,28 @@ internal sealed class RequestRouter(ApplianceFeatures features, ConnectionLimits
     public void OnOpened(Connection connection)
     {
         var address = (connection.RemoteEndPoint as IPEndPoint)?.Address;
+        if (!features.Limits.TryTake(RateKind.Connection, address, out uint retryAfter))
+        {
+            var limit = features.Limits.Settings[RateKind.Connection]!.Value;
+            Log.Warn("limits.rate_limited", address, $"#{connection.Id} connection from {address}: over {limit} ({features.Limits.Limited(RateKind.Connection)} refused so far)");
+            Refuse(connection, $"too many new connections from {address} (at most {limit.Describe()}); try again in {retryAfter} s", retryAfter);
+            return;
+        }
         if (!_anonymous.TryAdmit(address, out string? refusal))
         {
-            // Refused before it costs anything: no session, one short ERROR, closed.
-            Log.Warn("protocol.refused", $"#{connection.Id} {address}: {refusal}");
-            ErrorReply.Write(connection.Output, Frame.NoRequest, new ErrorReply(ErrorCode.TooManyConnections, 0, refusal!));
-            connection.Flush();
-            connection.Close($"{ErrorCode.TooManyConnections}: {refusal}");
+            Log.Warn("protocol.refused", address, $"#{connection.Id} {address}: {refusal}");
+            Refuse(connection, refusal!, 0);
             return;
         }
         connection.Session = new ClientSession(connection, address, limits, _anonymous, time);
+    }
+
+    /// <summary>Refused before it costs anything: no session, one short ERROR, closed.</summary>
+    private static void Refuse(Connection connection, string reason, uint retryAfterSeconds)
+    {
+        ErrorReply.Write(connection.Output, Frame.NoRequest, new ErrorReply(ErrorCode.TooManyConnections, retryAfterSeconds, reason));
+        connection.Flush();
+        connection.Close($"{ErrorCode.TooManyConnections}: {reason}");
     }
 
     public void OnFrame(Connection connection, in FrameHeader header, ReadOnlySpan<byte> payload)
@@ -113,6 +126,11 @@ internal sealed class RequestRouter(ApplianceFeatures features, ConnectionLimits
             case FrameType.FriendRemove: features.Friends.OnFriendRemove(session, id, payload); return;
             case FrameType.FriendList: features.Friends.OnFriendList(session, id, payload); return;
             case FrameType.OnlineList: features.Friends.OnOnlineList(session, id, payload); return;
+            case FrameType.FriendRespond: features.Friends.OnFriendRespond(session, id, payload); return;
+            case FrameType.FriendRequests: features.Friends.OnFriendRequests(session, id, payload); return;
+            case FrameType.Block: features.Friends.OnBlock(session, id, payload); return;
+            case FrameType.Unblock: features.Friends.OnUnblock(session, id, payload); return;
+            case FrameType.BlockList: features.Friends.OnBlockList(session, id, payload); return;
             case FrameType.Send: features.Messages.OnSend(session, id, payload); return;
             case FrameType.Sync: features.Messages.OnSync(session, id, payload); return;
             case FrameType.History: features.Messages.OnHistory(session, id, payload); return;
@@ -128,7 +146,8 @@ internal sealed class RequestRouter(ApplianceFeatures features, ConnectionLimits
                 or FrameType.Friends or FrameType.FriendAdded or FrameType.FriendRemoved or FrameType.Presence
                 or FrameType.OnlineUsers or FrameType.Sent or FrameType.Message or FrameType.Synced
                 or FrameType.Delivered or FrameType.HistoryPage or FrameType.FileAccepted or FrameType.FileProgress
-                or FrameType.FileEntries or FrameType.FileData or FrameType.FileReceived or FrameType.SessionList:
+                or FrameType.FileEntries or FrameType.FileData or FrameType.FileReceived
+                or FrameType.FriendRequest or FrameType.FriendRequestList or FrameType.BlockedUsers or FrameType.SessionList:
                 Replies.Fatal(session, id, ErrorCode.UnexpectedFrame, $"{header.Type} is sent by the appliance, not to it");
                 return;
             default:
@@ -146,7 +165,7 @@ internal sealed class RequestRouter(ApplianceFeatures features, ConnectionLimits
                 ? $"frame larger than the maximum payload of {connection.MaxPayload} bytes before a login"
                 : $"frame larger than the maximum payload of {limits.MaxPayload} bytes")
             : (ErrorCode.MalformedFrame, "frame length below the minimum of 6");
-        Log.Warn("protocol.bad_frame", $"#{connection.Id} {session.Address}: {text}; closing");
+        Log.Warn("protocol.bad_frame", session.Address, $"#{connection.Id} {session.Address}: {text}; closing");
         ErrorReply.Write(connection.Output, Frame.NoRequest, new ErrorReply(code, 0, text));
         connection.Flush();
     }

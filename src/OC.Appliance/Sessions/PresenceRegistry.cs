@@ -23,17 +23,32 @@ internal sealed class PresenceRegistry
     public bool IsOnline(int number) => _online.ContainsKey(number);
 
     /// <summary>
-    /// Whether <paramref name="to"/> is a friend of <paramref name="online"/>, a user with a session:
-    /// their friend list is in memory, so SEND and FILE_OFFER need no storage round trip.
+    /// What <paramref name="other"/> is to <paramref name="online"/>, a user with a session: their
+    /// relations are in memory, so SEND and FILE_OFFER need no storage round trip (see <see cref="Relations"/>).
     /// </summary>
-    public bool AreFriends(int online, int to) => _online.TryGetValue(online, out var user) && user.Friends.Contains(to);
+    public Relation RelationOf(int online, int other)
+    {
+        if (!_online.TryGetValue(online, out var user)) return Relation.Stranger;
+        if (user.Blocking.Contains(other)) return Relation.Blocking;
+        if (user.BlockedBy.Contains(other)) return Relation.BlockedBy;
+        return user.Friends.Contains(other) ? Relation.Friends : Relation.Stranger;
+    }
+
+    public bool AreFriends(int online, int to) => RelationOf(online, to) == Relation.Friends;
+
+    /// <summary>
+    /// Whether <paramref name="other"/> is online as <paramref name="viewer"/> may see it: never
+    /// across a block (either way), so a blocked user cannot tell when the other is there.
+    /// </summary>
+    public bool IsOnlineFor(int viewer, int other) => IsOnline(other) && !RelationOf(viewer, other).IsBlocked();
 
     /// <summary>Adds a logged-in session; announces the user to online friends if it is their first.</summary>
-    public void SessionOnline(ClientSession session, string nick, IReadOnlyCollection<int> friends)
+    public void SessionOnline(ClientSession session, string nick, IReadOnlyCollection<int> friends,
+        IReadOnlyCollection<int>? blocking = null, IReadOnlyCollection<int>? blockedBy = null)
     {
         if (!_online.TryGetValue(session.UserNumber, out var user))
         {
-            user = new OnlineUser(session.UserNumber, nick, friends);
+            user = new OnlineUser(session.UserNumber, nick, friends, blocking ?? [], blockedBy ?? []);
             _online.Add(user.Number, user);
             AnnounceToFriends(user, online: true);
         }
@@ -56,6 +71,13 @@ internal sealed class PresenceRegistry
     {
         if (_online.TryGetValue(a, out var ua)) { if (friends) ua.Friends.Add(b); else ua.Friends.Remove(b); }
         if (_online.TryGetValue(b, out var ub)) { if (friends) ub.Friends.Add(a); else ub.Friends.Remove(a); }
+    }
+
+    /// <summary>Keeps both sides' cached blocks current after a committed BLOCK or UNBLOCK.</summary>
+    public void BlockChanged(int blocker, int blocked, bool blocks)
+    {
+        if (_online.TryGetValue(blocker, out var ua)) { if (blocks) ua.Blocking.Add(blocked); else ua.Blocking.Remove(blocked); }
+        if (_online.TryGetValue(blocked, out var ub)) { if (blocks) ub.BlockedBy.Add(blocker); else ub.BlockedBy.Remove(blocker); }
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using OC.Appliance.Diagnostics;
+using OC.Appliance.Limits;
 using OC.Protocol.Framing;
 using OC.Protocol.Messages;
 
@@ -19,7 +20,7 @@ internal static class Replies
     {
         var connection = session.Connection;
         if (connection.IsClosed) return;
-        Log.Info("protocol.closing", $"#{connection.Id} {session.Address}: {code}: {message}");
+        Log.Info("protocol.closing", session.Address, $"#{connection.Id} {session.Address}: {code}: {message}");
         ErrorReply.Write(connection.Output, requestId, new ErrorReply(code, 0, message));
         connection.Flush();
         connection.Close($"{code}: {message}");
@@ -40,6 +41,25 @@ internal static class Replies
     {
         if (session.State == SessionState.Authenticated) return true;
         Error(session, requestId, ErrorCode.NotAuthenticated, "log in first");
+        return false;
+    }
+
+    /// <summary>
+    /// True when the session may make one more request of <paramref name="kind"/> now (per user,
+    /// or per address before a login); otherwise answers RATE_LIMITED with the wait. Asked before
+    /// any work is done, so a refused request costs nothing and may simply be sent again.
+    /// </summary>
+    public static bool WithinRate(ClientSession session, uint requestId, RateLimits limits, RateKind kind)
+    {
+        uint retryAfter;
+        bool within = kind.PerAddress()
+            ? limits.TryTake(kind, session.Address, out retryAfter)
+            : limits.TryTake(kind, session.UserNumber, out retryAfter);
+        if (within) return true;
+        var limit = limits.Settings[kind]!.Value;
+        string who = kind.PerAddress() ? $"from {session.Address}" : $"for {session.UserNumber:D6}";
+        Log.Warn("limits.rate_limited", session.Address, $"#{session.Connection.Id} {kind.Name()} {who}: over {limit} ({limits.Limited(kind)} refused so far)");
+        Error(session, requestId, ErrorCode.RateLimited, $"too many {kind.Plural()} (at most {limit.Describe()}); try again in {retryAfter} s", retryAfter);
         return false;
     }
 }

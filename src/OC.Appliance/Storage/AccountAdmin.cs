@@ -37,15 +37,19 @@ internal static class AccountAdmin
     }
 
     /// <summary>
-    /// Deletes the account, its sessions and its friendships, and retires its number. Messages
-    /// and files stay: the other side of each conversation keeps its history and its files.
-    /// Null when there is no such account.
+    /// Deletes the account, its sessions, its friendships, the friend requests from and to it and
+    /// the blocks by and of it, and retires its number. Messages and files stay: the other side of
+    /// each conversation keeps its history and its files. Null when there is no such account.
     /// </summary>
     internal static (List<int> Friends, List<int> Sessions)? DeleteUser(LiteDatabase db, int number, DateTime nowUtc)
     {
         if (AccountStore.FindUser(db, number) is null) return null;
         var friends = FriendStore.FriendsOf(db, number);
         foreach (int friend in friends) FriendStore.Remove(db, number, friend);
+        foreach (var (other, _) in FriendRequestStore.To(db, number, int.MaxValue)) FriendRequestStore.Remove(db, other, number);
+        foreach (var (other, _) in FriendRequestStore.From(db, number, int.MaxValue)) FriendRequestStore.Remove(db, number, other);
+        foreach (int other in BlockStore.Blocking(db, number)) BlockStore.Remove(db, number, other);
+        foreach (int other in BlockStore.BlockersOf(db, number)) BlockStore.Remove(db, other, number);
         var sessions = UserSessions.DeleteAllFor(db, number);
         AccountStore.DeleteUser(db, number, nowUtc);
         return (friends, sessions);

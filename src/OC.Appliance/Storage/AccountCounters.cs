@@ -16,11 +16,28 @@ namespace OC.Appliance.Storage;
 internal sealed class AccountCounters
 {
     private long _users;
+    private long _friendRequests;
+    private long _blocks;
 
     public long Users => Interlocked.Read(ref _users);
 
+    /// <summary>Friend requests waiting for an answer.</summary>
+    public long FriendRequests => Interlocked.Read(ref _friendRequests);
+
+    /// <summary>Blocks standing (each direction counts: two users blocking each other are two).</summary>
+    public long Blocks => Interlocked.Read(ref _blocks);
+
     public void AddUsers(long count) => Interlocked.Add(ref _users, count);
 
+    public void AddFriendRequests(long count) => Interlocked.Add(ref _friendRequests, count);
+
+    public void AddBlocks(long count) => Interlocked.Add(ref _blocks, count);
+
     /// <summary>Sets the totals from a count of the database (at open).</summary>
-    public void Reset(long users) => Interlocked.Exchange(ref _users, users);
+    public void Reset(long users, long friendRequests = 0, long blocks = 0)
+    {
+        Interlocked.Exchange(ref _users, users);
+        Interlocked.Exchange(ref _friendRequests, friendRequests);
+        Interlocked.Exchange(ref _blocks, blocks);
+    }
 }

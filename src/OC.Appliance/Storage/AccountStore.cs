@@ -172,15 +172,6 @@ internal static class AccountStore
         return id;
     }
 
-    /// <summary>What LiteDB will give back: UTC, whole milliseconds. An unspecified kind is taken as UTC.</summary>
-    internal static DateTime StoredUtc(DateTime value)
-    {
-        var utc = value.Kind switch
-        {
-            DateTimeKind.Unspecified => DateTime.SpecifyKind(value, DateTimeKind.Utc),
-            DateTimeKind.Local => value.ToUniversalTime(),
-            _ => value,
-        };
-        return new DateTime(utc.Ticks - utc.Ticks % TimeSpan.TicksPerMillisecond, DateTimeKind.Utc);
-    }
+    /// <summary>What LiteDB will give back: UTC, whole milliseconds (<see cref="StoredTime"/>).</summary>
+    internal static DateTime StoredUtc(DateTime value) => StoredTime.Utc(value);
 }

@@ -3,7 +3,7 @@ using LiteDB;
 namespace OC.Appliance.Storage;
 
 /// <summary>
-/// Friendships, mutual as in the original OC: one document per pair in "friends", with
+/// Friendships, mutual (made by an accepted request, or at once with --friends open): one document per pair in "friends", with
 /// _id "low:high" (the two OC numbers in order) so a pair exists at most once, and both numbers
 /// indexed so either side finds its friends. Storage thread only.
 /// </summary>
@@ -36,7 +36,7 @@ internal static class FriendStore
             ["_id"] = id,
             [LowField] = Math.Min(a, b),
             [HighField] = Math.Max(a, b),
-            [CreatedField] = new DateTime(nowUtc.Ticks - nowUtc.Ticks % TimeSpan.TicksPerMillisecond, DateTimeKind.Utc),
+            [CreatedField] = StoredTime.Utc(nowUtc),
         });
         return true;
     }
@@ -53,6 +53,12 @@ internal static class FriendStore
         result.Sort();
         return result;
     }
+
+    internal static int Count(LiteDatabase db) => db.GetCollection(Friends).Count();
+
+    /// <summary>What the loop keeps in memory for a user who logs in: friends, and blocks both ways.</summary>
+    internal static UserRelations RelationsOf(LiteDatabase db, int number) =>
+        new(FriendsOf(db, number), BlockStore.Blocking(db, number), BlockStore.BlockersOf(db, number));
 
     private static string PairId(int a, int b) =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Math.Min(a, b)}:{Math.Max(a, b)}");

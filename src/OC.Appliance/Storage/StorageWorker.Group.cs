@@ -198,11 +198,12 @@ internal sealed partial class StorageWorker
 
     /// <summary>
     /// Sets the running totals from the database: at start, and again after a fault reopened
-    /// it (the failed group may or may not have reached the disk). A count of the users' _id
-    /// index, on the storage thread; messages and files are counted here once they exist.
+    /// it (the failed group may or may not have reached the disk). Counts of the _id indexes of
+    /// users, friend requests and blocks, on the storage thread; messages and files have their own
+    /// stores and counts.
     /// </summary>
     private void CountStored(LiteDatabase db) =>
-        Counters.Reset(AccountStore.CountUsers(db));
+        Counters.Reset(AccountStore.CountUsers(db), FriendRequestStore.Count(db), BlockStore.Count(db));
 
     /// <param name="checkpoint">True for a clean shutdown: copy the log into the data file
     /// (LiteDB fsyncs it) so the next start has no log to replay. False after a fault.</param>

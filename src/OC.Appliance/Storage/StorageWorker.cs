@@ -88,6 +88,8 @@ internal sealed partial class StorageWorker : GroupWorker<LiteDatabase>
             // (mDNS TXT, status page) is already on disk.
             ApplianceId = AccountStore.GetOrCreateApplianceId(_db);
             FriendStore.EnsureIndexes(_db);
+            FriendRequestStore.EnsureIndexes(_db);
+            BlockStore.EnsureIndexes(_db);
             UserSessions.EnsureIndexes(_db);
             _logSync.Flush();
             RefreshDiskFree();

@@ -13,6 +13,9 @@ internal sealed partial class ChatLoop
         /send PATH   send a file to the current conversation (in the background; run again to resume)
         /get FILE_ID [PATH]
                      download a file you were sent (to its name in this folder, or PATH)
+        /accept NUMBER   accept a friend request (you are friends from now on)
+        /decline NUMBER  decline a friend request (they are not told)
+        /requests    the friend requests waiting: to you, and yours
         /help        this list
         /quit        leave (so do Ctrl-D on an empty line and Ctrl-C)
         Any other line is a message to the current conversation (start it with // to send a line that
@@ -48,9 +51,58 @@ internal sealed partial class ChatLoop
             case "/get":
                 StartGet(argument);
                 return true;
+            case "/accept" or "/decline":
+                await RespondAsync(argument, words[0].Equals("/accept", StringComparison.OrdinalIgnoreCase), cancellationToken).ConfigureAwait(false);
+                return true;
+            case "/requests":
+                await ShowRequestsAsync(cancellationToken).ConfigureAwait(false);
+                return true;
             default:
                 _console.Warn($"unknown command {words[0]}; /help lists them");
                 return true;
+        }
+    }
+
+    private async Task RespondAsync(string who, bool accept, CancellationToken cancellationToken)
+    {
+        string verb = accept ? "/accept" : "/decline";
+        if (!LoginCommand.TryParseNumber(who, out uint number))
+        {
+            _console.Warn($"{verb} takes the OC number of the user who asked you (/requests lists them)");
+            return;
+        }
+
+        try
+        {
+            var card = await _session.RespondAsync(number, accept, cancellationToken).ConfigureAwait(false);
+            _console.Print(card is { } friend
+                ? MessageLines.FriendAdded(friend.Nick, friend.OcNumber)
+                : $"* declined the friend request of {Number(number)}");
+        }
+        catch (OcErrorException e) when (!ApplianceLink.IsTransient(e))
+        {
+            _console.Warn(ErrorReport.Describe(e));
+        }
+        catch (Exception e) when (ApplianceLink.IsTransient(e) || e is ObjectDisposedException)
+        {
+            _console.Warn($"{verb} {Number(number)} was not sent: {ErrorReport.OneLine(e.Message)}");
+        }
+    }
+
+    private async Task ShowRequestsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var requests = await _session.RequestsAsync(cancellationToken).ConfigureAwait(false);
+            _console.Print(FriendsCommand.RequestLines(requests, "/accept NUMBER, or /decline NUMBER"));
+        }
+        catch (OcErrorException e) when (!ApplianceLink.IsTransient(e))
+        {
+            _console.Warn(ErrorReport.Describe(e));
+        }
+        catch (Exception e) when (ApplianceLink.IsTransient(e) || e is ObjectDisposedException)
+        {
+            _console.Warn("the friend requests cannot be listed just now: " + ErrorReport.OneLine(e.Message));
         }
     }
 
@@ -143,6 +195,9 @@ internal sealed partial class ChatLoop
                     return;
                 case FileReceivedEvent { File: var f }:
                     Console.Print(MessageLines.FileReceived(Session.Nick(f.From), f, "/get"));
+                    return;
+                case FriendRequestEvent { Request: var r }:
+                    Console.Print(MessageLines.FriendRequest(r.Nick, r.OcNumber, "/accept", "/decline"));
                     return;
                 case MessageEvent { Message: var m } when m.To == Session.Me && chat._current == 0:
                     // With no conversation chosen yet, the first friend who writes becomes it.

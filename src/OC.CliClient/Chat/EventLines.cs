@@ -14,6 +14,7 @@ internal static class EventLines
         PresenceChangedEvent p => MessageLines.Presence(session.Nick(p.OcNumber), p.Online),
         FriendAddedEvent { Friend: var f } => MessageLines.FriendAdded(f.Nick, f.OcNumber),
         FriendRemovedEvent r => MessageLines.FriendRemoved(session.Nick(r.OcNumber), r.OcNumber),
+        FriendRequestEvent { Request: var r } => MessageLines.FriendRequest(r.Nick, r.OcNumber, "oc friends accept", "oc friends decline"),
         FileReceivedEvent { File: var f } => MessageLines.FileReceived(session.Nick(f.From), f, "oc file get"),
         _ => null,
     };
@@ -30,6 +31,8 @@ internal static class EventLines
             new FriendEventOutput("friendAdded", f.OcNumber, f.Nick), OutputJsonContext.Default.FriendEventOutput),
         FriendRemovedEvent r => OutputJsonContext.Serialize(
             new FriendEventOutput("friendRemoved", r.OcNumber, session.Nick(r.OcNumber)), OutputJsonContext.Default.FriendEventOutput),
+        FriendRequestEvent { Request: var r } => OutputJsonContext.Serialize(
+            new FriendRequestEventOutput(r.OcNumber, r.Nick, MessageLines.UtcTime(r.TimeUnixMs)), OutputJsonContext.Default.FriendRequestEventOutput),
         FileReceivedEvent { File: var f } => OutputJsonContext.Serialize(FileTransfers.Output(f), OutputJsonContext.Default.FileOutput),
         _ => null,
     };

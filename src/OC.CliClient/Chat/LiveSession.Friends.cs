@@ -12,6 +12,7 @@ internal sealed partial class LiveSession
     private readonly Dictionary<uint, UserCard> _friends = [];
     private readonly Dictionary<uint, string> _nicks = [];
     private readonly HashSet<ulong> _filesShown = [];
+    private readonly HashSet<(uint Number, long Time)> _requestsShown = [];
 
     /// <summary>The friends as last known, ordered by OC number, with their presence.</summary>
     public List<UserCard> Friends()
@@ -48,6 +49,55 @@ internal sealed partial class LiveSession
         }
     }
 
+    /// <summary>
+    /// FRIEND_RESPOND over the current connection (<c>/accept</c>, <c>/decline</c>): the new friend's
+    /// card, or null after a decline. ERROR replies are thrown as they are; with no connection just
+    /// now, an <see cref="OcConnectionException"/> (the chat's input does not wait for one).
+    /// </summary>
+    public async Task<UserCard?> RespondAsync(uint number, bool accept, CancellationToken cancellationToken)
+    {
+        var link = CurrentLink ?? throw new OcConnectionException("no connection to the appliance just now; try again once it is back");
+        if (!accept)
+        {
+            await link.CallAsync((c, t) => OcFriends.DeclineAsync(c, number, t), cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+
+        var card = await link.CallAsync((c, t) => OcFriends.AcceptAsync(c, number, t), cancellationToken).ConfigureAwait(false);
+        lock (_lock)
+        {
+            // The appliance tells this user's other sessions, not this one (it has the reply).
+            _friends[card.OcNumber] = card;
+            _nicks[card.OcNumber] = card.Nick;
+        }
+
+        return card;
+    }
+
+    /// <summary>FRIEND_REQUESTS over the current connection (<c>/requests</c>); as <see cref="RespondAsync"/> without one.</summary>
+    public async Task<List<FriendRequestEntry>> RequestsAsync(CancellationToken cancellationToken)
+    {
+        var link = CurrentLink ?? throw new OcConnectionException("no connection to the appliance just now; try again once it is back");
+        return await link.CallAsync(OcFriends.RequestsAsync, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The friend requests waiting for this user when a connection starts, as the events that
+    /// would have announced them (shown once per run each); none from an appliance without them.
+    /// </summary>
+    private static async Task<List<OcEvent>> WaitingRequestsAsync(ApplianceLink link, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var requests = await link.CallAsync(OcFriends.RequestsAsync, cancellationToken).ConfigureAwait(false);
+            return [.. requests.Where(r => !r.Outgoing).Select(r => (OcEvent)new FriendRequestEvent(r))];
+        }
+        catch (OcErrorException e) when (e.Code == ErrorCode.UnknownFrameType)
+        {
+            return [];
+        }
+    }
+
     /// <summary>Brings the view up to date and shows one event (the messages this process sent itself are not shown again).</summary>
     private async Task ShowAsync(ApplianceLink link, ILiveView view, OcEvent e, CancellationToken cancellationToken)
     {
@@ -70,6 +120,15 @@ internal sealed partial class LiveSession
                 {
                     _friends[friend.OcNumber] = friend with { Friend = true };
                     _nicks[friend.OcNumber] = friend.Nick;
+                }
+
+                break;
+            case FriendRequestEvent { Request: var request }:
+                // At the start and live: a request is shown once per run (the same one may come both ways).
+                lock (_lock)
+                {
+                    if (!_requestsShown.Add((request.OcNumber, request.TimeUnixMs))) return;
+                    _nicks[request.OcNumber] = request.Nick;
                 }
 
                 break;

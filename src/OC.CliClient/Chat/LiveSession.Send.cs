@@ -22,7 +22,7 @@ internal sealed partial class LiveSession
             var generation = await Volatile.Read(ref _ready).Task.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                var sent = await OcMessages.SendAsync(generation.Link.Connection, to, text, messageId, cancellationToken).ConfigureAwait(false);
+                var sent = await generation.Link.UnhurriedAsync((c, t) => OcMessages.SendAsync(c, to, text, messageId, t), cancellationToken).ConfigureAwait(false);
                 lock (_sentHere) _sentHere.Add(sent.Seq);
                 try
                 {

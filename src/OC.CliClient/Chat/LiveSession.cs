@@ -79,6 +79,7 @@ internal sealed partial class LiveSession(CommandContext context, Session sessio
         {
             var friends = await link.CallAsync(OcFriends.ListAsync, scope.Token).ConfigureAwait(false);
             var missed = UpdateFriends(friends, again);
+            missed.AddRange(await WaitingRequestsAsync(link, scope.Token).ConfigureAwait(false));
 
             view.Connected(again);
             var stream = new OcMessageStream(link.Connection, Interlocked.Read(ref _cursor));

@@ -6,18 +6,21 @@ namespace OC.CliClient.Commands;
 
 /// <summary>
 /// A connection to the appliance with the <c>--timeout</c> applied to connecting and to every
-/// call, so a silent appliance ends the command with a clear message instead of hanging.
+/// call, so a silent appliance ends the command with a clear message instead of hanging. A rate
+/// limit is waited out (<see cref="RateLimitWaits"/>), outside the timeout: each try has its own.
 /// </summary>
 internal sealed class ApplianceLink : IAsyncDisposable
 {
     private readonly OcConnection _connection;
     private readonly TimeSpan _timeout;
+    private readonly RateLimitWaits _waits;
 
-    private ApplianceLink(OcConnection connection, ServerAddress server, TimeSpan timeout)
+    private ApplianceLink(OcConnection connection, ServerAddress server, TimeSpan timeout, RateLimitWaits waits)
     {
         _connection = connection;
         Server = server;
         _timeout = timeout;
+        _waits = waits;
     }
 
     public ServerAddress Server { get; }
@@ -25,34 +28,44 @@ internal sealed class ApplianceLink : IAsyncDisposable
     /// <summary>The connection itself, for what has no deadline: reading events, a SEND that waits for the disk.</summary>
     public OcConnection Connection => _connection;
 
-    public static async Task<ApplianceLink> ConnectAsync(ServerAddress server, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
-        try
+    public static Task<ApplianceLink> ConnectAsync(ServerAddress server, TimeSpan timeout, RateLimitWaits waits, CancellationToken cancellationToken) =>
+        waits.RunAsync(async token =>
         {
-            var connection = await OcConnection.ConnectAsync(server.Host, server.Port, "oc " + CliVersion.Text, deadline.Token).ConfigureAwait(false);
-            return new ApplianceLink(connection, server, timeout);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new CliException($"cannot connect to {server}: no answer within {Seconds(timeout)} s", new TimeoutException());
-        }
-    }
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(token);
+            deadline.CancelAfter(timeout);
+            try
+            {
+                var connection = await OcConnection.ConnectAsync(server.Host, server.Port, "oc " + CliVersion.Text, deadline.Token).ConfigureAwait(false);
+                return new ApplianceLink(connection, server, timeout, waits);
+            }
+            catch (OperationCanceledException) when (!token.IsCancellationRequested)
+            {
+                throw new CliException($"cannot connect to {server}: no answer within {Seconds(timeout)} s", new TimeoutException());
+            }
+        }, cancellationToken);
 
-    public async Task<T> CallAsync<T>(Func<OcConnection, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
-    {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(_timeout);
-        try
+    /// <summary>One request (or a few) within <c>--timeout</c>; waits out a rate limit and tries again.</summary>
+    public Task<T> CallAsync<T>(Func<OcConnection, CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
+        _waits.RunAsync(async token =>
         {
-            return await call(_connection, deadline.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new CliException($"the appliance at {Server} did not answer within {Seconds(_timeout)} s", new TimeoutException());
-        }
-    }
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(token);
+            deadline.CancelAfter(_timeout);
+            try
+            {
+                return await call(_connection, deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!token.IsCancellationRequested)
+            {
+                throw new CliException($"the appliance at {Server} did not answer within {Seconds(_timeout)} s", new TimeoutException());
+            }
+        }, cancellationToken);
+
+    /// <summary>
+    /// What has no deadline (a SEND that waits for the disk, a whole upload), with rate limits
+    /// waited out as for <see cref="CallAsync{T}"/>.
+    /// </summary>
+    public Task<T> UnhurriedAsync<T>(Func<OcConnection, CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
+        _waits.RunAsync(token => call(_connection, token), cancellationToken);
 
     public Task CallAsync(Func<OcConnection, CancellationToken, Task> call, CancellationToken cancellationToken) =>
         CallAsync(async (connection, token) =>

@@ -13,7 +13,8 @@ internal static class ChatCommand
 
         Notes:
           At the start oc chat shows the messages that came since you last looked, and which friends are
-          online; then each message, friend coming online or going offline, as it happens, without
+          online, and the friend requests waiting for your answer (/accept or /decline them); then each
+          message, friend request, friend coming online or going offline, as it happens, without
           disturbing the line you are typing. Your own messages are shown as you send them; when one
           reaches a session of its recipient a line "✓ delivered to NICK" follows. With no conversation
           chosen, the first friend who writes to you becomes the current one.
@@ -31,6 +32,7 @@ internal static class ChatCommand
           [2026-11-25 18:01] you → alice: hi!
             ✓ delivered to alice
           * bob is online
+          * dave (456789) wants to be your friend: /accept 456789 or /decline 456789
           * alice sent you holiday.jpg (3.2 MiB), file 0f3a9c2e11d04b7a: /get 0f3a9c2e11d04b7a
           * sending notes.pdf to alice      * sent notes.pdf (1.1 MiB) to alice as file 5b0e…
           * connection lost (the appliance closed the connection); reconnecting
@@ -69,6 +71,8 @@ internal static class ChatCommand
         using ChatConsole console = environment.InputIsTerminal && environment.OutputIsTerminal
             ? new TerminalChatConsole(environment.Out, "> ")
             : new PlainChatConsole(environment.OpenIn(), environment.Out, environment.Error);
+        // On the chat's own screen, not under the prompt: "rate limited by the appliance; retrying in 2 s".
+        context.RateLimitWaits.Say = console.Warn;
         var chat = new ChatLoop(new LiveSession(context, session), console, context.Timeout);
         return await chat.RunAsync(peer, cancellationToken).ConfigureAwait(false);
     }

@@ -21,7 +21,15 @@ internal sealed class CommandContext
         Sessions = new SessionStore(Config);
         _serverOption = parse.GetValue(global.Server);
         TimeoutGiven = parse.GetResult(global.Timeout) is { Implicit: false };
+        RateLimitWaits = new RateLimitWaits(note =>
+        {
+            environment.Error.WriteLine("oc: " + note);
+            environment.Error.Flush();
+        });
     }
+
+    /// <summary>Waits out the appliance's rate limits for every connection and call of this command.</summary>
+    public RateLimitWaits RateLimitWaits { get; }
 
     public CliEnvironment Environment { get; }
     public Output Output { get; }
@@ -79,7 +87,7 @@ internal sealed class CommandContext
     public async Task<ApplianceLink> OpenSessionAsync(CancellationToken cancellationToken)
     {
         var (session, server) = RequireSession();
-        var link = await ApplianceLink.ConnectAsync(server, Timeout, cancellationToken).ConfigureAwait(false);
+        var link = await ApplianceLink.ConnectAsync(server, Timeout, RateLimitWaits, cancellationToken).ConfigureAwait(false);
         try
         {
             await link.CallAsync((connection, token) => OcAccounts.ResumeAsync(connection, session.Token, token), cancellationToken).ConfigureAwait(false);

@@ -35,7 +35,8 @@ internal static class FileTransfers
         ulong id;
         try
         {
-            id = await OcFiles.UploadAsync(link.Connection, to, name, file, progress, cancellationToken).ConfigureAwait(false);
+            // Only the offer is ever rate limited, before anything was sent: trying the upload again is safe.
+            id = await link.UnhurriedAsync((c, t) => OcFiles.UploadAsync(c, to, name, file, progress, t), cancellationToken).ConfigureAwait(false);
         }
         catch (OcErrorException e) when (e.Code == ErrorCode.NotFriends)
         {

@@ -12,9 +12,9 @@ internal static class ListenCommand
         Notes:
           First prints the messages that came since you last looked (oc listen, oc chat or oc history),
           oldest first; then stays connected and prints each message (received, or sent by you from
-          elsewhere), friend coming online or going offline, friend added or removed, and each file a
-          friend sent you (once it is complete; at the start, those you have not downloaded yet), one
-          per line.
+          elsewhere), friend coming online or going offline, friend added or removed, friend request
+          (at the start, those waiting for your answer), and each file a friend sent you (once it is
+          complete; at the start, those you have not downloaded yet), one per line.
           Delivery receipts of your messages are printed with --json only.
           If the connection drops or the appliance restarts, oc listen says so on stderr and connects
           again by itself (after 0.5 s, doubling up to 10 s), carrying on where it stopped: nothing is
@@ -27,6 +27,7 @@ internal static class ListenCommand
                   [2026-11-25 18:01] you → alice: hi! (sent from another terminal)
                   * alice is online      * alice went offline
                   * carol (345678) is now your friend      * carol (345678) is no longer your friend
+                  * dave (456789) wants to be your friend: oc friends accept 456789 or oc friends decline 456789
                   * alice sent you holiday.jpg (3.2 MiB), file 0f3a9c2e11d04b7a: oc file get 0f3a9c2e11d04b7a
           --json  one object per line, with "type" first; times are ISO 8601 in UTC:
                   {"type":"message","seq":42,"time":"2026-11-25T18:00:00.123+00:00","from":654321,"to":123456,"text":"hello"}
@@ -34,6 +35,7 @@ internal static class ListenCommand
                   {"type":"presence","ocNumber":654321,"nick":"alice","online":true}
                   {"type":"friendAdded","ocNumber":345678,"nick":"carol"}
                   {"type":"friendRemoved","ocNumber":345678,"nick":"carol"}
+                  {"type":"friendRequest","ocNumber":456789,"nick":"dave","time":"2026-11-25T18:02:00.5+00:00"}
                   {"type":"file","fileId":"0f3a9c2e11d04b7a","from":654321,"to":123456,"name":"holiday.jpg","size":3355443,...}
           stderr  oc: listening as bob (123456) on 192.168.1.20:6677; Ctrl-C stops
                   oc: connection lost (the appliance closed the connection); reconnecting
@@ -46,7 +48,7 @@ internal static class ListenCommand
 
     public static Command Create(CommandHost host)
     {
-        var command = new Command("listen", "Print new messages and friends' comings and goings as they happen, until Ctrl-C");
+        var command = new Command("listen", "Print new messages, friend requests and friends' comings and goings as they happen, until Ctrl-C");
         host.SetAction(command, (_, context, ct) => RunAsync(context, ct));
         return command;
     }

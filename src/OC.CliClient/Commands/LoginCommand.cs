@@ -22,7 +22,8 @@ internal static class LoginCommand
 
         Output:
           text    Logged in as alice (OC number 123456) on 192.168.1.20:6677.
-          --json  {"ocNumber":123456,"nick":"alice","server":"192.168.1.20:6677"}
+                  2 friend requests are waiting: oc friends requests   (when there are any)
+          --json  {"ocNumber":123456,"nick":"alice","server":"192.168.1.20:6677","friendRequests":2}
 
         Examples:
           oc login 123456
@@ -99,7 +100,8 @@ internal static class LoginCommand
         string password = PasswordReader.Read(context.Environment, passwordStdin, confirm: false);
 
         LoggedIn loggedIn;
-        await using (var link = await ApplianceLink.ConnectAsync(server, context.Timeout, cancellationToken).ConfigureAwait(false))
+        int friendRequests;
+        await using (var link = await ApplianceLink.ConnectAsync(server, context.Timeout, context.RateLimitWaits, cancellationToken).ConfigureAwait(false))
         {
             try
             {
@@ -111,14 +113,17 @@ internal static class LoginCommand
             {
                 throw new CliException($"no user has OC number {number:D6}", e);
             }
+
+            friendRequests = await FriendRequestHint.CountAsync(link, cancellationToken).ConfigureAwait(false);
         }
 
         context.Sessions.Save(new Session(loggedIn.OcNumber, loggedIn.Nick, server.ToString(), loggedIn.SessionToken));
         context.Config.RememberServer(server);
         context.Output.Result(
-            new LoggedInOutput(loggedIn.OcNumber, loggedIn.Nick, server.ToString()),
+            new LoggedInOutput(loggedIn.OcNumber, loggedIn.Nick, server.ToString(), friendRequests),
             OutputJsonContext.Default.LoggedInOutput,
-            $"Logged in as {loggedIn.Nick} (OC number {loggedIn.OcNumber:D6}) on {server}.");
+            $"Logged in as {loggedIn.Nick} (OC number {loggedIn.OcNumber:D6}) on {server}."
+                + (FriendRequestHint.Text(friendRequests) is { } hint ? Environment.NewLine + hint : ""));
         return ExitCodes.Success;
     }
 }

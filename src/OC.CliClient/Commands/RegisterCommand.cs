@@ -59,7 +59,7 @@ internal static class RegisterCommand
         string password = PasswordReader.Read(context.Environment, passwordStdin, confirm: true);
 
         uint number;
-        await using (var link = await ApplianceLink.ConnectAsync(server, context.Timeout, cancellationToken).ConfigureAwait(false))
+        await using (var link = await ApplianceLink.ConnectAsync(server, context.Timeout, context.RateLimitWaits, cancellationToken).ConfigureAwait(false))
         {
             number = await link.CallAsync(
                 (connection, token) => OcAccounts.RegisterAsync(connection, nick, email.Trim(), password, cancellationToken: token),

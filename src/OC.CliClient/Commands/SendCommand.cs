@@ -15,6 +15,9 @@ internal static class SendCommand
           only spaces or line breaks is refused as empty.
           "Sent" means the appliance has stored the message on its disk; the friend gets it now if
           they are online, else the next time they run oc listen, oc chat or oc history.
+          A script that sends faster than the appliance's limit (20 a second, 60 at once by default)
+          is slowed down: oc waits and sends again by itself ("oc: rate limited by the appliance;
+          retrying in 1 s" on stderr), and the message is sent once.
 
         Output:
           text    Sent (seq 42).

@@ -38,7 +38,9 @@ internal static class ErrorReport
         ErrorCode.SessionEnded => $"the appliance ended this session: {e.Message}",
         ErrorCode.FreshLoginRequired => $"the appliance wants a fresh login first: {e.Message}",
         ErrorCode.SessionNotFound => e.Message,
-        ErrorCode.InvalidArgument or ErrorCode.AlreadyFriends or ErrorCode.NotFriends => e.Message,
+        ErrorCode.InvalidArgument or ErrorCode.AlreadyFriends or ErrorCode.NotFriends or ErrorCode.Blocked
+            or ErrorCode.RequestPending or ErrorCode.NotRequested or ErrorCode.TooManyPendingRequests => e.Message,
+        ErrorCode.RateLimited => $"rate limited by the appliance: {e.Message}",
         ErrorCode.StorageFailure => $"the appliance could not save the change ({e.Message}); nothing was stored, try again later",
         ErrorCode.UnknownFrameType => $"the appliance does not know this request (is it older than oc {CliVersion.Text}?)",
         ErrorCode.UnsupportedVersion => $"the appliance does not speak this version of the OC protocol ({e.Message})",

@@ -31,6 +31,10 @@ internal static class MessageLines
     public static string FriendRemoved(string nick, uint number) =>
         string.Create(CultureInfo.InvariantCulture, $"* {nick} ({number:D6}) is no longer your friend");
 
+    /// <summary><c>* bob (654321) wants to be your friend: /accept 654321 or /decline 654321</c>; the two verbs say how to answer.</summary>
+    public static string FriendRequest(string nick, uint number, string accept, string decline) =>
+        string.Create(CultureInfo.InvariantCulture, $"* {nick} ({number:D6}) wants to be your friend: {accept} {number:D6} or {decline} {number:D6}");
+
     /// <summary><c>* alice sent you holiday.jpg (3.2 MiB), file 0f3a9c2e11d04b7a</c>; <paramref name="how"/> says how to get it.</summary>
     public static string FileReceived(string fromNick, FileEntry file, string how) =>
         string.Create(CultureInfo.InvariantCulture,

@@ -11,8 +11,8 @@ namespace OC.CliClient.Terminal;
 /// <summary><c>oc register --json</c>.</summary>
 internal sealed record RegisteredOutput(uint OcNumber, string Nick, string Email, string Server);
 
-/// <summary><c>oc login --json</c>.</summary>
-internal sealed record LoggedInOutput(uint OcNumber, string Nick, string Server);
+/// <summary><c>oc login --json</c>; <c>FriendRequests</c>: how many users wait for your answer (oc friends requests).</summary>
+internal sealed record LoggedInOutput(uint OcNumber, string Nick, string Server, int FriendRequests = 0);
 
 /// <summary><c>oc logout --json</c>. <c>SessionWasValid</c> is false when the appliance had already ended the session; <c>Everywhere</c>: --all.</summary>
 internal sealed record LoggedOutOutput(uint OcNumber, string Server, bool SessionWasValid, bool Everywhere = false);
@@ -41,8 +41,26 @@ internal sealed record FriendsOutput(IReadOnlyList<UserOutput> Friends);
 /// <summary><c>oc online --json</c>.</summary>
 internal sealed record OnlineOutput(IReadOnlyList<UserOutput> Online);
 
-/// <summary><c>oc friends add|remove --json</c>: the friendship as it now stands.</summary>
-internal sealed record FriendChangeOutput(uint OcNumber, bool Friend);
+/// <summary>
+/// <c>oc friends add|remove|accept|decline --json</c>: the friendship as it now stands, and whether
+/// a request of yours waits for them to accept (after <c>add</c> without their request before it).
+/// </summary>
+internal sealed record FriendChangeOutput(uint OcNumber, bool Friend, string Nick = "", bool RequestWaiting = false);
+
+/// <summary>One request in <c>oc friends requests</c>: <c>Direction</c> is "incoming" (they asked you) or "outgoing" (you asked them).</summary>
+internal sealed record FriendRequestOutput(uint OcNumber, string Nick, DateTimeOffset Time, string Direction);
+
+/// <summary><c>oc friends requests --json</c>: the incoming ones first, each group oldest first.</summary>
+internal sealed record FriendRequestsOutput(IReadOnlyList<FriendRequestOutput> Requests);
+
+/// <summary><c>oc block|unblock --json</c>: whether you block them now.</summary>
+internal sealed record BlockOutput(uint OcNumber, bool Blocked);
+
+/// <summary>One user in <c>oc blocked</c>; <c>Since</c> is when you blocked them.</summary>
+internal sealed record BlockedUserOutput(uint OcNumber, string Nick, DateTimeOffset Since);
+
+/// <summary><c>oc blocked --json</c>.</summary>
+internal sealed record BlockedOutput(IReadOnlyList<BlockedUserOutput> Blocked);
 
 /// <summary>One appliance in <c>oc servers</c>: <c>Server</c> is what --server takes; <c>Version</c>, <c>Id</c>, <c>HttpPort</c> come from its TXT record (null when missing).</summary>
 internal sealed record ServerOutput(string Name, string Server, string Address, int Port, string Host, int? Version, string? Id, int? HttpPort);
@@ -79,6 +97,13 @@ internal sealed record PresenceEventOutput(uint OcNumber, string Nick, bool Onli
     public string Type => "presence";
 }
 
+/// <summary><c>{"type":"friendRequest",...}</c>: someone asks to be your friend (at the start: those waiting).</summary>
+internal sealed record FriendRequestEventOutput(uint OcNumber, string Nick, DateTimeOffset Time)
+{
+    [JsonPropertyOrder(-1)]
+    public string Type => "friendRequest";
+}
+
 /// <summary><c>{"type":"friendAdded",...}</c> and <c>{"type":"friendRemoved",...}</c>.</summary>
 internal sealed record FriendEventOutput([property: JsonPropertyOrder(-1)] string Type, uint OcNumber, string Nick);
 
@@ -112,6 +137,10 @@ internal sealed record FilesOutput(IReadOnlyList<FileOutput> Files);
 [JsonSerializable(typeof(FriendsOutput))]
 [JsonSerializable(typeof(OnlineOutput))]
 [JsonSerializable(typeof(FriendChangeOutput))]
+[JsonSerializable(typeof(FriendRequestsOutput))]
+[JsonSerializable(typeof(FriendRequestEventOutput))]
+[JsonSerializable(typeof(BlockOutput))]
+[JsonSerializable(typeof(BlockedOutput))]
 [JsonSerializable(typeof(ServersOutput))]
 [JsonSerializable(typeof(SentOutput))]
 [JsonSerializable(typeof(MessageOutput))]

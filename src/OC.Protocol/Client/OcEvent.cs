@@ -14,6 +14,9 @@ public sealed record DeliveredEvent(ulong Seq) : OcEvent;
 /// <summary>PRESENCE: a friend's first session came online, or their last one went away.</summary>
 public sealed record PresenceChangedEvent(uint OcNumber, bool Online) : OcEvent;
 
+/// <summary>FRIEND_REQUEST: someone asks to be your friend (accept or decline with FRIEND_RESPOND).</summary>
+public sealed record FriendRequestEvent(FriendRequestEntry Request) : OcEvent;
+
 /// <summary>FRIEND_ADDED: someone made you their friend (or you did, from another session).</summary>
 public sealed record FriendAddedEvent(UserCard Friend) : OcEvent;
 

@@ -88,6 +88,10 @@ public sealed class OcMessageStream(OcConnection connection, ulong cursor)
                 if (!UserCard.TryRead(frame.Payload, out var card)) throw OcAccounts.Malformed(frame);
                 e = new FriendAddedEvent(card);
                 return true;
+            case FrameType.FriendRequest:
+                if (!FriendRequestEntry.TryRead(frame.Payload, out var request)) throw OcAccounts.Malformed(frame);
+                e = new FriendRequestEvent(request);
+                return true;
             case FrameType.FriendRemoved:
                 if (!UserNumber.TryRead(frame.Payload, out uint number)) throw OcAccounts.Malformed(frame);
                 e = new FriendRemovedEvent(number);

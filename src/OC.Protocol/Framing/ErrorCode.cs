@@ -35,6 +35,13 @@ public enum ErrorCode : ushort
     FileTooLarge = 113,
     QuotaExceeded = 114,
     FileRejected = 115,
+    Blocked = 116,
+    RequestPending = 117,
+    NotRequested = 118,
+    TooManyPendingRequests = 119,
+
+    /// <summary>Over a rate limit (docs/protocol.md, "Rate limits"): nothing was done; send it again after retryAfterSeconds.</summary>
+    RateLimited = 120,
 
     // Sessions and passwords. SessionEnded is the one code from 100 up that closes the connection:
     // it is pushed (request id 0) to a connection whose session another one ended.

@@ -47,6 +47,16 @@ public enum FrameType : ushort
     OnlineList = 0x0029,
     OnlineUsers = 0x002A,
 
+    // Friend consent and blocking (0x002B..0x002F, continued at 0x0070)
+    FriendRequest = 0x002B,
+    FriendRespond = 0x002C,
+    FriendRequests = 0x002D,
+    FriendRequestList = 0x002E,
+    Block = 0x002F,
+    Unblock = 0x0070,
+    BlockList = 0x0071,
+    BlockedUsers = 0x0072,
+
     // Messages
     Send = 0x0030,
     Sent = 0x0031,

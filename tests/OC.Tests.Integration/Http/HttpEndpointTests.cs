@@ -172,7 +172,7 @@ public abstract class HttpEndpointTests(string poller)
         var (bob, bobConn) = await ChatPeers.NewUserAsync(appliance, "bob");
         await using var _a = alice;
         await using var _b = bobConn;
-        await ChatPeers.BefriendAsync(alice, bob);
+        await ChatPeers.BefriendAsync(alice, bob, bobConn);
 
         var content = new byte[300_001];
         new Random(6).NextBytes(content);
@@ -199,6 +199,56 @@ public abstract class HttpEndpointTests(string poller)
             using var second = new TestAppliance(Poller, dataDirectory: data);
             using var http = StatusClient.Create(second.HttpPort);
             Assert.Equal(2, (await StatusClient.GetStatusAsync(http)).GetProperty("users_registered").GetInt64());
+        }
+        finally
+        {
+            TempDirectory.Delete(data);
+        }
+    }
+
+    [Fact]
+    public async Task Friend_requests_waiting_and_blocks_are_counted_and_survive_a_restart()
+    {
+        var data = TempDirectory.Create("oc-http-relations");
+        try
+        {
+            using (var first = new TestAppliance(Poller, dataDirectory: data))
+            {
+                using var http = StatusClient.Create(first.HttpPort);
+                var (alice, aliceConn) = await ChatPeers.NewUserAsync(first, "alice");
+                var (bob, bobConn) = await ChatPeers.NewUserAsync(first, "bob");
+                var (carol, carolConn) = await ChatPeers.NewUserAsync(first, "carol");
+                var (dave, daveConn) = await ChatPeers.NewUserAsync(first, "dave");
+                await using var _a = aliceConn;
+                await using var _b = bobConn;
+                await using var _c = carolConn;
+                await using var _d = daveConn;
+
+                await OcFriends.AddAsync(aliceConn, bob);
+                await OcFriends.AddAsync(carolConn, bob);
+                await OcFriends.BlockAsync(bobConn, dave);
+                // Counted before the reply is sent (on the worker, once the group is on disk).
+                var status = await StatusClient.GetStatusAsync(http);
+                Assert.Equal((2, 1), (status.GetProperty("friend_requests_pending").GetInt64(), status.GetProperty("blocks").GetInt64()));
+
+                await OcFriends.AcceptAsync(bobConn, alice);
+                await OcFriends.BlockAsync(bobConn, carol); // drops Carol's request
+                await OcFriends.BlockAsync(daveConn, bob);  // the other way counts too
+                status = await StatusClient.GetStatusAsync(http);
+                Assert.Equal((0, 3), (status.GetProperty("friend_requests_pending").GetInt64(), status.GetProperty("blocks").GetInt64()));
+                await OcFriends.AddAsync(carolConn, alice);
+            }
+
+            using var second = new TestAppliance(Poller, dataDirectory: data);
+            using var again = StatusClient.Create(second.HttpPort);
+            var after = await StatusClient.GetStatusAsync(again);
+            Assert.Equal((1, 3), (after.GetProperty("friend_requests_pending").GetInt64(), after.GetProperty("blocks").GetInt64()));
+            var samples = PrometheusText.Parse(await again.GetStringAsync(new Uri("metrics", UriKind.Relative)), out _);
+            Assert.Equal(1, Assert.Single(samples, s => s.Name == "oc_friend_requests_pending").Value);
+            Assert.Equal(3, Assert.Single(samples, s => s.Name == "oc_blocks").Value);
+            var html = await again.GetStringAsync(new Uri("/", UriKind.Relative));
+            Assert.Contains("data-k=\"friend_requests_pending\" data-f=\"int\">1<", html, StringComparison.Ordinal);
+            Assert.Contains("data-k=\"blocks\" data-f=\"int\">3<", html, StringComparison.Ordinal);
         }
         finally
         {

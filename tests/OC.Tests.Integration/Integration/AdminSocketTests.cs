@@ -95,7 +95,7 @@ public sealed class AdminSocketTests
         var (friend, friendConnection, _) = await UserAsync(appliance, "friend", "pw");
         await using var d = doomedConnection;
         await using var f = friendConnection;
-        await OcFriends.AddAsync(friendConnection, doomed);
+        await ChatPeers.BefriendAsync(friendConnection, doomed, doomedConnection);
 
         await using var admin = await AdminAsync(appliance);
         await OcAdmin.DeleteUserAsync(admin, doomed);

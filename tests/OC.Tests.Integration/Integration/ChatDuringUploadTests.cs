@@ -20,14 +20,14 @@ public sealed class ChatDuringUploadTests
         using var appliance = new TestAppliance();
         var (_, aliceConn) = await NewUserAsync(appliance, "alice");
         var (bob, bobConn) = await NewUserAsync(appliance, "bob");
-        await BefriendAsync(aliceConn, bob);
+        await BefriendAsync(aliceConn, bob, bobConn);
         var (_, carolConn) = await NewUserAsync(appliance, "carol");
         var (dave, daveConn) = await NewUserAsync(appliance, "dave");
         await using var _a = aliceConn;
         await using var _b = bobConn;
         await using var _c = carolConn;
         await using var _d = daveConn;
-        await BefriendAsync(carolConn, dave);
+        await BefriendAsync(carolConn, dave, daveConn);
         Assert.Empty(await SyncAsync(daveConn, 0));
 
         // The upload's content stops at a checkpoint before each message and goes on while that

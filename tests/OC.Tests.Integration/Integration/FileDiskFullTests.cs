@@ -35,7 +35,7 @@ public sealed class FileDiskFullTests(ITestOutputHelper output)
             var (bob, bobConn) = await NewUserAsync(appliance, "bob");
             await using var _a = aliceConn;
             await using var _b = bobConn;
-            await BefriendAsync(aliceConn, bob);
+            await BefriendAsync(aliceConn, bob, bobConn);
 
             var full = await Assert.ThrowsAsync<OcErrorException>(() => OcFiles.UploadAsync(aliceConn, bob, "big.bin", new MemoryStream(content)));
             Assert.Equal(ErrorCode.StorageFailure, full.Code);

@@ -15,7 +15,7 @@ public sealed class FileTransferTests
     {
         var (alice, aliceConn) = await NewUserAsync(appliance, "alice");
         var (bob, bobConn) = await NewUserAsync(appliance, "bob");
-        await BefriendAsync(aliceConn, bob);
+        await BefriendAsync(aliceConn, bob, bobConn);
         return (alice, aliceConn, bob, bobConn);
     }
 

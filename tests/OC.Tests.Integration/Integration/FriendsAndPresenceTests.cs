@@ -65,19 +65,24 @@ public abstract class FriendsAndPresenceTests(string poller)
         Assert.Equal(new UserCard(bob.Number, "bob 🙂", Online: true, Friend: false), card);
     }
 
+    private static Task BefriendAsync(User a, User b) => ChatPeers.BefriendAsync(a.Connection, b.Number, b.Connection);
+
     [Fact]
-    public async Task Adding_a_friend_is_mutual_and_the_other_side_is_told()
+    public async Task A_friendship_asked_and_accepted_is_mutual_and_the_asker_is_told()
     {
         using var appliance = new TestAppliance(Poller);
         await using var alice = await NewUserAsync(appliance, "alice");
         await using var bob = await NewUserAsync(appliance, "bob");
 
-        var ok = await Request(alice.Connection, FrameType.FriendAdd, bob.Number);
-        Assert.Equal(FrameType.Ok, ok.Type);
+        var asked = await Request(alice.Connection, FrameType.FriendAdd, bob.Number);
+        Assert.True(UserCard.TryRead(asked.Payload, out var pending));
+        Assert.False(pending.Friend);
+        await NextEventAsync(bob.Connection, FrameType.FriendRequest);
+        await bob.Connection.RequestAsync((b, id) => FriendRespond.Write(b, id, new FriendRespond(alice.Number, Accept: true)));
 
-        var added = await NextEventAsync(bob.Connection, FrameType.FriendAdded);
+        var added = await NextEventAsync(alice.Connection, FrameType.FriendAdded);
         Assert.True(UserCard.TryRead(added.Payload, out var card));
-        Assert.Equal(new UserCard(alice.Number, "alice", Online: true, Friend: true), card);
+        Assert.Equal(new UserCard(bob.Number, "bob", Online: true, Friend: true), card);
 
         Assert.Equal([bob.Number], (await ListAsync(alice.Connection, FrameType.FriendList, FrameType.Friends)).Select(f => f.OcNumber));
         var bobsFriends = await ListAsync(bob.Connection, FrameType.FriendList, FrameType.Friends);
@@ -99,7 +104,7 @@ public abstract class FriendsAndPresenceTests(string poller)
         var missing = await Assert.ThrowsAsync<OcErrorException>(() => Request(alice.Connection, FrameType.FriendAdd, unknown));
         Assert.Equal(ErrorCode.UnknownUser, missing.Code);
 
-        await Request(alice.Connection, FrameType.FriendAdd, bob.Number);
+        await BefriendAsync(alice, bob);
         var twice = await Assert.ThrowsAsync<OcErrorException>(() => Request(bob.Connection, FrameType.FriendAdd, alice.Number));
         Assert.Equal(ErrorCode.AlreadyFriends, twice.Code);
 
@@ -113,7 +118,7 @@ public abstract class FriendsAndPresenceTests(string poller)
         using var appliance = new TestAppliance(Poller);
         await using var alice = await NewUserAsync(appliance, "alice");
         await using var bob = await NewUserAsync(appliance, "bob");
-        await Request(alice.Connection, FrameType.FriendAdd, bob.Number);
+        await BefriendAsync(alice, bob);
 
         await Request(bob.Connection, FrameType.FriendRemove, alice.Number);
         var removed = await NextEventAsync(alice.Connection, FrameType.FriendRemoved);
@@ -134,7 +139,7 @@ public abstract class FriendsAndPresenceTests(string poller)
         await using (var bob = await NewUserAsync(appliance, "bob"))
         {
             bobNumber = bob.Number;
-            await Request(alice.Connection, FrameType.FriendAdd, bob.Number);
+            await BefriendAsync(alice, bob);
         }
         Assert.True(PresenceEvent.TryRead((await NextEventAsync(alice.Connection, FrameType.Presence)).Payload, out var gone));
         Assert.Equal(new PresenceEvent(bobNumber, false), gone);
@@ -173,7 +178,7 @@ public abstract class FriendsAndPresenceTests(string poller)
             {
                 await using var alice = await NewUserAsync(first, "alice");
                 await using var bob = await NewUserAsync(first, "bob");
-                await Request(alice.Connection, FrameType.FriendAdd, bob.Number);
+                await BefriendAsync(alice, bob);
                 (aliceNumber, bobNumber) = (alice.Number, bob.Number);
             }
             using var second = new TestAppliance(Poller, dataDirectory: data);

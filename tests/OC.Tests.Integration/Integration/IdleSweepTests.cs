@@ -40,7 +40,7 @@ public sealed class IdleSweepTests : IDisposable
         _messages = new MessageWorker(_dataDirectory, _loop.Wake, _time);
         _files = new FileWorker(_dataDirectory, new FileLimits(), _loop.Wake, _time);
         var limits = new ConnectionLimits { HelloTimeout = HelloTimeout, IdleTimeout = IdleTimeout, LoginTimeout = LoginTimeout };
-        var features = new ApplianceFeatures(_storage, _messages, _files, _time);
+        var features = new ApplianceFeatures(_storage, _messages, _files, OC.Appliance.Limits.RateLimitSettings.Default, _time);
         var router = new RequestRouter(features, limits, new ApplianceIdentity("test", "0123456789abcdef0123456789abcdef", "oc-test"), _time);
         _connections = new ConnectionManager(_loop, limits, router) { OnOpened = router.OnOpened };
         _loop.OnWake = () =>

@@ -17,7 +17,7 @@ public abstract class MessageTests(string poller)
         var (bob, bobFirst) = await NewUserAsync(appliance, "bob");
         await using var _a = aliceMain;
         await using var _b = bobFirst;
-        await BefriendAsync(aliceMain, bob);
+        await BefriendAsync(aliceMain, bob, bobFirst);
         await using var aliceOther = await SessionAsync(appliance, alice);
         await using var bobSecond = await SessionAsync(appliance, bob);
         foreach (var c in new[] { aliceMain, aliceOther, bobFirst, bobSecond }) Assert.Empty(await SyncAsync(c, 0));
@@ -44,7 +44,7 @@ public abstract class MessageTests(string poller)
         await using (var bobConn = (await NewUserAsync(appliance, "bob")).Connection)
         {
             bob = (uint)(await TestUsers.WhoAmIAsync(bobConn)).OcNumber;
-            await BefriendAsync(bobConn, alice);
+            await BefriendAsync(bobConn, alice, aliceConn);
         }
 
         var seqs = new List<ulong>();
@@ -70,7 +70,7 @@ public abstract class MessageTests(string poller)
         var (bob, bobConn) = await NewUserAsync(appliance, "bob");
         await using var _a = aliceConn;
         await using var _b = bobConn;
-        await BefriendAsync(aliceConn, bob);
+        await BefriendAsync(aliceConn, bob, bobConn);
 
         var id = Guid.NewGuid().ToByteArray();
         var first = await SendAsync(aliceConn, bob, "once", id);
@@ -93,7 +93,7 @@ public abstract class MessageTests(string poller)
         var stranger = await Assert.ThrowsAsync<OcErrorException>(() => SendAsync(aliceConn, bob, "hi"));
         Assert.Equal(ErrorCode.NotFriends, stranger.Code);
 
-        await BefriendAsync(aliceConn, bob);
+        await BefriendAsync(aliceConn, bob, bobConn);
         var self = await Assert.ThrowsAsync<OcErrorException>(() => SendAsync(aliceConn, alice, "me"));
         Assert.Equal(ErrorCode.InvalidArgument, self.Code);
         var empty = await Assert.ThrowsAsync<OcErrorException>(() => SendAsync(aliceConn, bob, ""));
@@ -120,8 +120,8 @@ public abstract class MessageTests(string poller)
         await using var _a = aliceConn;
         await using var _b = bobConn;
         await using var _c = carolConn;
-        await BefriendAsync(aliceConn, bob);
-        await BefriendAsync(carolConn, alice);
+        await BefriendAsync(aliceConn, bob, bobConn);
+        await BefriendAsync(carolConn, alice, aliceConn);
 
         var seqs = new List<ulong>();
         for (int i = 0; i < 25; i++) seqs.Add((await SendAsync(i % 2 == 0 ? aliceConn : bobConn, i % 2 == 0 ? bob : alice, $"m{i}")).Seq);
@@ -148,12 +148,13 @@ public abstract class MessageTests(string poller)
     [Fact]
     public async Task A_long_backlog_comes_in_pages()
     {
-        using var appliance = new TestAppliance(Poller);
+        // A backlog is thousands of messages sent as fast as the test can: no rate limit.
+        using var appliance = new TestAppliance(Poller, configure: o => o with { RateLimits = OC.Appliance.Limits.RateLimitSettings.Off });
         var (alice, aliceConn) = await NewUserAsync(appliance, "alice");
         var (bob, bobConn) = await NewUserAsync(appliance, "bob");
         await using var _a = aliceConn;
         await using var _b = bobConn;
-        await BefriendAsync(aliceConn, bob);
+        await BefriendAsync(aliceConn, bob, bobConn);
 
         // 1,200 messages, 32 in flight at a time.
         var all = new List<ulong>();
@@ -187,7 +188,7 @@ public abstract class MessageTests(string poller)
                 var (a, aConn) = await NewUserAsync(first, "alice");
                 var (b, bConn) = await NewUserAsync(first, "bob");
                 (alice, bob) = (a, b);
-                await BefriendAsync(aConn, bob);
+                await BefriendAsync(aConn, bob, bConn);
                 await SendAsync(aConn, bob, "before");
                 lastSeq = (await SendAsync(bConn, alice, "restart")).Seq;
                 await aConn.DisposeAsync();

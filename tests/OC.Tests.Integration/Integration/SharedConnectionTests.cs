@@ -22,7 +22,7 @@ public sealed class SharedConnectionTests
         var (bob, bobConn) = await NewUserAsync(appliance, "bob");
         await using var _a = aliceConn;
         await using var _b = bobConn;
-        await BefriendAsync(aliceConn, bob);
+        await BefriendAsync(aliceConn, bob, bobConn);
         Assert.Empty(await SyncAsync(aliceConn, 0)); // live: MESSAGE events come as they are stored
 
         var fromBob = RandomNumberGenerator.GetBytes(3 * 1024 * 1024 + 11);
@@ -68,7 +68,7 @@ public sealed class SharedConnectionTests
         var (bob, bobConn) = await NewUserAsync(appliance, "bob");
         await using var _a = aliceConn;
         await using var _b = bobConn;
-        await BefriendAsync(aliceConn, bob);
+        await BefriendAsync(aliceConn, bob, bobConn);
         var content = RandomNumberGenerator.GetBytes(2 * 1024 * 1024);
 
         // A second offer of a running upload would take it over on this very connection, and the
@@ -100,7 +100,7 @@ public sealed class SharedConnectionTests
         var (bob, bobConn) = await NewUserAsync(appliance, "bob");
         await using var _a = aliceConn;
         await using var _b = bobConn;
-        await BefriendAsync(aliceConn, bob);
+        await BefriendAsync(aliceConn, bob, bobConn);
         var files = new List<(ulong Id, byte[] Content)>();
         for (int i = 0; i < 3; i++)
         {
@@ -138,12 +138,13 @@ public sealed class SharedConnectionTests
     [Fact]
     public async Task Events_beyond_the_queue_wait_in_the_socket_and_none_is_lost()
     {
-        using var appliance = new TestAppliance();
+        // Thousands of messages from one user as fast as the test can: no rate limit.
+        using var appliance = new TestAppliance(configure: o => o with { RateLimits = OC.Appliance.Limits.RateLimitSettings.Off });
         var (alice, aliceConn) = await NewUserAsync(appliance, "alice");
         var (bob, bobConn) = await NewUserAsync(appliance, "bob");
         await using var _a = aliceConn;
         await using var _b = bobConn;
-        await BefriendAsync(aliceConn, bob);
+        await BefriendAsync(aliceConn, bob, bobConn);
         Assert.Empty(await SyncAsync(bobConn, 0));
 
         // More messages than Events holds (4,096), to a live bob who reads none of them yet.

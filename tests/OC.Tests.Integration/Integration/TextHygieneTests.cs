@@ -55,7 +55,7 @@ public sealed class TextHygieneTests
         var (bob, bobConn) = await NewUserAsync(appliance, "bob");
         await using var _a = aliceConn;
         await using var _b = bobConn;
-        await BefriendAsync(aliceConn, bob);
+        await BefriendAsync(aliceConn, bob, bobConn);
 
         var e = await Assert.ThrowsAsync<OcErrorException>(() => SendAsync(aliceConn, bob, text)); // Raw SEND: no client check.
         Assert.Equal(ErrorCode.InvalidArgument, e.Code);

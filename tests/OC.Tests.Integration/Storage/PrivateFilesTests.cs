@@ -24,7 +24,7 @@ public sealed class PrivateFilesTests(ITestOutputHelper output)
             var (bob, bobConn) = await NewUserAsync(appliance, "bob");
             await using var _a = aliceConn;
             await using var _b = bobConn;
-            await BefriendAsync(aliceConn, bob);
+            await BefriendAsync(aliceConn, bob, bobConn);
             await SendAsync(aliceConn, bob, "private");
             ulong id = await OcFiles.UploadAsync(aliceConn, bob, "note.txt", new MemoryStream("secret"u8.ToArray()));
 

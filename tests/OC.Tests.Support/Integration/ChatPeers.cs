@@ -25,8 +25,21 @@ internal static class ChatPeers
         return connection;
     }
 
-    public static Task BefriendAsync(OcConnection a, uint b) =>
-        a.RequestAsync((buf, id) => UserNumber.Write(buf, FrameType.FriendAdd, id, b));
+    /// <summary>
+    /// Makes two logged-in users friends the way users do by default: <paramref name="a"/> asks
+    /// (FRIEND_ADD), <paramref name="bConnection"/>, a session of <paramref name="b"/>, accepts
+    /// (FRIEND_RESPOND). On an appliance with --friends open the request alone does it.
+    /// </summary>
+    public static async Task BefriendAsync(OcConnection a, uint b, OcConnection bConnection)
+    {
+        var asked = await a.RequestAsync((buf, id) => UserNumber.Write(buf, FrameType.FriendAdd, id, b));
+        Assert.Equal(FrameType.UserCard, asked.Type);
+        Assert.True(UserCard.TryRead(asked.Payload, out var card));
+        if (card.Friend) return;
+        uint aNumber = (await TestUsers.WhoAmIAsync(a)).OcNumber;
+        var accepted = await bConnection.RequestAsync((buf, id) => FriendRespond.Write(buf, id, new FriendRespond(aNumber, Accept: true)));
+        Assert.Equal(FrameType.UserCard, accepted.Type);
+    }
 
     public static async Task<Sent> SendAsync(OcConnection from, uint to, string text, byte[]? messageId = null)
     {

@@ -1,5 +1,6 @@
 using System.Net;
 using OC.Appliance;
+using OC.Appliance.Limits;
 using OC.Protocol.Client;
 
 namespace OC.Tests.Integration;
@@ -27,6 +28,7 @@ internal sealed class TestAppliance : IDisposable
             HttpPort = 0,
             Poller = poller,
             Name = "test-appliance",
+            RateLimits = LoopbackRateLimits,
         };
         Server = new ApplianceServer(configure?.Invoke(options) ?? options);
         _thread = new Thread(() =>
@@ -37,6 +39,14 @@ internal sealed class TestAppliance : IDisposable
         { Name = "oc-test-loop", IsBackground = true };
         _thread.Start();
     }
+
+    /// <summary>
+    /// The default limits per user, none per address: every test client comes from 127.0.0.1, a
+    /// whole office on one address, registering and logging in far faster than people do. The
+    /// rate limit tests set <see cref="RateLimitSettings.Default"/> themselves.
+    /// </summary>
+    public static readonly RateLimitSettings LoopbackRateLimits = RateLimitSettings.Default
+        .With(RateKind.Register, null).With(RateKind.Login, null).With(RateKind.Connection, null);
 
     public ApplianceServer Server { get; }
     public string DataDirectory { get; }

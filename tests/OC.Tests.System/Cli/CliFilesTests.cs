@@ -44,6 +44,8 @@ public sealed partial class CliFilesTests(CliApplianceFixture appliance) : IClas
         string bob = await RegisterAndLoginAsync(_bob, "bob");
         var add = await Oc(_alice, "friends", "add", bob);
         Assert.True(add.ExitCode == 0, add.ToString());
+        var accept = await Oc(_bob, "friends", "accept", alice);
+        Assert.True(accept.ExitCode == 0, accept.ToString());
         return (alice, bob);
     }
 

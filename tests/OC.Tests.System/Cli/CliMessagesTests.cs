@@ -33,13 +33,15 @@ public sealed partial class CliMessagesTests(CliApplianceFixture appliance) : IC
         return number;
     }
 
-    /// <summary>Alice and Bob, friends.</summary>
+    /// <summary>Alice and Bob, friends: Alice asks, Bob accepts.</summary>
     private async Task<(string Alice, string Bob)> FriendsAsync(string? server = null)
     {
         string alice = await RegisterAndLoginAsync(server ?? appliance.Server, _alice, "alice");
         string bob = await RegisterAndLoginAsync(server ?? appliance.Server, _bob, "bob");
         var add = await Oc(_alice, null, "friends", "add", bob);
         Assert.True(add.ExitCode == 0, add.ToString());
+        var accept = await Oc(_bob, null, "friends", "accept", alice);
+        Assert.True(accept.ExitCode == 0, accept.ToString());
         return (alice, bob);
     }
 
@@ -204,8 +206,9 @@ public sealed partial class CliMessagesTests(CliApplianceFixture appliance) : IC
     {
         var (alice, bob) = await FriendsAsync();
         using var carolConfig = new TempFolder();
-        await RegisterAndLoginAsync(appliance.Server, carolConfig, "carol");
+        string carol = await RegisterAndLoginAsync(appliance.Server, carolConfig, "carol");
         Assert.Equal(0, (await Oc(carolConfig, null, "friends", "add", bob)).ExitCode);
+        Assert.Equal(0, (await Oc(_bob, null, "friends", "accept", carol)).ExitCode);
 
         await SendAsync(carolConfig, bob, "from carol");
         await SendAsync(_alice, bob, "from alice");

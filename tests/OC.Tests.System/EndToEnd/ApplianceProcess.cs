@@ -34,11 +34,17 @@ internal sealed partial class ApplianceProcess : IDisposable
     public static ApplianceProcess Run(Func<IEnumerable<string>, ProcessStartInfo> command, string dataDirectory, params string[] extraArgs) =>
         new(dataDirectory, command(DefaultArgs(dataDirectory, extraArgs)));
 
-    /// <summary>Loopback, ports chosen by the OS, and the name "process-test" unless <paramref name="extraArgs"/> give a --name.</summary>
+    /// <summary>
+    /// Loopback, ports chosen by the OS, the name "process-test" unless <paramref name="extraArgs"/>
+    /// give a --name, and no rate limits per address unless they set one: every test client comes
+    /// from 127.0.0.1, a whole office on one address (the limits per user stay as they are).
+    /// </summary>
     private static string[] DefaultArgs(string dataDirectory, string[] extraArgs)
     {
         string[] name = extraArgs.Contains("--name") ? [] : ["--name", "process-test"];
-        return ["--data", dataDirectory, "--port", "0", "--http-port", "0", "--bind", "127.0.0.1", .. name, .. extraArgs];
+        string[] perAddress = [.. ((string[])["--rate-registrations", "--rate-logins", "--rate-connections"])
+            .Where(option => !extraArgs.Contains(option)).SelectMany(option => (string[])[option, "off"])];
+        return ["--data", dataDirectory, "--port", "0", "--http-port", "0", "--bind", "127.0.0.1", .. name, .. perAddress, .. extraArgs];
     }
 
     private ApplianceProcess(string dataDirectory, ProcessStartInfo start)

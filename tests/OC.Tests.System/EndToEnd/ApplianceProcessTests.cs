@@ -36,6 +36,51 @@ public class ApplianceProcessTests
     }
 
     [Fact]
+    public async Task The_friends_flag_open_makes_adding_a_friend_mutual_at_once_and_a_bad_value_is_refused()
+    {
+        var data = TempDirectory.Create("oc-proc-friends");
+        try
+        {
+            using (var appliance = new ApplianceProcess(data, "--friends", "open"))
+            {
+                appliance.WaitForLog("friends.open", TimeSpan.FromSeconds(30));
+                await using var alice = await appliance.ConnectAsync();
+                await using var bob = await appliance.ConnectAsync();
+                uint a = await TestUsers.RegisterAsync(alice, "alice", "pw");
+                uint b = await TestUsers.RegisterAsync(bob, "bob", "pw");
+                await TestUsers.LoginAsync(alice, a, "pw");
+                await TestUsers.LoginAsync(bob, b, "pw");
+                Assert.True((await OcFriends.AddAsync(alice, b)).Friend);
+                Assert.Equal([a], (await OcFriends.ListAsync(bob)).Select(f => f.OcNumber));
+            }
+
+            // The default is consent: the same data, a request this time.
+            using (var appliance = new ApplianceProcess(data))
+            {
+                await using var carol = await appliance.ConnectAsync();
+                uint c = await TestUsers.RegisterAsync(carol, "carol", "pw");
+                await TestUsers.LoginAsync(carol, c, "pw");
+                var someone = await appliance.ConnectAsync();
+                await using var _ = someone;
+                uint d = await TestUsers.RegisterAsync(someone, "dave", "pw");
+                Assert.False((await OcFriends.AddAsync(carol, d)).Friend);
+            }
+
+            var start = ApplianceProcess.Command(["--data", data, "--friends", "bogus"]);
+            start.RedirectStandardError = true;
+            using var refused = System.Diagnostics.Process.Start(start)!;
+            string error = await refused.StandardError.ReadToEndAsync();
+            await refused.WaitForExitAsync();
+            Assert.Equal(2, refused.ExitCode);
+            Assert.Equal("oc-appliance: --friends must be consent or open, not 'bogus' (see oc-appliance --help)\n", error.ReplaceLineEndings("\n"));
+        }
+        finally
+        {
+            TempDirectory.Delete(data);
+        }
+    }
+
+    [Fact]
     public async Task Every_acknowledged_registration_survives_kill_9()
     {
         var data = TempDirectory.Create("oc-kill9");

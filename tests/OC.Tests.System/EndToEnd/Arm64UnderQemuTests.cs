@@ -72,6 +72,7 @@ public sealed partial class Arm64UnderQemuTests(ITestOutputHelper output) : IDis
         Assert.Contains($"\"ocNumber\":{int.Parse(alice, CultureInfo.InvariantCulture)}", whoami.Stdout, StringComparison.Ordinal);
 
         await OcAsync(arm64, _alice, null, "friends", "add", bob);
+        await OcAsync(arm64, _bob, null, "friends", "accept", alice);
         await OcAsync(arm64, _alice, null, "send", bob, "hello from arm64 🙂");
         await OcAsync(arm64, _bob, null, "send", alice, "and back");
 

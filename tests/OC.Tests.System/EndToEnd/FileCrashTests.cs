@@ -33,7 +33,8 @@ public sealed class FileCrashTests
                 await TestUsers.LoginAsync(aliceConn, alice, "pw");
                 await using var bobConn = await appliance.ConnectAsync();
                 bob = await TestUsers.RegisterAsync(bobConn, "bob", "pw");
-                await BefriendAsync(aliceConn, bob);
+                await TestUsers.LoginAsync(bobConn, bob, "pw");
+                await BefriendAsync(aliceConn, bob, bobConn);
 
                 var halfway = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 var progress = new Reporter(p =>

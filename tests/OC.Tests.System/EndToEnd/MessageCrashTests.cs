@@ -35,17 +35,19 @@ public class MessageCrashTests
             uint receiver;
             var senderNumbers = new uint[Senders];
 
-            using (var appliance = new ApplianceProcess(data))
+            // Thousands of messages per sender as fast as they go: no rate limits (the subject is durability).
+            using (var appliance = new ApplianceProcess(data, "--no-rate-limits"))
             {
                 await using var rc = await appliance.ConnectAsync();
                 receiver = await TestUsers.RegisterAsync(rc, "receiver", "pw");
+                await TestUsers.LoginAsync(rc, receiver, "pw");
                 var connections = new OcConnection[Senders];
                 for (int s = 0; s < Senders; s++)
                 {
                     connections[s] = await appliance.ConnectAsync();
                     senderNumbers[s] = await TestUsers.RegisterAsync(connections[s], $"sender{s}", "pw");
                     await TestUsers.LoginAsync(connections[s], senderNumbers[s], "pw");
-                    await BefriendAsync(connections[s], receiver);
+                    await BefriendAsync(connections[s], receiver, rc);
                 }
 
                 var halfway = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -83,7 +85,7 @@ public class MessageCrashTests
             Assert.True(acked.Count >= Senders * PerSender / 2);
             Assert.True(acked.Count < Senders * PerSender, "the whole burst was acknowledged before the kill; the test proves nothing");
 
-            using var restarted = new ApplianceProcess(data);
+            using var restarted = new ApplianceProcess(data, "--no-rate-limits");
 
             // 1. Every acknowledged message is there once, with the seq it was acknowledged with,
             //    and each sender's acknowledged messages are in the order they were sent.

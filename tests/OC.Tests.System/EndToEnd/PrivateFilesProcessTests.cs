@@ -36,7 +36,7 @@ public sealed class PrivateFilesProcessTests(ITestOutputHelper output)
             uint bobNumber = await TestUsers.RegisterAsync(bob, "bob", "pw");
             await TestUsers.LoginAsync(alice, aliceNumber, "pw");
             await TestUsers.LoginAsync(bob, bobNumber, "pw");
-            await BefriendAsync(alice, bobNumber);
+            await BefriendAsync(alice, bobNumber, bob);
             await SendAsync(alice, bobNumber, "private");
             ulong id = await OcFiles.UploadAsync(alice, bobNumber, "note.txt", new MemoryStream("secret"u8.ToArray()));
 

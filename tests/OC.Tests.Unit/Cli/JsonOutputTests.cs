@@ -29,10 +29,27 @@ public sealed class JsonOutputTests
     }
 
     [Fact]
-    public void Login_prints_number_nick_and_server()
+    public void Login_prints_number_nick_server_and_the_friend_requests_waiting()
     {
-        var json = Print(new LoggedInOutput(123456, "alice", "h:1"), OutputJsonContext.Default.LoggedInOutput);
-        Assert.Equal(["ocNumber", "nick", "server"], Names(json));
+        var json = Print(new LoggedInOutput(123456, "alice", "h:1", 2), OutputJsonContext.Default.LoggedInOutput);
+        Assert.Equal(["ocNumber", "nick", "server", "friendRequests"], Names(json));
+        Assert.Equal(2, json.GetProperty("friendRequests").GetInt32());
+    }
+
+    [Fact]
+    public void Friend_requests_and_blocks_print_their_documented_fields()
+    {
+        var requests = Print(new FriendRequestsOutput([new FriendRequestOutput(654321, "bob", DateTimeOffset.UnixEpoch, "incoming")]),
+            OutputJsonContext.Default.FriendRequestsOutput);
+        Assert.Equal(["ocNumber", "nick", "time", "direction"], Names(requests.GetProperty("requests")[0]));
+        var change = Print(new FriendChangeOutput(654321, false, "bob", RequestWaiting: true), OutputJsonContext.Default.FriendChangeOutput);
+        Assert.Equal(["ocNumber", "friend", "nick", "requestWaiting"], Names(change));
+        Assert.Equal(["ocNumber", "blocked"], Names(Print(new BlockOutput(654321, true), OutputJsonContext.Default.BlockOutput)));
+        var blocked = Print(new BlockedOutput([new BlockedUserOutput(654321, "bob", DateTimeOffset.UnixEpoch)]), OutputJsonContext.Default.BlockedOutput);
+        Assert.Equal(["ocNumber", "nick", "since"], Names(blocked.GetProperty("blocked")[0]));
+        var live = Print(new FriendRequestEventOutput(654321, "bob", DateTimeOffset.UnixEpoch), OutputJsonContext.Default.FriendRequestEventOutput);
+        Assert.Equal(["type", "ocNumber", "nick", "time"], Names(live));
+        Assert.Equal("friendRequest", live.GetProperty("type").GetString());
     }
 
     [Fact]

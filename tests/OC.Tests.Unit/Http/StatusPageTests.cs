@@ -22,6 +22,8 @@ public sealed class StatusPageTests
         UsersRegistered = 1234567,
         UsersOnline = 12,
         SessionsOnline = 14,
+        FriendRequestsPending = 3,
+        Blocks = 2,
         Connections = 20,
         ConnectionsAccepted = 40,
         MessagesStored = 0,
@@ -39,6 +41,9 @@ public sealed class StatusPageTests
         SlowConsumersCut = 0,
         HttpConnections = 1,
         HttpRequests = 1,
+        RateLimitsOn = true,
+        RateLimitKeys = 3,
+        RateLimits = [new StatusRateLimit("message", "user", "20/s,60", 20, 60, 1234, "20 a second, 60 at once"), new StatusRateLimit(Hostile, "address", "off", 0, 0, 0, Hostile)],
         ProblemsLogged = lastErrors.Count,
         LastErrors = lastErrors,
     };
@@ -78,16 +83,46 @@ public sealed class StatusPageTests
     public void Bytes_are_shown_in_binary_units(long bytes, string expected) => Assert.Equal(expected, StatusFormat.Bytes(bytes));
 
     [Fact]
-    public void The_ring_keeps_the_newest_problems_and_counts_them_all()
+    public void The_problems_keep_the_latest_line_of_each_kind_with_its_count()
     {
-        var ring = new RecentProblems(3);
-        Assert.Empty(ring.Snapshot());
-        for (int i = 1; i <= 5; i++) ring.Add(DateTime.UtcNow, i % 2 == 0 ? LogLevel.Error : LogLevel.Warn, "test.event", $"problem {i}");
-        Assert.Equal(["problem 5", "problem 4", "problem 3"], ring.Snapshot().Select(e => e.Text));
-        Assert.Equal(5, ring.Total);
+        var problems = new RecentProblems(3);
+        Assert.Empty(problems.Snapshot());
+        var t = new DateTime(2026, 11, 25, 18, 0, 0, DateTimeKind.Utc);
+        problems.Add(t, LogLevel.Error, "storage.fault", "EIO on the data disk");
+        for (int i = 1; i <= 5000; i++) problems.Add(t.AddMilliseconds(i), LogLevel.Warn, "protocol.bad_frame", $"garbage {i}");
 
-        ring.Add(DateTime.UtcNow, LogLevel.Warn, "test.long", new string('x', 10_000));
-        Assert.Equal(RecentProblems.MaxTextLength, ring.Snapshot()[0].Text.Length);
+        var shown = problems.Snapshot();
+        Assert.Equal(["protocol.bad_frame", "storage.fault"], shown.Select(e => e.Event));
+        Assert.Equal(("garbage 5000", 5000L), (shown[0].Text, shown[0].Count));
+        Assert.Equal(("EIO on the data disk", 1L, LogLevel.Error), (shown[1].Text, shown[1].Count, shown[1].Level));
+        Assert.Equal(5001, problems.Total);
+
+        problems.Add(t.AddSeconds(10), LogLevel.Warn, "test.long", new string('x', 10_000));
+        Assert.Equal(RecentProblems.MaxTextLength, problems.Snapshot()[0].Text.Length);
+    }
+
+    [Fact]
+    public void Beyond_its_capacity_of_kinds_the_oldest_warning_goes_before_any_error()
+    {
+        var problems = new RecentProblems(3);
+        var t = new DateTime(2026, 11, 25, 18, 0, 0, DateTimeKind.Utc);
+        problems.Add(t, LogLevel.Error, "storage.fault", "EIO");
+        problems.Add(t.AddSeconds(1), LogLevel.Warn, "kind.a", "a");
+        problems.Add(t.AddSeconds(2), LogLevel.Warn, "kind.b", "b");
+        problems.Add(t.AddSeconds(3), LogLevel.Warn, "kind.c", "c");
+        problems.Add(t.AddSeconds(4), LogLevel.Warn, "kind.d", "d");
+
+        Assert.Equal(["kind.d", "kind.c", "storage.fault"], problems.Snapshot().Select(e => e.Event));
+    }
+
+    [Fact]
+    public void The_page_shows_how_often_each_problem_came_and_the_rate_limits()
+    {
+        var html = StatusPage.Render(Status("lab", [new StatusLogLine(DateTime.UtcNow, "WRN", "protocol.bad_frame", "garbage", 3512)]), "abc");
+        Assert.Contains(">3,512<", html, StringComparison.Ordinal);
+        Assert.Contains("Rate limits", html, StringComparison.Ordinal);
+        Assert.Contains(">20 a second, 60 at once<", html, StringComparison.Ordinal);
+        Assert.Contains(">1,234<", html, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -139,7 +139,7 @@ public sealed class UserSessionsTests : IDisposable
     }
 
     [Fact]
-    public void Deleting_an_account_takes_its_sessions_and_friendships_and_retires_its_number()
+    public void Deleting_an_account_takes_its_sessions_friendships_requests_and_blocks_and_retires_its_number()
     {
         int number, friend;
         using (var harness = new StorageHarness(_dir.Path))
@@ -147,6 +147,14 @@ public sealed class UserSessionsTests : IDisposable
             number = ((UserRecord)harness.Run(new TestJob(db => AccountStore.CreateUser(db, "gone", "", [1], 4096, [2], [3], s_now))).Result!).Number;
             friend = ((UserRecord)harness.Run(new TestJob(db => AccountStore.CreateUser(db, "stays", "", [1], 4096, [2], [3], s_now))).Result!).Number;
             harness.Run(TestJob.Do(db => FriendStore.Add(db, number, friend, s_now)));
+            int other = ((UserRecord)harness.Run(new TestJob(db => AccountStore.CreateUser(db, "other", "", [1], 4096, [2], [3], s_now))).Result!).Number;
+            harness.Run(TestJob.Do(db =>
+            {
+                FriendRequestStore.Add(db, other, number, s_now);
+                FriendRequestStore.Add(db, number, friend, s_now);
+                BlockStore.Add(db, number, other, s_now);
+                BlockStore.Add(db, friend, number, s_now);
+            }));
             var session = Create(harness, 1, number, s_now);
 
             var deleted = ((List<int> Friends, List<int> Sessions)?)harness.Run(new TestJob(db => AccountAdmin.DeleteUser(db, number, s_now))).Result;
@@ -157,6 +165,7 @@ public sealed class UserSessionsTests : IDisposable
             Assert.Empty((List<int>)harness.Run(new TestJob(db => FriendStore.FriendsOf(db, friend), writes: false)).Result!);
             Assert.Equal(ResumeOutcome.Unknown, Resume(harness, 1, s_now).Outcome);
             Assert.Null(harness.Run(new TestJob(db => AccountStore.FindUser(db, number), writes: false)).Result);
+            Assert.Equal((0, 0), ((int, int))harness.Run(new TestJob(db => (FriendRequestStore.Count(db), BlockStore.Count(db)), writes: false)).Result!);
         }
 
         // What CreateUser checks before it hands a number out.

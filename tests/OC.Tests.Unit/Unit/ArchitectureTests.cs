@@ -31,6 +31,10 @@ public sealed class ArchitectureTests
         AssertNoDependency($"{Root}.Sessions", [.. s_features.Select(f => $"{Root}.{f}"), $"{Root}.Protocol"]);
 
     [Fact]
+    public void Rate_limits_reference_no_feature_no_session_no_storage_and_not_the_router() =>
+        AssertNoDependency($"{Root}.Limits", [.. s_features.Select(f => $"{Root}.{f}"), $"{Root}.Protocol", $"{Root}.Sessions", $"{Root}.Storage"]);
+
+    [Fact]
     public void Storage_references_no_feature_no_session_and_not_the_router() =>
         AssertNoDependency($"{Root}.Storage", [.. s_features.Select(f => $"{Root}.{f}"), $"{Root}.Protocol", $"{Root}.Sessions"]);
 
