@@ -52,6 +52,8 @@ public sealed partial class CliRateLimitTests : IDisposable
         string bob = await RegisterAndLoginAsync(server, _bob, "bob");
         var add = await Oc(_alice, null, "friends", "add", bob);
         Assert.True(add.ExitCode == 0, add.ToString());
+        var accept = await Oc(_bob, null, "friends", "accept", alice);
+        Assert.True(accept.ExitCode == 0, accept.ToString());
 
         var runs = new List<OcRun>();
         for (int i = 1; i <= 3; i++)
@@ -91,9 +93,10 @@ public sealed partial class CliRateLimitTests : IDisposable
         // One message an hour: the second would wait an hour, far past oc's minute.
         using var appliance = new ApplianceProcess(_data, "--rate-messages", "1/h,1");
         string server = $"127.0.0.1:{appliance.Port}";
-        await RegisterAndLoginAsync(server, _alice, "alice");
+        string alice = await RegisterAndLoginAsync(server, _alice, "alice");
         string bob = await RegisterAndLoginAsync(server, _bob, "bob");
         Assert.Equal(0, (await Oc(_alice, null, "friends", "add", bob)).ExitCode);
+        Assert.Equal(0, (await Oc(_bob, null, "friends", "accept", alice)).ExitCode);
         Assert.Equal(0, (await Oc(_alice, null, "send", bob, "the one")).ExitCode);
 
         var over = await Oc(_alice, null, "send", bob, "one too many");
