@@ -18,6 +18,9 @@ internal abstract class Target : IDisposable
 {
     public abstract IPEndPoint EndPoint { get; }
 
+    /// <summary>The HTTP status service, when it runs and its port is known (a spawned appliance started with HTTP on).</summary>
+    public virtual IPEndPoint? HttpEndPoint => null;
+
     /// <summary>For reports: what ran where.</summary>
     public abstract string Description { get; }
 
@@ -39,10 +42,11 @@ internal abstract class Target : IDisposable
 
     public abstract void Dispose();
 
-    public static Target Start(LoadOptions options, bool flushToDisk, string dataPrefix)
+    /// <param name="http">A spawned appliance serves HTTP on a free port (soak sends garbage to it and reads /api/status); otherwise --no-http.</param>
+    public static Target Start(LoadOptions options, bool flushToDisk, string dataPrefix, bool http = false)
     {
         if (options.Server is not null) return new RemoteTarget(options.Server, options.Pid);
-        if (options.AppliancePath is not null) return new SpawnedTarget(options, dataPrefix);
+        if (options.AppliancePath is not null) return new SpawnedTarget(options, dataPrefix, http);
         return new InProcessTarget(options, flushToDisk, dataPrefix);
     }
 
@@ -136,7 +140,9 @@ internal sealed partial class SpawnedTarget : Target
     private readonly Queue<string> _lastLines = new();
     private long _logLines;
 
-    public SpawnedTarget(LoadOptions options, string prefix)
+    private readonly TaskCompletionSource<int?> _httpPort = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public SpawnedTarget(LoadOptions options, string prefix, bool http = false)
     {
         string path = Path.GetFullPath(options.AppliancePath!);
         if (!File.Exists(path)) throw new UsageException($"--appliance: {path} does not exist (./publish.sh linux-x64 builds the AOT binary)");
@@ -144,8 +150,10 @@ internal sealed partial class SpawnedTarget : Target
 
         var start = path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? new ProcessStartInfo("dotnet") : new ProcessStartInfo(path);
         if (start.FileName == "dotnet") start.ArgumentList.Add(path);
-        // --no-http: the status page is not measured, and its fixed port may be taken by another appliance.
-        foreach (var arg in (string[])["--data", _dataDirectory, "--port", "0", "--no-http", "--bind", "127.0.0.1", "--name", "oc-bench", "--idle-timeout", "600",
+        // --no-http: the status page is not measured, and its fixed port may be taken by another
+        // appliance; with http, any free port (read back from the log like the protocol's).
+        string[] httpArgs = http ? ["--http-port", "0"] : ["--no-http"];
+        foreach (var arg in (string[])["--data", _dataDirectory, "--port", "0", .. httpArgs, "--bind", "127.0.0.1", "--name", "oc-bench", "--idle-timeout", "600",
                  "--login-timeout", "600", "--max-anonymous-per-address", "1000000", "--max-anonymous", "1000000"])
             start.ArgumentList.Add(arg);
         if (options.Poller is not null)
@@ -169,7 +177,11 @@ internal sealed partial class SpawnedTarget : Target
                 if (_lastLines.Count > 20) _lastLines.Dequeue();
             }
             var match = ListenLine().Match(e.Data);
-            if (match.Success) _port.TrySetResult(int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+            if (match.Success)
+            {
+                _httpPort.TrySetResult(match.Groups[2].Success ? int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) : null);
+                _port.TrySetResult(int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+            }
         };
         _process.OutputDataReceived += (_, _) => { };
         _process.BeginErrorReadLine();
@@ -179,11 +191,13 @@ internal sealed partial class SpawnedTarget : Target
 
         if (!_port.Task.Wait(TimeSpan.FromSeconds(30))) throw new TimeoutException("oc-appliance did not log its port within 30 s:\n" + LastLines);
         EndPoint = new IPEndPoint(IPAddress.Loopback, _port.Task.Result);
+        if (_httpPort.Task.Result is int httpPort) HttpEndPoint = new IPEndPoint(IPAddress.Loopback, httpPort);
         string env = options.Environment.Count == 0 ? "" : ", " + string.Join(' ', options.Environment.Select(e => $"{e.Key}={e.Value}"));
         Description = $"{Path.GetFileName(path)} pid {_process.Id}{env}";
     }
 
     public override IPEndPoint EndPoint { get; }
+    public override IPEndPoint? HttpEndPoint { get; }
     public override string Description { get; }
     public override int? Pid => _process.Id;
 
@@ -215,7 +229,7 @@ internal sealed partial class SpawnedTarget : Target
         DeleteDirectory(_dataDirectory);
     }
 
-    [GeneratedRegex(@"appliance\.listening: protocol on [^ ]*:(\d+) ")]
+    [GeneratedRegex(@"appliance\.listening: protocol on [^ ]*:(\d+) \([^)]*\), (?:http on [^ ]*:(\d+)|http off)")]
     private static partial Regex ListenLine();
 
     [LibraryImport("libc", SetLastError = true)]
