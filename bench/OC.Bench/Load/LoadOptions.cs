@@ -69,6 +69,10 @@ internal sealed record LoadOptions
           --sample S               soak: seconds between samples (default 10)
           --csv PATH               soak: where the samples go (default soak.csv)
           --svg PATH               soak: where the plot goes (default soak.svg)
+          --skip LIST              soak: leave out some of chat,files,churn,garbage,attack (to see which
+                                   one moves RSS)
+          --replot                 soak: no load; redraw --svg from the samples in --csv (with
+                                   --idle-kib N: the idle RSS the run printed, drawn as a line)
         """;
 
     public required string Mode { get; init; }
@@ -97,6 +101,9 @@ internal sealed record LoadOptions
     public double SampleSeconds { get; init; } = 10;
     public string CsvPath { get; init; } = "soak.csv";
     public string SvgPath { get; init; } = "soak.svg";
+    public IReadOnlySet<string> Skip { get; init; } = new HashSet<string>();
+    public bool Replot { get; init; }
+    public long IdleKiB { get; init; } = -1;
 
     /// <summary>The whole command line, for reports: every figure comes with the command that made it.</summary>
     public string CommandLine { get; init; } = "";
@@ -149,6 +156,9 @@ internal sealed record LoadOptions
                 "--sample" => o with { SampleSeconds = Seconds(arg, Value(), 1) },
                 "--csv" => o with { CsvPath = Value() },
                 "--svg" => o with { SvgPath = Value() },
+                "--skip" => o with { Skip = SoakParts(arg, Value()) },
+                "--replot" => o with { Replot = true },
+                "--idle-kib" => o with { IdleKiB = Int(arg, Value(), 1, int.MaxValue) },
                 _ => throw new UsageException($"unknown option '{arg}'"),
             };
         }
@@ -175,6 +185,16 @@ internal sealed record LoadOptions
         if (mode == "chat-during-upload" && o.Server is not null) throw new UsageException("chat-during-upload starts its own appliance on 127.0.0.1 (in-process or --appliance); --server is not for it");
         if (mode == "idle" && o.Server is not null && o.Pid is null) throw new UsageException("idle with --server needs --pid to read the appliance's memory");
         return o;
+    }
+
+    private static HashSet<string> SoakParts(string name, string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
+        foreach (var part in parts)
+        {
+            if (part is not ("chat" or "files" or "churn" or "garbage" or "attack")) throw new UsageException($"{name}: '{part}' is not one of chat, files, churn, garbage, attack");
+        }
+        return parts;
     }
 
     private static LoadOptions AddEnv(LoadOptions o, List<KeyValuePair<string, string>> env, string value)

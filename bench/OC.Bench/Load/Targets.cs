@@ -40,6 +40,9 @@ internal abstract class Target : IDisposable
     /// </summary>
     public virtual bool IsLoopThread(in ThreadSample thread) => thread.Tid == Pid;
 
+    /// <summary>How a spawned appliance ended, with its last log lines; null while it runs or when it is not a child.</summary>
+    public virtual string? ExitReport => null;
+
     public abstract void Dispose();
 
     /// <param name="http">A spawned appliance serves HTTP on a free port (soak sends garbage to it and reads /api/status); otherwise --no-http.</param>
@@ -200,6 +203,16 @@ internal sealed partial class SpawnedTarget : Target
     public override IPEndPoint? HttpEndPoint { get; }
     public override string Description { get; }
     public override int? Pid => _process.Id;
+
+    public override string? ExitReport
+    {
+        get
+        {
+            if (!_process.HasExited) return null;
+            _process.WaitForExit(); // the rest of its stderr
+            return $"exit code {_process.ExitCode}; its last lines:\n{LastLines}";
+        }
+    }
 
     /// <summary>Lines the appliance logged so far (one per registration and login at Info level).</summary>
     public long LogLines

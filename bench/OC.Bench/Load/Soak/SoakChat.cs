@@ -13,7 +13,9 @@ namespace OC.Bench.Load.Soak;
 /// </summary>
 internal static class SoakChat
 {
-    public static Task RunAsync(IReadOnlyList<ChatPair> pairs, ReadOnlyMemory<byte> text, TimeSpan interval, SoakCounters counters, IntervalLatencies latencies, CancellationToken stop)
+    /// <param name="stopSending">Ends the sending; the reading goes on until <paramref name="stop"/>, so the messages in flight arrive.</param>
+    public static Task RunAsync(IReadOnlyList<ChatPair> pairs, ReadOnlyMemory<byte> text, TimeSpan interval, SoakCounters counters, IntervalLatencies latencies,
+        CancellationToken stopSending, CancellationToken stop)
     {
         var tasks = new List<Task>(4 * pairs.Count);
         var random = new Random(11);
@@ -24,7 +26,7 @@ internal static class SoakChat
                 // Spread over the interval, so the appliance sees a steady stream rather than bursts.
                 var offset = TimeSpan.FromTicks((long)(random.NextDouble() * interval.Ticks));
                 tasks.Add(Task.Run(() => ReadAsync(connection, counters, latencies, stop)));
-                tasks.Add(Task.Run(() => SendAsync(connection, to, text, offset, interval, counters, stop)));
+                tasks.Add(Task.Run(() => SendAsync(connection, to, text, offset, interval, counters, stopSending)));
             }
         }
         return Task.WhenAll(tasks);

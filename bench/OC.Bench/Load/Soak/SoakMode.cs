@@ -26,6 +26,7 @@ internal static class SoakMode
 
     public static async Task<int> RunAsync(LoadOptions options)
     {
+        if (options.Replot) return Replot(options);
         if (options.Server is null && options.AppliancePath is null)
         {
             options = options with
@@ -74,19 +75,20 @@ internal static class SoakMode
 
         var counters = new SoakCounters();
         var latencies = new IntervalLatencies();
+        using var stopSending = new CancellationTokenSource();
         using var stop = new CancellationTokenSource();
         ReadOnlyMemory<byte> text = Filler(options.MessageSize);
         counters.Clock.Start();
-        var components = new[]
-        {
-            SoakChat.RunAsync(pairs, text, ChatInterval, counters, latencies, stop.Token),
-            Task.Run(() => SoakFiles.RunAsync(target, source, work, FilePeriod, counters, stop.Token)),
-            Task.Run(() => SoakChurn.RunAsync(target, churnUser, churnToken, ChurnPerSecond, counters, stop.Token)),
-            Task.Run(() => SoakGarbage.RunAsync(target.EndPoint, target.HttpEndPoint, GarbagePerSecond, counters, stop.Token)),
-            Task.Run(() => SoakAttack.RunAsync(target, attackToken, AttackEvery, counters, stop.Token)),
-        };
+        var components = new List<Task>();
+        if (!options.Skip.Contains("chat")) components.Add(SoakChat.RunAsync(pairs, text, ChatInterval, counters, latencies, stopSending.Token, stop.Token));
+        if (!options.Skip.Contains("files")) components.Add(Task.Run(() => SoakFiles.RunAsync(target, source, work, FilePeriod, counters, stop.Token)));
+        if (!options.Skip.Contains("churn")) components.Add(Task.Run(() => SoakChurn.RunAsync(target, churnUser, churnToken, ChurnPerSecond, counters, stop.Token)));
+        if (!options.Skip.Contains("garbage")) components.Add(Task.Run(() => SoakGarbage.RunAsync(target.EndPoint, target.HttpEndPoint, GarbagePerSecond, counters, stop.Token)));
+        if (!options.Skip.Contains("attack")) components.Add(Task.Run(() => SoakAttack.RunAsync(target, attackToken, AttackEvery, counters, stop.Token)));
+        if (options.Skip.Count > 0) Console.WriteLine($"soak: left out: {string.Join(", ", options.Skip)}");
 
         var samples = new List<SoakSample>();
+        bool applianceGone = false;
         string? csvFolder = Path.GetDirectoryName(Path.GetFullPath(options.CsvPath));
         if (csvFolder is not null) Directory.CreateDirectory(csvFolder);
         await using (var csv = new StreamWriter(options.CsvPath))
@@ -98,7 +100,17 @@ internal static class SoakMode
             while (clock.Elapsed.TotalSeconds < options.DurationSeconds - 1e-3 && await timer.WaitForNextTickAsync().ConfigureAwait(false))
             {
                 double previousTime = samples.Count > 0 ? samples[^1].ElapsedSeconds : 0;
-                var sample = await TakeAsync(previousTime, clock.Elapsed.TotalSeconds, pid, target, http, counters, latencies, previous).ConfigureAwait(false);
+                SoakSample sample;
+                try
+                {
+                    sample = await TakeAsync(previousTime, clock.Elapsed.TotalSeconds, pid, target, http, counters, latencies, previous).ConfigureAwait(false);
+                }
+                catch (IOException) when (!File.Exists($"/proc/{pid}/status"))
+                {
+                    Console.Error.WriteLine($"oc-bench: the appliance (pid {pid}) exited {clock.Elapsed.TotalSeconds:0} s into the soak; {target.ExitReport}");
+                    applianceGone = true;
+                    break;
+                }
                 previous = (counters.ChatSent, counters.ChatDelivered);
                 samples.Add(sample);
                 await csv.WriteLineAsync(sample.ToCsv()).ConfigureAwait(false);
@@ -112,6 +124,12 @@ internal static class SoakMode
             }
         }
 
+        // Chat stops sending first and is given up to 10 s to deliver what is in flight, so that
+        // sent and delivered can be compared (a gap is a message lost or very late).
+        await stopSending.CancelAsync().ConfigureAwait(false);
+        var drain = Stopwatch.StartNew();
+        while (counters.ChatDelivered < counters.ChatSent && drain.Elapsed < TimeSpan.FromSeconds(10))
+            await Task.Delay(TimeSpan.FromMilliseconds(100)).ConfigureAwait(false);
         await stop.CancelAsync().ConfigureAwait(false);
         var stopped = Task.WhenAll(components);
         if (await Task.WhenAny(stopped, Task.Delay(TimeSpan.FromSeconds(60))).ConfigureAwait(false) != stopped)
@@ -121,11 +139,39 @@ internal static class SoakMode
         var trend = SoakTrend.Of(samples, options.DurationSeconds);
         var whole = latencies.Whole();
         string loadAfter = LoadRunner.LoadAverage();
+        string skipped = options.Skip.Count > 0 ? $" without {string.Join(", ", options.Skip)}" : "";
         SoakPlot.Write(options.SvgPath, samples, counters.Waves, trend, idleRss,
-            $"oc soak: {options.DurationSeconds / 60:0.#} min of mixed load, {pairCount} chat pairs, {target.Description.Split(' ')[0]} ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC)");
-        Print(options, target, idleRss, setUpRss, samples, trend, whole, counters, loadBefore, loadAfter);
+            $"oc soak: {options.DurationSeconds / 60:0.#} min of mixed load{skipped}, {pairCount} chat pairs, {target.Description.Split(' ')[0]} ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC)");
+        Print(options, target, idleRss, setUpRss, samples, trend, whole, counters, loadBefore, loadAfter, complete: !applianceGone);
         bool failedComponent = components.Any(c => c.IsFaulted);
-        return failedComponent ? 1 : 0;
+        return failedComponent || applianceGone ? 1 : 0;
+    }
+
+    /// <summary>
+    /// Draws the plot again from a CSV the soak wrote (e.g. after a change to the plot). The attack
+    /// waves are not in the CSV: they are drawn over the intervals whose rows say attack_holding,
+    /// so their edges are those of the samples (within one --sample period of the real ones).
+    /// </summary>
+    private static int Replot(LoadOptions options)
+    {
+        var samples = File.ReadLines(options.CsvPath).Skip(1).Where(l => l.Length > 0).Select(SoakSample.FromCsv).ToList();
+        if (samples.Count == 0) throw new UsageException($"--replot: no samples in {options.CsvPath}");
+        var waves = new List<(double From, double To)>();
+        for (int i = 0; i < samples.Count; i++)
+        {
+            if (!samples[i].AttackHolding) continue;
+            double from = i > 0 ? samples[i - 1].ElapsedSeconds : 0, to = samples[i].ElapsedSeconds;
+            if (waves.Count > 0 && waves[^1].To >= from) waves[^1] = (waves[^1].From, to);
+            else waves.Add((from, to));
+        }
+        double duration = Math.Round(samples[^1].ElapsedSeconds / options.SampleSeconds) * options.SampleSeconds;
+        var trend = SoakTrend.Of(samples, duration);
+        // The idle RSS is not in the CSV either: the caller gives it (--idle-kib), else it is left out.
+        SoakPlot.Write(options.SvgPath, samples, waves, trend, options.IdleKiB,
+            $"oc soak: {duration / 60:0.#} min of mixed load, redrawn from {Path.GetFileName(options.CsvPath)}");
+        Console.WriteLine($"soak: {samples.Count} samples from {options.CsvPath} drawn into {options.SvgPath}; RSS slope over the second half {trend.SlopeKiBPerMinute:0.0} KiB/min, " +
+                          $"drift {100 * trend.DriftFraction:0.00}% (net of the message index {100 * trend.NetDriftFraction:0.00}%), window ratio {trend.WindowRatio:0.000}");
+        return 0;
     }
 
     private static async Task<SoakSample> TakeAsync(double previousTime, double elapsed, int pid, Target target, HttpClient http, SoakCounters counters, IntervalLatencies latencies, (long Sent, long Delivered) previous)
@@ -182,7 +228,7 @@ internal static class SoakMode
     }
 
     private static void Print(LoadOptions options, Target target, long idleRss, long setUpRss, List<SoakSample> samples, SoakTrend trend, Percentiles whole,
-        SoakCounters c, string loadBefore, string loadAfter)
+        SoakCounters c, string loadBefore, string loadAfter, bool complete)
     {
         static string F(double v, string format = "0.0") => v.ToString(format, CultureInfo.InvariantCulture);
         var measured = samples.Where(s => s.LatencyCount > 0).ToList();
@@ -190,7 +236,7 @@ internal static class SoakMode
         long rssMax = samples.Count > 0 ? samples.Max(s => s.RssKiB) : 0;
         int fdMin = samples.Count > 0 ? samples.Min(s => s.Fds) : 0, fdMax = samples.Count > 0 ? samples.Max(s => s.Fds) : 0;
         long rssFirst = samples.Count > 0 ? samples[0].RssKiB : 0, rssLast = samples.Count > 0 ? samples[^1].RssKiB : 0;
-        string verdict = trend.NoUpwardTrend ? "no upward trend" : "UPWARD TREND";
+        string verdict = !complete ? "no verdict (the run was cut short)" : trend.NoUpwardTrend ? "no upward trend" : "UPWARD TREND";
         new Report($"soak: {F(samples.LastOrDefault()?.ElapsedSeconds / 60 ?? 0)} min, {samples.Count} samples: RSS idle {idleRss} KiB, set up {setUpRss} KiB, " +
                    $"first sample {rssFirst} KiB, last {rssLast} KiB, max {rssMax} KiB; second half slope {F(trend.SlopeKiBPerMinute)} KiB/min " +
                    $"({F(trend.SlopeKiBPerMinute * options.DurationSeconds / 60)} KiB over the run = {F(100 * trend.DriftFraction, "0.00")}% of its mean {F(trend.SecondHalfMeanKiB, "0")} KiB; " +
@@ -217,7 +263,8 @@ internal static class SoakMode
             .Add("netDriftFraction", trend.NetDriftFraction)
             .Add("windowRatio", trend.WindowRatio)
             .Add("messageIndexKibPerMinute", trend.MessageIndexKiBPerMinute)
-            .Add("noUpwardTrend", trend.NoUpwardTrend)
+            .Add("noUpwardTrend", complete && trend.NoUpwardTrend)
+            .Add("complete", complete)
             .Add("fdsMin", fdMin)
             .Add("fdsMax", fdMax)
             .Add("p99MinMs", p99Min)

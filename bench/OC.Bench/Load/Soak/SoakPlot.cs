@@ -26,7 +26,7 @@ internal static class SoakPlot
         var rss = new Panel(svg, 0, minutes, samples, waves, "RSS (MiB)");
         double rssMax = Math.Max(samples.Max(s => s.RssKiB), idleRssKiB) / 1024.0;
         rss.Draw(0, Nice(rssMax * 1.1), [("#1f77b4", s => s.RssKiB / 1024.0, "VmRSS")],
-            horizontal: (idleRssKiB / 1024.0, $"idle {idleRssKiB / 1024.0:0} MiB"));
+            horizontal: idleRssKiB > 0 ? (idleRssKiB / 1024.0, $"idle {idleRssKiB / 1024.0:0} MiB") : null);
         // The fitted line over the second half.
         var half = samples.Where(s => s.ElapsedSeconds >= samples[^1].ElapsedSeconds / 2).ToList();
         if (half.Count >= 2)
@@ -40,10 +40,12 @@ internal static class SoakPlot
         double fdMax = Math.Max(samples.Max(s => s.Fds), samples.Max(s => s.Connections));
         fds.Draw(0, Nice(fdMax * 1.1), [("#2ca02c", s => s.Fds, "fds"), ("#9467bd", s => s.Connections, "protocol connections")]);
 
-        var latency = new Panel(svg, 2, minutes, samples, waves, "chat latency (ms)");
+        // Logarithmic: a stalled interval's p99 is a thousand times a normal one's.
+        var latency = new Panel(svg, 2, minutes, samples, waves, "chat latency (ms, log)") { Logarithmic = true };
         var measured = samples.Where(s => s.LatencyCount > 0).ToList();
         double latencyMax = measured.Count > 0 ? measured.Max(s => s.P99Ms) : 1;
-        latency.Draw(0, Nice(latencyMax * 1.1), [("#ff7f0e", s => s.LatencyCount > 0 ? s.P99Ms : double.NaN, "p99"), ("#8c564b", s => s.LatencyCount > 0 ? s.P50Ms : double.NaN, "p50")]);
+        double latencyMin = measured.Count > 0 ? Math.Max(0.1, measured.Min(s => s.P50Ms)) : 0.1;
+        latency.Draw(Math.Pow(10, Math.Floor(Math.Log10(latencyMin))), Math.Pow(10, Math.Ceiling(Math.Log10(latencyMax))), [("#ff7f0e", s => s.LatencyCount > 0 ? s.P99Ms : double.NaN, "p99"), ("#8c564b", s => s.LatencyCount > 0 ? s.P50Ms : double.NaN, "p50")]);
         svg.Append(Inv($"<text x=\"{Left + (Width - Left - Right) / 2}\" y=\"{height - 8}\" text-anchor=\"middle\">minutes</text>\n"));
         svg.Append("</svg>\n");
 
@@ -69,14 +71,24 @@ internal static class SoakPlot
     private sealed class Panel(StringBuilder svg, int index, double minutes, IReadOnlyList<SoakSample> samples, IReadOnlyList<(double From, double To)> waves, string label)
     {
         private readonly double _top = Top + index * (PanelHeight + Gap);
-        private double _yMax = 1;
+        private double _yMin, _yMax = 1;
+
+        /// <summary>A log10 value axis, one grid line per decade.</summary>
+        public bool Logarithmic { get; init; }
         private int _legend;
 
         private double X(double minute) => Left + (Width - Left - Right) * (minutes > 0 ? minute / minutes : 0);
-        private double Y(double value) => _top + PanelHeight - PanelHeight * Math.Clamp(value / _yMax, 0, 1.02);
+        private double Y(double value)
+        {
+            double share = Logarithmic
+                ? (Math.Log10(Math.Max(value, _yMin)) - Math.Log10(_yMin)) / (Math.Log10(_yMax) - Math.Log10(_yMin))
+                : (value - _yMin) / (_yMax - _yMin);
+            return _top + PanelHeight - PanelHeight * Math.Clamp(share, 0, 1.02);
+        }
 
         public void Draw(double yMin, double yMax, (string Color, Func<SoakSample, double> Value, string Name)[] series, (double Value, string Name)? horizontal = null)
         {
+            _yMin = yMin;
             _yMax = yMax;
             // Attack waves.
             foreach (var wave in waves)
@@ -86,9 +98,11 @@ internal static class SoakPlot
                 svg.Append(Inv($"<rect x=\"{X(from):0.0}\" y=\"{_top}\" width=\"{X(to) - X(from):0.0}\" height=\"{PanelHeight}\" fill=\"#f2dede\"/>\n"));
             }
             // Grid and axes.
-            for (int i = 0; i <= 4; i++)
+            var grid = Logarithmic
+                ? Enumerable.Range(0, (int)Math.Round(Math.Log10(yMax / yMin)) + 1).Select(i => yMin * Math.Pow(10, i))
+                : Enumerable.Range(0, 5).Select(i => yMin + (yMax - yMin) * i / 4);
+            foreach (double v in grid)
             {
-                double v = yMin + (yMax - yMin) * i / 4;
                 svg.Append(Inv($"<line x1=\"{Left}\" x2=\"{Width - Right}\" y1=\"{Y(v):0.0}\" y2=\"{Y(v):0.0}\" stroke=\"#ddd\"/>\n"));
                 svg.Append(Inv($"<text x=\"{Left - 6}\" y=\"{Y(v) + 4:0.0}\" text-anchor=\"end\">{v:0.##}</text>\n"));
             }

@@ -38,6 +38,18 @@ internal sealed record SoakSample(
         $"{ElapsedSeconds,7:0} s  RSS {RssKiB,8} KiB  fds {Fds,5}  conns {Connections,5}  chat {ChatDelivered,5} p50 {P50Ms,6:0.00} p99 {P99Ms,7:0.00} ms  " +
         $"files {FileLoops,4}  churned {Churned,6}  garbage {Garbage,5}  attackers {Attackers,6}{(AttackHolding ? " (attack)" : "")}  errors {Errors}");
 
+    /// <summary>Reads a row written by <see cref="ToCsv"/> (for --replot); the latency count is not in the CSV, only whether there was one.</summary>
+    public static SoakSample FromCsv(string line)
+    {
+        var f = line.Split(',');
+        if (f.Length != 17) throw new UsageException($"not a soak CSV row: {line}");
+        double D(int i) => double.Parse(f[i], CultureInfo.InvariantCulture);
+        long L(int i) => long.Parse(f[i], CultureInfo.InvariantCulture);
+        long delivered = L(7);
+        return new SoakSample(D(0), L(1), L(2), (int)L(3), (int)L(4), L(5), L(6), delivered, delivered > 0 ? (int)delivered : 0,
+            D(8), D(9), D(10), L(11), L(12), L(13), L(14), f[15] == "1", L(16));
+    }
+
     private static string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
     private static string I(long v) => v.ToString(CultureInfo.InvariantCulture);
 }

@@ -34,7 +34,8 @@ internal sealed record SoakTrend(
         double slope = Slope(secondHalf, s => s.RssKiB);
         double quiet = Slope(secondHalf.Where(s => !s.AttackHolding).ToList(), s => s.RssKiB);
         double mean = secondHalf.Count > 0 ? secondHalf.Average(s => (double)s.RssKiB) : 0;
-        double index = secondHalf.All(s => s.MessagesStored >= 0) ? Slope(secondHalf, s => s.MessagesStored) * IndexBytesPerMessage / 1024 : 0;
+        // Samples whose status read failed (-1) are left out of this one.
+        double index = Slope(secondHalf.Where(s => s.MessagesStored >= 0).ToList(), s => s.MessagesStored) * IndexBytesPerMessage / 1024;
         double minutes = durationSeconds / 60;
         double drift = mean > 0 ? slope * minutes / mean : 0;
         double netDrift = mean > 0 ? (slope - index) * minutes / mean : 0;
