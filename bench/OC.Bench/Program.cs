@@ -8,6 +8,7 @@ namespace OC.Bench;
 /// <list type="bullet">
 /// <item><c>micro [BenchmarkDotNet options]</c>: the allocation-free hot path (FrameParser, FrameWriter, PayloadReader).</item>
 /// <item><c>accounts</c>, <c>ping</c>, <c>idle</c>, <c>chat</c>, <c>files</c>, <c>chat-during-upload</c>: load against a real appliance (see Load/LoadOptions.cs, or <c>--help</c>).</item>
+/// <item><c>soak [--duration 30m] [--sample 10] [--pairs 100] [--csv PATH] [--svg PATH]</c>: mixed load against the published AOT appliance for half an hour, sampled into a CSV and a plot, and the RSS trend (Load/Soak/SoakMode.cs).</item>
 /// </list>
 /// </summary>
 internal static class Program

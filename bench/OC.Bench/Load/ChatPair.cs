@@ -29,9 +29,10 @@ internal sealed class ChatPair : IDisposable
 
     /// <summary>
     /// Registers both users (with <paramref name="register"/>: every bench user has the same keys,
-    /// derived once), logs both in, makes them friends and makes the receiver live.
+    /// derived once), logs both in, makes them friends and makes the receiver live (with
+    /// <paramref name="bothLive"/> the sender too, for chat both ways).
     /// </summary>
-    public static async Task<ChatPair> CreateAsync(Target target, Register register, CancellationToken cancellationToken)
+    public static async Task<ChatPair> CreateAsync(Target target, Register register, CancellationToken cancellationToken, bool bothLive = false)
     {
         LoadConnection? sender = null, receiver = null;
         try
@@ -56,9 +57,8 @@ internal sealed class ChatPair : IDisposable
 
             // One SYNC from seq 0: nothing is stored for this user yet, so SYNCED says more = 0 and
             // the session is live from then on.
-            var synced = await receiver.RequestAsync((buffer, id) => SeqNumber.Write(buffer, FrameType.Sync, id, 0), 5, cancellationToken).ConfigureAwait(false);
-            Expect(synced, FrameType.Synced, "SYNC");
-            if (!Synced.TryRead(synced.Payload, out var s) || s.More) throw new InvalidOperationException("SYNC did not end the page (more = 1)");
+            await GoLiveAsync(receiver, cancellationToken).ConfigureAwait(false);
+            if (bothLive) await GoLiveAsync(sender, cancellationToken).ConfigureAwait(false);
 
             return new ChatPair(sender, a, receiver, b);
         }
@@ -76,7 +76,14 @@ internal sealed class ChatPair : IDisposable
         Receiver.Dispose();
     }
 
-    private static async Task<uint> RegisterAsync(LoadConnection connection, Register register, CancellationToken cancellationToken)
+    private static async Task GoLiveAsync(LoadConnection connection, CancellationToken cancellationToken)
+    {
+        var synced = await connection.RequestAsync((buffer, id) => SeqNumber.Write(buffer, FrameType.Sync, id, 0), 5, cancellationToken).ConfigureAwait(false);
+        Expect(synced, FrameType.Synced, "SYNC");
+        if (!Synced.TryRead(synced.Payload, out var s) || s.More) throw new InvalidOperationException("SYNC did not end the page (more = 1)");
+    }
+
+    public static async Task<uint> RegisterAsync(LoadConnection connection, Register register, CancellationToken cancellationToken)
     {
         var reply = await connection.RequestAsync((buffer, id) => Register.Write(buffer, id, register), 2, cancellationToken).ConfigureAwait(false);
         Expect(reply, FrameType.Registered, "REGISTER");
@@ -84,7 +91,8 @@ internal sealed class ChatPair : IDisposable
     }
 
     /// <summary>The full SCRAM exchange (the client's PBKDF2 at the account's 4,096 rounds: a few ms each).</summary>
-    private static async Task LoginAsync(LoadConnection connection, uint number, CancellationToken cancellationToken)
+    /// <returns>The session token (for RESUME).</returns>
+    public static async Task<byte[]> LoginAsync(LoadConnection connection, uint number, CancellationToken cancellationToken)
     {
         var scram = new ScramClient(number.ToString("D6", CultureInfo.InvariantCulture), Password);
         var challenge = await connection.RequestAsync((buffer, id) => ScramStep.Write(buffer, FrameType.LoginStart, id, scram.ClientFirstMessage), 3, cancellationToken).ConfigureAwait(false);
@@ -93,9 +101,10 @@ internal sealed class ChatPair : IDisposable
         string clientFinal = scram.ProcessServerFirst(serverFirst);
         var reply = await connection.RequestAsync((buffer, id) => ScramStep.Write(buffer, FrameType.LoginFinish, id, clientFinal), 4, cancellationToken).ConfigureAwait(false);
         Expect(reply, FrameType.LoggedIn, "LOGIN_FINISH");
+        return LoggedIn.TryRead(reply.Payload, out var loggedIn) ? loggedIn.SessionToken : throw new InvalidOperationException("malformed LOGGED_IN");
     }
 
-    private static void Expect((FrameHeader Header, byte[] Payload) reply, FrameType expected, string request)
+    public static void Expect((FrameHeader Header, byte[] Payload) reply, FrameType expected, string request)
     {
         if (reply.Header.Type == expected) return;
         ErrorReply.TryRead(reply.Payload, out var error);

@@ -114,10 +114,7 @@ internal static class ChatTraffic
         {
             if (header.Type == FrameType.Message)
             {
-                if (payload.Length < MessageIdOffset + 16 || BinaryPrimitives.ReadUInt16BigEndian(payload[MessageIdCountOffset..]) != 16)
-                    throw new IOException("malformed MESSAGE");
-                ulong counter = BinaryPrimitives.ReadUInt64BigEndian(payload[MessageIdOffset..]);
-                long sentAt = BinaryPrimitives.ReadInt64LittleEndian(payload[(MessageIdOffset + 8)..]);
+                ReadStamp(payload, out ulong counter, out long sentAt);
                 stats.DeliveredTotal++;
                 if (measured)
                 {
@@ -137,6 +134,30 @@ internal static class ChatTraffic
         return done;
     }
 
+    /// <summary>The counter and send time a MESSAGE's id carries (see the remarks above).</summary>
+    public static void ReadStamp(ReadOnlySpan<byte> messagePayload, out ulong counter, out long sentAt)
+    {
+        if (messagePayload.Length < MessageIdOffset + 16 || BinaryPrimitives.ReadUInt16BigEndian(messagePayload[MessageIdCountOffset..]) != 16)
+            throw new IOException("malformed MESSAGE");
+        counter = BinaryPrimitives.ReadUInt64BigEndian(messagePayload[MessageIdOffset..]);
+        sentAt = BinaryPrimitives.ReadInt64LittleEndian(messagePayload[(MessageIdOffset + 8)..]);
+    }
+
+    /// <summary>Writes one SEND whose message id carries <paramref name="counter"/> and <paramref name="now"/>.</summary>
+    public static void WriteSend(ByteBuffer output, uint requestId, uint to, ulong counter, long now, ReadOnlySpan<byte> text)
+    {
+        Span<byte> id = stackalloc byte[16];
+        BinaryPrimitives.WriteUInt64BigEndian(id, counter);
+        BinaryPrimitives.WriteInt64LittleEndian(id[8..], now);
+
+        // SEND: u32 to, bytes messageId (16), string text (docs/protocol.md, "Messages").
+        var w = FrameWriter.Begin(output, FrameType.Send, requestId);
+        w.WriteU32(to);
+        w.WriteBytes(id);
+        w.WriteBytes(text);
+        w.End();
+    }
+
     /// <summary>One sender's window: per slot the send time and a generation (request id = generation &lt;&lt; 16 | slot + 1).</summary>
     private sealed class SenderState(uint to, ReadOnlyMemory<byte> text, int window)
     {
@@ -150,16 +171,7 @@ internal static class ChatTraffic
         public void Send(ByteBuffer output, int slot, long now, bool last)
         {
             uint requestId = ((uint)_generation[slot]++ << 16) | (uint)(slot + 1);
-            Span<byte> id = stackalloc byte[16];
-            BinaryPrimitives.WriteUInt64BigEndian(id, ++_counter | (last ? LastMessageFlag : 0));
-            BinaryPrimitives.WriteInt64LittleEndian(id[8..], now);
-
-            // SEND: u32 to, bytes messageId (16), string text (docs/protocol.md, "Messages").
-            var w = FrameWriter.Begin(output, FrameType.Send, requestId);
-            w.WriteU32(to);
-            w.WriteBytes(id);
-            w.WriteBytes(text.Span);
-            w.End();
+            WriteSend(output, requestId, to, ++_counter | (last ? LastMessageFlag : 0), now, text.Span);
             SentAt[slot] = now;
             LastSent |= last;
         }

@@ -145,7 +145,7 @@ internal static class IdleMode
     private static Task Settle(LoadOptions options) => Task.Delay(TimeSpan.FromSeconds(options.SettleSeconds));
 
     /// <summary>artifacts/publish/RID/oc-appliance above the current folder, as ./publish.sh leaves it.</summary>
-    private static string? DefaultAotBinary()
+    internal static string? DefaultAotBinary()
     {
         string rid = RuntimeInformation.OSArchitecture == Architecture.Arm64 ? "linux-arm64" : "linux-x64";
         for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)

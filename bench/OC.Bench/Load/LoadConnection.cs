@@ -71,6 +71,17 @@ internal sealed class LoadConnection : IDisposable
         }
     }
 
+    /// <summary>Sends <paramref name="data"/> as it is, after <see cref="Output"/> (the soak's attackers share one large body between connections).</summary>
+    public async ValueTask SendRawAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        while (!data.IsEmpty)
+        {
+            int n = await _socket.SendAsync(data, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            data = data[n..];
+        }
+    }
+
     /// <summary>Receives once into the input buffer; false when the appliance closed the connection.</summary>
     public async ValueTask<bool> ReceiveAsync(CancellationToken cancellationToken)
     {

@@ -26,22 +26,31 @@ internal sealed record LoadOptions
                                until SENT and MESSAGE are in), beside the same chat for -d s
                                before and after the upload (the reference, same run); its own
                                appliance on 127.0.0.1 (in-process or --appliance), not --server
+          soak                 D of mixed load against the published AOT appliance (its own process,
+                               HTTP on): P pairs chatting one message a second each way, a --mib MiB
+                               upload + download every 30 s, 20 connections/s churned, 4 garbage
+                               clients/s, and every 2 min a 30 s memory attack (strangers and logged-in
+                               users stalling in 1 MiB frames); every --sample s a CSV row of RSS, fds,
+                               connections, chat p50/p99; at the end the RSS trend and an SVG plot
 
         where the appliance runs (accounts, ping, chat, files, chat-during-upload):
           (default)            in this process on 127.0.0.1:0, fresh temp data folder per run
           --appliance PATH     spawn PATH (the AOT binary, or oc-appliance.dll to run with dotnet)
-          --server HOST:PORT   an appliance that is already running (for idle also --pid PID)
+          --server HOST:PORT   an appliance that is already running (for idle and soak also --pid PID)
+                               idle and soak: by default artifacts/publish/RID/oc-appliance (AOT)
 
         options:
           -c, --connections LIST   connections, comma-separated for a series (default 1)
           -w, --window N           requests in flight per connection (default 32, chat 64; at most 256)
           -d, --duration S         measured seconds per run (default 5); chat-during-upload:
-                                   seconds of the reference chat before and after the upload
+                                   seconds of the reference chat before and after the upload;
+                                   soak: the whole run (default 30m; every time takes s, m or h)
           --warmup S               unmeasured seconds before each run (default 1; chat-during-upload:
                                    uncounted chat before the reference)
           --no-flush               accounts, chat, in-process: FlushToDisk = false (no fsync per group)
           --both                   accounts, chat, in-process: run with and without flush, print the ratio
-          -p, --pairs LIST         chat: sender/receiver pairs, comma-separated for a series (default 1)
+          -p, --pairs LIST         chat: sender/receiver pairs, comma-separated for a series (default 1);
+                                   soak: chatting pairs (default 100)
           --size N                 chat, chat-during-upload: bytes of text per message
                                    (default 64; 1..4096; chat-during-upload at least 10)
           --interval MS            chat-during-upload: milliseconds between messages (default 10)
@@ -55,8 +64,15 @@ internal sealed record LoadOptions
           --hold S                 idle: keep the connections open S seconds after measuring (e.g.
                                    to take a dotnet-gcdump of a JIT appliance)
           --env NAME=VALUE         environment variable for a spawned appliance (repeatable)
-          --mib N                  files, chat-during-upload: MiB to upload (default 1024)
+          --mib N                  files, chat-during-upload: MiB to upload (default 1024; soak 64)
           --json                   also print one JSON object per run
+          --sample S               soak: seconds between samples (default 10)
+          --csv PATH               soak: where the samples go (default soak.csv)
+          --svg PATH               soak: where the plot goes (default soak.svg)
+          --skip LIST              soak: leave out some of chat,files,churn,garbage,attack (to see which
+                                   one moves RSS)
+          --replot                 soak: no load; redraw --svg from the samples in --csv (with
+                                   --idle-kib N: the idle RSS the run printed, drawn as a line)
         """;
 
     public required string Mode { get; init; }
@@ -82,6 +98,12 @@ internal sealed record LoadOptions
     public bool Json { get; init; }
     public int SizeMiB { get; init; } = 1024;
     public int IntervalMs { get; init; } = 10;
+    public double SampleSeconds { get; init; } = 10;
+    public string CsvPath { get; init; } = "soak.csv";
+    public string SvgPath { get; init; } = "soak.svg";
+    public IReadOnlySet<string> Skip { get; init; } = new HashSet<string>();
+    public bool Replot { get; init; }
+    public long IdleKiB { get; init; } = -1;
 
     /// <summary>The whole command line, for reports: every figure comes with the command that made it.</summary>
     public string CommandLine { get; init; } = "";
@@ -90,7 +112,7 @@ internal sealed record LoadOptions
     {
         if (args.Length == 0) throw new UsageException("no mode given");
         string mode = args[0];
-        if (mode is not ("accounts" or "ping" or "idle" or "chat" or "files" or "chat-during-upload")) throw new UsageException($"unknown mode '{mode}'");
+        if (mode is not ("accounts" or "ping" or "idle" or "chat" or "files" or "chat-during-upload" or "soak")) throw new UsageException($"unknown mode '{mode}'");
 
         var o = new LoadOptions
         {
@@ -98,12 +120,15 @@ internal sealed record LoadOptions
             CommandLine = "dotnet run -c Release --project bench/OC.Bench -- " + string.Join(' ', args),
         };
         var env = new List<KeyValuePair<string, string>>();
-        bool windowGiven = false;
+        bool windowGiven = false, durationGiven = false, pairsGiven = false, mibGiven = false;
         for (int i = 1; i < args.Length; i++)
         {
             string arg = args[i];
             string Value() => ++i < args.Length ? args[i] : throw new UsageException($"{arg} needs a value");
             windowGiven |= arg is "-w" or "--window";
+            durationGiven |= arg is "-d" or "--duration";
+            pairsGiven |= arg is "-p" or "--pairs";
+            mibGiven |= arg is "--mib";
             o = arg switch
             {
                 "-c" or "--connections" => o with { Connections = IntList(arg, Value()) },
@@ -128,12 +153,28 @@ internal sealed record LoadOptions
                 "--json" => o with { Json = true },
                 "--mib" => o with { SizeMiB = Int(arg, Value(), 1, 1024 * 1024) },
                 "--interval" => o with { IntervalMs = Int(arg, Value(), 1, 60_000) },
+                "--sample" => o with { SampleSeconds = Seconds(arg, Value(), 1) },
+                "--csv" => o with { CsvPath = Value() },
+                "--svg" => o with { SvgPath = Value() },
+                "--skip" => o with { Skip = SoakParts(arg, Value()) },
+                "--replot" => o with { Replot = true },
+                "--idle-kib" => o with { IdleKiB = Int(arg, Value(), 1, int.MaxValue) },
                 _ => throw new UsageException($"unknown option '{arg}'"),
             };
         }
         o = o with { Environment = env };
         // The chat issue's targets are stated for a window of 64.
         if (mode == "chat" && !windowGiven) o = o with { Window = 64 };
+        // The soak's defaults are those of issue 11: half an hour, 100 pairs, a 64 MiB file.
+        if (mode == "soak")
+        {
+            if (!durationGiven) o = o with { DurationSeconds = 30 * 60 };
+            if (!pairsGiven) o = o with { Pairs = [100] };
+            if (!mibGiven) o = o with { SizeMiB = 64 };
+            if (o.Pairs.Count != 1) throw new UsageException("soak: --pairs takes one number");
+            if (o.Server is not null && o.Pid is null) throw new UsageException("soak with --server needs --pid to read the appliance's memory");
+            if (o.DurationSeconds < 2 * o.SampleSeconds) throw new UsageException("soak: --duration must be at least two --sample periods");
+        }
 
         if (o.ApplianceLog is not ("debug" or "info" or "warn" or "error")) throw new UsageException("--appliance-log: debug, info, warn or error");
         if (o.NoFlush && o.BothFlush) throw new UsageException("--no-flush and --both exclude each other");
@@ -144,6 +185,16 @@ internal sealed record LoadOptions
         if (mode == "chat-during-upload" && o.Server is not null) throw new UsageException("chat-during-upload starts its own appliance on 127.0.0.1 (in-process or --appliance); --server is not for it");
         if (mode == "idle" && o.Server is not null && o.Pid is null) throw new UsageException("idle with --server needs --pid to read the appliance's memory");
         return o;
+    }
+
+    private static HashSet<string> SoakParts(string name, string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
+        foreach (var part in parts)
+        {
+            if (part is not ("chat" or "files" or "churn" or "garbage" or "attack")) throw new UsageException($"{name}: '{part}' is not one of chat, files, churn, garbage, attack");
+        }
+        return parts;
     }
 
     private static LoadOptions AddEnv(LoadOptions o, List<KeyValuePair<string, string>> env, string value)
@@ -159,10 +210,16 @@ internal sealed record LoadOptions
             ? v
             : throw new UsageException($"{name}: '{text}' is not a number in {min}..{max}");
 
-    private static double Seconds(string name, string text, double min) =>
-        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v >= min
-            ? v
-            : throw new UsageException($"{name}: '{text}' is not a number of seconds >= {min}");
+    /// <summary>Seconds, or with a unit: 90, 90s, 30m, 1.5h.</summary>
+    private static double Seconds(string name, string text, double min)
+    {
+        double unit = text.Length > 0 ? text[^1] switch { 's' => 1, 'm' => 60, 'h' => 3600, _ => 0 } : 0;
+        string number = unit > 0 ? text[..^1] : text;
+        if (unit == 0) unit = 1;
+        return double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v * unit >= min
+            ? v * unit
+            : throw new UsageException($"{name}: '{text}' is not a time >= {min} s (90, 90s, 30m, 1h)");
+    }
 
     private static int[] IntList(string name, string text) =>
         [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(t => Int(name, t, 1, 1_000_000))];

@@ -31,6 +31,7 @@ internal static class LoadRunner
                 "files" => await FilesMode.RunAsync(options).ConfigureAwait(false),
                 "chat" => await ChatMode.RunAsync(options).ConfigureAwait(false),
                 "chat-during-upload" => await ChatDuringUploadMode.RunAsync(options).ConfigureAwait(false),
+                "soak" => await Soak.SoakMode.RunAsync(options).ConfigureAwait(false),
                 _ => await IdleMode.RunAsync(options).ConfigureAwait(false),
             };
         }

@@ -18,6 +18,9 @@ internal abstract class Target : IDisposable
 {
     public abstract IPEndPoint EndPoint { get; }
 
+    /// <summary>The HTTP status service, when it runs and its port is known (a spawned appliance started with HTTP on).</summary>
+    public virtual IPEndPoint? HttpEndPoint => null;
+
     /// <summary>For reports: what ran where.</summary>
     public abstract string Description { get; }
 
@@ -37,12 +40,16 @@ internal abstract class Target : IDisposable
     /// </summary>
     public virtual bool IsLoopThread(in ThreadSample thread) => thread.Tid == Pid;
 
+    /// <summary>How a spawned appliance ended, with its last log lines; null while it runs or when it is not a child.</summary>
+    public virtual string? ExitReport => null;
+
     public abstract void Dispose();
 
-    public static Target Start(LoadOptions options, bool flushToDisk, string dataPrefix)
+    /// <param name="http">A spawned appliance serves HTTP on a free port (soak sends garbage to it and reads /api/status); otherwise --no-http.</param>
+    public static Target Start(LoadOptions options, bool flushToDisk, string dataPrefix, bool http = false)
     {
         if (options.Server is not null) return new RemoteTarget(options.Server, options.Pid);
-        if (options.AppliancePath is not null) return new SpawnedTarget(options, dataPrefix);
+        if (options.AppliancePath is not null) return new SpawnedTarget(options, dataPrefix, http);
         return new InProcessTarget(options, flushToDisk, dataPrefix);
     }
 
@@ -138,7 +145,9 @@ internal sealed partial class SpawnedTarget : Target
     private readonly Queue<string> _lastLines = new();
     private long _logLines;
 
-    public SpawnedTarget(LoadOptions options, string prefix)
+    private readonly TaskCompletionSource<int?> _httpPort = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public SpawnedTarget(LoadOptions options, string prefix, bool http = false)
     {
         string path = Path.GetFullPath(options.AppliancePath!);
         if (!File.Exists(path)) throw new UsageException($"--appliance: {path} does not exist (./publish.sh linux-x64 builds the AOT binary)");
@@ -146,8 +155,10 @@ internal sealed partial class SpawnedTarget : Target
 
         var start = path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? new ProcessStartInfo("dotnet") : new ProcessStartInfo(path);
         if (start.FileName == "dotnet") start.ArgumentList.Add(path);
-        // --no-http: the status page is not measured, and its fixed port may be taken by another appliance.
-        foreach (var arg in (string[])["--data", _dataDirectory, "--port", "0", "--no-http", "--bind", "127.0.0.1", "--name", "oc-bench", "--idle-timeout", "600",
+        // --no-http: the status page is not measured, and its fixed port may be taken by another
+        // appliance; with http, any free port (read back from the log like the protocol's).
+        string[] httpArgs = http ? ["--http-port", "0"] : ["--no-http"];
+        foreach (var arg in (string[])["--data", _dataDirectory, "--port", "0", .. httpArgs, "--bind", "127.0.0.1", "--name", "oc-bench", "--idle-timeout", "600",
                  "--login-timeout", "600", "--max-anonymous-per-address", "1000000", "--max-anonymous", "1000000", "--no-rate-limits"])
             start.ArgumentList.Add(arg);
         if (options.Poller is not null)
@@ -171,7 +182,11 @@ internal sealed partial class SpawnedTarget : Target
                 if (_lastLines.Count > 20) _lastLines.Dequeue();
             }
             var match = ListenLine().Match(e.Data);
-            if (match.Success) _port.TrySetResult(int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+            if (match.Success)
+            {
+                _httpPort.TrySetResult(match.Groups[2].Success ? int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) : null);
+                _port.TrySetResult(int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+            }
         };
         _process.OutputDataReceived += (_, _) => { };
         _process.BeginErrorReadLine();
@@ -181,13 +196,25 @@ internal sealed partial class SpawnedTarget : Target
 
         if (!_port.Task.Wait(TimeSpan.FromSeconds(30))) throw new TimeoutException("oc-appliance did not log its port within 30 s:\n" + LastLines);
         EndPoint = new IPEndPoint(IPAddress.Loopback, _port.Task.Result);
+        if (_httpPort.Task.Result is int httpPort) HttpEndPoint = new IPEndPoint(IPAddress.Loopback, httpPort);
         string env = options.Environment.Count == 0 ? "" : ", " + string.Join(' ', options.Environment.Select(e => $"{e.Key}={e.Value}"));
         Description = $"{Path.GetFileName(path)} pid {_process.Id}{env}";
     }
 
     public override IPEndPoint EndPoint { get; }
+    public override IPEndPoint? HttpEndPoint { get; }
     public override string Description { get; }
     public override int? Pid => _process.Id;
+
+    public override string? ExitReport
+    {
+        get
+        {
+            if (!_process.HasExited) return null;
+            _process.WaitForExit(); // the rest of its stderr
+            return $"exit code {_process.ExitCode}; its last lines:\n{LastLines}";
+        }
+    }
 
     /// <summary>Lines the appliance logged so far (one per registration and login at Info level).</summary>
     public long LogLines
@@ -217,7 +244,7 @@ internal sealed partial class SpawnedTarget : Target
         DeleteDirectory(_dataDirectory);
     }
 
-    [GeneratedRegex(@"appliance\.listening: protocol on [^ ]*:(\d+) ")]
+    [GeneratedRegex(@"appliance\.listening: protocol on [^ ]*:(\d+) \([^)]*\), (?:http on [^ ]*:(\d+)|http off)")]
     private static partial Regex ListenLine();
 
     [LibraryImport("libc", SetLastError = true)]

@@ -1,0 +1,71 @@
+namespace OC.Bench.Load.Soak;
+
+/// <summary>
+/// Whether RSS went up over the soak. Warm-up is the first min(5 min, run/6); the figures:
+/// <list type="bullet">
+/// <item>the least-squares slope of RSS over the second half of the run (KiB/min), and the same
+/// over its samples taken while no attack wave held its connections ("quiet");</item>
+/// <item>that slope over the whole run as a fraction of the second half's mean RSS (drift);</item>
+/// <item>the mean RSS of the last window over that of the first window after warm-up (windows as
+/// long as the warm-up).</item>
+/// </list>
+/// The message index grows by design with every message stored (about 60 bytes each,
+/// docs/architecture.md "Messages"), so its expected growth over the second half is given beside
+/// the slope and taken off before judging: no upward trend = drift net of the index under 5 % and
+/// the window ratio under 1.05 + the index's share.
+/// </summary>
+internal sealed record SoakTrend(
+    double SlopeKiBPerMinute,
+    double QuietSlopeKiBPerMinute,
+    double SecondHalfMeanKiB,
+    double DriftFraction,
+    double NetDriftFraction,
+    double WindowRatio,
+    double MessageIndexKiBPerMinute,
+    bool NoUpwardTrend)
+{
+    public const double IndexBytesPerMessage = 60;
+    public const double DriftLimit = 0.05;
+
+    public static SoakTrend Of(IReadOnlyList<SoakSample> samples, double durationSeconds)
+    {
+        double warmup = Math.Min(300, durationSeconds / 6);
+        var secondHalf = samples.Where(s => s.ElapsedSeconds >= durationSeconds / 2).ToList();
+        double slope = Slope(secondHalf, s => s.RssKiB);
+        double quiet = Slope(secondHalf.Where(s => !s.AttackHolding).ToList(), s => s.RssKiB);
+        double mean = secondHalf.Count > 0 ? secondHalf.Average(s => (double)s.RssKiB) : 0;
+        // Samples whose status read failed (-1) are left out of this one.
+        double index = Slope(secondHalf.Where(s => s.MessagesStored >= 0).ToList(), s => s.MessagesStored) * IndexBytesPerMessage / 1024;
+        double minutes = durationSeconds / 60;
+        double drift = mean > 0 ? slope * minutes / mean : 0;
+        double netDrift = mean > 0 ? (slope - index) * minutes / mean : 0;
+
+        double early = MeanRss(samples, s => s.ElapsedSeconds > warmup && s.ElapsedSeconds <= 2 * warmup);
+        double late = MeanRss(samples, s => s.ElapsedSeconds > durationSeconds - warmup);
+        double ratio = early > 0 ? late / early : 0;
+        // The index's growth between the two windows' middles, as a share of the early mean.
+        double indexShare = early > 0 ? index * (durationSeconds - 2 * warmup) / 60 / early : 0;
+        return new SoakTrend(slope, quiet, mean, drift, netDrift, ratio, index, netDrift < DriftLimit && ratio < 1 + DriftLimit + indexShare);
+    }
+
+    private static double MeanRss(IReadOnlyList<SoakSample> samples, Func<SoakSample, bool> where)
+    {
+        var picked = samples.Where(where).ToList();
+        return picked.Count > 0 ? picked.Average(s => (double)s.RssKiB) : 0;
+    }
+
+    /// <summary>Least squares, per minute.</summary>
+    private static double Slope(IReadOnlyList<SoakSample> samples, Func<SoakSample, double> value)
+    {
+        if (samples.Count < 2) return 0;
+        double mx = samples.Average(s => s.ElapsedSeconds / 60), my = samples.Average(value);
+        double sxy = 0, sxx = 0;
+        foreach (var s in samples)
+        {
+            double dx = s.ElapsedSeconds / 60 - mx;
+            sxy += dx * (value(s) - my);
+            sxx += dx * dx;
+        }
+        return sxx > 0 ? sxy / sxx : 0;
+    }
+}
