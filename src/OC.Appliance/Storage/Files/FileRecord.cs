@@ -64,7 +64,7 @@ internal sealed class FileRecord
         w.Write(Key);
     }
 
-    /// <summary>Null when the sidecar is not one of ours or is cut short.</summary>
+    /// <summary>Null when the sidecar is not one of ours, is cut short or is damaged.</summary>
     public static FileRecord? TryRead(Stream stream)
     {
         try
@@ -90,7 +90,10 @@ internal sealed class FileRecord
                 State = state, Confirmed = confirmed, TouchedMs = touchedMs, Fetched = fetched, HashAtEnd = hashAtEnd, Key = key,
             };
         }
-        catch (EndOfStreamException)
+        // Cut short (EndOfStreamException), a negative string length (IOException) or a length
+        // prefix of more than five bytes (FormatException, found by fuzzing: docs/fuzzing.md): all
+        // of them are a sidecar that is not ours to read, which must not stop the store opening.
+        catch (Exception e) when (e is IOException or FormatException)
         {
             return null;
         }
