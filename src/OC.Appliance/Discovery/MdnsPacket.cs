@@ -18,6 +18,9 @@ internal static class MdnsPacket
     private const int MinRecordBytes = 11;
     private const int QuestionFixedBytes = 4;  // type, class
     private const int RecordFixedBytes = 10;   // type, class, TTL, RDLENGTH
+    private const int OptType = 41;
+    private const int TkeyType = 249;
+    private const int TsigType = 250;
 
     /// <summary>
     /// Parses <paramref name="buffer"/>[0..<paramref name="length"/>). A query whose records fail
@@ -91,12 +94,33 @@ internal static class MdnsPacket
         for (int i = 0; i < records; i++)
         {
             if (!SkipName(packet, ref at) || packet.Length - at < RecordFixedBytes) return Fit.QuestionsOnly;
+            int type = (packet[at] << 8) | packet[at + 1];
             int dataLength = (packet[at + 8] << 8) | packet[at + 9];
             at += RecordFixedBytes;
-            if (dataLength > packet.Length - at) return Fit.QuestionsOnly;
+            if (dataLength > packet.Length - at || !InnerLengthsFit(type, packet.Slice(at, dataLength))) return Fit.QuestionsOnly;
             at += dataLength;
         }
         return Fit.All;
+    }
+
+    /// <summary>
+    /// Makaretu.Dns also reserves the lengths announced inside some records' data before reading
+    /// them: an OPT record's options must fit in it (RFC 6891 §6.1.2: code, length, data; a 16-byte
+    /// OPT announcing a 65,535-byte option cost 64 KB, found by fuzzing), and TKEY and TSIG, which
+    /// mDNS never uses (RFC 6762 has no place for them), are not handed over at all.
+    /// </summary>
+    private static bool InnerLengthsFit(int type, ReadOnlySpan<byte> data)
+    {
+        if (type is TkeyType or TsigType) return false;
+        if (type != OptType) return true;
+        while (!data.IsEmpty)
+        {
+            if (data.Length < 4) return false;
+            int length = (data[2] << 8) | data[3];
+            if (length > data.Length - 4) return false;
+            data = data[(4 + length)..];
+        }
+        return true;
     }
 
     /// <summary>A name in place (RFC 1035 §4.1.4): labels up to a zero byte, or up to a two-byte compression pointer.</summary>

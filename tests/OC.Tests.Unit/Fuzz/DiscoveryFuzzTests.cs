@@ -20,6 +20,33 @@ public sealed class DiscoveryFuzzTests
     }
 
     [Fact]
+    public void An_OPT_record_announcing_an_option_longer_than_itself_is_not_handed_to_the_parser()
+    {
+        // Found by the fuzzer once record lengths were checked: a 16-byte OPT record (EDNS0) whose
+        // second option announced 65,535 bytes; Makaretu.Dns reserved them (64 KB) before reading.
+        byte[] datagram = FuzzRegressions.Read("mdns", "opt-option-longer-than-record");
+
+        long allocated = FuzzRegressions.AllocatedBy(() => MdnsPacket.TryRead(datagram, datagram.Length, out _));
+
+        Assert.False(MdnsPacket.TryRead(datagram, datagram.Length, out _)); // a query with no question
+        Assert.InRange(allocated, 0, 4096);
+    }
+
+    [Fact]
+    public void A_query_with_a_well_formed_OPT_record_is_read_whole()
+    {
+        // Apple devices add EDNS0 options to their queries: those must still be answered.
+        var query = new Message();
+        query.Questions.Add(new Question { Name = MdnsNames.ServiceType, Type = DnsType.PTR, Class = DnsClass.IN });
+        query.AdditionalRecords.Add(new OPTRecord { Options = { new EdnsNSIDOption { Id = [1, 2, 3] }, new EdnsPaddingOption { Padding = new byte[8] } } });
+        byte[] bytes = query.ToByteArray();
+
+        Assert.True(MdnsPacket.TryRead(bytes, bytes.Length, out var read));
+        var opt = Assert.IsType<OPTRecord>(Assert.Single(read.AdditionalRecords));
+        Assert.Equal(2, opt.Options.Count);
+    }
+
+    [Fact]
     public void A_query_whose_known_answers_are_cut_short_still_yields_its_questions()
     {
         var query = new Message();
