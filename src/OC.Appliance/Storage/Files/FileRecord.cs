@@ -84,6 +84,9 @@ internal sealed class FileRecord
             bool hashAtEnd = more && r.ReadBoolean();
             byte[] key = more ? r.ReadBytes(32) : new byte[32];
             if (sha256.Length != 32 || key.Length != 32) return null;
+            // Numbers no store writes are damage too: FileStore.Load cut a .part to a negative
+            // "confirmed" length and threw (found by fuzzing).
+            if (size < 0 || confirmed < 0 || confirmed > size || !Enum.IsDefined(state)) return null;
             return new FileRecord
             {
                 Id = id, From = from, To = to, Name = name, Size = size, Sha256 = sha256, CreatedMs = createdMs,
