@@ -33,6 +33,26 @@ public sealed class DiscoveryFuzzTests
     }
 
     [Fact]
+    public void A_legacy_answer_repeats_only_the_questions_it_answers_so_it_is_a_well_formed_datagram()
+    {
+        // Found by the fuzzer: a legacy (port 40000) query with five questions, one of them for
+        // _oc._tcp.local and one with a label that is not UTF-8. The answer repeated all five, the
+        // bad label re-encoded longer than 63 bytes: a datagram no DNS reader accepts.
+        byte[] datagram = FuzzRegressions.Read("mdns", "legacy-query-with-undecodable-label");
+        Assert.True(MdnsPacket.TryRead(datagram, datagram.Length, out var query));
+        var legacyPeer = new System.Net.IPEndPoint(System.Net.IPAddress.Parse("192.0.2.7"), 40000);
+
+        var reply = MdnsAnswerer.Answer(query, legacyPeer, viaUnicast: false, OC.Tests.Discovery.MdnsAnswererTests.Records());
+
+        Assert.NotNull(reply);
+        byte[] bytes = reply.Message.ToByteArray();
+        Assert.True(MdnsPacket.TryRead(bytes, bytes.Length, out var read));
+        Assert.True(read.IsResponse);
+        Assert.All(read.Questions, q => Assert.Equal(MdnsNames.ServiceType, q.Name));
+        Assert.Contains(read.Answers, r => r.Type == DnsType.PTR);
+    }
+
+    [Fact]
     public void A_query_with_a_well_formed_OPT_record_is_read_whole()
     {
         // Apple devices add EDNS0 options to their queries: those must still be answered.
