@@ -20,10 +20,12 @@ internal sealed class MdnsTarget : FuzzTarget
     private static readonly IPEndPoint MdnsPeer = new(IPAddress.Parse("192.0.2.7"), 5353);
     private static readonly IPEndPoint LegacyPeer = new(IPAddress.Parse("192.0.2.7"), 40000);
 
-    // Makaretu.Dns builds a Message, lists, a reader over a MemoryStream and a DomainName with a
-    // string per label: about 40 bytes a packet byte on real packets, and a compression pointer
-    // (2 bytes) may repeat a whole earlier name. 128 a byte plus 32 KiB of fixed cost.
-    private static readonly AllocationBudget Budget = new("MdnsPacket.TryRead", 32 * 1024, 128);
+    // Makaretu.Dns builds a Message, lists, a reader over a MemoryStream, and for every label of
+    // every name it reads 400 to 800 bytes (more in longer names), however often a compression
+    // pointer repeats it. DnsLayout lets a datagram make it read 16 labels and one for every two
+    // bytes, so 800 × (16 + length / 2): 32 KiB and 512 a byte (the first budget, 128 a byte,
+    // was below what Makaretu.Dns spends on a name of one-byte labels written out in full).
+    private static readonly AllocationBudget Budget = new("MdnsPacket.TryRead", 32 * 1024, 512);
 
     private readonly byte[] _datagram = new byte[MdnsPacket.MaxBytes];
 

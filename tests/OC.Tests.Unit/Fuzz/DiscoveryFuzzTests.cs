@@ -33,6 +33,70 @@ public sealed class DiscoveryFuzzTests
     }
 
     [Fact]
+    public void A_record_pointing_back_at_a_long_name_is_not_parsed_when_the_datagram_cannot_explain_its_labels()
+    {
+        // Found by the fuzzer: a 147-byte query whose question has a name of 51 labels, and a record
+        // whose owner points back at it: Makaretu.Dns spends about 500 bytes on every label of every
+        // name it reads, however often a pointer repeats it (52 KB). Now the labels a datagram may
+        // make it read are counted first: the question is read (25 KB), the record is not.
+        byte[] datagram = FuzzRegressions.Read("mdns", "compression-pointers-repeating-a-long-name");
+
+        long allocated = FuzzRegressions.AllocatedBy(() => MdnsPacket.TryRead(datagram, datagram.Length, out _));
+
+        Assert.True(MdnsPacket.TryRead(datagram, datagram.Length, out var read));
+        Assert.Single(read.Questions);
+        Assert.Empty(read.AuthorityRecords);
+        Assert.InRange(allocated, 0, 32 * 1024);
+    }
+
+    [Fact]
+    public void Six_hundred_pointers_at_a_127_label_name_cost_the_parser_no_more_than_the_datagram_explains()
+    {
+        // The same flaw at full size: a 9,000-byte query, one question for a name of 127 labels and
+        // 640 records whose owner and data point back at it. Read whole, that is 160,000 labels,
+        // well over 100 MB for Makaretu.Dns; counted first, only the question is read.
+        var d = new List<byte> { 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0 };
+        for (int i = 0; i < 127; i++) d.AddRange([1, (byte)'a']);
+        d.AddRange([0, 0, 12, 0, 1]);
+        int records = (MdnsPacket.MaxBytes - d.Count) / 14;
+        d[10] = (byte)(records >> 8);
+        d[11] = (byte)records;
+        for (int i = 0; i < records; i++) d.AddRange([0xC0, 12, 0, 12, 0, 1, 0, 0, 0, 120, 0, 2, 0xC0, 12]);
+        byte[] datagram = [.. d];
+
+        long allocated = FuzzRegressions.AllocatedBy(() => MdnsPacket.TryRead(datagram, datagram.Length, out _));
+
+        Assert.True(MdnsPacket.TryRead(datagram, datagram.Length, out var read));
+        Assert.Single(read.Questions);
+        Assert.Empty(read.AdditionalRecords);
+        Assert.InRange(allocated, 0, 512 * datagram.Length);
+    }
+
+    [Fact]
+    public void A_name_pointing_at_itself_or_forward_is_refused()
+    {
+        byte[] header = [0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0];
+        byte[] itself = [.. header, 0xC0, 12, 0, 12, 0, 1];          // the question's name is a pointer to itself
+        byte[] forward = [.. header, 0xC0, 18, 0, 12, 0, 1, 2, (byte)'p', (byte)'i', 0];
+
+        Assert.False(MdnsPacket.TryRead(itself, itself.Length, out _));
+        Assert.False(MdnsPacket.TryRead(forward, forward.Length, out _));
+    }
+
+    [Fact]
+    public void Every_record_we_send_reads_back_with_room_to_spare_under_the_name_budget()
+    {
+        // Our own announcement and answers compress every name; they must stay far inside the budget.
+        var records = OC.Tests.Discovery.MdnsAnswererTests.Records(6678, "192.0.2.1", "fe80::1");
+        foreach (var message in new[] { ServiceRecords.Response(records.All(TtlMode.Normal)), ServiceRecords.Response(records.All(TtlMode.Goodbye)), MdnsResponder.Probe(records) })
+        {
+            byte[] bytes = message.ToByteArray();
+            Assert.True(MdnsPacket.TryRead(bytes, bytes.Length, out var read));
+            Assert.Equal(message.Answers.Count + message.AdditionalRecords.Count + message.AuthorityRecords.Count, read.Answers.Count + read.AdditionalRecords.Count + read.AuthorityRecords.Count);
+        }
+    }
+
+    [Fact]
     public void A_legacy_answer_repeats_only_the_questions_it_answers_so_it_is_a_well_formed_datagram()
     {
         // Found by the fuzzer: a legacy (port 40000) query with five questions, one of them for
