@@ -8,7 +8,10 @@
 #      processes), tests/OC.Tests.Integration (the real appliance in-process on loopback) and
 #      tests/OC.Tests.System (the CLI driven as a process, the AOT smoke tests against the
 #      published binaries, network namespaces, the arm64 binaries under qemu, and the status
-#      page in headless Chromium).
+#      page in headless Chromium),
+#   5. the fuzzing smoke run (fuzz/smoke.sh, docs/fuzzing.md): every fuzz target for 30 s under
+#      libFuzzer from its seeds; a crash, hang or over-allocation fails the suite. It needs
+#      libFuzzer's runtime (apt-get install -y libclang-rt-14-dev).
 # Needs the .NET 10 SDK and clang (apt-get install -y clang zlib1g-dev). For steps 3 and 4 it
 # also wants the arm64 cross toolchain, qemu-user, the arm64 libssl and chromium (.ci/run
 # installs them all); without them it says what it did not run, and with CI=true it fails.
@@ -60,6 +63,16 @@ if [ "$rid" = linux-x64 ]; then
 else
   echo "test.sh: a native $rid machine: the process tests run the $rid binaries, no emulation needed"
 fi
+libfuzzer_missing() {
+  [ -e "$(clang -print-resource-dir 2>/dev/null)/lib/linux/libclang_rt.fuzzer-$(uname -m).a" ] || echo libclang-rt-14-dev
+}
+fuzz_missing=$(libfuzzer_missing)
+if [ -n "$fuzz_missing" ] && [ "${CI:-}" = true ]; then
+  echo "test.sh: CI=true, but the fuzzing smoke run cannot run; missing: $fuzz_missing (.ci/run installs it)" >&2
+  exit 1
+elif [ -n "$fuzz_missing" ]; then
+  not_run+=("the fuzzing smoke run (missing: $fuzz_missing)")
+fi
 if ! command -v chromium >/dev/null && [ -z "${OC_CHROMIUM:-}" ]; then
   not_run+=("the status page in headless Chromium (apt-get install -y chromium)")
 fi
@@ -81,6 +94,21 @@ dotnet test OC.sln -c Release --no-build -nologo --logger "console;verbosity=nor
 status=${PIPESTATUS[0]}
 set -e
 
+# Every fuzz target for 30 s (docs/fuzzing.md); one line per target in the output.
+fuzz_passed=0
+fuzz_failed=0
+if [ -z "$fuzz_missing" ]; then
+  fuzz_log=artifacts/test-results/fuzz-smoke.txt
+  set +e
+  fuzz/smoke.sh 2>&1 | tee "$fuzz_log"
+  fuzz_status=${PIPESTATUS[0]}
+  set -e
+  fuzz_passed=$(grep -c 'nothing found$' "$fuzz_log" || true)
+  fuzz_failed=$(grep -c ' FAILED;' "$fuzz_log" || true)
+  if [ "$fuzz_status" -ne 0 ] && [ "$fuzz_failed" -eq 0 ]; then fuzz_failed=1; fi
+  if [ "$fuzz_status" -ne 0 ] && [ "$status" -eq 0 ]; then status=$fuzz_status; fi
+fi
+
 # What the arm64 test did, step by step (it writes this transcript; the runner hides a passed test's output).
 if [ -f "$OC_TEST_RESULTS/arm64-under-qemu.txt" ]; then
   echo "== linux-arm64 under qemu-user (Arm64UnderQemuTests):"
@@ -92,7 +120,8 @@ done
 for what in "${not_run[@]}"; do echo "test.sh: NOT RUN: $what"; done
 
 # One plain closing line for CI: "N passed, N failed, N skipped": the runner prints totals per
-# test project (a line such as "     Passed: 95" for each), so they are summed over all three.
+# test project (a line such as "     Passed: 95" for each), so they are summed over all three; each
+# fuzz target of the smoke run counts as one more, passed or failed.
 count() { grep -E "^\s+$1: +[0-9]+" "$log" | grep -oE '[0-9]+' | awk '{ n += $1 } END { print n + 0 }'; }
-echo "$(count Passed) passed, $(count Failed) failed, $(count Skipped) skipped"
+echo "$(( $(count Passed) + fuzz_passed )) passed, $(( $(count Failed) + fuzz_failed )) failed, $(count Skipped) skipped"
 exit "$status"

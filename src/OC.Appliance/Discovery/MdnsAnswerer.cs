@@ -36,6 +36,7 @@ internal static class MdnsAnswerer
         var mode = legacy ? TtlMode.LegacyUnicast : TtlMode.Normal;
         var answers = new List<ResourceRecord>();
         var additional = new List<ResourceRecord>();
+        var answered = new List<Question>();
         bool unicast = legacy || viaUnicast;
         foreach (var question in query.Questions)
         {
@@ -43,6 +44,7 @@ internal static class MdnsAnswerer
             if ((qclass & ~ServiceRecords.TopBit) is not ((ushort)DnsClass.IN or AnyClass)) continue;
             int before = answers.Count;
             AnswerOne(question.Name, question.Type, records, mode, answers, additional);
+            if (answers.Count > before) answered.Add(question);
             // §5.4: the QU bit asks for a unicast answer.
             if (answers.Count > before && (qclass & ServiceRecords.TopBit) != 0) unicast = true;
         }
@@ -57,10 +59,13 @@ internal static class MdnsAnswerer
         var reply = new Message { QR = true, AA = true };
         if (legacy)
         {
-            // §6.7: a conventional DNS answer: the query's id, its questions repeated.
+            // §6.7: a conventional DNS answer: the query's id, its question repeated. Only the
+            // questions answered, which name our records: Makaretu.Dns reads a label that is not
+            // UTF-8 with replacement characters, and a 63-byte label written back that way is up to
+            // 189 bytes, a malformed datagram (found by fuzzing, docs/fuzzing.md).
             reply.Id = query.Id;
             reply.RD = query.RD;
-            reply.Questions.AddRange(query.Questions);
+            reply.Questions.AddRange(answered);
         }
         reply.Answers.AddRange(answers);
         reply.AdditionalRecords.AddRange(additional);

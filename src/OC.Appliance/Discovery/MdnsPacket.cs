@@ -4,8 +4,9 @@ namespace OC.Appliance.Discovery;
 
 /// <summary>
 /// Reading a datagram into a Makaretu.Dns <see cref="Message"/> without trusting it: the counts in
-/// the header are checked against the length before anything is parsed (each question takes at
-/// least 5 bytes, each record 11), and whatever the parser throws on a malformed packet is caught.
+/// the header are checked against the length, then the sections are walked (<see cref="DnsLayout"/>),
+/// so that Makaretu.Dns is only given a datagram whose names and lengths fit in it and cost it no
+/// more than the datagram's size, and whatever the parser still throws is caught.
 /// </summary>
 internal static class MdnsPacket
 {
@@ -18,16 +19,23 @@ internal static class MdnsPacket
 
     /// <summary>
     /// Parses <paramref name="buffer"/>[0..<paramref name="length"/>). A query whose records fail
-    /// to parse (say a known answer with UTF-8 TXT, which the parser refuses) still yields its
-    /// questions, with the known answers left out: the question is what must be answered.
+    /// to parse (say a known answer with UTF-8 TXT, which the parser refuses, or records cut
+    /// short) still yields its questions, with the known answers left out: the question is what
+    /// must be answered.
     /// </summary>
     public static bool TryRead(byte[] buffer, int length, out Message message)
     {
         message = new Message();
         if (length < HeaderBytes || length > buffer.Length) return false;
-        int questions = (buffer[4] << 8) | buffer[5];
-        int records = ((buffer[6] << 8) | buffer[7]) + ((buffer[8] << 8) | buffer[9]) + ((buffer[10] << 8) | buffer[11]);
+        var packet = buffer.AsSpan(0, length);
+        int questions = (packet[4] << 8) | packet[5];
+        int records = ((packet[6] << 8) | packet[7]) + ((packet[8] << 8) | packet[9]) + ((packet[10] << 8) | packet[11]);
+        // Counts the datagram cannot hold are a lie: each question takes at least 5 bytes, each record 11.
         if (HeaderBytes + (questions * MinQuestionBytes) + (records * MinRecordBytes) > length) return false;
+        bool query = (packet[2] & 0x80) == 0;
+        var layout = DnsLayout.Check(packet, questions, records, out int questionsEnd);
+        if (layout == DnsFit.None || (layout == DnsFit.QuestionsOnly && !query)) return false;
+        if (layout == DnsFit.QuestionsOnly) return TryReadQuestions(packet[..questionsEnd], questions, out message);
         try
         {
             message.Read(buffer, 0, length);
@@ -37,13 +45,26 @@ internal static class MdnsPacket
         catch (Exception)
 #pragma warning restore CA1031
         {
-            if (message.IsQuery && message.Questions.Count == questions && questions > 0)
-            {
-                message.Answers.Clear();
-                message.AuthorityRecords.Clear();
-                message.AdditionalRecords.Clear();
-                return true;
-            }
+            return query && questions > 0 && TryReadQuestions(packet[..questionsEnd], questions, out message);
+        }
+    }
+
+    /// <summary>The header and the questions alone, the record counts set to zero.</summary>
+    private static bool TryReadQuestions(ReadOnlySpan<byte> headerAndQuestions, int questions, out Message message)
+    {
+        message = new Message();
+        if (questions == 0) return false;
+        byte[] copy = headerAndQuestions.ToArray();
+        copy.AsSpan(6, 6).Clear();
+        try
+        {
+            message.Read(copy, 0, copy.Length);
+            return message.IsQuery && message.Questions.Count == questions;
+        }
+#pragma warning disable CA1031 // As above.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
             return false;
         }
     }

@@ -9,6 +9,9 @@ namespace OC.Protocol.Messages;
 /// </summary>
 public readonly record struct ChatMessage(ulong Seq, long TimeUnixMs, uint From, uint To, byte[] MessageId, string Text)
 {
+    /// <summary>The smallest entry on the wire (empty id and text): u64, i64, u32, u32, u16, u16.</summary>
+    internal const int MinBytes = 8 + 8 + 4 + 4 + 2 + 2;
+
     public static void Write(ByteBuffer buffer, in ChatMessage message)
     {
         var w = FrameWriter.Begin(buffer, FrameType.Message, Frame.NoRequest);

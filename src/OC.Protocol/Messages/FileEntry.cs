@@ -10,6 +10,9 @@ namespace OC.Protocol.Messages;
 /// </summary>
 public readonly record struct FileEntry(ulong FileId, uint From, uint To, string Name, ulong Size, ulong Stored, byte[] Sha256, long CreatedUnixMs, FileState State)
 {
+    /// <summary>The smallest entry on the wire (empty name and hash): u64, u32, u32, u16, u64, u64, u16, i64, u8.</summary>
+    internal const int MinBytes = 8 + 4 + 4 + 2 + 8 + 8 + 2 + 8 + 1;
+
     public static void WriteList(ByteBuffer buffer, uint requestId, IReadOnlyList<FileEntry> entries)
     {
         var w = FrameWriter.Begin(buffer, FrameType.FileEntries, requestId);
@@ -29,7 +32,7 @@ public readonly record struct FileEntry(ulong FileId, uint From, uint To, string
     {
         var r = new PayloadReader(payload);
         int count = r.ReadU16();
-        entries = new List<FileEntry>(Math.Min(count, ProtocolLimits.MaxFileEntries));
+        entries = new List<FileEntry>(r.Capacity(count, MinBytes));
         for (int i = 0; i < count && r.Ok; i++) entries.Add(ReadFields(ref r));
         return r.Done;
     }

@@ -25,7 +25,7 @@ public static class HistoryPage
         var r = new PayloadReader(payload);
         more = r.ReadU8() != 0;
         int count = r.ReadU16();
-        messages = new List<ChatMessage>(Math.Min(count, ProtocolLimits.MaxHistoryPage));
+        messages = new List<ChatMessage>(r.Capacity(count, ChatMessage.MinBytes));
         for (int i = 0; i < count && r.Ok; i++) messages.Add(ChatMessage.ReadFields(ref r));
         return r.Done;
     }

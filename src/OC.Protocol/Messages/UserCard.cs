@@ -9,6 +9,9 @@ namespace OC.Protocol.Messages;
 /// </summary>
 public readonly record struct UserCard(uint OcNumber, string Nick, bool Online, bool Friend)
 {
+    /// <summary>The smallest entry on the wire (an empty nick): u32, u16, u8, u8.</summary>
+    internal const int MinBytes = 4 + 2 + 1 + 1;
+
     public static void Write(ByteBuffer buffer, FrameType type, uint requestId, in UserCard card)
     {
         var w = FrameWriter.Begin(buffer, type, requestId);

@@ -25,7 +25,7 @@ public static class UserList
     {
         var r = new PayloadReader(payload);
         int count = r.ReadU16();
-        users = new List<UserCard>(Math.Min(count, 1024));
+        users = new List<UserCard>(r.Capacity(count, UserCard.MinBytes));
         for (int i = 0; i < count && r.Ok; i++) users.Add(UserCard.ReadFields(ref r));
         return r.Done;
     }

@@ -61,7 +61,7 @@ public sealed class ScramClient
         }
 
         ArgumentNullException.ThrowIfNull(serverFirst);
-        var (nonce, salt, iterations) = ParseServerFirst(serverFirst);
+        var (nonce, salt, iterations) = ParseServerFirst(serverFirst, _clientNonce);
         var clientFinalWithoutProof = "c=" + ScramSyntax.ChannelBinding + ",r=" + nonce;
         var authMessage = Encoding.UTF8.GetBytes(_clientFirstBare + "," + serverFirst + "," + clientFinalWithoutProof);
 
@@ -107,17 +107,34 @@ public sealed class ScramClient
         ArgumentNullException.ThrowIfNull(serverFinal);
         _finished = true;
 
-        // server-final-message = (server-error / verifier) ["," extensions]
+        var signature = ParseServerFinal(serverFinal, out var error);
+        if (signature is null)
+        {
+            ServerError = error;
+            return false;
+        }
+
+        return CryptographicOperations.FixedTimeEquals(signature, _expectedServerSignature);
+    }
+
+    /// <summary>
+    /// server-final-message = (server-error / verifier) ["," extensions]: the verifier's bytes, or
+    /// null and the <c>e=</c> value in <paramref name="error"/>. Throws <see cref="ScramException"/>
+    /// when malformed. Internal and static for the fuzz target (docs/fuzzing.md).
+    /// </summary>
+    internal static byte[]? ParseServerFinal(string serverFinal, out string? error)
+    {
+        error = null;
         var attributes = Split(serverFinal, "server-final");
         if (!ScramSyntax.AreValidExtensions(attributes.AsSpan(1)))
         {
             throw Error("server-final message has unexpected attributes.");
         }
 
-        if (ScramSyntax.TryGetValue(attributes[0], 'e', out var error))
+        if (ScramSyntax.TryGetValue(attributes[0], 'e', out var value))
         {
-            ServerError = error;
-            return false;
+            error = value;
+            return null;
         }
 
         if (!ScramSyntax.TryGetValue(attributes[0], 'v', out var verifier))
@@ -130,11 +147,15 @@ public sealed class ScramClient
             throw Error("server signature is not valid base64.");
         }
 
-        return CryptographicOperations.FixedTimeEquals(signature, _expectedServerSignature);
+        return signature;
     }
 
-    // server-first-message = [reserved-mext ","] nonce "," salt "," iteration-count ["," extensions]
-    private (string Nonce, byte[] Salt, int Iterations) ParseServerFirst(string serverFirst)
+    /// <summary>
+    /// server-first-message = [reserved-mext ","] nonce "," salt "," iteration-count ["," extensions],
+    /// checked against the client's nonce. Throws <see cref="ScramException"/> when malformed or
+    /// unsafe to answer. Internal and static for the fuzz target (docs/fuzzing.md).
+    /// </summary>
+    internal static (string Nonce, byte[] Salt, int Iterations) ParseServerFirst(string serverFirst, string clientNonce)
     {
         var attributes = Split(serverFirst, "server-first");
         if (attributes[0][0] == 'm')
@@ -152,7 +173,7 @@ public sealed class ScramClient
         }
 
         // The server only appends to our nonce; anything else is a replay or a confused peer.
-        if (nonce.Length <= _clientNonce.Length || !nonce.StartsWith(_clientNonce, StringComparison.Ordinal)
+        if (nonce.Length <= clientNonce.Length || !nonce.StartsWith(clientNonce, StringComparison.Ordinal)
             || !ScramSyntax.IsValidNonce(nonce))
         {
             throw Error("server nonce does not extend the client nonce.");

@@ -64,7 +64,7 @@ internal sealed class FileRecord
         w.Write(Key);
     }
 
-    /// <summary>Null when the sidecar is not one of ours or is cut short.</summary>
+    /// <summary>Null when the sidecar is not one of ours, is cut short or is damaged.</summary>
     public static FileRecord? TryRead(Stream stream)
     {
         try
@@ -84,13 +84,19 @@ internal sealed class FileRecord
             bool hashAtEnd = more && r.ReadBoolean();
             byte[] key = more ? r.ReadBytes(32) : new byte[32];
             if (sha256.Length != 32 || key.Length != 32) return null;
+            // Numbers no store writes are damage too: FileStore.Load cut a .part to a negative
+            // "confirmed" length and threw (found by fuzzing).
+            if (size < 0 || confirmed < 0 || confirmed > size || !Enum.IsDefined(state)) return null;
             return new FileRecord
             {
                 Id = id, From = from, To = to, Name = name, Size = size, Sha256 = sha256, CreatedMs = createdMs,
                 State = state, Confirmed = confirmed, TouchedMs = touchedMs, Fetched = fetched, HashAtEnd = hashAtEnd, Key = key,
             };
         }
-        catch (EndOfStreamException)
+        // Cut short (EndOfStreamException), a negative string length (IOException) or a length
+        // prefix of more than five bytes (FormatException, found by fuzzing: docs/fuzzing.md): all
+        // of them are a sidecar that is not ours to read, which must not stop the store opening.
+        catch (Exception e) when (e is IOException or FormatException)
         {
             return null;
         }
