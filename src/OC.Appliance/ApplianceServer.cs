@@ -101,6 +101,9 @@ internal sealed class ApplianceServer : IDisposable
             _loop.AddTimer(TimeSpan.FromSeconds(10), _features.Limits.Sweep, TimeSpan.FromSeconds(10));
             // The minute of the log's repeat counts ends on the loop's clock: "and 3,512 more from ...".
             _loop.AddTimer(TimeSpan.FromMinutes(1), Log.SummariseRepeats, TimeSpan.FromMinutes(1));
+            // Large frame buffers left over from a burst go back to the system (Net/MemoryTrim.cs).
+            var trim = new MemoryTrim(options.Time);
+            _loop.AddTimer(MemoryTrim.Period, trim.Tick, MemoryTrim.Period);
             var stats = new ApplianceStats(_loop, _router.Identity, _storage, _messages, _connections, _features.Presence, _files, _features.Limits);
             _acceptor = new Acceptor(_loop, new IPEndPoint(options.BindAddress, options.Port), "protocol", _connections.Accept);
             // oc-appliance user reaches the running appliance here (docs/architecture.md, "The admin socket").

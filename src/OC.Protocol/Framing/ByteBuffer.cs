@@ -63,7 +63,7 @@ public sealed class ByteBuffer : IBufferWriter<byte>
     /// <summary>Empties the buffer and gives its array back to the pool.</summary>
     public void Release()
     {
-        if (_array.Length > 0) ArrayPool<byte>.Shared.Return(_array);
+        Return(_array);
         _array = [];
         _start = _end = 0;
     }
@@ -84,11 +84,18 @@ public sealed class ByteBuffer : IBufferWriter<byte>
         }
 
         int wanted = Math.Max(MinimumCapacity, Math.Max(length + sizeHint, _array.Length * 2));
-        var bigger = ArrayPool<byte>.Shared.Rent(wanted);
+        var bigger = wanted >= LargeArrays.Threshold ? LargeArrays.Rent(wanted) : ArrayPool<byte>.Shared.Rent(wanted);
         _array.AsSpan(_start, length).CopyTo(bigger);
-        if (_array.Length > 0) ArrayPool<byte>.Shared.Return(_array);
+        Return(_array);
         _array = bigger;
         _start = 0;
         _end = length;
+    }
+
+    /// <summary>Large arrays go back to <see cref="LargeArrays"/>, which lets them go when unused; small ones to ArrayPool.Shared.</summary>
+    private static void Return(byte[] array)
+    {
+        if (array.Length >= LargeArrays.Threshold) LargeArrays.Return(array);
+        else if (array.Length > 0) ArrayPool<byte>.Shared.Return(array);
     }
 }
