@@ -20,7 +20,7 @@ internal static class SoakFiles
         uint b = await OcAccounts.RegisterAsync(bob, "soak-down", "", "bench password", cancellationToken: stop).ConfigureAwait(false);
         await OcAccounts.LoginAsync(alice, a, "bench password", stop).ConfigureAwait(false);
         await OcAccounts.LoginAsync(bob, b, "bench password", stop).ConfigureAwait(false);
-        await OcFriends.AddAsync(alice, b, stop).ConfigureAwait(false);
+        if (!(await OcFriends.AddAsync(alice, b, stop).ConfigureAwait(false)).Friend) await OcFriends.AcceptAsync(bob, a, stop).ConfigureAwait(false);
 
         using var timer = new PeriodicTimer(period);
         try
