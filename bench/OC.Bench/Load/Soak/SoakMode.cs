@@ -136,7 +136,7 @@ internal static class SoakMode
             Console.Error.WriteLine("oc-bench: the soak's components did not stop within 60 s");
         foreach (var pair in pairs) pair.Dispose();
 
-        var trend = SoakTrend.Of(samples, options.DurationSeconds);
+        var trend = SoakTrend.Of(samples, options.DurationSeconds, options.Pairs[0]);
         var whole = latencies.Whole();
         string loadAfter = LoadRunner.LoadAverage();
         string skipped = options.Skip.Count > 0 ? $" without {string.Join(", ", options.Skip)}" : "";
@@ -165,7 +165,7 @@ internal static class SoakMode
             else waves.Add((from, to));
         }
         double duration = Math.Round(samples[^1].ElapsedSeconds / options.SampleSeconds) * options.SampleSeconds;
-        var trend = SoakTrend.Of(samples, duration);
+        var trend = SoakTrend.Of(samples, duration, options.Pairs[0]);
         // The idle RSS is not in the CSV either: the caller gives it (--idle-kib), else it is left out.
         SoakPlot.Write(options.SvgPath, samples, waves, trend, options.IdleKiB,
             $"oc soak: {duration / 60:0.#} min of mixed load, redrawn from {Path.GetFileName(options.CsvPath)}");

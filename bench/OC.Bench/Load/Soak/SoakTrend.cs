@@ -17,8 +17,8 @@ namespace OC.Bench.Load.Soak;
 /// (one attack wave and the quiet after it), and its least-squares slope. An attack wave
 /// raises RSS by what the input budget lets it hold, by design, and the samples around it say
 /// more about where in the wave a sample fell than about memory kept; what a wave leaves behind
-/// for good shows in the floor. No upward trend = the floor's slope over the run, net of the
-/// message index, under 5 % of the floor's mean. (The all-samples figures above stay printed.)
+/// for good shows in the floor. No upward trend = the slope of the floors less the message index
+/// as the soak fills it (<see cref="IndexKiB"/>), over the run, under 5 % of the floors' mean. (The all-samples figures above stay printed.)
 /// </para>
 /// </summary>
 internal sealed record SoakTrend(
@@ -46,7 +46,7 @@ internal sealed record SoakTrend(
     public const double IndexBytesPerMessage = 72;
     public const double DriftLimit = 0.05;
 
-    public static SoakTrend Of(IReadOnlyList<SoakSample> samples, double durationSeconds)
+    public static SoakTrend Of(IReadOnlyList<SoakSample> samples, double durationSeconds, int pairs)
     {
         double warmup = Math.Min(300, durationSeconds / 6);
         var secondHalf = samples.Where(s => s.ElapsedSeconds >= durationSeconds / 2).ToList();
@@ -72,14 +72,26 @@ internal sealed record SoakTrend(
         var floors = samples.Where(s => s.ElapsedSeconds > half)
             .GroupBy(s => (int)((s.ElapsedSeconds - half) / CycleSeconds))
             .Where(g => g.Count() >= CycleSeconds / 20 && (g.Key + 1) * CycleSeconds + half <= durationSeconds + 1)
-            .Select(g => g.First() with { ElapsedSeconds = half + (g.Key + 0.5) * CycleSeconds, RssKiB = g.Min(s => s.RssKiB) })
+            .Select(g => g.MinBy(s => s.RssKiB)! with { ElapsedSeconds = half + (g.Key + 0.5) * CycleSeconds })
             .ToList();
         double floorSlope = Slope(floors, s => s.RssKiB);
         double floorMean = floors.Count > 0 ? floors.Average(s => (double)s.RssKiB) : 0;
-        double netFloorDrift = floorMean > 0 ? (floorSlope - index) * minutes / floorMean : 0;
+        // Net of the index as the soak fills it: every message lands in three lists of equal length
+        // (each pair's conversation and its two users), which double together, so the index grows
+        // in steps (2,048 → 4,096 entries a list at ~17 minutes). The step, not the average, is
+        // what a floor sees; the model is taken off each floor before its slope.
+        double netFloorSlope = Slope(floors.Where(s => s.MessagesStored >= 0).ToList(), s => s.RssKiB - IndexKiB(s.MessagesStored, pairs));
+        double netFloorDrift = floorMean > 0 ? netFloorSlope * minutes / floorMean : 0;
         return new SoakTrend(slope, quiet, mean, drift, netDrift, ratio, index, floorSlope, floorMean, netFloorDrift, floors.Count,
             floors.Count >= 3 && netFloorDrift < DriftLimit);
     }
+
+    /// <summary>The soak's message index after <paramref name="stored"/> messages: 3 lists a pair of <see cref="Capacity"/> 16-byte entries.</summary>
+    public static double IndexKiB(long stored, int pairs) =>
+        pairs <= 0 ? 0 : 3.0 * pairs * Capacity((stored + pairs - 1) / pairs) * 16 / 1024;
+
+    /// <summary>A List's capacity after <paramref name="count"/> adds (4, then doubling).</summary>
+    private static long Capacity(long count) => count == 0 ? 0 : Math.Max(4, (long)System.Numerics.BitOperations.RoundUpToPowerOf2((ulong)count));
 
     private static double MeanRss(IReadOnlyList<SoakSample> samples, Func<SoakSample, bool> where)
     {
