@@ -37,10 +37,10 @@ internal static class ChatDuringUploadMode
             using var target = Target.Start(options, flushToDisk: !options.NoFlush, "chat-upload");
             string host = target.EndPoint.Address.ToString();
             int port = target.EndPoint.Port;
-            await using var uploader = await OcConnection.ConnectAsync(host, port, "oc-bench", deadline.Token).ConfigureAwait(false);
-            await using var recipient = await OcConnection.ConnectAsync(host, port, "oc-bench", deadline.Token).ConfigureAwait(false);
-            await using var sender = await OcConnection.ConnectAsync(host, port, "oc-bench", deadline.Token).ConfigureAwait(false);
-            await using var receiver = await OcConnection.ConnectAsync(host, port, "oc-bench", deadline.Token).ConfigureAwait(false);
+            await using var uploader = await OcConnection.ConnectAsync(host, port, "oc-bench", OcTransport.Plaintext, deadline.Token).ConfigureAwait(false);
+            await using var recipient = await OcConnection.ConnectAsync(host, port, "oc-bench", OcTransport.Plaintext, deadline.Token).ConfigureAwait(false);
+            await using var sender = await OcConnection.ConnectAsync(host, port, "oc-bench", OcTransport.Plaintext, deadline.Token).ConfigureAwait(false);
+            await using var receiver = await OcConnection.ConnectAsync(host, port, "oc-bench", OcTransport.Plaintext, deadline.Token).ConfigureAwait(false);
             uint uploaderNumber = await SignUpAsync(uploader, "bench-up", deadline.Token).ConfigureAwait(false);
             uint recipientNumber = await SignUpAsync(recipient, "bench-down", deadline.Token).ConfigureAwait(false);
             uint senderNumber = await SignUpAsync(sender, "bench-chat-a", deadline.Token).ConfigureAwait(false);

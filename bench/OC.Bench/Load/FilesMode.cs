@@ -24,8 +24,8 @@ internal static class FilesMode
             await WriteRandomAsync(source, size).ConfigureAwait(false);
             using var target = Target.Start(options, flushToDisk: !options.NoFlush, "files");
 
-            await using var alice = await OcConnection.ConnectAsync(target.EndPoint.Address.ToString(), target.EndPoint.Port, "oc-bench").ConfigureAwait(false);
-            await using var bob = await OcConnection.ConnectAsync(target.EndPoint.Address.ToString(), target.EndPoint.Port, "oc-bench").ConfigureAwait(false);
+            await using var alice = await OcConnection.ConnectAsync(target.EndPoint.Address.ToString(), target.EndPoint.Port, "oc-bench", OcTransport.Plaintext).ConfigureAwait(false);
+            await using var bob = await OcConnection.ConnectAsync(target.EndPoint.Address.ToString(), target.EndPoint.Port, "oc-bench", OcTransport.Plaintext).ConfigureAwait(false);
             uint a = await OcAccounts.RegisterAsync(alice, "bench-a", "", "bench password").ConfigureAwait(false);
             uint b = await OcAccounts.RegisterAsync(bob, "bench-b", "", "bench password").ConfigureAwait(false);
             await OcAccounts.LoginAsync(alice, a, "bench password").ConfigureAwait(false);

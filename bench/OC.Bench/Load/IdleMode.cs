@@ -95,7 +95,7 @@ internal static class IdleMode
     private static async Task<byte[]> OneSessionAsync(Target target)
     {
         const string password = "bench-password";
-        await using var connection = await OcConnection.ConnectAsync(target.EndPoint.Address.ToString(), target.EndPoint.Port, "oc-bench").ConfigureAwait(false);
+        await using var connection = await OcConnection.ConnectAsync(target.EndPoint.Address.ToString(), target.EndPoint.Port, "oc-bench", OcTransport.Plaintext).ConfigureAwait(false);
         var credentials = ScramCredentials.Derive(password, ScramCredentials.NewSalt(), ScramCredentials.MinIterations);
         var registered = await connection.RequestAsync((b, id) => Register.Write(b, id,
             new Register("idle", "", credentials.Salt, (uint)credentials.Iterations, credentials.StoredKey, credentials.ServerKey))).ConfigureAwait(false);

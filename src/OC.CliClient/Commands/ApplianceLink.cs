@@ -35,7 +35,7 @@ internal sealed class ApplianceLink : IAsyncDisposable
             deadline.CancelAfter(timeout);
             try
             {
-                var connection = await OcConnection.ConnectAsync(server.Host, server.Port, "oc " + CliVersion.Text, deadline.Token).ConfigureAwait(false);
+                var connection = await OcConnection.ConnectAsync(server.Host, server.Port, "oc " + CliVersion.Text, OcTransport.Plaintext, deadline.Token).ConfigureAwait(false);
                 return new ApplianceLink(connection, server, timeout, waits);
             }
             catch (OperationCanceledException) when (!token.IsCancellationRequested)

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Threading.Channels;
 using OC.Protocol.Framing;
 using OC.Protocol.Messages;
+using OC.Protocol.Security;
 
 namespace OC.Protocol.Client;
 
@@ -33,7 +34,7 @@ public sealed partial class OcConnection : IAsyncDisposable
     private const int EventQueueFrames = 4096;
 
     private readonly Socket _socket;
-    private readonly NetworkStream _stream;
+    private readonly Stream _stream;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly ConcurrentDictionary<uint, TaskCompletionSource<ReceivedFrame>> _pending = new();
     private readonly Channel<ReceivedFrame> _events = Channel.CreateBounded<ReceivedFrame>(
@@ -47,12 +48,16 @@ public sealed partial class OcConnection : IAsyncDisposable
     private int _maxPayload = Frame.DefaultMaxPayload;
     private readonly string _peer;
 
-    private OcConnection(Socket socket, string peer)
+    private OcConnection(Socket socket, Stream stream, string peer, ApplianceCertificate? certificate)
     {
         _socket = socket;
         _peer = peer;
-        _stream = new NetworkStream(socket, ownsSocket: true);
+        _stream = stream;
+        Certificate = certificate;
     }
+
+    /// <summary>The certificate the appliance presented and the transport accepted; null on a plaintext connection.</summary>
+    public ApplianceCertificate? Certificate { get; }
 
     public Welcome Welcome { get; private set; }
 
@@ -69,8 +74,14 @@ public sealed partial class OcConnection : IAsyncDisposable
     /// <summary>Why the connection ended (null while it is open or after a clean close by us).</summary>
     public Exception? ClosedBecause => _closedBecause;
 
-    public static async Task<OcConnection> ConnectAsync(string host, int port, string clientName, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Connects, secures the connection as <paramref name="transport"/> says (TLS 1.3 first, then
+    /// HELLO: docs/protocol.md, "Connecting"), and exchanges HELLO and WELCOME.
+    /// <see cref="OcUntrustedCertificateException"/> when the certificate is not trusted (nothing was sent).
+    /// </summary>
+    public static async Task<OcConnection> ConnectAsync(string host, int port, string clientName, OcTransport transport, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(transport);
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
@@ -82,7 +93,22 @@ public sealed partial class OcConnection : IAsyncDisposable
             throw new OcConnectionException($"cannot connect to {Endpoint(host, port)}: {Describe(e)}", e);
         }
 
-        return await HandshakeAsync(new OcConnection(socket, Endpoint(host, port)), clientName, cancellationToken).ConfigureAwait(false);
+        string peer = Endpoint(host, port);
+        Stream stream = new NetworkStream(socket, ownsSocket: true);
+        ApplianceCertificate? certificate = null;
+        if (transport.IsTls)
+        {
+            try
+            {
+                (stream, certificate) = await TlsHandshake.RunAsync(stream, host, peer, transport, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+        return await HandshakeAsync(new OcConnection(socket, stream, peer, certificate), clientName, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -102,7 +128,7 @@ public sealed partial class OcConnection : IAsyncDisposable
             socket.Dispose();
             throw;
         }
-        return await HandshakeAsync(new OcConnection(socket, path), clientName, cancellationToken).ConfigureAwait(false);
+        return await HandshakeAsync(new OcConnection(socket, new NetworkStream(socket, ownsSocket: true), path, certificate: null), clientName, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<OcConnection> HandshakeAsync(OcConnection connection, string clientName, CancellationToken cancellationToken)

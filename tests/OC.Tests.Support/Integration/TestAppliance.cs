@@ -56,7 +56,7 @@ internal sealed class TestAppliance : IDisposable
     public int HttpPort => Server.HttpEndPoint?.Port ?? throw new InvalidOperationException("this appliance serves no HTTP");
 
     public Task<OcConnection> ConnectAsync(string clientName = "tests") =>
-        OcConnection.ConnectAsync("127.0.0.1", Port, clientName);
+        OcConnection.ConnectAsync("127.0.0.1", Port, clientName, OcTransport.Plaintext);
 
     /// <summary>Stops like SIGTERM does; the data folder stays (for restart tests).</summary>
     public void Stop()

@@ -96,7 +96,7 @@ internal sealed partial class ApplianceProcess : IDisposable
     /// <summary>The HTTP status page's port, or null when started with --no-http.</summary>
     public int? HttpPort => _httpPort.Task.WaitAsync(StartTimeout).GetAwaiter().GetResult();
 
-    public Task<OcConnection> ConnectAsync() => OcConnection.ConnectAsync("127.0.0.1", Port, "process-tests");
+    public Task<OcConnection> ConnectAsync() => OcConnection.ConnectAsync("127.0.0.1", Port, "process-tests", OcTransport.Plaintext);
 
     /// <summary>
     /// The appliance inside a network namespace (<c>ip netns exec NS oc-appliance --data DIR ARGS</c>):
