@@ -36,6 +36,8 @@ internal static class OcCli
           oc passwd
           oc logout
           oc logout --all
+          oc servers forget office
+          oc --server 192.168.1.20 --trust SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU login 123456 --password-stdin
         """;
 
     public static RootCommand Build(CliEnvironment environment)
@@ -49,11 +51,18 @@ internal static class OcCli
             The appliance is --server HOST[:PORT] (default port 6677), else $OC_SERVER, else the one used last,
             else the one found on the LAN (mDNS, about a second; oc servers lists them).
             Settings and the session live in $OC_CONFIG_DIR, else $XDG_CONFIG_HOME/oc, else ~/.config/oc.
+            oc talks to the appliance over TLS 1.3 and trusts it as SSH trusts a host: the first connection
+            shows its certificate's fingerprint and asks (compare it with `oc-appliance fingerprint --data DIR`
+            on the appliance's machine, or its status page); oc remembers it and refuses, with a warning, an
+            appliance that presents another one later (oc servers forget NAME after a legitimate change).
+            Without a terminal, the first connection needs --trust FINGERPRINT (or --trust-first-use).
+            Nothing, no password and no token, is sent to an appliance before its certificate is trusted.
             When the appliance says to slow down (its rate limits), oc waits as long as it asks and tries
             again, saying so once on stderr; it gives up after a minute of waiting for one request.
 
-            Exit codes: 0 success; 1 the appliance refused, the network failed or a local file could not be
-            written; 2 wrong command line or input (nothing was sent); 130 cancelled with Ctrl-C.
+            Exit codes: 0 success; 1 the appliance refused, the network failed, its certificate is not the
+            trusted one or a local file could not be written; 2 wrong command line or input, or an appliance
+            not trusted yet without a terminal to ask (nothing was sent); 130 cancelled with Ctrl-C.
             """);
         // Each command with the notes, output formats and examples its --help ends with.
         (Command Command, string MoreHelp)[] commands =
@@ -75,12 +84,13 @@ internal static class OcCli
             (ListenCommand.Create(host), ListenCommand.MoreHelp),
             (ChatCommand.Create(host), ChatCommand.MoreHelp),
             (FileCommand.Create(host), FileCommand.MoreHelp),
-            (ServersCommand.Create(host), ServersCommand.MoreHelp),
         ];
+        var (servers, forget) = ServersCommand.Create(host);
+        commands = [.. commands, (servers, ServersCommand.MoreHelp), (forget, ServersCommand.ForgetMoreHelp)];
         var moreHelp = new Dictionary<Command, string> { [root] = RootMoreHelp };
         foreach (var (command, more) in commands)
         {
-            root.Subcommands.Add(command);
+            if (command.Parents.FirstOrDefault() is null) root.Subcommands.Add(command);
             moreHelp[command] = more;
         }
         global.AddTo(root);

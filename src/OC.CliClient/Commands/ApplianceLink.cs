@@ -28,14 +28,18 @@ internal sealed class ApplianceLink : IAsyncDisposable
     /// <summary>The connection itself, for what has no deadline: reading events, a SEND that waits for the disk.</summary>
     public OcConnection Connection => _connection;
 
-    public static Task<ApplianceLink> ConnectAsync(ServerAddress server, TimeSpan timeout, RateLimitWaits waits, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Connects over <paramref name="transport"/>. Commands come through <see cref="CommandContext.ConnectAsync"/>,
+    /// which chooses the transport from what the user trusts (<see cref="Trust.ApplianceTrust"/>).
+    /// </summary>
+    public static Task<ApplianceLink> ConnectAsync(ServerAddress server, OcTransport transport, TimeSpan timeout, RateLimitWaits waits, CancellationToken cancellationToken) =>
         waits.RunAsync(async token =>
         {
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(token);
             deadline.CancelAfter(timeout);
             try
             {
-                var connection = await OcConnection.ConnectAsync(server.Host, server.Port, "oc " + CliVersion.Text, OcTransport.Plaintext, deadline.Token).ConfigureAwait(false);
+                var connection = await OcConnection.ConnectAsync(server.Host, server.Port, "oc " + CliVersion.Text, transport, deadline.Token).ConfigureAwait(false);
                 return new ApplianceLink(connection, server, timeout, waits);
             }
             catch (OperationCanceledException) when (!token.IsCancellationRequested)

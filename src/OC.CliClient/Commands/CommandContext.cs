@@ -2,8 +2,10 @@ using System.CommandLine;
 using OC.CliClient.Config;
 using OC.CliClient.Discovery;
 using OC.CliClient.Terminal;
+using OC.CliClient.Trust;
 using OC.Protocol.Client;
 using OC.Protocol.Framing;
+using OC.Protocol.Security;
 
 namespace OC.CliClient.Commands;
 
@@ -11,6 +13,7 @@ namespace OC.CliClient.Commands;
 internal sealed class CommandContext
 {
     private readonly string? _serverOption;
+    private Task<IReadOnlyList<DiscoveredAppliance>>? _lan;
 
     public CommandContext(ParseResult parse, GlobalOptions global, CliEnvironment environment)
     {
@@ -26,7 +29,18 @@ internal sealed class CommandContext
             environment.Error.WriteLine("oc: " + note);
             environment.Error.Flush();
         });
+        Fingerprints.TryParse(parse.GetValue(global.Trust), out var trustFingerprint); // Checked when parsing.
+        Trust = new ApplianceTrust(
+            new TrustStore(Config),
+            new TrustOptions(trustFingerprint, parse.GetValue(global.TrustFirstUse), environment.InputIsTerminal),
+            parse.GetValue(global.Insecure),
+            environment,
+            LookOnLanAsync,
+            TimeProvider.System);
     }
+
+    /// <summary>Decides about every appliance's certificate for this command (trust on first use).</summary>
+    public ApplianceTrust Trust { get; }
 
     /// <summary>Waits out the appliance's rate limits for every connection and call of this command.</summary>
     public RateLimitWaits RateLimitWaits { get; }
@@ -55,7 +69,7 @@ internal sealed class CommandContext
             Environment.GetVariable(ServerChoice.Variable),
             Config.ReadLastServer,
             new LanDiscovery(
-                token => Environment.Discover(LanBrowser.DefaultListen, token),
+                LookOnLanAsync,
                 Environment.InputIsTerminal ? found => ApplianceMenu.Ask(Environment, found) : null,
                 note =>
                 {
@@ -63,6 +77,33 @@ internal sealed class CommandContext
                     Environment.Error.Flush();
                 }),
             cancellationToken);
+
+    /// <summary>
+    /// Connects to <paramref name="server"/> as the user trusts it (<see cref="ApplianceTrust"/>):
+    /// every connection of every command comes through here.
+    /// </summary>
+    public Task<ApplianceLink> ConnectAsync(ServerAddress server, CancellationToken cancellationToken) =>
+        Trust.ConnectAsync(
+            server,
+            (transport, token) => ApplianceLink.ConnectAsync(server, transport, Timeout, RateLimitWaits, token),
+            cancellationToken);
+
+    /// <summary>
+    /// For a command that reads a password on the terminal before it connects (so that the
+    /// appliance's login deadline does not run while a person types): when the appliance may be
+    /// new, asks about its certificate first, as SSH asks before the password prompt.
+    /// </summary>
+    public async Task SettleTrustAsync(ServerAddress server, CancellationToken cancellationToken)
+    {
+        if (!Trust.MayAsk(server)) return;
+        var link = await ConnectAsync(server, cancellationToken).ConfigureAwait(false);
+        await link.DisposeAsync().ConfigureAwait(false);
+    }
+
+    // One look on the LAN per command at most: choosing an appliance and the question about its
+    // certificate (which shows the fingerprint the LAN announces) share it.
+    private Task<IReadOnlyList<DiscoveredAppliance>> LookOnLanAsync(CancellationToken cancellationToken) =>
+        _lan ??= Environment.Discover(LanBrowser.DefaultListen, cancellationToken);
 
     /// <summary>
     /// The saved session, and the appliance it belongs to. A session is only valid on the appliance
@@ -87,7 +128,7 @@ internal sealed class CommandContext
     public async Task<ApplianceLink> OpenSessionAsync(CancellationToken cancellationToken)
     {
         var (session, server) = RequireSession();
-        var link = await ApplianceLink.ConnectAsync(server, Timeout, RateLimitWaits, cancellationToken).ConfigureAwait(false);
+        var link = await ConnectAsync(server, cancellationToken).ConfigureAwait(false);
         try
         {
             await link.CallAsync((connection, token) => OcAccounts.ResumeAsync(connection, session.Token, token), cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using OC.CliClient.Config;
+using OC.Protocol.Security;
 
 namespace OC.CliClient.Commands;
 
@@ -30,13 +31,47 @@ internal sealed class GlobalOptions
         Recursive = true,
     };
 
+    public Option<string> Trust { get; } = new("--trust")
+    {
+        Description = "Trust the appliance if it presents this certificate fingerprint (as oc-appliance fingerprint prints it); "
+            + "without a terminal, needed for the first connection to an appliance",
+        HelpName = "FINGERPRINT",
+        Recursive = true,
+    };
+
+    public Option<bool> TrustFirstUse { get; } = new("--trust-first-use")
+    {
+        Description = "Trust an appliance not known yet without asking or checking its fingerprint (for scripts that accept the risk)",
+        Recursive = true,
+    };
+
+    public Option<bool> Insecure { get; } = new("--insecure")
+    {
+        Description = "Talk to an appliance started with --insecure-plaintext: no TLS, everything crosses the network in clear",
+        Recursive = true,
+    };
+
     public GlobalOptions()
     {
+        Trust.Validators.Add(result =>
+        {
+            if (!Fingerprints.TryParse(result.GetValueOrDefault<string>(), out _))
+            {
+                result.AddError($"--trust: '{result.GetValueOrDefault<string>()}' is not a certificate fingerprint (SHA256:... as oc-appliance fingerprint prints it, or 64 hex digits)");
+            }
+        });
         Server.Validators.Add(result =>
         {
             if (!ServerAddress.TryParse(result.GetValueOrDefault<string>(), out _, out var error))
             {
                 result.AddError($"--server: {error}");
+            }
+        });
+        TrustFirstUse.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<bool>() && result.GetResult(Trust) is not null)
+            {
+                result.AddError("--trust and --trust-first-use: give one of them");
             }
         });
         Timeout.Validators.Add(result =>
@@ -54,5 +89,8 @@ internal sealed class GlobalOptions
         root.Options.Add(Server);
         root.Options.Add(Json);
         root.Options.Add(Timeout);
+        root.Options.Add(Trust);
+        root.Options.Add(TrustFirstUse);
+        root.Options.Add(Insecure);
     }
 }

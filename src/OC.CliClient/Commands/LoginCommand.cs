@@ -97,11 +97,12 @@ internal static class LoginCommand
     private static async Task<int> RunAsync(CommandContext context, uint number, string device, bool passwordStdin, CancellationToken cancellationToken)
     {
         var server = await context.ResolveServerAsync(cancellationToken).ConfigureAwait(false);
+        await context.SettleTrustAsync(server, cancellationToken).ConfigureAwait(false);
         string password = PasswordReader.Read(context.Environment, passwordStdin, confirm: false);
 
         LoggedIn loggedIn;
         int friendRequests;
-        await using (var link = await ApplianceLink.ConnectAsync(server, context.Timeout, context.RateLimitWaits, cancellationToken).ConfigureAwait(false))
+        await using (var link = await context.ConnectAsync(server, cancellationToken).ConfigureAwait(false))
         {
             try
             {

@@ -58,7 +58,7 @@ internal static class LogoutCommand
         var (session, server) = context.RequireSession();
 
         bool wasValid = true;
-        await using (var link = await ApplianceLink.ConnectAsync(server, context.Timeout, context.RateLimitWaits, cancellationToken).ConfigureAwait(false))
+        await using (var link = await context.ConnectAsync(server, cancellationToken).ConfigureAwait(false))
         {
             try
             {

@@ -48,7 +48,7 @@ internal static class PasswdCommand
         if (current == next) throw CliException.Usage("the new password is the same as the current one");
 
         LoggedIn loggedIn;
-        await using (var link = await ApplianceLink.ConnectAsync(server, context.Timeout, context.RateLimitWaits, cancellationToken).ConfigureAwait(false))
+        await using (var link = await context.ConnectAsync(server, cancellationToken).ConfigureAwait(false))
         {
             try
             {

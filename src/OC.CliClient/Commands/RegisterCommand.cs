@@ -56,10 +56,11 @@ internal static class RegisterCommand
         if (!TextRules.TryValidateNick(nick, out string validNick, out string nickError)) throw CliException.Usage(nickError);
         nick = validNick;
         var server = await context.ResolveServerAsync(cancellationToken).ConfigureAwait(false);
+        await context.SettleTrustAsync(server, cancellationToken).ConfigureAwait(false);
         string password = PasswordReader.Read(context.Environment, passwordStdin, confirm: true);
 
         uint number;
-        await using (var link = await ApplianceLink.ConnectAsync(server, context.Timeout, context.RateLimitWaits, cancellationToken).ConfigureAwait(false))
+        await using (var link = await context.ConnectAsync(server, cancellationToken).ConfigureAwait(false))
         {
             number = await link.CallAsync(
                 (connection, token) => OcAccounts.RegisterAsync(connection, nick, email.Trim(), password, cancellationToken: token),

@@ -39,7 +39,7 @@ internal static class WhoAmICommand
         var (session, server) = context.RequireSession();
 
         UserInfo info;
-        await using (var link = await ApplianceLink.ConnectAsync(server, context.Timeout, context.RateLimitWaits, cancellationToken).ConfigureAwait(false))
+        await using (var link = await context.ConnectAsync(server, cancellationToken).ConfigureAwait(false))
         {
             try
             {

@@ -1,7 +1,7 @@
 namespace OC.CliClient.Config;
 
 /// <summary>
-/// The folder where `oc` keeps its session and the last appliance used:
+/// The folder where `oc` keeps its session, the last appliance used and the appliances it trusts:
 /// <c>$OC_CONFIG_DIR</c>, else <c>$XDG_CONFIG_HOME/oc</c>, else <c>~/.config/oc</c>.
 /// Created on first write with mode 0700, since the session file in it is a credential.
 /// </summary>
@@ -19,6 +19,9 @@ internal sealed class ConfigFolder
     public string SessionFile => System.IO.Path.Combine(Path, "session.json");
 
     public string LastServerFile => System.IO.Path.Combine(Path, "server");
+
+    /// <summary>The appliances whose certificates are trusted (<see cref="TrustStore"/>).</summary>
+    public string TrustFile => System.IO.Path.Combine(Path, "known-appliances.json");
 
     /// <summary>Applies the precedence above. Empty variables count as unset; so does a relative XDG_CONFIG_HOME (the XDG spec says to ignore it).</summary>
     public static ConfigFolder Locate(Func<string, string?> getVariable, string homeFolder)

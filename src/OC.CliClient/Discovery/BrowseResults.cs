@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Makaretu.Dns;
 using OC.Protocol.Discovery;
+using OC.Protocol.Security;
 
 namespace OC.CliClient.Discovery;
 
@@ -13,6 +14,9 @@ namespace OC.CliClient.Discovery;
 internal sealed class BrowseResults
 {
     public static readonly DomainName ServiceType = new(DnsSdNames.ServiceLabel, DnsSdNames.ProtocolLabel, DnsSdNames.Domain);
+
+    /// <summary>TXT key: the SHA-256 fingerprint of the appliance's certificate (<c>fp=SHA256:...</c>).</summary>
+    private const string TxtFingerprint = "fp";
 
     private readonly Dictionary<DomainName, IPAddress> _instances = [];
     private readonly Dictionary<DomainName, SRVRecord> _services = [];
@@ -74,7 +78,8 @@ internal sealed class BrowseResults
             var txt = Pairs(_texts.GetValueOrDefault(instance));
             results.Add(new DiscoveredAppliance(
                 instance.Labels[0], srv.Target.ToString(), address, srv.Port,
-                Number(txt, DnsSdNames.TxtVersion), txt.GetValueOrDefault(DnsSdNames.TxtId), Number(txt, DnsSdNames.TxtHttpPort)));
+                Number(txt, DnsSdNames.TxtVersion), txt.GetValueOrDefault(DnsSdNames.TxtId), Number(txt, DnsSdNames.TxtHttpPort),
+                Fingerprints.TryParse(txt.GetValueOrDefault(TxtFingerprint), out var fingerprint) ? fingerprint : null));
         }
         results.Sort((a, b) => string.Compare(a.Name, b.Name, StringComparison.OrdinalIgnoreCase));
         return results;

@@ -62,11 +62,25 @@ internal sealed record BlockedUserOutput(uint OcNumber, string Nick, DateTimeOff
 /// <summary><c>oc blocked --json</c>.</summary>
 internal sealed record BlockedOutput(IReadOnlyList<BlockedUserOutput> Blocked);
 
-/// <summary>One appliance in <c>oc servers</c>: <c>Server</c> is what --server takes; <c>Version</c>, <c>Id</c>, <c>HttpPort</c> come from its TXT record (null when missing).</summary>
-internal sealed record ServerOutput(string Name, string Server, string Address, int Port, string Host, int? Version, string? Id, int? HttpPort);
+/// <summary>
+/// One appliance in <c>oc servers</c>: <c>Server</c> is what --server takes; <c>Version</c>, <c>Id</c>,
+/// <c>HttpPort</c>, <c>Fingerprint</c> come from its TXT record (null when missing). <c>Trust</c>:
+/// <c>yes</c> (the fingerprint it announces is the one trusted), <c>no</c> (not trusted yet),
+/// <c>changed</c> (it announces another fingerprint than the one trusted), <c>known</c> (trusted,
+/// but it announces no fingerprint to compare); <c>TrustedFingerprint</c> is the one trusted.
+/// </summary>
+internal sealed record ServerOutput(
+    string Name, string Server, string Address, int Port, string Host, int? Version, string? Id, int? HttpPort,
+    string? Fingerprint, string Trust, string? TrustedFingerprint);
 
-/// <summary><c>oc servers --json</c>.</summary>
-internal sealed record ServersOutput(IReadOnlyList<ServerOutput> Servers);
+/// <summary>An appliance whose certificate oc trusts (<c>oc servers</c>, <c>oc servers forget</c>).</summary>
+internal sealed record TrustedOutput(string? Id, string? Name, string Address, string Fingerprint, DateTimeOffset FirstSeen);
+
+/// <summary><c>oc servers --json</c>: the appliances on the LAN, and every appliance trusted (on the LAN now or not).</summary>
+internal sealed record ServersOutput(IReadOnlyList<ServerOutput> Servers, IReadOnlyList<TrustedOutput> Trusted);
+
+/// <summary><c>oc servers forget --json</c>: the appliances no longer trusted.</summary>
+internal sealed record ForgottenOutput(IReadOnlyList<TrustedOutput> Forgotten);
 
 /// <summary><c>oc send --json</c>; <c>Time</c> is when the appliance stored the message, ISO 8601 in UTC.</summary>
 internal sealed record SentOutput(ulong Seq, uint To, DateTimeOffset Time);
@@ -142,6 +156,7 @@ internal sealed record FilesOutput(IReadOnlyList<FileOutput> Files);
 [JsonSerializable(typeof(BlockOutput))]
 [JsonSerializable(typeof(BlockedOutput))]
 [JsonSerializable(typeof(ServersOutput))]
+[JsonSerializable(typeof(ForgottenOutput))]
 [JsonSerializable(typeof(SentOutput))]
 [JsonSerializable(typeof(MessageOutput))]
 [JsonSerializable(typeof(MessageEventOutput))]
