@@ -46,6 +46,21 @@ public sealed class BrowseResultsTests
         Assert.Empty(browse.Results());
     }
 
+    [Theory]
+    [InlineData("fp=SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU", "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU")]
+    [InlineData("FP=e3:b0:c4:42:98:fc:1c:14:9a:fb:f4:c8:99:6f:b9:24:27:ae:41:e4:64:9b:93:4c:a4:95:99:1b:78:52:b8:55", "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU")]
+    [InlineData("fp=SHA256:not-a-fingerprint", null)]
+    [InlineData("v=1", null)]
+    public void The_certificate_fingerprint_comes_from_TXT_fp_in_canonical_form(string txt, string? fingerprint)
+    {
+        var records = MdnsAnswererTests.Records();
+        var instance = records.Srv(TtlMode.Normal).Name;
+        var browse = new BrowseResults();
+        browse.Add(ServiceRecords.Response([records.ServicePointer(TtlMode.Normal), records.Srv(TtlMode.Normal),
+            new TXTRecord { Name = instance, Strings = ["v=1", "id=aa", txt] }]), Source);
+        Assert.Equal(fingerprint, Assert.Single(browse.Results()).Fingerprint);
+    }
+
     [Fact]
     public void Other_service_types_are_ignored()
     {
