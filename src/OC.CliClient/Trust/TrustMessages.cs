@@ -63,7 +63,7 @@ internal static class TrustMessages
         ArgumentNullException.ThrowIfNull(certificate);
         var text = new StringBuilder();
         text.Append("@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\n");
-        text.Append("@    WARNING: THE APPLIANCE'S CERTIFICATE HAS CHANGED!    @\n");
+        text.Append("@     WARNING: THE APPLIANCE'S CERTIFICATE HAS CHANGED!     @\n");
         text.Append("@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\n");
         text.Append(CultureInfo.InvariantCulture, $"The appliance at {server} presented another certificate than the one oc trusts:\n");
         text.Append(CultureInfo.InvariantCulture, $"  Trusted:    {trusted.Fingerprint}  ({Describe(trusted.Name, trusted.Id)}, trusted since {trusted.FirstSeen.UtcDateTime:yyyy-MM-dd HH:mm} UTC at {trusted.Address})\n");

@@ -14,14 +14,26 @@ internal sealed record OcRun(int ExitCode, string Stdout, string Stderr)
 /// Runs the real `oc` program as a process: the published NativeAOT binary named by
 /// <c>OC_CLI_PATH</c> when set (CI does this), else the oc.dll built next to the tests, with dotnet.
 /// </summary>
+/// <remarks>
+/// Every run trusts an appliance on first use (<c>--trust-first-use</c>, before the command's
+/// words), as a script that accepts the risk does: the appliance speaks TLS and these runs test
+/// other things than trust. The <c>Untrusted</c> runs leave it out, for the tests of trust itself.
+/// </remarks>
 internal static class OcProcess
 {
     public const string CliPathVariable = "OC_CLI_PATH";
+
+    /// <summary>What every run but an untrusted one starts with.</summary>
+    public const string TrustFirstUse = "--trust-first-use";
 
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(60);
 
     public static Task<OcRun> RunAsync(string configFolder, string? stdin, IReadOnlyDictionary<string, string>? variables, params string[] args) =>
         RunAsync(Prepare(configFolder, variables, args), stdin, args);
+
+    /// <summary>Runs oc with exactly <paramref name="args"/>: no <c>--trust-first-use</c> (the trust tests).</summary>
+    public static Task<OcRun> RunUntrustedAsync(string configFolder, string? stdin, params string[] args) =>
+        RunAsync(Prepare(StartInfo(), configFolder, null, args, trustFirstUse: false), stdin, args);
 
     /// <summary>Runs the oc that <paramref name="program"/> starts (e.g. a binary for another machine under an emulator).</summary>
     public static Task<OcRun> RunProgramAsync(ProcessStartInfo program, string configFolder, string? stdin, IReadOnlyDictionary<string, string>? variables, params string[] args) =>
@@ -64,23 +76,36 @@ internal static class OcProcess
     /// Runs oc on a pseudo-terminal, as a user at a terminal does: script(1) (util-linux, in every
     /// Debian) gives it one and copies what it draws, stdout and stderr together, to our pipe.
     /// </summary>
-    public static Task<OcRun> RunOnTerminalAsync(string configFolder, params string[] args)
+    public static Task<OcRun> RunOnTerminalAsync(string configFolder, params string[] args) =>
+        RunOnTerminalAsync(configFolder, null, trustFirstUse: true, args);
+
+    /// <summary>
+    /// <see cref="RunOnTerminalAsync(string, string[])"/> with exactly <paramref name="args"/>, and
+    /// <paramref name="typed"/> typed at the terminal (script(1) copies its stdin to the terminal).
+    /// </summary>
+    public static Task<OcRun> RunUntrustedOnTerminalAsync(string configFolder, string? typed, params string[] args) =>
+        RunOnTerminalAsync(configFolder, typed, trustFirstUse: false, args);
+
+    private static Task<OcRun> RunOnTerminalAsync(string configFolder, string? typed, bool trustFirstUse, string[] args)
     {
         var oc = StartInfo();
         var words = new List<string> { oc.FileName };
         words.AddRange(oc.ArgumentList);
+        if (trustFirstUse) words.Add(TrustFirstUse);
         words.AddRange(args);
         string command = string.Join(' ', words.Select(w => "'" + w.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
-        var start = Prepare(new ProcessStartInfo("script"), configFolder, null, ["--quiet", "--return", "--command", command, "/dev/null"]);
-        return RunAsync(start, null, args);
+        var start = Prepare(new ProcessStartInfo("script"), configFolder, null, ["--quiet", "--return", "--command", command, "/dev/null"], trustFirstUse: false);
+        return RunAsync(start, typed, args);
     }
 
     /// <summary>The start of a run of oc with all three standard streams redirected.</summary>
-    internal static ProcessStartInfo Prepare(string configFolder, IReadOnlyDictionary<string, string>? variables, string[] args) =>
-        Prepare(StartInfo(), configFolder, variables, args);
+    internal static ProcessStartInfo Prepare(string configFolder, IReadOnlyDictionary<string, string>? variables, string[] args, bool trustFirstUse = true) =>
+        Prepare(StartInfo(), configFolder, variables, args, trustFirstUse);
 
-    private static ProcessStartInfo Prepare(ProcessStartInfo start, string configFolder, IReadOnlyDictionary<string, string>? variables, string[] args)
+    private static ProcessStartInfo Prepare(
+        ProcessStartInfo start, string configFolder, IReadOnlyDictionary<string, string>? variables, string[] args, bool trustFirstUse = true)
     {
+        if (trustFirstUse) start.ArgumentList.Add(TrustFirstUse);
         foreach (var arg in args) start.ArgumentList.Add(arg);
         start.RedirectStandardInput = true;
         start.RedirectStandardOutput = true;
