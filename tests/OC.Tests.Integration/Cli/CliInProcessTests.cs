@@ -9,6 +9,7 @@ public sealed class CliInProcessTests : IDisposable
 {
     private readonly TempFolder _config = new();
     private readonly Dictionary<string, string> _variables = [];
+    private IReadOnlyList<OC.CliClient.Discovery.DiscoveredAppliance> _lan = [];
 
     public CliInProcessTests() => _variables["OC_CONFIG_DIR"] = _config.Path;
 
@@ -23,7 +24,7 @@ public sealed class CliInProcessTests : IDisposable
             InputIsTerminal: false, HomeFolder: "/nonexistent-home")
         {
             // No multicast from unit tests: the LAN is empty here (Discovery/ tests use real namespaces).
-            Discover = (_, _) => Task.FromResult<IReadOnlyList<OC.CliClient.Discovery.DiscoveredAppliance>>([]),
+            Discover = (_, _) => Task.FromResult(_lan),
         };
         int exitCode = await OcCli.RunAsync(args, environment);
         return (exitCode, stdout.ToString(), stderr.ToString());
@@ -205,5 +206,85 @@ public sealed class CliInProcessTests : IDisposable
             Assert.Equal(ExitCodes.Failure, exitCode);
             AssertOneErrorLine(stderr, "not logged in; run oc login NUMBER");
         }
+    }
+
+    [Theory]
+    [InlineData(new[] { "whoami", "--trust", "SHA256:short" }, "--trust: 'SHA256:short' is not a certificate fingerprint (SHA256:... as oc-appliance fingerprint prints it, or 64 hex digits) (see oc whoami --help)")]
+    [InlineData(new[] { "--trust-first-use", "whoami", "--trust", "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU" }, "--trust and --trust-first-use: give one of them (see oc whoami --help)")]
+    [InlineData(new[] { "servers", "forget" }, "Required argument missing for command: 'forget'. (see oc servers forget --help)")]
+    public async Task Trust_options_are_checked_when_parsing(string[] args, string message)
+    {
+        var (exitCode, stdout, stderr) = await RunAsync(null, args);
+        Assert.Equal(ExitCodes.Usage, exitCode);
+        Assert.Empty(stdout);
+        AssertOneErrorLine(stderr, message);
+    }
+
+    [Fact]
+    public async Task Servers_forget_of_an_appliance_not_trusted_is_one_line_and_exit_1()
+    {
+        var (exitCode, stdout, stderr) = await RunAsync(null, "servers", "forget", "office");
+        Assert.Equal(ExitCodes.Failure, exitCode);
+        Assert.Empty(stdout);
+        AssertOneErrorLine(stderr, "no trusted appliance is named office (by name, id or address; oc servers lists them)");
+    }
+
+    [Fact]
+    public async Task Servers_forget_removes_what_it_names_and_says_so_on_one_line()
+    {
+        var store = new TrustStore(new ConfigFolder(_config.Path));
+        const string fingerprint = "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU";
+        store.Remember(new TrustedAppliance("3f0c", "office", "192.0.2.20:6677", fingerprint, DateTimeOffset.UnixEpoch));
+        store.Remember(new TrustedAppliance("aa", "lab", "192.0.2.30:6677", fingerprint, DateTimeOffset.UnixEpoch));
+
+        var (exitCode, stdout, stderr) = await RunAsync(null, "servers", "forget", "192.0.2.20");
+        Assert.Equal(0, exitCode);
+        Assert.Empty(stderr);
+        Assert.Equal($"Forgot office ({fingerprint}, 192.0.2.20:6677).{Environment.NewLine}", stdout);
+
+        (exitCode, stdout, _) = await RunAsync(null, "servers", "forget", "LAB", "--json");
+        Assert.Equal(0, exitCode);
+        Assert.Equal($$"""{"forgotten":[{"id":"aa","name":"lab","address":"192.0.2.30:6677","fingerprint":"{{fingerprint}}","firstSeen":"1970-01-01T00:00:00+00:00"}]}{{Environment.NewLine}}""", stdout);
+        Assert.Empty(store.Load());
+    }
+
+    [Fact]
+    public async Task Servers_shows_the_announced_fingerprint_and_whether_it_is_trusted()
+    {
+        const string trusted = "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU";
+        const string other = "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s";
+        var store = new TrustStore(new ConfigFolder(_config.Path));
+        store.Remember(new TrustedAppliance("aa", "office", "192.0.2.20:6677", trusted, DateTimeOffset.UnixEpoch));
+        store.Remember(new TrustedAppliance("bb", "lab", "192.0.2.30:6677", trusted, DateTimeOffset.UnixEpoch));
+        store.Remember(new TrustedAppliance("cc", "attic", "192.0.2.40:6677", trusted, DateTimeOffset.UnixEpoch));
+        _lan =
+        [
+            new("office", "pi.local", System.Net.IPAddress.Parse("192.0.2.20"), 6677, 1, "aa", 6678, trusted),
+            new("lab", "lab.local", System.Net.IPAddress.Parse("192.0.2.31"), 6677, 1, "bb", 6678, other),
+            new("new", "new.local", System.Net.IPAddress.Parse("192.0.2.50"), 6677, 1, "dd", 6678, other),
+        ];
+
+        var (exitCode, stdout, _) = await RunAsync(null, "servers");
+        Assert.Equal(0, exitCode);
+        Assert.Equal($"""
+            NAME    SERVER           TRUSTED  FINGERPRINT
+            office  192.0.2.20:6677  yes      {trusted}
+            lab     192.0.2.31:6677  CHANGED  {other}
+            new     192.0.2.50:6677  no       {other}
+
+            Also trusted (did not answer on the LAN just now):
+              attic  192.0.2.40:6677  {trusted}
+
+            """.ReplaceLineEndings(Environment.NewLine), stdout);
+
+        (exitCode, stdout, _) = await RunAsync(null, "servers", "--json");
+        Assert.Equal(0, exitCode);
+        using var json = System.Text.Json.JsonDocument.Parse(stdout);
+        var servers = json.RootElement.GetProperty("servers").EnumerateArray().ToList();
+        Assert.Equal(["yes", "changed", "no"], servers.Select(s => s.GetProperty("trust").GetString()));
+        Assert.Equal(other, servers[1].GetProperty("fingerprint").GetString());
+        Assert.Equal(trusted, servers[1].GetProperty("trustedFingerprint").GetString());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, servers[2].GetProperty("trustedFingerprint").ValueKind);
+        Assert.Equal(3, json.RootElement.GetProperty("trusted").GetArrayLength());
     }
 }
