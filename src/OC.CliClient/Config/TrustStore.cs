@@ -17,9 +17,11 @@ internal sealed record TrustedAppliance(
     [property: JsonPropertyName("firstSeen")] DateTimeOffset FirstSeen)
 {
     /// <summary>The address as a <see cref="ServerAddress"/> (checked when the file is read).</summary>
+    [JsonIgnore]
     public ServerAddress Server => ServerAddress.TryParse(Address, out var server, out _) ? server : default;
 
     /// <summary>What <c>oc servers forget</c> is best given to remove this one: its name, else its id, else its address.</summary>
+    [JsonIgnore]
     public string Label => Name is { Length: > 0 } ? Name : Id ?? Address;
 }
 
