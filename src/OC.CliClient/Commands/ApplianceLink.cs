@@ -25,6 +25,9 @@ internal sealed class ApplianceLink : IAsyncDisposable
 
     public ServerAddress Server { get; }
 
+    // Encrypted but not yet authenticated: trust on first use (issue 12, item 2) replaces this.
+    private static readonly OcTransport InterimTransport = OcTransport.InsecureAnyCertificate;
+
     /// <summary>The connection itself, for what has no deadline: reading events, a SEND that waits for the disk.</summary>
     public OcConnection Connection => _connection;
 
@@ -35,7 +38,7 @@ internal sealed class ApplianceLink : IAsyncDisposable
             deadline.CancelAfter(timeout);
             try
             {
-                var connection = await OcConnection.ConnectAsync(server.Host, server.Port, "oc " + CliVersion.Text, OcTransport.Plaintext, deadline.Token).ConfigureAwait(false);
+                var connection = await OcConnection.ConnectAsync(server.Host, server.Port, "oc " + CliVersion.Text, InterimTransport, deadline.Token).ConfigureAwait(false);
                 return new ApplianceLink(connection, server, timeout, waits);
             }
             catch (OperationCanceledException) when (!token.IsCancellationRequested)

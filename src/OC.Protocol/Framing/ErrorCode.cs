@@ -18,6 +18,9 @@ public enum ErrorCode : ushort
     TooManyAttempts = 8,
     TooManyConnections = 9,
 
+    /// <summary>Sent in plaintext to a client that spoke plaintext to a TLS port (docs/protocol.md, "Connecting").</summary>
+    TlsRequired = 10,
+
     // Per request: the connection stays open.
     UnknownFrameType = 100,
     InvalidArgument = 101,
