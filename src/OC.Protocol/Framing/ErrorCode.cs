@@ -51,6 +51,13 @@ public enum ErrorCode : ushort
     SessionEnded = 121,
     FreshLoginRequired = 122,
     SessionNotFound = 123,
+
+    /// <summary>
+    /// A login whose channel binding does not fit the connection (docs/protocol.md, "Login"): over
+    /// TLS a LOGIN_START without SCRAM-SHA-256-PLUS, or a LOGIN_FINISH bound to another certificate;
+    /// on plaintext a LOGIN_START asking for a binding. A failed login; the connection stays open.
+    /// </summary>
+    ChannelBindingMismatch = 124,
 }
 
 public static class ErrorCodes
