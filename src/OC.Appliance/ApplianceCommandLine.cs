@@ -174,6 +174,23 @@ internal static class ApplianceCommandLine
         HelpName = "consent|open",
     };
 
+    private static readonly Option<bool> InsecurePlaintext = new("--insecure-plaintext")
+    {
+        Description = "Serve the protocol without TLS: messages, passwords' proofs and tokens cross the network in clear (clients must say --insecure)",
+    };
+
+    private static readonly Option<string> TlsCert = new("--tls-cert")
+    {
+        Description = "PEM certificate (leaf first, then its chain) to serve instead of the appliance's own self-signed one; needs --tls-key",
+        HelpName = "FILE",
+    };
+
+    private static readonly Option<string> TlsKey = new("--tls-key")
+    {
+        Description = "PEM private key of --tls-cert",
+        HelpName = "FILE",
+    };
+
     public static int Run(string[] args)
     {
         SessionTtl.Validators.Add(r => { if (ParseDuration(r.GetValueOrDefault<string>()) is null) r.AddError($"--session-ttl: '{r.GetValueOrDefault<string>()}' is not a time such as 30d"); });
@@ -225,13 +242,21 @@ internal static class ApplianceCommandLine
         var root = new RootCommand("oc-appliance: the OC LAN chat appliance (protocol, storage and discovery in one binary)")
         {
             Data, Port, HttpPort, NoHttp, Bind, Poller, Name, NoMdns, IdleTimeout, LoginTimeout, MaxAnonymousPerAddress, MaxAnonymous,
-            InputBudget, MaxFileSize, Quota, PartialTtl, SessionTtl, Friends,
+            InputBudget, MaxFileSize, Quota, PartialTtl, SessionTtl, Friends, TlsCert, TlsKey, InsecurePlaintext,
         };
+        root.Validators.Add(r =>
+        {
+            bool cert = r.GetResult(TlsCert) is { Implicit: false }, key = r.GetResult(TlsKey) is { Implicit: false };
+            if (cert != key) r.AddError("--tls-cert and --tls-key go together");
+            else if (cert && r.GetValue(InsecurePlaintext)) r.AddError("--tls-cert and --insecure-plaintext contradict each other");
+        });
         foreach (var rate in Rates) root.Options.Add(rate);
         root.Options.Add(NoRateLimits);
         root.Options.Add(Verbose);
         // oc-appliance user list|reset-password|delete: the forgotten password (Admin/UserCommand.cs).
         root.Subcommands.Add(Admin.UserCommand.Create());
+        // oc-appliance fingerprint: what clients are asked to trust, for the person at the console.
+        root.Subcommands.Add(Admin.FingerprintCommand.Create());
         root.SetAction(parse => Serve(new ApplianceOptions
         {
             DataDirectory = parse.GetValue(Data)!,
@@ -254,6 +279,9 @@ internal static class ApplianceCommandLine
             SessionTtl = ParseDuration(parse.GetValue(SessionTtl))!.Value,
             RateLimits = ParseRates(parse),
             FriendsMode = parse.GetValue(Friends) == "open" ? OC.Appliance.Friends.FriendsMode.Open : OC.Appliance.Friends.FriendsMode.Consent,
+            InsecurePlaintext = parse.GetValue(InsecurePlaintext),
+            TlsCertificatePath = parse.GetValue(TlsCert),
+            TlsKeyPath = parse.GetValue(TlsKey),
         }));
 
         var result = root.Parse(args);
@@ -303,7 +331,7 @@ internal static class ApplianceCommandLine
             $"not allowed to listen on port {options.Port} (ports below 1024 need privileges)",
         System.Net.Sockets.SocketException se => $"cannot listen on {options.BindAddress}:{options.Port}: {se.Message}",
         IOException or UnauthorizedAccessException => $"cannot use the data folder {Path.GetFullPath(options.DataDirectory)}: {e.Message}",
-        InvalidDataException => e.Message,
+        InvalidDataException or Net.Tls.TlsSetupException => e.Message,
         LiteDB.LiteException => $"the database in {Path.GetFullPath(options.DataDirectory)} cannot be opened: {e.Message}",
         _ => e.Message,
     };
@@ -327,7 +355,7 @@ internal static class ApplianceCommandLine
             server = new ApplianceServer(options);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException
-            or PlatformNotSupportedException or LiteDB.LiteException or InvalidDataException)
+            or PlatformNotSupportedException or LiteDB.LiteException or InvalidDataException or Net.Tls.TlsSetupException)
         {
             Console.Error.WriteLine($"oc-appliance: cannot start: {DescribeStartFailure(e, options)}");
             return 1;

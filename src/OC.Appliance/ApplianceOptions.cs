@@ -65,6 +65,14 @@ internal sealed record ApplianceOptions
     /// <summary>--friends: Consent (a request the other accepts) or Open (FRIEND_ADD befriends both at once).</summary>
     public Friends.FriendsMode FriendsMode { get; init; } = Friends.FriendsMode.Consent;
 
+    /// <summary>--insecure-plaintext: the protocol port without TLS (everything in clear; the status page says so in red).</summary>
+    public bool InsecurePlaintext { get; init; }
+
+    /// <summary>--tls-cert and --tls-key: a certificate of the owner's PKI instead of the appliance's own (both or neither).</summary>
+    public string? TlsCertificatePath { get; init; }
+
+    public string? TlsKeyPath { get; init; }
+
     /// <summary>Off only in benchmarks that measure what the flush costs.</summary>
     public bool FlushToDisk { get; init; } = true;
 

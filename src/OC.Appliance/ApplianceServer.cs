@@ -4,6 +4,8 @@ using OC.Appliance.Discovery;
 using OC.Appliance.Storage.Files;
 using OC.Appliance.Http;
 using OC.Appliance.Net;
+using OC.Appliance.Net.Tls;
+using OC.Appliance.Security;
 using OC.Appliance.Protocol;
 using OC.Appliance.Storage;
 using OC.Appliance.Storage.Messages;
@@ -29,6 +31,7 @@ internal sealed class ApplianceServer : IDisposable
     private readonly Acceptor? _httpAcceptor;
     private readonly MdnsResponder? _mdns;
     private readonly AdminSocket? _admin;
+    private readonly TlsListener? _tls;
     private readonly ManualResetEventSlim _stopped = new(false);
 
     public ApplianceServer(ApplianceOptions options)
@@ -85,7 +88,15 @@ internal sealed class ApplianceServer : IDisposable
             _features = new ApplianceFeatures(_storage, _messages, _files, options.RateLimits, options.Time, options.FriendsMode);
             _features.Accounts.SessionTtl = options.SessionTtl;
             _router = new RequestRouter(_features, limits, new ApplianceIdentity(options.Name, applianceId, $"oc-appliance {ApplianceVersion.Text}"), options.Time);
-            _connections = new ConnectionManager(_loop, limits, _router) { OnOpened = _router.OnOpened };
+            // TLS always, unless the owner said --insecure-plaintext (docs/security.md).
+            if (!options.InsecurePlaintext)
+            {
+                var identity = options.TlsCertificatePath is { } certificate
+                    ? TlsIdentity.FromFiles(certificate, options.TlsKeyPath!)
+                    : TlsIdentity.LoadOrCreate(options.DataDirectory, options.Name, applianceId, options.Time.GetUtcNow());
+                _tls = TlsListener.Create(identity.Files);
+            }
+            _connections = new ConnectionManager(_loop, limits, _router) { OnOpened = _router.OnOpened, Tls = _tls };
             _loop.OnWake = () =>
             {
                 _storage.DrainCompleted();
@@ -117,7 +128,7 @@ internal sealed class ApplianceServer : IDisposable
             if (options.MdnsEnabled)
             {
                 // With the real ports: --port 0 and --http-port 0 are resolved by now.
-                var service = new ServiceInfo(_acceptor.LocalEndPoint.Port, _httpAcceptor?.LocalEndPoint.Port, applianceId);
+                var service = new ServiceInfo(_acceptor.LocalEndPoint.Port, _httpAcceptor?.LocalEndPoint.Port, applianceId, _tls?.Identity.Fingerprint);
                 _mdns = MdnsResponder.Start(_loop, options.BindAddress, options.Name, service);
             }
         }
@@ -127,6 +138,7 @@ internal sealed class ApplianceServer : IDisposable
             _httpAcceptor?.Dispose();
             _admin?.Dispose();
             _acceptor?.Dispose();
+            _tls?.Dispose();
             _files.Dispose();
             _messages.Dispose();
             _storage.Dispose();
@@ -143,6 +155,9 @@ internal sealed class ApplianceServer : IDisposable
     public IPEndPoint? HttpEndPoint => _httpAcceptor?.LocalEndPoint;
 
     public string PollerName => _loop.PollerName;
+
+    /// <summary>The certificate's fingerprint (what clients trust); null with --insecure-plaintext.</summary>
+    public string? Fingerprint => _tls?.Identity.Fingerprint;
 
     /// <summary>The mDNS responder, or null when it is off (--no-mdns, loopback only, port 5353 unavailable).</summary>
     internal MdnsResponder? Mdns => _mdns;
@@ -163,6 +178,11 @@ internal sealed class ApplianceServer : IDisposable
     /// <summary>Runs the loop until <see cref="Stop"/>, then shuts down in order.</summary>
     public void Run()
     {
+        // Before "listening": whoever waits for that line finds the fingerprint already logged.
+        if (_tls is { } tls)
+            Log.Info("appliance.tls", $"TLS 1.3 ({tls.Server.Engine}), certificate {(tls.Identity.IsOwn ? "in" : "from")} {tls.Identity.CertificatePath}, fingerprint {tls.Identity.Fingerprint}");
+        else
+            Log.Warn("appliance.plaintext", "--insecure-plaintext: no TLS; messages, logins and tokens cross the network in clear");
         var http = HttpEndPoint is { } endPoint ? $"http on {endPoint}" : "http off";
         Log.Info("appliance.listening", $"protocol on {ProtocolEndPoint} ({_loop.PollerName}), {http}, data in {Path.GetFullPath(Options.DataDirectory)}");
         if (Options.FriendsMode == Friends.FriendsMode.Open) Log.Info("friends.open", "--friends open: adding a friend makes both friends at once, without a request");
@@ -188,12 +208,36 @@ internal sealed class ApplianceServer : IDisposable
     /// <summary>Runs the partial-upload sweep now (tests; the loop's timer runs it hourly). Thread-safe.</summary>
     internal void SweepFilesNow() => _features.Uploads.Sweep();
 
+    /// <summary>
+    /// Runs <paramref name="work"/> on the loop thread with the open protocol connections and
+    /// completes once it ran (tests: set by hand what a connection's TLS handshake sets, such as
+    /// <see cref="Connection.ChannelBinding"/>). Thread-safe.
+    /// </summary>
+    internal Task OnLoopAsync(Action<IReadOnlyList<Connection>> work)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _loop.Post(() =>
+        {
+            try
+            {
+                work(_connections.All);
+                done.SetResult();
+            }
+            catch (Exception e)
+            {
+                done.SetException(e);
+            }
+        });
+        return done.Task;
+    }
+
     public void Dispose()
     {
         _mdns?.Dispose();
         _httpAcceptor?.Dispose();
         _admin?.Dispose();
         _acceptor.Dispose();
+        _tls?.Dispose();
         _files.Dispose();
         _messages.Dispose();
         _storage.Dispose();

@@ -101,7 +101,7 @@ internal static class IdleMode
             new Register("idle", "", credentials.Salt, (uint)credentials.Iterations, credentials.StoredKey, credentials.ServerKey))).ConfigureAwait(false);
         if (!Registered.TryRead(registered.Payload, out var user)) throw new InvalidOperationException("REGISTER was not answered with REGISTERED");
 
-        var scram = new ScramClient(user.OcNumber.ToString("D6", CultureInfo.InvariantCulture), password);
+        var scram = new ScramClient(user.OcNumber.ToString("D6", CultureInfo.InvariantCulture), password, channelBinding: connection.ChannelBinding);
         var challenge = await connection.RequestAsync((b, id) => ScramStep.Write(b, FrameType.LoginStart, id, scram.ClientFirstMessage)).ConfigureAwait(false);
         if (!ScramStep.TryRead(challenge.Payload, out var serverFirst)) throw new InvalidOperationException("bad LOGIN_CHALLENGE");
         var clientFinal = scram.ProcessServerFirst(serverFirst);

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Unicode;
 using OC.Protocol;
@@ -9,17 +10,23 @@ namespace OC.Fuzz.Targets;
 /// The SCRAM-SHA-256 message syntax on both sides (RFC 5802 §7). The first byte picks the step, the
 /// rest is one or two messages (split at the first NUL), taken as LOGIN_START/LOGIN_FINISH strings
 /// are (valid UTF-8, at most 1024 bytes):
-/// 0 the appliance: client-first (TryParseClientFirst; if accepted, a ScramServer, whose
-///   server-first a client must be able to read), then client-final (TryVerifyClientFinal, which
-///   must refuse a second attempt whatever the first said);
+/// 0 the appliance on a plaintext connection: client-first (TryParseClientFirst; if accepted, a
+///   ScramServer, whose server-first a client must be able to read), then client-final
+///   (TryVerifyClientFinal, which must refuse a second attempt whatever the first said);
 /// 1 the client: server-first (ParseServerFirst, without the PBKDF2 that follows it);
-/// 2 the client: server-final (ParseServerFinal).
-/// Checks: the appliance's side never throws; the client's throws ScramException only.
+/// 2 the client: server-final (ParseServerFinal);
+/// 3 as 0, on a TLS connection (channel-binding data set: SCRAM-SHA-256-PLUS only).
+/// Checks: the appliance's side never throws; the client's throws ScramException only; a GS2
+/// header is accepted only where it fits the connection (p=tls-server-end-point over TLS, n or y on
+/// plaintext), and refused for its channel binding only where it does not.
 /// </summary>
 internal sealed class ScramTarget : FuzzTarget
 {
     private const string ClientNonce = "fyko+d2lbbFgONRv9qkxdawL";
     private static readonly ScramCredentials Credentials = ScramCredentials.Derive("pencil", Convert.FromBase64String("QSXCR+Q6sek8bf92"), ScramCredentials.MinIterations);
+
+    // Step 3's connection: the tls-server-end-point data of some certificate (any 32 bytes do).
+    private static readonly byte[] TlsBinding = SHA256.HashData("oc fuzz certificate"u8);
 
     // Decoding, splitting into attributes, unescaping the name: a few copies of the message in
     // UTF-16. The client refuses by throwing: the ScramException, its message and the stack trace
@@ -34,7 +41,7 @@ internal sealed class ScramTarget : FuzzTarget
     public override void Run(ReadOnlySpan<byte> input)
     {
         if (input.IsEmpty) return;
-        int step = input[0] % 3;
+        int step = input[0] % 4;
         var rest = input[1..];
         int nul = rest.IndexOf((byte)0);
         var first = nul < 0 ? rest : rest[..nul];
@@ -43,9 +50,10 @@ internal sealed class ScramTarget : FuzzTarget
 
         switch (step)
         {
-            case 0: Appliance(firstText, secondText, first.Length); break;
+            case 0: Appliance(firstText, secondText, first.Length, null); break;
             case 1: ClientSide(() => ScramClient.ParseServerFirst(firstText, ClientNonce), first.Length); break;
-            default: ClientSide(() => ScramClient.ParseServerFinal(firstText, out _), first.Length); break;
+            case 2: ClientSide(() => ScramClient.ParseServerFinal(firstText, out _), first.Length); break;
+            default: Appliance(firstText, secondText, first.Length, TlsBinding); break;
         }
     }
 
@@ -56,17 +64,24 @@ internal sealed class ScramTarget : FuzzTarget
         return text.Length > 0 || bytes.IsEmpty;
     }
 
-    private static void Appliance(string clientFirst, string clientFinal, int length)
+    private static void Appliance(string clientFirst, string clientFinal, int length, byte[]? channelBinding)
     {
         long start = Budget.Start();
-        bool parsed = ScramServer.TryParseClientFirst(clientFirst, out var username, out var clientNonce, out var error);
+        bool parsed = ScramServer.TryParseClientFirst(clientFirst, channelBinding, out var username, out var clientNonce, out var error, out bool bindingRefused);
         Budget.Stop(start, length);
+        // Only "p=" fits TLS, and it fits nothing else; "p=tls-server-end-point," is the only binding we accept.
+        bool plus = clientFirst.StartsWith("p=", StringComparison.Ordinal);
         if (!parsed)
         {
             Check.That(error.Length > 0, "a refused client-first without a reason");
+            Check.That(!bindingRefused || (channelBinding is null ? plus : !clientFirst.StartsWith("p=tls-server-end-point,", StringComparison.Ordinal)),
+                $"client-first refused for a channel binding that fits the connection: {error}");
             return;
         }
-        var server = new ScramServer(clientFirst, Credentials, "3rfcNHYJY1ZVvWVs7j");
+        Check.That(!bindingRefused, "an accepted client-first marked as refused");
+        Check.That(channelBinding is null ? !plus : clientFirst.StartsWith("p=tls-server-end-point,,", StringComparison.Ordinal),
+            "a client-first accepted whose channel binding does not fit the connection");
+        var server = new ScramServer(clientFirst, Credentials, channelBinding, "3rfcNHYJY1ZVvWVs7j");
         Check.That(server.Username == username, "ScramServer and TryParseClientFirst disagree on the username");
         // Whatever nonce the appliance accepted, its answer must be one a client can read.
         ScramClient.ParseServerFirst(server.ServerFirstMessage, clientNonce);
@@ -102,6 +117,11 @@ internal sealed class ScramTarget : FuzzTarget
             ("server-first-extension", 1, "r=" + ClientNonce + "3rfcNHYJY1ZVvWVs7j,s=QSXCR+Q6sek8bf92,i=100000,x=y"),
             ("server-final", 2, "v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4="),
             ("server-final-error", 2, "e=invalid-proof"),
+            // SCRAM-SHA-256-PLUS on a TLS connection: c= carries the connection's data, so the proof is reached.
+            ("plus-client-first-and-final", 3, "p=tls-server-end-point,,n=123456,r=" + ClientNonce + "\0c="
+                + ScramSyntax.ChannelBindingAttribute("p=tls-server-end-point,,", TlsBinding) + ",r=" + ClientNonce + "3rfcNHYJY1ZVvWVs7j,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ="),
+            ("plus-downgrade", 3, "n,,n=123456,r=" + ClientNonce),
+            ("plus-on-plaintext", 0, "p=tls-server-end-point,,n=123456,r=" + ClientNonce),
         ];
         foreach (var (name, step, text) in messages) yield return (name, [(byte)step, .. Encoding.UTF8.GetBytes(text)]);
     }

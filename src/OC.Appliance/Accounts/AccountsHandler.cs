@@ -76,9 +76,20 @@ internal sealed partial class AccountsHandler(StorageWorker storage, PresenceReg
             Replies.Fatal(session, requestId, ErrorCode.TooManyAttempts, "too many login attempts on one connection");
             return;
         }
-        if (!ScramServer.TryParseClientFirst(clientFirst, out var username, out _, out var scramError))
+        // Over TLS only a login bound to this connection's certificate (SCRAM-SHA-256-PLUS); on
+        // plaintext none can be. A header that does not fit is refused before any disk work.
+        var channelBinding = session.Connection.ChannelBinding;
+        if (!ScramServer.TryParseClientFirst(clientFirst, channelBinding, out var username, out _, out var scramError, out bool bindingRefused))
         {
-            Replies.Error(session, requestId, ErrorCode.InvalidArgument, "bad SCRAM client-first message: " + scramError);
+            if (bindingRefused)
+            {
+                Log.Info("accounts.channel_binding_refused", session.Address, $"LOGIN_START from {session.Address}: {scramError}");
+                Replies.Error(session, requestId, ErrorCode.ChannelBindingMismatch, scramError);
+            }
+            else
+            {
+                Replies.Error(session, requestId, ErrorCode.InvalidArgument, "bad SCRAM client-first message: " + scramError);
+            }
             return;
         }
         if (!OcNumber.TryParse(username, out var ocNumber))
@@ -100,10 +111,10 @@ internal sealed partial class AccountsHandler(StorageWorker storage, PresenceReg
 
         session.State = SessionState.LoggingIn;
         session.LoginDevice = device;
-        storage.Post(new FindUserJob(session, requestId, number, user => OnLoginUserFound(session, requestId, user, clientFirst)));
+        storage.Post(new FindUserJob(session, requestId, number, user => OnLoginUserFound(session, requestId, user, clientFirst, channelBinding)));
     }
 
-    private void OnLoginUserFound(ClientSession session, uint requestId, UserRecord? user, string clientFirst)
+    private void OnLoginUserFound(ClientSession session, uint requestId, UserRecord? user, string clientFirst, byte[]? channelBinding)
     {
         if (user is null)
         {
@@ -113,7 +124,8 @@ internal sealed partial class AccountsHandler(StorageWorker storage, PresenceReg
             return;
         }
         var credentials = new ScramCredentials(user.Salt, user.Iterations, user.StoredKey, user.ServerKey);
-        session.Scram = new ScramServer(clientFirst, credentials);
+        // The data TryParseClientFirst accepted this message with, so the constructor cannot refuse it.
+        session.Scram = new ScramServer(clientFirst, credentials, channelBinding);
         session.ScramUser = user.Number;
         session.ScramStoredKey = user.StoredKey;
         session.State = SessionState.Authenticating;
@@ -141,8 +153,18 @@ internal sealed partial class AccountsHandler(StorageWorker storage, PresenceReg
         session.ScramStoredKey = null;
         if (!scram.TryVerifyClientFinal(clientFinal, out var serverFinal))
         {
+            // A failed login either way, counted by the throttle: a relay may be guessing too.
             session.State = SessionState.Anonymous;
             Throttle.RecordFailure(number, session.Address, time.NowMs());
+            if (serverFinal == ScramServer.ChannelBindingsDontMatch)
+            {
+                string why = session.Connection.ChannelBinding is null
+                    ? "the login's channel binding does not match its client-first message"
+                    : "the login is bound to another TLS certificate than this appliance's: the connection is relayed (a possible man in the middle)";
+                Log.Warn("accounts.channel_binding_mismatch", session.Address, $"{number} from {session.Address}: {why}");
+                Replies.Error(session, requestId, ErrorCode.ChannelBindingMismatch, why);
+                return;
+            }
             Log.Info("accounts.login_failed", $"{number} from {session.Address}");
             Replies.Error(session, requestId, ErrorCode.AuthenticationFailed, "wrong password");
             return;

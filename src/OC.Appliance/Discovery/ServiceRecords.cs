@@ -8,7 +8,7 @@ using OC.Protocol.Discovery;
 namespace OC.Appliance.Discovery;
 
 /// <summary>What the appliance offers: the protocol port, the status page's port (if served) and its id.</summary>
-internal sealed record ServiceInfo(int Port, int? HttpPort, string Id);
+internal sealed record ServiceInfo(int Port, int? HttpPort, string Id, string? Fingerprint = null);
 
 /// <summary>How records are sent: with their TTLs, capped for a legacy unicast answer, or as a goodbye.</summary>
 internal enum TtlMode
@@ -69,6 +69,10 @@ internal sealed class ServiceRecords(MdnsNames names, ServiceInfo service, IRead
         txt.Strings.Add(DnsSdNames.TxtVersion + "=" + ProtocolLimits.Version.ToString(CultureInfo.InvariantCulture));
         if (Service.HttpPort is { } http) txt.Strings.Add(DnsSdNames.TxtHttpPort + "=" + http.ToString(CultureInfo.InvariantCulture));
         txt.Strings.Add(DnsSdNames.TxtId + "=" + Service.Id);
+        // The certificate's fingerprint, so a client can tell its first connection that what it
+        // sees is what the LAN announced (docs/discovery.md; an attacker on the LAN can announce
+        // too, so this only adds a check, it never replaces trusting on first use).
+        if (Service.Fingerprint is { } fingerprint) txt.Strings.Add(DnsSdNames.TxtFingerprint + "=" + fingerprint);
         return Shape(txt, OtherTtl, unique: true, mode);
     }
 

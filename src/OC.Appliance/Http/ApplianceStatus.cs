@@ -14,6 +14,19 @@ internal sealed record ApplianceStatus
     public required int ProtocolVersion { get; init; }
     public required string ApplianceId { get; init; }
     public required string Poller { get; init; }
+
+    /// <summary>False only with --insecure-plaintext: then everything crosses the network in clear.</summary>
+    public required bool Tls { get; init; }
+
+    /// <summary>The certificate's SHA-256 fingerprint (what clients trust); null without TLS.</summary>
+    public required string? TlsFingerprint { get; init; }
+
+    /// <summary>openssl (memory BIOs on the loop), or none.</summary>
+    public required string TlsEngine { get; init; }
+    public required long TlsHandshakes { get; init; }
+
+    /// <summary>Clients that spoke plaintext to the TLS port (told TlsRequired, then closed).</summary>
+    public required long TlsPlaintextRefused { get; init; }
     public required DateTime StartedUtc { get; init; }
     public required long UptimeSeconds { get; init; }
 

@@ -48,6 +48,9 @@ internal static class MetricsText
         Counter(w, "oc_bytes_sent_total", "Bytes sent on protocol connections.", s.BytesSent);
         Counter(w, "oc_frames_received_total", "Protocol frames received.", s.FramesReceived);
         Counter(w, "oc_slow_consumers_total", "Protocol connections closed for not reading their replies.", s.SlowConsumersCut);
+        Gauge(w, "oc_tls", "1 when the protocol port is TLS, 0 with --insecure-plaintext.", s.Tls ? 1 : 0);
+        Counter(w, "oc_tls_handshakes_total", "TLS handshakes completed on the protocol port.", s.TlsHandshakes);
+        Counter(w, "oc_tls_plaintext_refused_total", "Connections that spoke plaintext to the TLS port (refused).", s.TlsPlaintextRefused);
 
         Gauge(w, "oc_http_connections", "Open HTTP connections.", http.Connections);
         Counter(w, "oc_http_connections_accepted_total", "HTTP connections accepted.", http.Accepted);

@@ -36,7 +36,11 @@ internal static class StatusPage
             .Append("<span class=\"sub\">oc-appliance <span data-k=\"version\">").Append(E(s.Version))
             .Append("</span> · up <span data-k=\"uptime_seconds\" data-f=\"uptime\">").Append(E(StatusFormat.Uptime(s.UptimeSeconds))).Append("</span></span>\n")
             .Append("<span id=\"health\" class=\"").Append(s.Healthy ? "pill" : "pill bad").Append("\">")
-            .Append(s.Healthy ? "healthy" : "storage fault").Append("</span>\n</header>\n<main>\n<section class=\"cards\">\n");
+            .Append(s.Healthy ? "healthy" : "storage fault").Append("</span>\n")
+            .Append(s.Tls
+                ? "<span id=\"tls\" class=\"pill\">TLS</span>\n"
+                : "<span id=\"tls\" class=\"pill bad\">not encrypted: --insecure-plaintext</span>\n")
+            .Append("</header>\n<main>\n<section class=\"cards\">\n");
 
         Card(h, "Users", "users_registered", "int", StatusFormat.Int(s.UsersRegistered),
             "registered · ", "users_online", "int", StatusFormat.Int(s.UsersOnline), " online");
@@ -57,7 +61,12 @@ internal static class StatusPage
         RateLimits(h, s);
         h.Append("</div>\n</section>\n</main>\n");
 
-        h.Append("<footer>Appliance id <code data-k=\"appliance_id\">").Append(E(s.ApplianceId)).Append("</code> · ")
+        h.Append("<footer>Appliance id <code data-k=\"appliance_id\">").Append(E(s.ApplianceId)).Append("</code> · ");
+        if (s.TlsFingerprint is not null)
+            h.Append("certificate <code data-k=\"tls_fingerprint\">").Append(E(s.TlsFingerprint)).Append("</code> · ");
+        else
+            h.Append("<span class=\"bad\">no TLS: messages, logins and tokens cross the network in clear</span> · ");
+        h
             .Append("<a href=\"/api/status\">/api/status</a> · <a href=\"/metrics\">/metrics</a> · <a href=\"/healthz\">/healthz</a> · ")
             .Append("<span id=\"updated\">updates every 2 s</span></footer>\n")
             .Append("<script nonce=\"").Append(E(nonce)).Append("\">").Append(Script).Append("</script>\n</body>\n</html>\n");

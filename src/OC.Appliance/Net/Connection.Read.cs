@@ -44,25 +44,101 @@ internal sealed partial class Connection
             LastActivityMs = _manager.Loop.Time.NowMs();
             _manager.BytesReceived += n;
 
-            if (_input.IsEmpty)
-            {
-                // The common case: frames straight from the shared buffer, no copy. Only the
-                // tail of a partial frame is kept, in this connection's own buffer.
-                int used = ProcessFrames(shared.AsSpan(0, n));
-                if (!IsClosed && used < n) _input.Write(shared.AsSpan(used, n - used));
-                if (!IsClosed) Charge();
-            }
-            else
-            {
-                _input.Write(shared.AsSpan(0, n));
-                int used = ProcessFrames(_input.Span);
-                if (IsClosed) return;
-                _input.Consume(used);
-                if (_input.IsEmpty) _input.Release();
-                Charge();
-            }
+            if (_tls is null) Deliver(shared.AsSpan(0, n));
+            else ReceiveTls(shared, n);
+            if (IsClosed) return;
             if (n < room) return;
         }
+    }
+
+    /// <summary>Plaintext that arrived: whole frames go to the sink, a partial one is kept.</summary>
+    private void Deliver(ReadOnlySpan<byte> data)
+    {
+        if (_readPaused)
+        {
+            // Paused in the middle of decrypted data (TLS): kept for ResumeReading.
+            _input.Write(data);
+            Charge();
+            return;
+        }
+        if (_input.IsEmpty)
+        {
+            // The common case: frames straight from the shared buffer, no copy. Only the
+            // tail of a partial frame is kept, in this connection's own buffer.
+            int used = ProcessFrames(data);
+            if (!IsClosed && used < data.Length) _input.Write(data[used..]);
+            if (!IsClosed) Charge();
+        }
+        else
+        {
+            _input.Write(data);
+            ProcessBuffered();
+        }
+    }
+
+    /// <summary>Dispatches the whole frames held in this connection's buffer (after more arrived, or after a pause).</summary>
+    internal void ProcessBuffered()
+    {
+        if (IsClosed || _readPaused || _input.IsEmpty) return;
+        int used = ProcessFrames(_input.Span);
+        if (IsClosed) return;
+        _input.Consume(used);
+        if (_input.IsEmpty) _input.Release();
+        Charge();
+    }
+
+    /// <summary>
+    /// Ciphertext that arrived: decrypted into the shared plaintext buffer and delivered; what TLS
+    /// answers (the handshake) is flushed before the loop sleeps. The first byte must start a TLS
+    /// handshake record: a client speaking plaintext is told so in plaintext, then closed.
+    /// </summary>
+    private void ReceiveTls(byte[] cipher, int n)
+    {
+        if (!_tlsSeen)
+        {
+            if (cipher[0] != TlsRecordHandshake)
+            {
+                RefusePlaintext();
+                return;
+            }
+            _tlsSeen = true;
+        }
+        var tls = _tls!;
+        tls.Feed(cipher, 0, n);
+        var plain = _manager.PlainBuffer;
+        while (!IsClosed)
+        {
+            int got = tls.Decrypt(plain);
+            if (got == 0) break;
+            if (got < 0)
+            {
+                // An alert OpenSSL wrote says why to the peer: one try to send it, then close.
+                SendWireNow();
+                Close(tls.Error ?? "TLS failed");
+                return;
+            }
+            Deliver(plain.AsSpan(0, got));
+        }
+        if (IsClosed) return;
+        if (!_handshakeCounted && tls.IsHandshakeDone)
+        {
+            _handshakeCounted = true;
+            _manager.TlsHandshakes++;
+        }
+        if (!_wire.IsEmpty) _manager.SchedulePendingWrite(this);
+    }
+
+    private const byte TlsRecordHandshake = 0x16;
+
+    // The largest TLS record's plaintext (2^14) and then some.
+    private const int TlsRecordSlack = 16 * 1024 + 256;
+
+    private void RefusePlaintext()
+    {
+        _wire.Write(_manager.Tls!.PlaintextRefusal);
+        SendWireNow();
+        _manager.PlaintextRefused++;
+        Close("spoke plaintext to the TLS port");
     }
 
     /// <summary>
@@ -74,8 +150,14 @@ internal sealed partial class Connection
     private int ReadRoom(int max)
     {
         long own = Math.Max(0, _manager.Limits.PrivateInputBytes - (long)_input.Length);
-        if (own >= max) return max;
-        return (int)Math.Min(max, own + _manager.Budget.Available);
+        if (_tls is null)
+        {
+            if (own >= max) return max;
+            return (int)Math.Min(max, own + _manager.Budget.Available);
+        }
+        // With TLS, n bytes read may complete a record OpenSSL holds part of: up to a record more
+        // plaintext than ciphertext. Reading only while that much is left keeps the bound exact.
+        return (int)Math.Clamp(own + _manager.Budget.Available - TlsRecordSlack, 0, max);
     }
 
     /// <summary>

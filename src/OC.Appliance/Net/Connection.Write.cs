@@ -14,7 +14,7 @@ internal sealed partial class Connection
     public void Commit()
     {
         if (IsClosed || _cutOff) return;
-        if (_output.Length > _manager.Limits.MaxOutputBytes)
+        if (PendingOutputBytes > _manager.Limits.MaxOutputBytes)
         {
             // Closed at the next flush, not here: Commit is called while pushing an event to many
             // sessions, and closing runs presence changes that push events of their own.
@@ -29,13 +29,20 @@ internal sealed partial class Connection
     {
         if (_cutOff)
         {
-            Close($"slow consumer: {_output.Length} bytes of replies unread");
+            Close($"slow consumer: {PendingOutputBytes} bytes of replies unread");
             return;
         }
-        bool had = !_output.IsEmpty;
-        while (!IsClosed && !_output.IsEmpty)
+        bool had = PendingOutputBytes != 0;
+        // Before the client's first TLS byte, only a refusal is ever written (too many
+        // connections, no HELLO in time): it goes out in plaintext, the one thing a client in
+        // its handshake can still read (docs/protocol.md, "Connecting"). It carries no secret.
+        var wire = _tls is null || !_tlsSeen ? _output : _wire;
+        while (!IsClosed)
         {
-            int n = _socket.Send(_output.Span, SocketFlags.None, out var error);
+            // TLS seals a chunk at a time as the socket takes it: ciphertext waiting is at most one chunk.
+            if (_tls is not null && _tlsSeen && _wire.IsEmpty && !_output.IsEmpty && !Seal()) return;
+            if (wire.IsEmpty) break;
+            int n = _socket.Send(wire.Span, SocketFlags.None, out var error);
             if (error == SocketError.WouldBlock) break;
             if (error != SocketError.Success)
             {
@@ -43,11 +50,41 @@ internal sealed partial class Connection
                 return;
             }
             _manager.BytesSent += n;
-            _output.Consume(n);
+            wire.Consume(n);
         }
         if (IsClosed) return;
         if (_output.IsEmpty) _output.Release();
+        if (_wire.IsEmpty) _wire.Release();
         UpdateInterest();
-        if (had && _output.IsEmpty) _manager.Sink.OnOutputDrained(this);
+        if (had && PendingOutputBytes == 0) _manager.Sink.OnOutputDrained(this);
+    }
+
+    // Four full TLS records: large enough for few calls, small enough to keep little ciphertext waiting.
+    private const int SealChunk = 64 * 1024;
+
+    private bool Seal()
+    {
+        if (!_tls!.IsHandshakeDone)
+        {
+            // An ERROR for a client still in its handshake (its login deadline, say): it cannot be sealed yet.
+            Close("closed during its TLS handshake");
+            return false;
+        }
+        int take = Math.Min(_output.Length, SealChunk);
+        if (!_tls.Encrypt(_output.Span[..take]))
+        {
+            Close(_tls.Error ?? "TLS failed");
+            return false;
+        }
+        _output.Consume(take);
+        return true;
+    }
+
+    /// <summary>One non-blocking send of the ciphertext waiting (an alert or a refusal just before closing).</summary>
+    private void SendWireNow()
+    {
+        if (_wire.IsEmpty) return;
+        int n = _socket.Send(_wire.Span, SocketFlags.None, out _);
+        if (n > 0) _manager.BytesSent += n;
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using OC.Appliance.Net.Tls;
 using OC.Protocol.Framing;
 
 namespace OC.Appliance.Net;
@@ -36,6 +37,13 @@ internal sealed partial class Connection : IEventHandler, ISlotted
     private readonly Socket _socket;
     private readonly ByteBuffer _input = new();
     private readonly ByteBuffer _output = new();
+
+    // With TLS: the session, and the ciphertext waiting for the socket (frames are written to
+    // _output in plaintext and sealed into _wire as the socket takes them).
+    private readonly ITlsSession? _tls;
+    private readonly ByteBuffer _wire = new();
+    private bool _tlsSeen;
+    private bool _handshakeCounted;
     private ulong _token;
     private PollEvents _interest = PollEvents.Readable;
     private bool _readPaused;
@@ -52,6 +60,7 @@ internal sealed partial class Connection : IEventHandler, ISlotted
         Id = id;
         LastActivityMs = manager.Loop.Time.NowMs();
         MaxPayload = manager.Limits.MaxAnonymousPayload;
+        _tls = manager.Tls?.Server.CreateSession(_wire);
         _token = manager.Loop.Register(socket, this, _interest);
     }
 
@@ -88,7 +97,11 @@ internal sealed partial class Connection : IEventHandler, ISlotted
         }
     }
 
-    public int PendingOutputBytes => _output.Length;
+    /// <summary>Replies not yet taken by the socket: frames, and with TLS the records sealed from them.</summary>
+    public int PendingOutputBytes => _output.Length + _wire.Length;
+
+    /// <summary>True when this connection is TLS (its frames travel encrypted).</summary>
+    public bool IsTls => _tls is not null;
 
     public void OnEvents(PollEvents events)
     {
@@ -117,6 +130,9 @@ internal sealed partial class Connection : IEventHandler, ISlotted
         if (!_readPaused || IsClosed) return;
         _readPaused = false;
         UpdateInterest();
+        // Frames already here would otherwise wait for the peer's next bytes (with TLS they are
+        // all decrypted at once, so nothing may be left in the socket to wake us).
+        if (!_input.IsEmpty) _manager.ScheduleBuffered(this);
     }
 
     /// <summary>The shared input budget has room again: try reading (a connection that still finds none waits again).</summary>
@@ -145,8 +161,10 @@ internal sealed partial class Connection : IEventHandler, ISlotted
             // Already reset by the peer: nothing left to shut down.
         }
         _socket.Dispose();
+        _tls?.Dispose();
         _input.Release();
         _output.Release();
+        _wire.Release();
         _manager.OnClosed(this, reason);
     }
 
@@ -154,7 +172,7 @@ internal sealed partial class Connection : IEventHandler, ISlotted
     {
         var wanted = PollEvents.None;
         if (!_readPaused && !_budgetPaused) wanted |= PollEvents.Readable;
-        if (!_output.IsEmpty) wanted |= PollEvents.Writable;
+        if (!_output.IsEmpty || !_wire.IsEmpty) wanted |= PollEvents.Writable;
         if (wanted == _interest) return;
         _interest = wanted;
         _manager.Loop.SetInterest(_token, wanted);

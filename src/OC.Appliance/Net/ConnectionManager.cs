@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using OC.Appliance.Diagnostics;
+using OC.Appliance.Net.Tls;
 
 namespace OC.Appliance.Net;
 
@@ -11,6 +12,7 @@ internal sealed class ConnectionManager
 {
     private readonly SlotList<Connection> _connections = new();
     private readonly List<Connection> _pendingWrites = [];
+    private readonly List<Connection> _buffered = [];
     private long _nextId;
 
     public ConnectionManager(EventLoop loop, ConnectionLimits limits, IFrameSink sink)
@@ -34,6 +36,16 @@ internal sealed class ConnectionManager
 
     /// <summary>One receive buffer for all connections: the loop reads one socket at a time.</summary>
     public byte[] ReceiveBuffer { get; } = new byte[64 * 1024];
+
+    /// <summary>TLS on this listener (null: plaintext, as the admin socket and --insecure-plaintext).</summary>
+    public TlsListener? Tls { get; init; }
+
+    /// <summary>Where TLS connections decrypt into, one at a time like <see cref="ReceiveBuffer"/>.</summary>
+    public byte[] PlainBuffer => _plain ??= new byte[64 * 1024];
+    private byte[]? _plain;
+
+    public long TlsHandshakes { get; set; }
+    public long PlaintextRefused { get; set; }
 
     public int Count => _connections.Count;
     public IReadOnlyList<Connection> All => _connections.Items;
@@ -87,9 +99,15 @@ internal sealed class ConnectionManager
         for (int i = _connections.Count - 1; i >= 0; i--) _connections[i].Close(reason);
     }
 
+    /// <summary>A connection resumed with whole frames already buffered: they are dispatched before the loop sleeps.</summary>
+    internal void ScheduleBuffered(Connection connection) => _buffered.Add(connection);
+
     /// <summary>Runs before the loop sleeps: one send per connection with output, for all replies of this iteration.</summary>
     public void FlushPendingWrites()
     {
+        // Outside any frame handler, so dispatching cannot re-enter one; replies join the flush below.
+        for (int i = 0; i < _buffered.Count; i++) _buffered[i].ProcessBuffered();
+        _buffered.Clear();
         // Index loop: a flush can close a connection, which never adds to this list.
         for (int i = 0; i < _pendingWrites.Count; i++)
         {

@@ -45,6 +45,9 @@ public static partial class OcAccounts
     /// Logs in with SCRAM-SHA-256 (LOGIN_START, LOGIN_CHALLENGE, LOGIN_FINISH, LOGGED_IN) and
     /// checks the appliance's signature before returning: a <see cref="ScramException"/> means the
     /// appliance did not prove that it holds the account's keys, and its token must not be used.
+    /// Over TLS the login is SCRAM-SHA-256-PLUS, bound to <see cref="OcConnection.ChannelBinding"/>:
+    /// when the appliance saw another certificate (ERROR ChannelBindingMismatch) the connection is
+    /// relayed, and that is a <see cref="ScramException"/> that says so.
     /// </summary>
     public static Task<LoggedIn> LoginAsync(OcConnection connection, uint ocNumber, string password, CancellationToken cancellationToken = default) =>
         LoginAsync(connection, ocNumber, password, "", cancellationToken);
@@ -56,16 +59,17 @@ public static partial class OcAccounts
         ArgumentNullException.ThrowIfNull(password);
         ArgumentNullException.ThrowIfNull(device);
 
-        var scram = new ScramClient(ocNumber.ToString("D6", System.Globalization.CultureInfo.InvariantCulture), password);
+        // Read once: the data the proof is bound to is the data the messages below must describe.
+        var channelBinding = connection.ChannelBinding;
+        var scram = new ScramClient(ocNumber.ToString("D6", System.Globalization.CultureInfo.InvariantCulture), password, channelBinding: channelBinding);
         var start = new LoginStart(scram.ClientFirstMessage, device);
-        var challenge = await connection.RequestAsync(
-            (b, id) => LoginStart.Write(b, id, start), cancellationToken).ConfigureAwait(false);
+        var challenge = await LoginStepAsync(connection, channelBinding, (b, id) => LoginStart.Write(b, id, start), cancellationToken).ConfigureAwait(false);
         Expect(challenge, FrameType.LoginChallenge, "LOGIN_START");
         if (!ScramStep.TryRead(challenge.Payload, out var serverFirst)) throw Malformed(challenge);
 
         // PBKDF2 with the account's iteration count: tens of milliseconds or more.
         var clientFinal = await Task.Run(() => scram.ProcessServerFirst(serverFirst), cancellationToken).ConfigureAwait(false);
-        var reply = await connection.RequestAsync(
+        var reply = await LoginStepAsync(connection, channelBinding,
             (b, id) => ScramStep.Write(b, FrameType.LoginFinish, id, clientFinal), cancellationToken).ConfigureAwait(false);
         var loggedIn = ReadLoggedIn(reply, "LOGIN_FINISH");
 
@@ -80,6 +84,25 @@ public static partial class OcAccounts
         }
 
         return loggedIn;
+    }
+
+    // One request of the login; the appliance's ChannelBindingMismatch becomes the warning it stands for.
+    private static async Task<ReceivedFrame> LoginStepAsync(OcConnection connection, byte[]? channelBinding, RequestWriter write, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await connection.RequestAsync(write, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OcErrorException e) when (e.Code == ErrorCode.ChannelBindingMismatch)
+        {
+            throw new ScramException(channelBinding is null
+                ? "the appliance expects a TLS connection with a channel-bound login, but this one reached it without TLS: "
+                    + "something between here and the appliance relays the connection (a possible man in the middle). "
+                    + $"The appliance said: {e.Message}"
+                : "the appliance's end of this connection is not the certificate this client was shown: the login was relayed "
+                    + "through another certificate (a possible man in the middle), and the appliance refused it. "
+                    + $"The appliance said: {e.Message}", e);
+        }
     }
 
     /// <summary>Logs in with a session token from an earlier <see cref="LoggedIn"/>; ERROR InvalidSession when it was logged out.</summary>

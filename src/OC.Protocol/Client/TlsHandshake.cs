@@ -1,6 +1,8 @@
 using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using OC.Protocol.Framing;
+using OC.Protocol.Messages;
 using OC.Protocol.Security;
 
 namespace OC.Protocol.Client;
@@ -17,7 +19,8 @@ internal static class TlsHandshake
     {
         ApplianceCertificate? seen = null;
         bool accepted = false;
-        var ssl = new SslStream(inner, leaveInnerStreamOpen: false);
+        var recording = new PrefixRecordingStream(inner);
+        var ssl = new SslStream(recording, leaveInnerStreamOpen: false);
         var options = new SslClientAuthenticationOptions
         {
             // SNI is only a name here: the trust decision is the fingerprint, never the name.
@@ -42,13 +45,32 @@ internal static class TlsHandshake
             await ssl.DisposeAsync().ConfigureAwait(false);
             if (seen is not null && !accepted)
                 throw new OcUntrustedCertificateException($"{peer} presented a certificate that is not trusted ({seen.Fingerprint})", seen);
-            throw new OcConnectionException(
-                $"TLS handshake with {peer} failed: {e.Message} (an appliance started with --insecure-plaintext does not speak TLS)", e);
+            throw PlaintextAnswer(recording.Prefix, peer) ?? new OcConnectionException($"TLS handshake with {peer} failed: {e.Message}", e);
         }
         catch
         {
             await ssl.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>
+    /// The appliance answered the handshake with an OC frame in plaintext: an ERROR refusing the
+    /// connection before TLS (too many connections: it carries the wait), or an appliance that
+    /// does not speak TLS (--insecure-plaintext) complaining about our ClientHello. Null otherwise.
+    /// Nothing here is authenticated, so it only ever explains a failure.
+    /// </summary>
+    internal static OcConnectionException? PlaintextAnswer(ReadOnlySpan<byte> prefix, string peer)
+    {
+        if (FrameParser.TryReadFrame(prefix, ProtocolLimits.MaxErrorTextBytes + 64, out var header) != FrameStatus.Complete
+            || header.Type != FrameType.Error
+            || !ErrorReply.TryRead(FrameParser.Payload(prefix, header), out var error))
+        {
+            return null;
+        }
+        if (error.Code == ErrorCode.TooManyConnections)
+            return new OcConnectionException(error.Message, new OcErrorException(error));
+        return new OcConnectionException(
+            $"{peer} does not speak TLS: it answered in plaintext ({error.Message}); if it runs with --insecure-plaintext, connect without TLS");
     }
 }

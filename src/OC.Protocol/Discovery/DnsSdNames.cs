@@ -5,7 +5,7 @@ namespace OC.Protocol.Discovery;
 /// <summary>
 /// What the appliance announces over Multicast DNS and what <c>oc</c> browses for
 /// (docs/discovery.md): DNS-SD service type <c>_oc._tcp.local</c> (RFC 6763), one instance per
-/// appliance, with TXT keys <see cref="TxtVersion"/>, <see cref="TxtHttpPort"/> and <see cref="TxtId"/>.
+/// appliance, with TXT keys <see cref="TxtVersion"/>, <see cref="TxtHttpPort"/>, <see cref="TxtId"/> and <see cref="TxtFingerprint"/>.
 /// </summary>
 public static class DnsSdNames
 {
@@ -31,6 +31,9 @@ public static class DnsSdNames
 
     /// <summary>TXT key: the appliance id (32 lowercase hex digits, stable for its database).</summary>
     public const string TxtId = "id";
+
+    /// <summary>The SHA-256 fingerprint of the TLS certificate (absent with --insecure-plaintext).</summary>
+    public const string TxtFingerprint = "fp";
 
     /// <summary>The longest DNS label (RFC 1035 §2.3.4): an instance name is cut to this many UTF-8 bytes.</summary>
     public const int MaxLabelBytes = 63;

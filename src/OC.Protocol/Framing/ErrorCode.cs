@@ -18,6 +18,9 @@ public enum ErrorCode : ushort
     TooManyAttempts = 8,
     TooManyConnections = 9,
 
+    /// <summary>Sent in plaintext to a client that spoke plaintext to a TLS port (docs/protocol.md, "Connecting").</summary>
+    TlsRequired = 10,
+
     // Per request: the connection stays open.
     UnknownFrameType = 100,
     InvalidArgument = 101,
@@ -48,6 +51,13 @@ public enum ErrorCode : ushort
     SessionEnded = 121,
     FreshLoginRequired = 122,
     SessionNotFound = 123,
+
+    /// <summary>
+    /// A login whose channel binding does not fit the connection (docs/protocol.md, "Login"): over
+    /// TLS a LOGIN_START without SCRAM-SHA-256-PLUS, or a LOGIN_FINISH bound to another certificate;
+    /// on plaintext a LOGIN_START asking for a binding. A failed login; the connection stays open.
+    /// </summary>
+    ChannelBindingMismatch = 124,
 }
 
 public static class ErrorCodes

@@ -4,17 +4,20 @@ using System.Text;
 namespace OC.Protocol.Security;
 
 /// <summary>
-/// The client side of one SCRAM-SHA-256 exchange (RFC 5802 §5, RFC 7677), without channel
-/// binding. Send <see cref="ClientFirstMessage"/>, pass the reply to
-/// <see cref="ProcessServerFirst"/>, send what it returns, then check the server's last
-/// message with <see cref="VerifyServerFinal"/>. Only then is the server known to hold
-/// this user's credentials. One instance serves one attempt.
+/// The client side of one SCRAM-SHA-256 exchange (RFC 5802 §5, RFC 7677): SCRAM-SHA-256-PLUS
+/// with the <c>tls-server-end-point</c> channel binding (RFC 5929 §4) when given the
+/// connection's channel-binding data, plain SCRAM-SHA-256 without it. Send
+/// <see cref="ClientFirstMessage"/>, pass the reply to <see cref="ProcessServerFirst"/>, send
+/// what it returns, then check the server's last message with <see cref="VerifyServerFinal"/>.
+/// Only then is the server known to hold this user's credentials (and, with channel binding,
+/// to be the end of the TLS connection this client sees). One instance serves one attempt.
 /// </summary>
 public sealed class ScramClient
 {
     private readonly string _password;
     private readonly string _clientNonce;
     private readonly string _clientFirstBare;
+    private readonly string _channelBindingAttribute;
     private byte[]? _expectedServerSignature;
     private bool _finished;
 
@@ -22,7 +25,12 @@ public sealed class ScramClient
     /// <param name="username">The OC number; escaped as saslname on the wire.</param>
     /// <param name="password">Prepared as described on <see cref="ScramCredentials.Derive"/>.</param>
     /// <param name="clientNonce">Fixed nonce for tests only; random when null.</param>
-    public ScramClient(string username, string password, string? clientNonce = null)
+    /// <param name="channelBinding">
+    /// The TLS connection's <c>tls-server-end-point</c> data (<see cref="ChannelBinding.TlsServerEndPoint"/>
+    /// of the certificate the appliance presented): the exchange is then SCRAM-SHA-256-PLUS. Null on
+    /// a plaintext connection.
+    /// </param>
+    public ScramClient(string username, string password, string? clientNonce = null, byte[]? channelBinding = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(username);
         if (username.Any(char.IsControl))
@@ -38,10 +46,19 @@ public sealed class ScramClient
         _password = ScramPassword.Prepare(password);
         _clientNonce = clientNonce ?? ScramSyntax.NewNonce();
         _clientFirstBare = "n=" + ScramSyntax.EscapeName(username) + ",r=" + _clientNonce;
-        ClientFirstMessage = ScramSyntax.Gs2Header + _clientFirstBare;
+
+        // RFC 5802 §6: c= is base64 of the GS2 header and, for "p=", the channel-binding data;
+        // the proof is computed over it, so the server notices a different channel.
+        ScramSyntax.CheckChannelBinding(channelBinding, nameof(channelBinding));
+        var gs2Header = channelBinding is null ? ScramSyntax.Gs2Header : ScramSyntax.PlusGs2Header;
+        _channelBindingAttribute = ScramSyntax.ChannelBindingAttribute(gs2Header, channelBinding);
+        ClientFirstMessage = gs2Header + _clientFirstBare;
     }
 
-    /// <summary>client-first-message: <c>n,,n=USER,r=NONCE</c>.</summary>
+    /// <summary>
+    /// client-first-message: <c>n,,n=USER,r=NONCE</c>, or with channel binding
+    /// <c>p=tls-server-end-point,,n=USER,r=NONCE</c>.
+    /// </summary>
     public string ClientFirstMessage { get; }
 
     /// <summary>The value of an <c>e=</c> server-final message, once one was received.</summary>
@@ -49,7 +66,8 @@ public sealed class ScramClient
 
     /// <summary>
     /// Checks server-first-message (<c>r=NONCE,s=SALT,i=COUNT</c>) and returns
-    /// client-final-message (<c>c=biws,r=NONCE,p=PROOF</c>). Runs PBKDF2, so it takes as
+    /// client-final-message (<c>c=biws,r=NONCE,p=PROOF</c>; with channel binding, c= is
+    /// base64("p=tls-server-end-point,," + data)). Runs PBKDF2, so it takes as
     /// long as the iteration count asks. Throws <see cref="ScramException"/> when the
     /// message is malformed or unsafe to answer.
     /// </summary>
@@ -62,7 +80,7 @@ public sealed class ScramClient
 
         ArgumentNullException.ThrowIfNull(serverFirst);
         var (nonce, salt, iterations) = ParseServerFirst(serverFirst, _clientNonce);
-        var clientFinalWithoutProof = "c=" + ScramSyntax.ChannelBinding + ",r=" + nonce;
+        var clientFinalWithoutProof = "c=" + _channelBindingAttribute + ",r=" + nonce;
         var authMessage = Encoding.UTF8.GetBytes(_clientFirstBare + "," + serverFirst + "," + clientFinalWithoutProof);
 
         Span<byte> clientKey = stackalloc byte[ScramCredentials.KeyLength];

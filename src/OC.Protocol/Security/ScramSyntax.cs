@@ -20,11 +20,35 @@ internal static class ScramSyntax
     /// </summary>
     internal const int MaxNonceLength = 256;
 
-    /// <summary>The only GS2 header we speak: no channel binding, no authzid (RFC 5802 §7).</summary>
+    /// <summary>The GS2 header without channel binding and without authzid (RFC 5802 §7): plaintext connections.</summary>
     internal const string Gs2Header = "n,,";
 
-    /// <summary>base64("n,,"), the channel-binding attribute value that goes with <see cref="Gs2Header"/>.</summary>
-    internal const string ChannelBinding = "biws";
+    /// <summary>The GS2 header of SCRAM-SHA-256-PLUS over TLS (RFC 5802 §6, RFC 5929 §4): no authzid.</summary>
+    internal const string PlusGs2Header = "p=" + ChannelBinding.TlsServerEndPointName + ",,";
+
+    /// <summary>
+    /// The c= attribute value (RFC 5802 §7 channel-binding): base64 of the GS2 header followed by
+    /// the channel-binding data, which only a "p=" header has ("biws" for "n,,", "eSws" for "y,,").
+    /// </summary>
+    internal static string ChannelBindingAttribute(string gs2Header, ReadOnlySpan<byte> channelBinding)
+    {
+        var input = new byte[Encoding.ASCII.GetByteCount(gs2Header) + channelBinding.Length];
+        int written = Encoding.ASCII.GetBytes(gs2Header, input);
+        channelBinding.CopyTo(input.AsSpan(written));
+        return Convert.ToBase64String(input);
+    }
+
+    /// <summary>
+    /// Checks channel-binding data handed in by our own code (the TLS layer, never the peer):
+    /// null means none; an empty or oversized array is a bug on our side.
+    /// </summary>
+    internal static void CheckChannelBinding(byte[]? channelBinding, string paramName)
+    {
+        if (channelBinding is { Length: 0 or > ChannelBinding.MaxLength })
+        {
+            throw new ArgumentException($"Channel-binding data must be 1 to {ChannelBinding.MaxLength} bytes (a certificate's hash).", paramName);
+        }
+    }
 
     // 18 random bytes encode to 24 base64 characters with no padding.
     private const int NonceBytes = 18;

@@ -69,7 +69,7 @@ public sealed class AnonymousLimitsTests
                 Assert.Equal(FrameType.Welcome, client.ReadFrame()!.Value.Header.Type);
             }
 
-            using (var fourth = new RawClient(appliance.Port))
+            using (var fourth = new RawClient(appliance.Port, tls: false))
             {
                 var error = fourth.ReadError(Frame.NoRequest);
                 Assert.Equal(ErrorCode.TooManyConnections, error.Code);
@@ -93,7 +93,7 @@ public sealed class AnonymousLimitsTests
             waiting.Add(third);
             third.SendHello();
             Assert.Equal(FrameType.Welcome, third.ReadFrame()!.Value.Header.Type);
-            using var fifth = new RawClient(appliance.Port);
+            using var fifth = new RawClient(appliance.Port, tls: false);
             Assert.Equal(ErrorCode.TooManyConnections, fifth.ReadError(Frame.NoRequest).Code);
         }
         finally

@@ -82,7 +82,7 @@ public sealed class IdleSweepTests : IDisposable
 
     private RawClient Connect()
     {
-        var client = new RawClient(_acceptor.LocalEndPoint.Port);
+        var client = new RawClient(_acceptor.LocalEndPoint.Port, tls: false);
         RunUntil(() => _connections.Count == 1);
         return client;
     }

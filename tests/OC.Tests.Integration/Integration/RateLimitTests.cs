@@ -161,7 +161,7 @@ public sealed class RateLimitTests : IDisposable
                 Assert.Equal(FrameType.Welcome, raw.ReadFrame()!.Value.Header.Type);
             }
 
-            using var over = new RawClient(_appliance.Port);
+            using var over = new RawClient(_appliance.Port, tls: false);
             var error = over.ReadError(Frame.NoRequest);
             Assert.Equal(ErrorCode.TooManyConnections, error.Code);
             Assert.True(error.RetryAfterSeconds >= 1);

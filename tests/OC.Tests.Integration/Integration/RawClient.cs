@@ -1,27 +1,60 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using OC.Protocol.Framing;
 using OC.Protocol.Messages;
 
 namespace OC.Tests.Integration;
 
-/// <summary>A bare TCP client for feeding the appliance bytes that no polite client would send.</summary>
+/// <summary>
+/// A bare client for feeding the appliance bytes that no polite client would send: inside TLS
+/// (any certificate accepted: the bytes are the subject, not the trust) or, with tls false, on
+/// the bare socket (to a plaintext listener, or to see what a TLS port does with plaintext).
+/// </summary>
 internal sealed class RawClient : IDisposable
 {
     // For a hang only: the appliance answers on loopback in milliseconds.
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private readonly ByteBuffer _input = new();
 
-    public RawClient(int port)
+    public RawClient(int port, bool tls = true)
     {
         Socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         Socket.Connect(new IPEndPoint(IPAddress.Loopback, port));
         Socket.ReceiveTimeout = (int)Timeout.TotalMilliseconds;
+        Stream = new NetworkStream(Socket, ownsSocket: false);
+        if (!tls) return;
+        var ssl = new SslStream(Stream, leaveInnerStreamOpen: false);
+        try
+        {
+            ssl.AuthenticateAsClient(new SslClientAuthenticationOptions
+            {
+                TargetHost = "",
+                EnabledSslProtocols = SslProtocols.Tls13,
+                RemoteCertificateValidationCallback = (_, _, _, _) => true,
+            });
+            Stream = ssl;
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException)
+        {
+            // Refused before TLS (too many connections): the ERROR came in plaintext; tests read it with TlsFailure.
+            TlsFailure = e;
+            ssl.Dispose();
+            Stream = Stream.Null;
+        }
     }
 
+    /// <summary>The socket itself: TCP options, shutdown, poll. Bytes go through <see cref="Send(ReadOnlySpan{byte})"/>.</summary>
     public Socket Socket { get; }
 
-    public void Send(ReadOnlySpan<byte> bytes) => Socket.Send(bytes);
+    /// <summary>TLS (or the bare socket with tls false).</summary>
+    public Stream Stream { get; private set; }
+
+    /// <summary>Why the TLS handshake failed (the appliance refused or closed the connection first); null when it succeeded.</summary>
+    public Exception? TlsFailure { get; }
+
+    public void Send(ReadOnlySpan<byte> bytes) => Stream.Write(bytes);
 
     public void Send(Action<ByteBuffer> write)
     {
@@ -49,9 +82,9 @@ internal sealed class RawClient : IDisposable
             int n;
             try
             {
-                n = Socket.Receive(chunk);
+                n = Stream.Read(chunk);
             }
-            catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
+            catch (IOException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionReset })
             {
                 return null;
             }
@@ -77,5 +110,9 @@ internal sealed class RawClient : IDisposable
         Assert.True(frame is null, $"expected the connection to be closed, got {frame?.Header.Type}");
     }
 
-    public void Dispose() => Socket.Dispose();
+    public void Dispose()
+    {
+        Stream.Dispose();
+        Socket.Dispose();
+    }
 }

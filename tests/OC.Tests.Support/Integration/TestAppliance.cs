@@ -55,8 +55,14 @@ internal sealed class TestAppliance : IDisposable
     /// <summary>The status page's port (the appliance must have HTTP enabled, as it has by default).</summary>
     public int HttpPort => Server.HttpEndPoint?.Port ?? throw new InvalidOperationException("this appliance serves no HTTP");
 
+    /// <summary>The certificate's fingerprint; null when the appliance runs with --insecure-plaintext.</summary>
+    public string? Fingerprint => Server.Fingerprint;
+
+    /// <summary>How a client reaches this appliance: TLS pinned to its certificate, or plaintext when it runs without TLS.</summary>
+    public OcTransport Transport => Fingerprint is { } fingerprint ? OcTransport.Pinned(fingerprint) : OcTransport.Plaintext;
+
     public Task<OcConnection> ConnectAsync(string clientName = "tests") =>
-        OcConnection.ConnectAsync("127.0.0.1", Port, clientName, OcTransport.Plaintext);
+        OcConnection.ConnectAsync("127.0.0.1", Port, clientName, Transport);
 
     /// <summary>Stops like SIGTERM does; the data folder stays (for restart tests).</summary>
     public void Stop()

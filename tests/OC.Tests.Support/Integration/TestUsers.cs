@@ -23,7 +23,8 @@ internal static class TestUsers
 
     public static async Task<LoggedIn> LoginAsync(OcConnection connection, uint number, string password)
     {
-        var scram = new ScramClient(number.ToString("D6", System.Globalization.CultureInfo.InvariantCulture), password);
+        // Bound to the connection's certificate over TLS (SCRAM-SHA-256-PLUS), as OcAccounts.LoginAsync does.
+        var scram = new ScramClient(number.ToString("D6", System.Globalization.CultureInfo.InvariantCulture), password, channelBinding: connection.ChannelBinding);
         var challenge = await connection.RequestAsync((b, id) => ScramStep.Write(b, FrameType.LoginStart, id, scram.ClientFirstMessage));
         Assert.Equal(FrameType.LoginChallenge, challenge.Type);
         Assert.True(ScramStep.TryRead(challenge.Payload, out var serverFirst));

@@ -96,7 +96,21 @@ internal sealed partial class ApplianceProcess : IDisposable
     /// <summary>The HTTP status page's port, or null when started with --no-http.</summary>
     public int? HttpPort => _httpPort.Task.WaitAsync(StartTimeout).GetAwaiter().GetResult();
 
-    public Task<OcConnection> ConnectAsync() => OcConnection.ConnectAsync("127.0.0.1", Port, "process-tests", OcTransport.Plaintext);
+    /// <summary>The certificate's fingerprint from the start-up log (logged before the port); null with --insecure-plaintext.</summary>
+    public string? Fingerprint
+    {
+        get
+        {
+            _ = Port;
+            var match = FingerprintPart().Match(Log);
+            return match.Success ? match.Groups[1].Value : null;
+        }
+    }
+
+    /// <summary>TLS pinned to the logged fingerprint, or plaintext when the appliance runs without TLS.</summary>
+    public OcTransport Transport => Fingerprint is { } fingerprint ? OcTransport.Pinned(fingerprint) : OcTransport.Plaintext;
+
+    public Task<OcConnection> ConnectAsync() => OcConnection.ConnectAsync("127.0.0.1", Port, "process-tests", Transport);
 
     /// <summary>
     /// The appliance inside a network namespace (<c>ip netns exec NS oc-appliance --data DIR ARGS</c>):
@@ -174,4 +188,7 @@ internal sealed partial class ApplianceProcess : IDisposable
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int kill(int pid, int signal);
+
+    [GeneratedRegex(@"appliance\.tls: .*fingerprint (SHA256:[A-Za-z0-9+/]{43})")]
+    private static partial Regex FingerprintPart();
 }
