@@ -15,9 +15,6 @@ internal sealed class BrowseResults
 {
     public static readonly DomainName ServiceType = new(DnsSdNames.ServiceLabel, DnsSdNames.ProtocolLabel, DnsSdNames.Domain);
 
-    /// <summary>TXT key: the SHA-256 fingerprint of the appliance's certificate (<c>fp=SHA256:...</c>).</summary>
-    private const string TxtFingerprint = "fp";
-
     private readonly Dictionary<DomainName, IPAddress> _instances = [];
     private readonly Dictionary<DomainName, SRVRecord> _services = [];
     private readonly Dictionary<DomainName, TXTRecord> _texts = [];
@@ -79,7 +76,7 @@ internal sealed class BrowseResults
             results.Add(new DiscoveredAppliance(
                 instance.Labels[0], srv.Target.ToString(), address, srv.Port,
                 Number(txt, DnsSdNames.TxtVersion), txt.GetValueOrDefault(DnsSdNames.TxtId), Number(txt, DnsSdNames.TxtHttpPort),
-                Fingerprints.TryParse(txt.GetValueOrDefault(TxtFingerprint), out var fingerprint) ? fingerprint : null));
+                Fingerprints.TryParse(txt.GetValueOrDefault(DnsSdNames.TxtFingerprint), out var fingerprint) ? fingerprint : null));
         }
         results.Sort((a, b) => string.Compare(a.Name, b.Name, StringComparison.OrdinalIgnoreCase));
         return results;

@@ -1,9 +1,9 @@
-using System.Security.Authentication;
 using OC.CliClient.Commands;
 using OC.CliClient.Config;
 using OC.CliClient.Discovery;
 using OC.CliClient.Terminal;
 using OC.Protocol.Client;
+using OC.Protocol.Framing;
 using OC.Protocol.Security;
 
 namespace OC.CliClient.Trust;
@@ -37,9 +37,17 @@ internal sealed class ApplianceTrust(
         ArgumentNullException.ThrowIfNull(connect);
         if (insecure)
         {
-            var plain = await connect(OcTransport.Plaintext, cancellationToken).ConfigureAwait(false);
-            NotePlaintext(server);
-            return plain;
+            try
+            {
+                var plain = await connect(OcTransport.Plaintext, cancellationToken).ConfigureAwait(false);
+                NotePlaintext(server);
+                return plain;
+            }
+            catch (Exception e) when (IsTlsRequired(e))
+            {
+                // The appliance speaks TLS after all: --insecure allows plaintext, it does not ask
+                // for it, so go on as without it. Our HELLO was all it got (no secret in it).
+            }
         }
 
         // Read before the handshake: the decision inside it must not fail on a damaged file.
@@ -62,10 +70,11 @@ internal sealed class ApplianceTrust(
         {
             return await RefusedAsync(server, e.Certificate, verdict, connect, cancellationToken).ConfigureAwait(false);
         }
-        catch (OcConnectionException e) when (seen is null && e.InnerException is AuthenticationException or IOException)
+        catch (OcConnectionException e) when (seen is null && e.InnerException is null)
         {
-            // The TCP connection stood but no certificate came: a peer that does not speak TLS. Still
-            // an OcConnectionException, so that oc listen and oc chat keep trying as for any other break.
+            // No certificate came, and the appliance answered in plaintext: it does not speak TLS
+            // (TlsHandshake.PlaintextAnswer). Still an OcConnectionException, so that oc listen and
+            // oc chat keep trying as for any other break (an appliance being restarted, say).
             throw new OcConnectionException(TrustMessages.NoTls(server), e);
         }
 
@@ -135,6 +144,10 @@ internal sealed class ApplianceTrust(
             throw;
         }
     }
+
+    // A TLS appliance answers a plaintext HELLO with ERROR TlsRequired and closes.
+    private static bool IsTlsRequired(Exception e) =>
+        e is OcErrorException { Code: ErrorCode.TlsRequired } or OcConnectionException { InnerException: OcErrorException { Code: ErrorCode.TlsRequired } };
 
     /// <summary>"yes" (or "y"), or the fingerprint itself pasted, as OpenSSH takes it; anything else is no.</summary>
     internal static bool IsYes(string? answer, string fingerprint)

@@ -10,6 +10,9 @@ public sealed class CliApplianceFixture : IDisposable
     /// <summary>The address to pass as <c>--server</c>.</summary>
     public string Server => $"127.0.0.1:{_appliance.Port}";
 
+    /// <summary>The fingerprint of the appliance's certificate, as <c>--trust</c> takes it.</summary>
+    public string Fingerprint => _appliance.Fingerprint ?? throw new InvalidOperationException("this appliance speaks no TLS");
+
     /// <summary>The status page's port (its /api/status counts the protocol connections accepted).</summary>
     public int HttpPort => _appliance.HttpPort;
 
