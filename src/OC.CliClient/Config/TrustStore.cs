@@ -29,9 +29,19 @@ internal sealed record TrustedAppliance(
 internal sealed record TrustFile([property: JsonPropertyName("appliances")] IReadOnlyList<TrustedAppliance> Appliances);
 
 /// <summary>The trust file is read and written without reflection (NativeAOT).</summary>
-[JsonSourceGenerationOptions(WriteIndented = true)]
 [JsonSerializable(typeof(TrustFile))]
-internal sealed partial class TrustJsonContext : JsonSerializerContext;
+internal sealed partial class TrustJsonContext : JsonSerializerContext
+{
+    /// <summary>
+    /// Indented, with fingerprints as they are (<c>+</c> and <c>/</c> rather than <c>\u002B</c>):
+    /// people read this file and compare what is in it. It never goes into HTML.
+    /// </summary>
+    public static TrustJsonContext Readable { get; } = new(new JsonSerializerOptions
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}
 
 /// <summary>
 /// The appliances whose certificates the user trusts (<c>known-appliances.json</c> in the config
@@ -62,7 +72,7 @@ internal sealed class TrustStore(ConfigFolder folder)
         TrustFile? file;
         try
         {
-            file = JsonSerializer.Deserialize(json, TrustJsonContext.Default.TrustFile);
+            file = JsonSerializer.Deserialize(json, TrustJsonContext.Readable.TrustFile);
         }
         catch (JsonException)
         {
@@ -131,7 +141,7 @@ internal sealed class TrustStore(ConfigFolder folder)
     private void Save(IReadOnlyList<TrustedAppliance> appliances)
     {
         folder.Create();
-        AtomicFile.Write(Path, JsonSerializer.Serialize(new TrustFile(appliances), TrustJsonContext.Default.TrustFile) + "\n", ownerOnly: true);
+        AtomicFile.Write(Path, JsonSerializer.Serialize(new TrustFile(appliances), TrustJsonContext.Readable.TrustFile) + "\n", ownerOnly: true);
     }
 
     // An appliance's own certificate names it by id wherever it is; one without an id is the one at that address.
