@@ -71,6 +71,9 @@ public sealed partial class LanDiscoveryTests(ITestOutputHelper output) : IDispo
         Assert.Equal(appliance.HttpPort, lab.GetProperty("httpPort").GetInt32());
         string id = lab.GetProperty("id").GetString()!;
         Assert.Matches("^[0-9a-f]{32}$", id);
+        // The certificate's fingerprint as the appliance logged it, not trusted yet by this oc.
+        Assert.Equal(appliance.Fingerprint, lab.GetProperty("fingerprint").GetString());
+        Assert.Equal("no", lab.GetProperty("trust").GetString());
 
         // dig -p 5353 @A: a legacy unicast query, answered with the query's id and TTLs of 10 s at most.
         var dig = net.InB("dig", "+time=2", "+tries=3", "-p", "5353", "@" + net.AddressA, "-t", "PTR", "_oc._tcp.local");
@@ -101,10 +104,16 @@ public sealed partial class LanDiscoveryTests(ITestOutputHelper output) : IDispo
         }
 
         // No --server, no OC_SERVER, nothing remembered: oc finds the one appliance and says so.
-        var register = await OcProcess.RunInNamespaceAsync(net.B, Folder("oc-mdns-cfg"), "s3cret\n", null, "register", "--nick", "finder", "--password-stdin");
+        string config = Folder("oc-mdns-cfg");
+        var register = await OcProcess.RunInNamespaceAsync(net.B, config, "s3cret\n", null, "register", "--nick", "finder", "--password-stdin");
         Assert.True(register.ExitCode == 0, register.ToString());
         Assert.Equal($"oc: using appliance Lab appliance at {net.AddressA}:6677 (found on the LAN)\n", register.Stderr);
         Assert.Contains("Your OC number is", register.Stdout, StringComparison.Ordinal);
+
+        // Trusted on first use by that register: oc servers now says so.
+        var trusted = Assert.Single(Servers(await OcProcess.RunInNamespaceAsync(net.B, config, null, null, "servers", "--json")));
+        Assert.Equal("yes", trusted.GetProperty("trust").GetString());
+        Assert.Equal(appliance.Fingerprint, trusted.GetProperty("trustedFingerprint").GetString());
     }
 
     [Fact]
