@@ -172,6 +172,11 @@ internal sealed class ApplianceServer : IDisposable
     /// <summary>Written on the loop thread only; other threads read a recent value (64-bit reads are atomic).</summary>
     public long SlowConsumersCut => _connections.SlowConsumersCut;
 
+    /// <summary>TLS handshakes completed and protocol frames received (loop thread writes; a recent value elsewhere).</summary>
+    internal long TlsHandshakes => _connections.TlsHandshakes;
+
+    internal long FramesReceived => _connections.FramesReceived;
+
     /// <summary>Partial-frame bytes held beyond the connections' own allowances (loop thread writes; a recent value elsewhere).</summary>
     internal long InputBudgetUsed => _connections.Budget.Used;
 
