@@ -10,6 +10,12 @@ public sealed class CliApplianceFixture : IDisposable
     /// <summary>The address to pass as <c>--server</c>.</summary>
     public string Server => $"127.0.0.1:{_appliance.Port}";
 
+    /// <summary>The appliance's certificate fingerprint (what `oc` is told to trust).</summary>
+    public string? Fingerprint => _appliance.Fingerprint;
+
+    /// <summary>How a protocol client in the test reaches it: TLS pinned to that fingerprint.</summary>
+    public OC.Protocol.Client.OcTransport Transport => _appliance.Transport;
+
     /// <summary>The status page's port (its /api/status counts the protocol connections accepted).</summary>
     public int HttpPort => _appliance.HttpPort;
 
