@@ -172,6 +172,11 @@ internal sealed class ApplianceServer : IDisposable
     /// <summary>Written on the loop thread only; other threads read a recent value (64-bit reads are atomic).</summary>
     public long SlowConsumersCut => _connections.SlowConsumersCut;
 
+    /// <summary>TLS handshakes completed and protocol frames received (loop thread writes; a recent value elsewhere).</summary>
+    internal long TlsHandshakes => _connections.TlsHandshakes;
+
+    internal long FramesReceived => _connections.FramesReceived;
+
     /// <summary>Partial-frame bytes held beyond the connections' own allowances (loop thread writes; a recent value elsewhere).</summary>
     internal long InputBudgetUsed => _connections.Budget.Used;
 
@@ -207,29 +212,6 @@ internal sealed class ApplianceServer : IDisposable
 
     /// <summary>Runs the partial-upload sweep now (tests; the loop's timer runs it hourly). Thread-safe.</summary>
     internal void SweepFilesNow() => _features.Uploads.Sweep();
-
-    /// <summary>
-    /// Runs <paramref name="work"/> on the loop thread with the open protocol connections and
-    /// completes once it ran (tests: set by hand what a connection's TLS handshake sets, such as
-    /// <see cref="Connection.ChannelBinding"/>). Thread-safe.
-    /// </summary>
-    internal Task OnLoopAsync(Action<IReadOnlyList<Connection>> work)
-    {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _loop.Post(() =>
-        {
-            try
-            {
-                work(_connections.All);
-                done.SetResult();
-            }
-            catch (Exception e)
-            {
-                done.SetException(e);
-            }
-        });
-        return done.Task;
-    }
 
     public void Dispose()
     {

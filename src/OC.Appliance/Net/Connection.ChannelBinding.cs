@@ -10,5 +10,5 @@ internal sealed partial class Connection
     /// before any frame is dispatched (one certificate: every connection can share one array, never
     /// changed once set); loop thread only.
     /// </summary>
-    public byte[]? ChannelBinding { get; set; }
+    public byte[]? ChannelBinding { get; }
 }

@@ -1,3 +1,4 @@
+using OC.Appliance.Diagnostics;
 using System.Net.Sockets;
 using OC.Protocol.Framing;
 
@@ -138,6 +139,9 @@ internal sealed partial class Connection
         _wire.Write(_manager.Tls!.PlaintextRefusal);
         SendWireNow();
         _manager.PlaintextRefused++;
+        // A warning (folded into repeat counts when many come): an old client, or not an OC client.
+        Log.Warn("net.plaintext_refused", (RemoteEndPoint as System.Net.IPEndPoint)?.Address,
+            $"#{Id} {RemoteEndPoint}: spoke plaintext to the TLS port; told TlsRequired and closed");
         Close("spoke plaintext to the TLS port");
     }
 

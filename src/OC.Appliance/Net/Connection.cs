@@ -61,6 +61,8 @@ internal sealed partial class Connection : IEventHandler, ISlotted
         LastActivityMs = manager.Loop.Time.NowMs();
         MaxPayload = manager.Limits.MaxAnonymousPayload;
         _tls = manager.Tls?.Server.CreateSession(_wire);
+        // One certificate for the listener: every connection shares its binding data.
+        ChannelBinding = manager.Tls?.Identity.ChannelBinding;
         _token = manager.Loop.Register(socket, this, _interest);
     }
 

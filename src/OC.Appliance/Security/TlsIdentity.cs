@@ -43,7 +43,7 @@ internal sealed class TlsIdentity
     public bool IsOwn { get; }
 
     /// <summary>What the network layer needs of it.</summary>
-    public TlsCertificateFiles Files => new(CertificatePath, KeyPath, Fingerprint, IsOwn);
+    public TlsCertificateFiles Files => new(CertificatePath, KeyPath, Fingerprint, IsOwn, ChannelBinding.TlsServerEndPoint(LeafDer));
 
     /// <summary>The appliance's own certificate in <paramref name="dataDirectory"/>, made now if there is none.</summary>
     public static TlsIdentity LoadOrCreate(string dataDirectory, string applianceName, string applianceId, DateTimeOffset now)

@@ -54,6 +54,7 @@ public sealed partial class OcConnection : IAsyncDisposable
         _peer = peer;
         _stream = stream;
         Certificate = certificate;
+        if (certificate is not null) ChannelBinding = Security.ChannelBinding.TlsServerEndPoint(certificate.Der);
     }
 
     /// <summary>The certificate the appliance presented and the transport accepted; null on a plaintext connection.</summary>

@@ -8,9 +8,10 @@ using OC.Protocol.Security;
 namespace OC.Protocol.Client;
 
 /// <summary>
-/// The client's TLS 1.3 handshake over a connected stream. The certificate is judged inside the
-/// handshake, so an untrusted one aborts it before the client sends anything of its own (TLS 1.3:
-/// the client's first application data can only follow its Finished, which follows the check).
+/// The client's TLS 1.3 handshake over a connected stream. The certificate is judged before the
+/// handshake returns, so an untrusted one ends the connection before the client sends any
+/// application data: no HELLO, no login, no token. (.NET on Linux checks it once OpenSSL has
+/// finished the handshake, so the client's Finished may go out; it carries no secret.)
 /// </summary>
 internal static class TlsHandshake
 {

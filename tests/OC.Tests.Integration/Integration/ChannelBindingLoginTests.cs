@@ -3,28 +3,26 @@ using OC.Protocol.Client;
 using OC.Protocol.Framing;
 using OC.Protocol.Messages;
 using OC.Protocol.Security;
+using OC.Tests.Support.Net;
 
 namespace OC.Tests.Integration;
 
 /// <summary>
-/// The channel-bound login (SCRAM-SHA-256-PLUS, docs/protocol.md "Login") through the real appliance
-/// and <see cref="OcAccounts.LoginAsync(OcConnection, uint, string, CancellationToken)"/>. There is no
-/// TLS on the port yet: both ends' channel-binding data are set by hand where the TLS handshake will
-/// set them (the appliance's Connection.ChannelBinding on its loop, OcConnection.ChannelBinding), so
-/// what is tested is the login on top of them: equal data logs in, different data (a relay with its
-/// own certificate) and a missing binding fail, as failed logins.
+/// The channel-bound login (SCRAM-SHA-256-PLUS with tls-server-end-point, docs/protocol.md "Login")
+/// through the real appliance's TLS: a login over the appliance's own certificate works; one relayed
+/// by a man in the middle with a certificate of its own (that the client was made to trust) fails as
+/// a failed login; a login without the binding over TLS is a downgrade and refused; on a plaintext
+/// appliance (--insecure-plaintext) only the plain mechanism works.
 /// </summary>
 public sealed class ChannelBindingLoginTests
 {
-    // The tls-server-end-point data of the appliance's certificate and of a relay's.
-    private static readonly byte[] s_appliance = SHA256.HashData("the appliance's certificate"u8);
-    private static readonly byte[] s_relay = SHA256.HashData("a relay's certificate"u8);
-
     [Fact]
-    public async Task A_login_bound_to_the_appliances_certificate_succeeds()
+    public async Task A_login_over_TLS_is_bound_to_the_appliances_certificate_and_succeeds()
     {
         using var appliance = new TestAppliance();
-        await using var connection = await ConnectAsync(appliance, applianceSees: s_appliance, clientSees: s_appliance);
+        await using var connection = await appliance.ConnectAsync();
+        Assert.Equal(appliance.Fingerprint, connection.Certificate!.Fingerprint);
+        Assert.Equal(SHA256.HashData(connection.Certificate.Der), connection.ChannelBinding);
         uint number = await TestUsers.RegisterAsync(connection, "alice", "pw");
 
         var loggedIn = await OcAccounts.LoginAsync(connection, number, "pw");
@@ -37,8 +35,13 @@ public sealed class ChannelBindingLoginTests
     public async Task A_login_relayed_through_another_certificate_fails_with_a_warning_and_is_throttled_as_a_failed_login()
     {
         using var appliance = new TestAppliance();
-        await using var connection = await ConnectAsync(appliance, applianceSees: s_appliance, clientSees: s_relay);
-        uint number = await TestUsers.RegisterAsync(connection, "bob", "pw");
+        await using var relay = new TlsRelay(appliance.Port);
+        uint number;
+        await using (var direct = await appliance.ConnectAsync()) number = await TestUsers.RegisterAsync(direct, "bob", "pw");
+
+        // A client fooled into trusting the relay's certificate.
+        await using var connection = await OcConnection.ConnectAsync("127.0.0.1", relay.Port, "tests", OcTransport.Pinned(relay.Fingerprint));
+        Assert.Equal(relay.Fingerprint, connection.Certificate!.Fingerprint);
 
         var relayed = await Assert.ThrowsAsync<ScramException>(() => OcAccounts.LoginAsync(connection, number, "pw"));
         Assert.Contains("relayed through another certificate", relayed.Message, StringComparison.Ordinal);
@@ -74,7 +77,7 @@ public sealed class ChannelBindingLoginTests
     public async Task Over_TLS_a_login_without_the_binding_is_refused_as_a_downgrade(string gs2Header)
     {
         using var appliance = new TestAppliance();
-        await using var connection = await ConnectAsync(appliance, applianceSees: s_appliance, clientSees: null);
+        await using var connection = await appliance.ConnectAsync();
         uint number = await TestUsers.RegisterAsync(connection, "carol", "pw");
 
         var refused = await Assert.ThrowsAsync<OcErrorException>(() => connection.RequestAsync((b, id) =>
@@ -82,23 +85,28 @@ public sealed class ChannelBindingLoginTests
         Assert.Equal(ErrorCode.ChannelBindingMismatch, refused.Code);
         Assert.Contains("SCRAM-SHA-256-PLUS", refused.Message, StringComparison.Ordinal);
 
-        // oc without the binding on a connection the appliance sees over TLS: something relays it.
+        // A client that forgot the binding on a TLS connection: told something relays it.
+        var binding = connection.ChannelBinding;
+        connection.ChannelBinding = null;
         var e = await Assert.ThrowsAsync<ScramException>(() => OcAccounts.LoginAsync(connection, number, "pw"));
         Assert.Contains("man in the middle", e.Message, StringComparison.Ordinal);
 
         // The connection is still good for a login that is bound.
-        connection.ChannelBinding = s_appliance;
+        connection.ChannelBinding = binding;
         Assert.Equal(number, (await OcAccounts.LoginAsync(connection, number, "pw")).OcNumber);
     }
 
     [Fact]
-    public async Task On_plaintext_a_channel_bound_login_is_refused_and_a_plain_one_works()
+    public async Task On_a_plaintext_appliance_a_channel_bound_login_is_refused_and_a_plain_one_works()
     {
-        using var appliance = new TestAppliance();
-        await using var connection = await ConnectAsync(appliance, applianceSees: null, clientSees: s_relay);
+        using var appliance = new TestAppliance(configure: o => o with { InsecurePlaintext = true });
+        Assert.Null(appliance.Fingerprint);
+        await using var connection = await appliance.ConnectAsync();
+        Assert.Null(connection.ChannelBinding);
         uint number = await TestUsers.RegisterAsync(connection, "dave", "pw");
 
-        // The client believes it talks TLS to the appliance, the appliance sees plaintext: a relay.
+        // The client believes it talks TLS, the appliance sees plaintext: something relays it.
+        connection.ChannelBinding = SHA256.HashData("a relay's certificate"u8);
         var e = await Assert.ThrowsAsync<ScramException>(() => OcAccounts.LoginAsync(connection, number, "pw"));
         Assert.Contains("relayed through another certificate", e.Message, StringComparison.Ordinal);
         var refused = Assert.IsType<OcErrorException>(e.InnerException);
@@ -110,18 +118,4 @@ public sealed class ChannelBindingLoginTests
     }
 
     private const int LoginThrottleFreeFailures = OC.Appliance.Accounts.LoginThrottle.FreeAccountFailures;
-
-    // The appliance's only connection, with each end's channel binding set as TLS would set it
-    // (before any login; REGISTER does not care).
-    private static async Task<OcConnection> ConnectAsync(TestAppliance appliance, byte[]? applianceSees, byte[]? clientSees)
-    {
-        var connection = await appliance.ConnectAsync();
-        await appliance.Server.OnLoopAsync(connections =>
-        {
-            Assert.Single(connections);
-            connections[0].ChannelBinding = applianceSees;
-        });
-        connection.ChannelBinding = clientSees;
-        return connection;
-    }
 }

@@ -13,6 +13,9 @@ public sealed class CliApplianceFixture : IDisposable
     /// <summary>The fingerprint of the appliance's certificate, as <c>--trust</c> takes it.</summary>
     public string Fingerprint => _appliance.Fingerprint ?? throw new InvalidOperationException("this appliance speaks no TLS");
 
+    /// <summary>How a protocol client in the test reaches it: TLS pinned to that fingerprint.</summary>
+    public OC.Protocol.Client.OcTransport Transport => _appliance.Transport;
+
     /// <summary>The status page's port (its /api/status counts the protocol connections accepted).</summary>
     public int HttpPort => _appliance.HttpPort;
 

@@ -332,7 +332,7 @@ public sealed partial class CliFilesTests(CliApplianceFixture appliance) : IClas
         var (alice, bob) = await FriendsAsync();
         // Sent with the protocol directly: oc itself only ever sends a file's own name.
         int port = int.Parse(appliance.Server.Split(':')[1], CultureInfo.InvariantCulture);
-        await using (var connection = await OcConnection.ConnectAsync("127.0.0.1", port, "tests", OcTransport.Pinned(appliance.Fingerprint)))
+        await using (var connection = await OcConnection.ConnectAsync("127.0.0.1", port, "tests", appliance.Transport))
         {
             await TestUsers.LoginAsync(connection, uint.Parse(alice, CultureInfo.InvariantCulture), Password);
             await OcFiles.UploadAsync(connection, uint.Parse(bob, CultureInfo.InvariantCulture), "../../evil.txt", new MemoryStream("evil"u8.ToArray()));

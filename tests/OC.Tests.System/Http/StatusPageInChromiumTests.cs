@@ -79,10 +79,10 @@ public sealed partial class StatusPageInChromiumTests(ITestOutputHelper output) 
         Assert.Contains("registered · ", html, StringComparison.Ordinal);
         Assert.Equal("1", UsersOnline().Match(html).Groups[1].Value);
         Assert.Contains("<span id=\"health\" class=\"pill\">healthy</span>", html, StringComparison.Ordinal);
-        Assert.Contains("protocol.bad_frame", html, StringComparison.Ordinal);
+        Assert.Contains("net.plaintext_refused", html, StringComparison.Ordinal);
         // Only the script writes "updated <time>" (the server sends "updates every 2 s"): the fetch of /api/status worked.
         Assert.Matches(UpdatedByScript(), html);
-        output.WriteLine("DOM after the script's refresh: name, 3 users registered, 1 online, healthy, the warning, \"updated ...\"");
+        output.WriteLine("DOM after the script's refresh: name, 3 users registered, 1 online, healthy, the plaintext-refused warning, \"updated ...\"");
 
         foreach (var (file, size) in new[] { ("status-page.png", (1200, 900)), ("status-page-narrow.png", (390, 844)) })
         {
@@ -117,7 +117,7 @@ public sealed partial class StatusPageInChromiumTests(ITestOutputHelper output) 
         return null;
     }
 
-    /// <summary>A frame header that announces more than the maximum payload: the appliance logs protocol.bad_frame (a warning) and closes.</summary>
+    /// <summary>Plaintext (an HTTP request) to the TLS port: the appliance logs net.plaintext_refused (a warning) and closes.</summary>
     private static async Task SendGarbageAsync(int port)
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
