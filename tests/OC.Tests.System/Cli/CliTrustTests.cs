@@ -1,6 +1,8 @@
 using System.Text.RegularExpressions;
+using OC.CliClient.Config;
 using OC.Tests.Http;
 using OC.Tests.Integration;
+using OC.Tests.Support.Net;
 
 namespace OC.Tests.Cli;
 
@@ -145,6 +147,56 @@ public sealed partial class CliTrustTests(CliApplianceFixture appliance) : IClas
         var now = await Register(server, "--trust", newFingerprint);
         Assert.True(now.ExitCode == 0, now.ToString());
         Assert.Contains($"\"fingerprint\": \"{newFingerprint}\"", File.ReadAllText(TrustFile), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_man_in_the_middle_at_a_trusted_address_gets_the_warning_and_no_byte_of_ours()
+    {
+        // alice's session, and the appliance trusted, at the address a relay now holds: as if the
+        // relay had taken the appliance's place on the LAN (ARP or DHCP spoofing).
+        var register = await Register(appliance.Server, "--trust", appliance.Fingerprint);
+        Assert.True(register.ExitCode == 0, register.ToString());
+        string number = Registered().Match(register.Stdout).Groups[1].Value;
+        Assert.Equal(0, (await Oc(Password + "\n", "login", number, "--password-stdin")).ExitCode);
+        int port = int.Parse(appliance.Server.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture);
+        await using var relay = new TlsRelay(port);
+        string relayed = $"127.0.0.1:{relay.Port}";
+        var folder = new ConfigFolder(_config.Path);
+        var trusted = Assert.Single(new TrustStore(folder).Load());
+        File.WriteAllText(folder.TrustFile, File.ReadAllText(folder.TrustFile).Replace(appliance.Server, relayed, StringComparison.Ordinal));
+        File.WriteAllText(folder.SessionFile, File.ReadAllText(folder.SessionFile).Replace(appliance.Server, relayed, StringComparison.Ordinal));
+        byte[] token = new SessionStore(folder).Load()!.Token;
+
+        var whoami = await Oc(null, "whoami");
+        var login = await Oc(Password + "\n", "login", number, "--server", relayed, "--password-stdin", "--trust-first-use");
+        foreach (var run in new[] { whoami, login })
+        {
+            Assert.True(run.ExitCode == 1, run.ToString());
+            Assert.Contains($"\n  Trusted:    {trusted.Fingerprint}  (\"test-appliance\", id {trusted.Id}, ", run.Stderr, StringComparison.Ordinal);
+            Assert.Contains($"\n  Presented:  {relay.Fingerprint}  (\"not the appliance\")\n", run.Stderr, StringComparison.Ordinal);
+            Assert.EndsWith($"\noc: the certificate of the appliance at {relayed} has changed; refused (nothing was sent)\n", run.Stderr, StringComparison.Ordinal);
+        }
+
+        // The relay decrypted nothing: no HELLO, so neither the token nor a login.
+        Assert.Equal(0, relay.Plaintext.Length);
+        Assert.False(relay.Plaintext.Contains(token));
+    }
+
+    [Fact]
+    public async Task A_relay_trusted_by_mistake_still_gets_no_login()
+    {
+        var register = await Register(appliance.Server, "--trust", appliance.Fingerprint);
+        string number = Registered().Match(register.Stdout).Groups[1].Value;
+        int port = int.Parse(appliance.Server.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture);
+        await using var relay = new TlsRelay(port);
+
+        // A script that accepts the risk, pointed at the relay: it trusts the relay's certificate,
+        // but its login is bound to that certificate and the appliance refuses it (channel binding).
+        var login = await Oc(Password + "\n", "login", number, "--server", $"127.0.0.1:{relay.Port}", "--password-stdin", "--trust-first-use");
+        Assert.Equal(1, login.ExitCode);
+        Assert.Equal("", login.Stdout);
+        Assert.StartsWith("oc: login failed: the appliance's end of this connection is not the certificate this client was shown", login.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_config.Path, "session.json")));
     }
 
     [Fact]
