@@ -19,6 +19,9 @@ internal static class LoginCommand
           with the device name (--device, by default this machine's host name), your address and when
           it was last used: oc sessions lists them. A session unused for 30 days (the appliance's
           --session-ttl) expires.
+          Nothing is sent to an appliance whose certificate oc does not trust: the first connection
+          shows its fingerprint and asks (without a terminal: --trust FINGERPRINT or --trust-first-use),
+          and a certificate other than the trusted one is refused with a warning (see oc --help).
 
         Output:
           text    Logged in as alice (OC number 123456) on 192.168.1.20:6677.
@@ -29,6 +32,7 @@ internal static class LoginCommand
           oc login 123456
           oc --server [fd00::20]:6677 login 123456
           oc login 123456 --device "office laptop"
+          oc --server 192.168.1.20 --trust SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU login 123456
           printf '%s\n' "$PASSWORD" | oc login 123456 --password-stdin --json
         """;
 

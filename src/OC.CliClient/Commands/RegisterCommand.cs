@@ -13,6 +13,9 @@ internal static class RegisterCommand
           On a terminal the password is asked twice and not echoed. The appliance never sees it: oc
           derives SCRAM-SHA-256 keys from it (PBKDF2, 100,000 rounds) and sends only those.
           The appliance used is remembered, so a plain "oc login NUMBER" follows.
+          The first connection to an appliance shows its certificate's fingerprint and asks whether to
+          trust it, before the password prompt (check it with `oc-appliance fingerprint --data DIR` on
+          the appliance's machine); without a terminal, give --trust FINGERPRINT or --trust-first-use.
 
         Output:
           text    Registered. Your OC number is 123456.
