@@ -293,6 +293,33 @@ public abstract class HttpEndpointTests(string poller)
     }
 
     [Fact]
+    public async Task The_status_page_json_and_metrics_show_the_certificate_fingerprint_and_a_plaintext_appliance_in_red()
+    {
+        using (var appliance = new TestAppliance(Poller))
+        {
+            using var http = StatusClient.Create(appliance.HttpPort);
+            var status = await StatusClient.GetStatusAsync(http);
+            Assert.True(status.GetProperty("tls").GetBoolean());
+            Assert.Equal(appliance.Fingerprint, status.GetProperty("tls_fingerprint").GetString());
+            Assert.Equal("openssl", status.GetProperty("tls_engine").GetString());
+            var html = await http.GetStringAsync(new Uri("/", UriKind.Relative));
+            Assert.Contains($"<code data-k=\"tls_fingerprint\">{appliance.Fingerprint}</code>", html, StringComparison.Ordinal);
+            Assert.Contains("<span id=\"tls\" class=\"pill\">TLS</span>", html, StringComparison.Ordinal);
+            Assert.Contains("oc_tls 1\n", await http.GetStringAsync(new Uri("/metrics", UriKind.Relative)), StringComparison.Ordinal);
+        }
+        using (var plain = new TestAppliance(Poller, configure: o => o with { InsecurePlaintext = true }))
+        {
+            using var http = StatusClient.Create(plain.HttpPort);
+            var status = await StatusClient.GetStatusAsync(http);
+            Assert.False(status.GetProperty("tls").GetBoolean());
+            Assert.Equal(System.Text.Json.JsonValueKind.Null, status.GetProperty("tls_fingerprint").ValueKind);
+            var html = await http.GetStringAsync(new Uri("/", UriKind.Relative));
+            Assert.Contains("<span id=\"tls\" class=\"pill bad\">not encrypted: --insecure-plaintext</span>", html, StringComparison.Ordinal);
+            Assert.Contains("oc_tls 0\n", await http.GetStringAsync(new Uri("/metrics", UriKind.Relative)), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task The_page_shows_the_numbers_and_escapes_the_name()
     {
         using var appliance = new TestAppliance(Poller, configure: o => o with { Name = "<img src=x onerror=alert(1)>&co" });

@@ -85,6 +85,9 @@ public sealed partial class LanDiscoveryTests(ITestOutputHelper output) : IDispo
         Assert.InRange(int.Parse(answer.Groups[1].Value, CultureInfo.InvariantCulture), 1, 10);
         Assert.Equal(@"Lab\032appliance._oc._tcp.local.", answer.Groups[2].Value);
         Assert.Contains($"\"id={id}\"", dig.Stdout, StringComparison.Ordinal);
+        // The certificate's fingerprint, as the appliance logged it (and shows on its status page).
+        Assert.NotNull(appliance.Fingerprint);
+        Assert.Contains($"\"fp={appliance.Fingerprint}\"", dig.Stdout, StringComparison.Ordinal);
 
         // mdns-scan browses _services._dns-sd._udp.local and prints every instance; it never ends by itself.
         var scan = net.InB("timeout", "4", "mdns-scan");
@@ -101,6 +104,7 @@ public sealed partial class LanDiscoveryTests(ITestOutputHelper output) : IDispo
             Assert.Contains($";{net.AddressA};6677;", resolved, StringComparison.Ordinal);
             Assert.Contains("\"v=1\"", resolved, StringComparison.Ordinal);
             Assert.Contains($"\"id={id}\"", resolved, StringComparison.Ordinal);
+            Assert.Contains($"\"fp={appliance.Fingerprint}\"", resolved, StringComparison.Ordinal);
         }
 
         // No --server, no OC_SERVER, nothing remembered: oc finds the one appliance and says so.
