@@ -37,7 +37,7 @@ internal static class OcCli
           oc logout
           oc logout --all
           oc servers forget office
-          oc --server 192.168.1.20 --trust SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU login 123456 --password-stdin
+          oc --server 192.168.1.20 --trust SHA256:vwVTWes7kehyK0DXhsZbRvH/Enl2nwly8CdinBu523M login 123456 --password-stdin
         """;
 
     public static RootCommand Build(CliEnvironment environment)

@@ -32,7 +32,7 @@ internal static class LoginCommand
           oc login 123456
           oc --server [fd00::20]:6677 login 123456
           oc login 123456 --device "office laptop"
-          oc --server 192.168.1.20 --trust SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU login 123456
+          oc --server 192.168.1.20 --trust SHA256:vwVTWes7kehyK0DXhsZbRvH/Enl2nwly8CdinBu523M login 123456
           printf '%s\n' "$PASSWORD" | oc login 123456 --password-stdin --json
         """;
 

@@ -34,12 +34,12 @@ internal static class ServersCommand
 
         Output:
           text    NAME     SERVER             TRUSTED  FINGERPRINT
-                  office   192.168.1.20:6677  yes      SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU
+                  office   192.168.1.20:6677  yes      SHA256:vwVTWes7kehyK0DXhsZbRvH/Enl2nwly8CdinBu523M
           --json  {"servers":[{"name":"office","server":"192.168.1.20:6677","address":"192.168.1.20",
                    "port":6677,"host":"pi.local","version":1,"id":"3f0c9a...","httpPort":6678,
-                   "fingerprint":"SHA256:47DE...","trust":"yes","trustedFingerprint":"SHA256:47DE..."}],
+                   "fingerprint":"SHA256:vwVT...","trust":"yes","trustedFingerprint":"SHA256:vwVT..."}],
                    "trusted":[{"id":"3f0c9a...","name":"office","address":"192.168.1.20:6677",
-                   "fingerprint":"SHA256:47DE...","firstSeen":"2026-01-02T10:00:00+00:00"}]}
+                   "fingerprint":"SHA256:vwVT...","firstSeen":"2026-01-02T10:00:00+00:00"}]}
 
         Examples:
           oc servers
@@ -58,9 +58,9 @@ internal static class ServersCommand
           Nothing trusted matches: exit code 1.
 
         Output:
-          text    Forgot office (SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU, 192.168.1.20:6677).
+          text    Forgot office (SHA256:vwVTWes7kehyK0DXhsZbRvH/Enl2nwly8CdinBu523M, 192.168.1.20:6677).
           --json  {"forgotten":[{"id":"3f0c9a...","name":"office","address":"192.168.1.20:6677",
-                   "fingerprint":"SHA256:47DE...","firstSeen":"2026-01-02T10:00:00+00:00"}]}
+                   "fingerprint":"SHA256:vwVT...","firstSeen":"2026-01-02T10:00:00+00:00"}]}
 
         Examples:
           oc servers forget office
