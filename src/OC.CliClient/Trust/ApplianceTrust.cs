@@ -29,8 +29,6 @@ internal sealed class ApplianceTrust(
 {
     private bool _plaintextNoted;
 
-    public TrustOptions Options => options;
-
     /// <summary>Connects to <paramref name="server"/> over TLS with the trust rules (plaintext with <c>--insecure</c>).</summary>
     public async Task<ApplianceLink> ConnectAsync(ServerAddress server, TransportConnect connect, CancellationToken cancellationToken)
     {
