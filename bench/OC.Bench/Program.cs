@@ -7,7 +7,7 @@ namespace OC.Bench;
 /// `dotnet run -c Release --project bench/OC.Bench -- MODE [options]`
 /// <list type="bullet">
 /// <item><c>micro [BenchmarkDotNet options]</c>: the allocation-free hot path (FrameParser, FrameWriter, PayloadReader).</item>
-/// <item><c>accounts</c>, <c>ping</c>, <c>idle</c>, <c>chat</c>, <c>files</c>, <c>chat-during-upload</c>: load against a real appliance (see Load/LoadOptions.cs, or <c>--help</c>).</item>
+/// <item><c>accounts</c>, <c>ping</c>, <c>idle</c>, <c>chat</c>, <c>files</c>, <c>chat-during-upload</c>, <c>handshakes</c>: load against a real appliance (TLS by default, <c>--tls off|both</c>) (see Load/LoadOptions.cs, or <c>--help</c>).</item>
 /// <item><c>soak [--duration 30m] [--sample 10] [--pairs 100] [--csv PATH] [--svg PATH]</c>: mixed load against the published AOT appliance for half an hour, sampled into a CSV and a plot, and the RSS trend (Load/Soak/SoakMode.cs).</item>
 /// </list>
 /// </summary>

@@ -26,7 +26,7 @@ internal static class AccountsMode
             var rates = new Dictionary<bool, double>();
             foreach (bool flush in flushes)
             {
-                using var target = Target.Start(options, flush, "accounts");
+                using var target = Target.Start(options, flush, "accounts", options.TlsRuns[0]);
                 var r = await LoadRunner.RunWindowAsync(options, target, connections, write, FrameType.Registered).ConfigureAwait(false);
                 rates[flush] = r.PerSecond;
                 if (r.Errors > 0) failures++;

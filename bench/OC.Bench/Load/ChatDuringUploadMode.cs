@@ -34,13 +34,13 @@ internal static class ChatDuringUploadMode
         {
             string source = Path.Combine(work, "source.bin");
             await FilesMode.WriteRandomAsync(source, size).ConfigureAwait(false);
-            using var target = Target.Start(options, flushToDisk: !options.NoFlush, "chat-upload");
+            using var target = Target.Start(options, flushToDisk: !options.NoFlush, "chat-upload", options.TlsRuns[0]);
             string host = target.EndPoint.Address.ToString();
             int port = target.EndPoint.Port;
-            await using var uploader = await OcConnection.ConnectAsync(host, port, "oc-bench", OcTransport.Plaintext, deadline.Token).ConfigureAwait(false);
-            await using var recipient = await OcConnection.ConnectAsync(host, port, "oc-bench", OcTransport.Plaintext, deadline.Token).ConfigureAwait(false);
-            await using var sender = await OcConnection.ConnectAsync(host, port, "oc-bench", OcTransport.Plaintext, deadline.Token).ConfigureAwait(false);
-            await using var receiver = await OcConnection.ConnectAsync(host, port, "oc-bench", OcTransport.Plaintext, deadline.Token).ConfigureAwait(false);
+            await using var uploader = await OcConnection.ConnectAsync(host, port, "oc-bench", target.Transport, deadline.Token).ConfigureAwait(false);
+            await using var recipient = await OcConnection.ConnectAsync(host, port, "oc-bench", target.Transport, deadline.Token).ConfigureAwait(false);
+            await using var sender = await OcConnection.ConnectAsync(host, port, "oc-bench", target.Transport, deadline.Token).ConfigureAwait(false);
+            await using var receiver = await OcConnection.ConnectAsync(host, port, "oc-bench", target.Transport, deadline.Token).ConfigureAwait(false);
             uint uploaderNumber = await SignUpAsync(uploader, "bench-up", deadline.Token).ConfigureAwait(false);
             uint recipientNumber = await SignUpAsync(recipient, "bench-down", deadline.Token).ConfigureAwait(false);
             uint senderNumber = await SignUpAsync(sender, "bench-chat-a", deadline.Token).ConfigureAwait(false);

@@ -28,20 +28,60 @@ internal static class ChatMode
         int failures = 0;
         foreach (int pairs in options.Pairs)
         {
-            var rates = new Dictionary<bool, double>();
+            var results = new Dictionary<(bool Flush, bool Tls), ChatResult>();
             foreach (bool flush in flushes)
             {
-                string load = LoadRunner.LoadAverage();
-                using var target = Target.Start(options, flush, "chat");
-                var r = await RunOnceAsync(options, target, pairs, register, text).ConfigureAwait(false);
-                rates[flush] = r.DeliveredPerSecond;
-                if (r.Errors > 0 || r.Lost != 0) failures++;
-                Print(options, target, pairs, inProcess ? (flush ? "on" : "OFF") : "as configured", load, r);
+                // --tls both: plaintext, then TLS, each on a fresh appliance, back to back.
+                foreach (bool tls in options.TlsRuns)
+                {
+                    string load = LoadRunner.LoadAverage();
+                    using var target = Target.Start(options, flush, "chat", tls);
+                    var r = await RunOnceAsync(options, target, pairs, register, text).ConfigureAwait(false);
+                    results[(flush, tls)] = r;
+                    if (r.Errors > 0 || r.Lost != 0) failures++;
+                    Print(options, target, pairs, inProcess ? (flush ? "on" : "OFF") : "as configured", load, r);
+                }
+                if (results.TryGetValue((flush, false), out var plain) && results.TryGetValue((flush, true), out var tlsRun))
+                    PrintTlsRatio(options, pairs, flush, plain, tlsRun);
             }
-            if (rates.Count == 2 && rates[true] > 0)
-                Console.WriteLine($"chat: {pairs} pairs x {options.Window} window: no-flush / flush = {rates[false] / rates[true]:0.00}x delivered (same invocation, runs back to back)");
+            foreach (bool tls in options.TlsRuns)
+            {
+                if (results.TryGetValue((true, tls), out var on) && results.TryGetValue((false, tls), out var off) && on.DeliveredPerSecond > 0)
+                    Console.WriteLine($"chat: {pairs} pairs x {options.Window} window, {(tls ? "TLS" : "plaintext")}: no-flush / flush = {off.DeliveredPerSecond / on.DeliveredPerSecond:0.00}x delivered (same invocation, runs back to back)");
+            }
         }
         return failures == 0 ? 0 : 1;
+    }
+
+    /// <summary>Issue 12's comparison: TLS's delivered rate as a share of plaintext's, and what TLS adds to the latencies.</summary>
+    private static void PrintTlsRatio(LoadOptions options, int pairs, bool flush, ChatResult plain, ChatResult tls)
+    {
+        double ratio = plain.DeliveredPerSecond > 0 ? tls.DeliveredPerSecond / plain.DeliveredPerSecond : double.NaN;
+        new Report(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"chat: {pairs} pairs x {options.Window} window, flush {(flush ? "on" : "off")}: TLS / plaintext = {ratio:0.00} delivered " +
+                $"({Report.Rate(tls.DeliveredPerSecond)} / {Report.Rate(plain.DeliveredPerSecond)}/s); end-to-end p50 TLS - plaintext {Delta(tls.EndToEnd.P50Ms, plain.EndToEnd.P50Ms)}, " +
+                $"p99 {Delta(tls.EndToEnd.P99Ms, plain.EndToEnd.P99Ms)} ({Report.Ms(tls.EndToEnd.P99Ms)} vs {Report.Ms(plain.EndToEnd.P99Ms)}); " +
+                $"appliance CPU per message TLS / plaintext = {CpuPerMessageRatio(plain, tls)} (same invocation, runs back to back)"))
+            .Add("mode", "chat-tls-ratio")
+            .Add("pairs", pairs)
+            .Add("window", options.Window)
+            .Add("flush", flush)
+            .Add("tlsOverPlaintextDelivered", ratio)
+            .Add("e2eP50DeltaMs", tls.EndToEnd.P50Ms - plain.EndToEnd.P50Ms)
+            .Add("e2eP99DeltaMs", tls.EndToEnd.P99Ms - plain.EndToEnd.P99Ms)
+            .Add("plaintextDeliveredPerSecond", plain.DeliveredPerSecond)
+            .Add("tlsDeliveredPerSecond", tls.DeliveredPerSecond)
+            .Print(options);
+    }
+
+    private static string Delta(double tlsMs, double plainMs) =>
+        (tlsMs >= plainMs ? "+" : "-") + Report.Ms(Math.Abs(tlsMs - plainMs));
+
+    private static string CpuPerMessageRatio(ChatResult plain, ChatResult tls)
+    {
+        if (plain.Cpu.ApplianceCores <= 0 || tls.Cpu.ApplianceCores <= 0 || plain.DeliveredPerSecond <= 0 || tls.DeliveredPerSecond <= 0) return "n/a";
+        double a = plain.Cpu.ApplianceCores / plain.DeliveredPerSecond, b = tls.Cpu.ApplianceCores / tls.DeliveredPerSecond;
+        return (b / a).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static async Task<ChatResult> RunOnceAsync(LoadOptions options, Target target, int count, Register register, ReadOnlyMemory<byte> text)
@@ -130,7 +170,7 @@ internal static class ChatMode
               $"run-queue wait: loop {r.Cpu.LoopRunQueueWait:0%}, oc-messages {r.Cpu.MessagesRunQueueWait:0%}; machine CPU pressure {r.Cpu.MachineCpuPressure:0%}"
             : $"generator {r.Cpu.GeneratorCores:0.00} cores; machine CPU pressure {r.Cpu.MachineCpuPressure:0%}";
 
-        new Report($"chat: {pairs} pairs x {options.Window} window, {options.MessageSize} B, flush {flush}: {Report.Rate(r.DeliveredPerSecond)} delivered/s, " +
+        new Report($"chat: {pairs} pairs x {options.Window} window, {options.MessageSize} B, {target.TransportName}, flush {flush}: {Report.Rate(r.DeliveredPerSecond)} delivered/s, " +
                    $"{Report.Rate(r.AckedPerSecond)} SENT/s; end-to-end p50 {Report.Ms(r.EndToEnd.P50Ms)}, p99 {Report.Ms(r.EndToEnd.P99Ms)}, " +
                    $"p99.9 {Report.Ms(r.EndToEnd.P999Ms)}; SENT p50 {Report.Ms(r.Ack.P50Ms)}, p99 {Report.Ms(r.Ack.P99Ms)}; {groupText}; {cpu}; " +
                    $"lost {r.Lost}, errors {r.Errors}")
@@ -141,6 +181,7 @@ internal static class ChatMode
             .Add("durationSeconds", options.DurationSeconds)
             .Add("warmupSeconds", options.WarmupSeconds)
             .Add("flush", flush)
+            .Add("transport", target.TransportName)
             .Add("setupSeconds", r.SetupSeconds)
             .Add("delivered", r.Delivered)
             .Add("deliveredPerSecond", r.DeliveredPerSecond)

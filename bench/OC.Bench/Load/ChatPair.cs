@@ -37,8 +37,8 @@ internal sealed class ChatPair : IDisposable
         LoadConnection? sender = null, receiver = null;
         try
         {
-            sender = await LoadConnection.ConnectAndHelloAsync(target.EndPoint, cancellationToken).ConfigureAwait(false);
-            receiver = await LoadConnection.ConnectAndHelloAsync(target.EndPoint, cancellationToken).ConfigureAwait(false);
+            sender = await LoadConnection.ConnectAndHelloAsync(target, cancellationToken).ConfigureAwait(false);
+            receiver = await LoadConnection.ConnectAndHelloAsync(target, cancellationToken).ConfigureAwait(false);
             uint a = await RegisterAsync(sender, register, cancellationToken).ConfigureAwait(false);
             uint b = await RegisterAsync(receiver, register, cancellationToken).ConfigureAwait(false);
             await LoginAsync(sender, a, cancellationToken).ConfigureAwait(false);
@@ -76,7 +76,8 @@ internal sealed class ChatPair : IDisposable
         Receiver.Dispose();
     }
 
-    private static async Task GoLiveAsync(LoadConnection connection, CancellationToken cancellationToken)
+    /// <summary>One SYNC from seq 0, for a user with nothing stored: the session is live from then on.</summary>
+    public static async Task GoLiveAsync(LoadConnection connection, CancellationToken cancellationToken)
     {
         var synced = await connection.RequestAsync((buffer, id) => SeqNumber.Write(buffer, FrameType.Sync, id, 0), 5, cancellationToken).ConfigureAwait(false);
         Expect(synced, FrameType.Synced, "SYNC");
@@ -90,11 +91,15 @@ internal sealed class ChatPair : IDisposable
         return Registered.TryRead(reply.Payload, out var registered) ? registered.OcNumber : throw new InvalidOperationException("malformed REGISTERED");
     }
 
-    /// <summary>The full SCRAM exchange (the client's PBKDF2 at the account's 4,096 rounds: a few ms each).</summary>
+    /// <summary>
+    /// The full SCRAM exchange (the client's PBKDF2 at the account's 4,096 rounds: a few ms each);
+    /// over TLS SCRAM-SHA-256-PLUS, bound to the certificate the connection's handshake saw (the
+    /// appliance accepts no other login there).
+    /// </summary>
     /// <returns>The session token (for RESUME).</returns>
     public static async Task<byte[]> LoginAsync(LoadConnection connection, uint number, CancellationToken cancellationToken)
     {
-        var scram = new ScramClient(number.ToString("D6", CultureInfo.InvariantCulture), Password);
+        var scram = new ScramClient(number.ToString("D6", CultureInfo.InvariantCulture), Password, channelBinding: connection.ChannelBinding);
         var challenge = await connection.RequestAsync((buffer, id) => ScramStep.Write(buffer, FrameType.LoginStart, id, scram.ClientFirstMessage), 3, cancellationToken).ConfigureAwait(false);
         Expect(challenge, FrameType.LoginChallenge, "LOGIN_START");
         if (!ScramStep.TryRead(challenge.Payload, out var serverFirst)) throw new InvalidOperationException("malformed LOGIN_CHALLENGE");

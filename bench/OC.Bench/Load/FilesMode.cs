@@ -22,45 +22,41 @@ internal static class FilesMode
         {
             string source = Path.Combine(work, "source.bin");
             await WriteRandomAsync(source, size).ConfigureAwait(false);
-            using var target = Target.Start(options, flushToDisk: !options.NoFlush, "files");
-
-            await using var alice = await OcConnection.ConnectAsync(target.EndPoint.Address.ToString(), target.EndPoint.Port, "oc-bench", OcTransport.Plaintext).ConfigureAwait(false);
-            await using var bob = await OcConnection.ConnectAsync(target.EndPoint.Address.ToString(), target.EndPoint.Port, "oc-bench", OcTransport.Plaintext).ConfigureAwait(false);
-            uint a = await OcAccounts.RegisterAsync(alice, "bench-a", "", "bench password").ConfigureAwait(false);
-            uint b = await OcAccounts.RegisterAsync(bob, "bench-b", "", "bench password").ConfigureAwait(false);
-            await OcAccounts.LoginAsync(alice, a, "bench password").ConfigureAwait(false);
-            await OcAccounts.LoginAsync(bob, b, "bench password").ConfigureAwait(false);
-            if (!(await OcFriends.AddAsync(alice, b).ConfigureAwait(false)).Friend) await OcFriends.AcceptAsync(bob, a).ConfigureAwait(false);
+            double mib = size / (1024.0 * 1024);
 
             var before = RunIperf(size);
-            var clock = Stopwatch.StartNew();
-            ulong id;
-            await using (var file = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1024 * 1024))
+            // --tls both: plaintext, then TLS, each on a fresh appliance, back to back, same file.
+            var runs = new Dictionary<bool, (double Up, double Down)>();
+            foreach (bool tls in options.TlsRuns)
             {
-                id = await OcFiles.UploadAsync(alice, b, "source.bin", file).ConfigureAwait(false);
+                using var target = Target.Start(options, flushToDisk: !options.NoFlush, "files", tls);
+                var (up, down) = await TransferAsync(target, source, Path.Combine(work, "copy.bin")).ConfigureAwait(false);
+                runs[tls] = (up, down);
+                new Report(string.Create(CultureInfo.InvariantCulture,
+                        $"files, {target.TransportName}: {mib:0} MiB upload {up:0.00} s = {mib / up:0} MiB/s (confirmed with fdatasync: {!options.NoFlush}, SHA-256 on both sides); download {down:0.00} s = {mib / down:0} MiB/s (client checks SHA-256)"))
+                    .Add("mode", "files")
+                    .Add("transport", target.TransportName)
+                    .Add("bytes", size)
+                    .Add("uploadSeconds", up)
+                    .Add("uploadMiBPerSecond", mib / up)
+                    .Add("downloadSeconds", down)
+                    .Add("downloadMiBPerSecond", mib / down)
+                    .Add("loadAverage", LoadRunner.LoadAverage())
+                    .Add("target", target.Description)
+                    .Print(options);
             }
-            double up = clock.Elapsed.TotalSeconds;
-
-            string copy = Path.Combine(work, "copy.bin");
-            clock.Restart();
-            await using (var file = new FileStream(copy, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1024 * 1024))
+            if (runs.TryGetValue(false, out var plain) && runs.TryGetValue(true, out var secure))
             {
-                await OcFiles.DownloadAsync(bob, id, file).ConfigureAwait(false);
+                // Rates, so the ratio is of MiB/s: the time's inverse.
+                new Report(string.Create(CultureInfo.InvariantCulture,
+                        $"files: TLS / plaintext = upload {plain.Up / secure.Up:0.00} ({mib / secure.Up:0} / {mib / plain.Up:0} MiB/s), " +
+                        $"download {plain.Down / secure.Down:0.00} ({mib / secure.Down:0} / {mib / plain.Down:0} MiB/s) (same invocation, runs back to back)"))
+                    .Add("mode", "files-tls-ratio")
+                    .Add("bytes", size)
+                    .Add("tlsOverPlaintextUpload", plain.Up / secure.Up)
+                    .Add("tlsOverPlaintextDownload", plain.Down / secure.Down)
+                    .Print(options);
             }
-            double down = clock.Elapsed.TotalSeconds;
-
-            double mib = size / (1024.0 * 1024);
-            new Report(string.Create(CultureInfo.InvariantCulture,
-                    $"files: {mib:0} MiB upload {up:0.00} s = {mib / up:0} MiB/s (confirmed with fdatasync: {!options.NoFlush}, SHA-256 on both sides); download {down:0.00} s = {mib / down:0} MiB/s (client checks SHA-256)"))
-                .Add("mode", "files")
-                .Add("bytes", size)
-                .Add("uploadSeconds", up)
-                .Add("uploadMiBPerSecond", mib / up)
-                .Add("downloadSeconds", down)
-                .Add("downloadMiBPerSecond", mib / down)
-                .Add("target", target.Description)
-                .Print(options);
-
             double sha = MeasureFloors(source, Path.Combine(work, "floor.bin"));
             // iperf3 varies by a factor of two from one run to the next here (host load): it runs once
             // before the transfers and twice after, and the fastest is taken as the ceiling.
@@ -69,7 +65,7 @@ internal static class FilesMode
             {
                 if (RunIperf(size) is { } run && run.MiBPerSecond > tcp.Value.MiBPerSecond) tcp = run;
             }
-            if (tcp is { } best) PrintCpuBound(mib, up, down, sha, best);
+            if (tcp is { } best) PrintCpuBound(mib, runs, sha, best);
             return 0;
         }
         finally
@@ -77,6 +73,39 @@ internal static class FilesMode
             try { Directory.Delete(work, recursive: true); }
             catch (IOException) { }
         }
+    }
+
+    /// <summary>
+    /// Two users, friends, each logged in on a connection of their own (SCRAM-SHA-256-PLUS over
+    /// TLS), through the client library as `oc` does it: one uploads <paramref name="source"/>, the
+    /// other downloads it to <paramref name="copy"/>; the seconds each took.
+    /// </summary>
+    private static async Task<(double Up, double Down)> TransferAsync(Target target, string source, string copy)
+    {
+        await using var alice = await OcConnection.ConnectAsync(target.EndPoint.Address.ToString(), target.EndPoint.Port, "oc-bench", target.Transport).ConfigureAwait(false);
+        await using var bob = await OcConnection.ConnectAsync(target.EndPoint.Address.ToString(), target.EndPoint.Port, "oc-bench", target.Transport).ConfigureAwait(false);
+        uint a = await OcAccounts.RegisterAsync(alice, "bench-a", "", "bench password").ConfigureAwait(false);
+        uint b = await OcAccounts.RegisterAsync(bob, "bench-b", "", "bench password").ConfigureAwait(false);
+        await OcAccounts.LoginAsync(alice, a, "bench password").ConfigureAwait(false);
+        await OcAccounts.LoginAsync(bob, b, "bench password").ConfigureAwait(false);
+        if (!(await OcFriends.AddAsync(alice, b).ConfigureAwait(false)).Friend) await OcFriends.AcceptAsync(bob, a).ConfigureAwait(false);
+
+        var clock = Stopwatch.StartNew();
+        ulong id;
+        await using (var file = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1024 * 1024))
+        {
+            id = await OcFiles.UploadAsync(alice, b, "source.bin", file).ConfigureAwait(false);
+        }
+        double up = clock.Elapsed.TotalSeconds;
+
+        clock.Restart();
+        await using (var file = new FileStream(copy, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1024 * 1024))
+        {
+            await OcFiles.DownloadAsync(bob, id, file).ConfigureAwait(false);
+        }
+        double down = clock.Elapsed.TotalSeconds;
+        File.Delete(copy);
+        return (up, down);
     }
 
     /// <summary>
@@ -92,7 +121,7 @@ internal static class FilesMode
     /// appliance's; download: the client's) and the loopback copies, costed at the CPU iperf3
     /// used per byte. Reading and writing the file come on top, so the real bound is lower.
     /// </summary>
-    private static void PrintCpuBound(double mib, double up, double down, double sha, IperfResult tcp)
+    private static void PrintCpuBound(double mib, Dictionary<bool, (double Up, double Down)> runs, double sha, IperfResult tcp)
     {
         int cores = Environment.ProcessorCount;
         double copy = tcp.Seconds * (tcp.SenderCpu + tcp.ReceiverCpu) / 100;
@@ -103,8 +132,11 @@ internal static class FilesMode
             $"iperf3, fastest of 3 (1 before, 2 after): {tcp.MiBPerSecond:0} MiB/s; CPU: sender {tcp.SenderCpu:0}%, receiver {tcp.ReceiverCpu:0}% of a core = {copy:0.00} core-s for these bytes; 50% of its rate = {half:0} MiB/s"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"CPU bound on {cores} cores (SHA-256 passes + TCP copies only): upload >= {upBound:0.00} s = at most {mib / upBound:0} MiB/s ({100 * mib / upBound / tcp.MiBPerSecond:0}% of iperf3), download >= {downBound:0.00} s = at most {mib / downBound:0} MiB/s ({100 * mib / downBound / tcp.MiBPerSecond:0}%)"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"measured: upload {mib / up:0} MiB/s = {100 * mib / up / tcp.MiBPerSecond:0}% of iperf3, download {mib / down:0} MiB/s = {100 * mib / down / tcp.MiBPerSecond:0}%"));
+        foreach (var (tls, (up, down)) in runs)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"measured, {(tls ? "TLS" : "plaintext")}: upload {mib / up:0} MiB/s = {100 * mib / up / tcp.MiBPerSecond:0}% of iperf3, download {mib / down:0} MiB/s = {100 * mib / down / tcp.MiBPerSecond:0}%"));
+        }
     }
 
     private readonly record struct IperfResult(double Seconds, double MiBPerSecond, double SenderCpu, double ReceiverCpu);

@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using OC.Protocol;
 using OC.Protocol.Framing;
 using OC.Protocol.Messages;
@@ -11,38 +14,85 @@ namespace OC.Bench.Load;
 /// A lean client connection for load: raw socket, the protocol's own <see cref="FrameWriter"/> and
 /// <see cref="FrameParser"/>, reused buffers, no per-request task or dictionary (unlike
 /// OcConnection, which is built for correctness, not for sharing two cores with the appliance).
+/// Against a TLS appliance an <see cref="SslStream"/> sits on the socket (TLS 1.3, any
+/// certificate: the bench measures its own appliance) and the same buffers go through it.
 /// </summary>
 internal sealed class LoadConnection : IDisposable
 {
     private const int ReceiveChunk = 64 * 1024;
 
     private readonly Socket _socket;
+    private readonly SslStream? _tls;
     private readonly ByteBuffer _output = new();
     private readonly ByteBuffer _input = new();
 
-    private LoadConnection(Socket socket) => _socket = socket;
+    private LoadConnection(Socket socket, SslStream? tls, byte[]? channelBinding)
+    {
+        _socket = socket;
+        _tls = tls;
+        ChannelBinding = channelBinding;
+    }
 
     public ByteBuffer Output => _output;
 
-    public static async Task<LoadConnection> ConnectAsync(IPEndPoint endPoint, CancellationToken cancellationToken)
+    /// <summary>
+    /// The <c>tls-server-end-point</c> data of the certificate the appliance showed in the
+    /// handshake (what a SCRAM-SHA-256-PLUS login binds to); null in plaintext.
+    /// </summary>
+    public byte[]? ChannelBinding { get; }
+
+    /// <summary>Connects to <paramref name="target"/> as it speaks: TLS (the handshake done here) or plaintext.</summary>
+    public static Task<LoadConnection> ConnectAsync(Target target, CancellationToken cancellationToken) =>
+        ConnectAsync(target.EndPoint, target.Tls, cancellationToken);
+
+    public static async Task<LoadConnection> ConnectAsync(IPEndPoint endPoint, bool tls, CancellationToken cancellationToken)
     {
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
             await socket.ConnectAsync(endPoint, cancellationToken).ConfigureAwait(false);
+            if (!tls) return new LoadConnection(socket, null, null);
+            return await HandshakeAsync(socket, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
             socket.Dispose();
             throw;
         }
-        return new LoadConnection(socket);
+    }
+
+    private static async Task<LoadConnection> HandshakeAsync(Socket socket, CancellationToken cancellationToken)
+    {
+        byte[]? certificate = null;
+        var ssl = new SslStream(new NetworkStream(socket, ownsSocket: false), leaveInnerStreamOpen: false);
+        var options = new SslClientAuthenticationOptions
+        {
+            TargetHost = "",
+            EnabledSslProtocols = SslProtocols.Tls13,
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            // Any certificate (as OcTransport.InsecureAnyCertificate); its bytes are kept for the channel binding.
+            RemoteCertificateValidationCallback = (_, presented, _, _) =>
+            {
+                certificate = presented?.GetRawCertData();
+                return certificate is not null;
+            },
+        };
+        try
+        {
+            await ssl.AuthenticateAsClientAsync(options, cancellationToken).ConfigureAwait(false);
+            return new LoadConnection(socket, ssl, OC.Protocol.Security.ChannelBinding.TlsServerEndPoint(certificate!));
+        }
+        catch
+        {
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     /// <summary>Connects and says HELLO; returns once WELCOME is there.</summary>
-    public static async Task<LoadConnection> ConnectAndHelloAsync(IPEndPoint endPoint, CancellationToken cancellationToken)
+    public static async Task<LoadConnection> ConnectAndHelloAsync(Target target, CancellationToken cancellationToken)
     {
-        var connection = await ConnectAsync(endPoint, cancellationToken).ConfigureAwait(false);
+        var connection = await ConnectAsync(target, cancellationToken).ConfigureAwait(false);
         try
         {
             WriteHello(connection.Output);
@@ -61,9 +111,16 @@ internal sealed class LoadConnection : IDisposable
     public static void WriteHello(ByteBuffer buffer) =>
         Hello.Write(buffer, 1, new Hello(ProtocolLimits.Version, ProtocolLimits.Version, "oc-bench"));
 
-    /// <summary>Sends everything in <see cref="Output"/>.</summary>
+    /// <summary>Sends everything in <see cref="Output"/> (through TLS: sealed in records of up to 16 KiB by SslStream).</summary>
     public async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
+        if (_output.IsEmpty) return;
+        if (_tls is not null)
+        {
+            await _tls.WriteAsync(_output.Memory, cancellationToken).ConfigureAwait(false);
+            _output.Consume(_output.Length);
+            return;
+        }
         while (!_output.IsEmpty)
         {
             int n = await _socket.SendAsync(_output.Memory, SocketFlags.None, cancellationToken).ConfigureAwait(false);
@@ -75,6 +132,11 @@ internal sealed class LoadConnection : IDisposable
     public async ValueTask SendRawAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         await FlushAsync(cancellationToken).ConfigureAwait(false);
+        if (_tls is not null)
+        {
+            await _tls.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+            return;
+        }
         while (!data.IsEmpty)
         {
             int n = await _socket.SendAsync(data, SocketFlags.None, cancellationToken).ConfigureAwait(false);
@@ -82,14 +144,49 @@ internal sealed class LoadConnection : IDisposable
         }
     }
 
-    /// <summary>Receives once into the input buffer; false when the appliance closed the connection.</summary>
+    /// <summary>Receives once into the input buffer (decrypted, with TLS); false when the appliance closed the connection.</summary>
     public async ValueTask<bool> ReceiveAsync(CancellationToken cancellationToken)
     {
         var memory = _input.GetMemory(ReceiveChunk);
-        int n = await _socket.ReceiveAsync(memory, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+        int n = _tls is not null
+            ? await _tls.ReadAsync(memory, cancellationToken).ConfigureAwait(false)
+            : await _socket.ReceiveAsync(memory, SocketFlags.None, cancellationToken).ConfigureAwait(false);
         if (n == 0) return false;
         _input.Advance(n);
         return true;
+    }
+
+    /// <summary>
+    /// <see cref="FlushAsync"/> as a blocking call, for a probe on a thread of its own (the pool
+    /// may be busy with the load it measures). Not to be mixed with an async call in flight.
+    /// </summary>
+    public void Flush()
+    {
+        if (_output.IsEmpty) return;
+        if (_tls is not null)
+        {
+            _tls.Write(_output.Span);
+            _output.Consume(_output.Length);
+            return;
+        }
+        while (!_output.IsEmpty) _output.Consume(_socket.Send(_output.Span, SocketFlags.None));
+    }
+
+    /// <summary><see cref="ReceiveAsync"/> as a blocking call (see <see cref="Flush"/>); an IOException after <see cref="SetBlockingTimeout"/>.</summary>
+    public bool Receive()
+    {
+        var span = _input.GetSpan(ReceiveChunk);
+        int n = _tls is not null ? _tls.Read(span) : _socket.Receive(span, SocketFlags.None);
+        if (n == 0) return false;
+        _input.Advance(n);
+        return true;
+    }
+
+    /// <summary>How long the blocking <see cref="Flush"/> and <see cref="Receive"/> wait before they fail.</summary>
+    public void SetBlockingTimeout(TimeSpan timeout)
+    {
+        _socket.ReceiveTimeout = (int)timeout.TotalMilliseconds;
+        _socket.SendTimeout = (int)timeout.TotalMilliseconds;
     }
 
     /// <summary>Takes the next whole frame off the input buffer, if there is one. Allocates nothing.</summary>
@@ -237,6 +334,7 @@ internal sealed class LoadConnection : IDisposable
 
     public void Dispose()
     {
+        _tls?.Dispose();
         _socket.Dispose();
         _output.Release();
         _input.Release();

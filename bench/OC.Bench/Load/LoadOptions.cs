@@ -17,7 +17,8 @@ internal sealed record LoadOptions
           files                one upload of --mib MiB through the appliance and its download,
                                MiB/s each; then iperf3 over loopback with the same bytes (if installed)
           idle                 N connections, each HELLO + RESUME (logged in), then idle: the
-                               appliance's RSS per connection (needs a separate appliance process)
+                               appliance's RSS per connection (needs a separate appliance process);
+                               with --distinct each its own user: REGISTER, the SCRAM login, SYNC
           chat                 P sender/receiver pairs (friends, both logged in, the receiver live
                                after one SYNC), each sender W SEND in flight for D s: delivered
                                MESSAGE/s, SENT/s, end-to-end latency (send -> MESSAGE received)
@@ -26,6 +27,10 @@ internal sealed record LoadOptions
                                until SENT and MESSAGE are in), beside the same chat for -d s
                                before and after the upload (the reference, same run); its own
                                appliance on 127.0.0.1 (in-process or --appliance), not --server
+          handshakes           connections/s of a whole connect (TCP, the TLS handshake, HELLO and the
+                               SCRAM login, then close) and of a connect that RESUMEs instead of the
+                               login, C at a time for D s each; chat round trips on connections
+                               already open (one message every --interval ms) before and during both
           soak                 D of mixed load against the published AOT appliance (its own process,
                                HTTP on): P pairs chatting one message a second each way, a --mib MiB
                                upload + download every 30 s, 20 connections/s churned, 4 garbage
@@ -33,14 +38,22 @@ internal sealed record LoadOptions
                                users stalling in 1 MiB frames); every --sample s a CSV row of RSS, fds,
                                connections, chat p50/p99; at the end the RSS trend and an SVG plot
 
-        where the appliance runs (accounts, ping, chat, files, chat-during-upload):
+        TLS: the appliance speaks TLS 1.3 on its protocol port unless started with --insecure-plaintext;
+        the bench starts it with TLS, and with --insecure-plaintext for --tls off:
+          --tls on|off|both        on (default): TLS, the bench's clients accept the appliance's own
+                                   certificate; off: plaintext; both (chat, files, idle, handshakes):
+                                   plaintext then TLS, back to back in one run, each on a fresh
+                                   appliance, and the ratio TLS / plaintext
+
+        where the appliance runs (accounts, ping, chat, files, chat-during-upload, handshakes):
           (default)            in this process on 127.0.0.1:0, fresh temp data folder per run
           --appliance PATH     spawn PATH (the AOT binary, or oc-appliance.dll to run with dotnet)
           --server HOST:PORT   an appliance that is already running (for idle and soak also --pid PID)
                                idle and soak: by default artifacts/publish/RID/oc-appliance (AOT)
 
         options:
-          -c, --connections LIST   connections, comma-separated for a series (default 1)
+          -c, --connections LIST   connections, comma-separated for a series (default 1; handshakes:
+                                   connects in flight at once, default 16)
           -w, --window N           requests in flight per connection (default 32, chat 64; at most 256)
           -d, --duration S         measured seconds per run (default 5); chat-during-upload:
                                    seconds of the reference chat before and after the upload;
@@ -53,13 +66,16 @@ internal sealed record LoadOptions
                                    soak: chatting pairs (default 100)
           --size N                 chat, chat-during-upload: bytes of text per message
                                    (default 64; 1..4096; chat-during-upload at least 10)
-          --interval MS            chat-during-upload: milliseconds between messages (default 10)
+          --interval MS            chat-during-upload, handshakes: milliseconds between messages (default 10)
           --poller epoll|select    in-process or spawned appliance's poller (default: epoll)
           --appliance-log LEVEL    in-process appliance log level (default warn: the appliance logs
                                    one Info line per registration and login, which would measure stderr)
           --data-root DIR          where temp data folders go (default: the system temp folder)
           -n, --count LIST         idle: connections, comma-separated for a series (default 10000)
           --no-login               idle: HELLO only, no RESUME (the cost of a session apart)
+          --distinct               idle: each connection registers its own user, logs in (SCRAM; -PLUS
+                                   over TLS) and SYNCs (live), instead of RESUMEing one session
+          --users N                handshakes: users the connections log in as, in turn (default 64)
           --settle S               idle: seconds to wait before each RSS reading (default 2)
           --hold S                 idle: keep the connections open S seconds after measuring (e.g.
                                    to take a dotnet-gcdump of a JIT appliance)
@@ -92,6 +108,11 @@ internal sealed record LoadOptions
     public int? Pid { get; init; }
     public IReadOnlyList<int> Counts { get; init; } = [10_000];
     public bool NoLogin { get; init; }
+    public bool Distinct { get; init; }
+    public int Users { get; init; } = 64;
+
+    /// <summary>The transports to run, in order: [true] (TLS, the default), [false] (--tls off), or [false, true] (--tls both).</summary>
+    public IReadOnlyList<bool> TlsRuns { get; init; } = [true];
     public double SettleSeconds { get; init; } = 2;
     public double HoldSeconds { get; init; }
     public IReadOnlyList<KeyValuePair<string, string>> Environment { get; init; } = [];
@@ -112,7 +133,7 @@ internal sealed record LoadOptions
     {
         if (args.Length == 0) throw new UsageException("no mode given");
         string mode = args[0];
-        if (mode is not ("accounts" or "ping" or "idle" or "chat" or "files" or "chat-during-upload" or "soak")) throw new UsageException($"unknown mode '{mode}'");
+        if (mode is not ("accounts" or "ping" or "idle" or "chat" or "files" or "chat-during-upload" or "handshakes" or "soak")) throw new UsageException($"unknown mode '{mode}'");
 
         var o = new LoadOptions
         {
@@ -120,7 +141,7 @@ internal sealed record LoadOptions
             CommandLine = "dotnet run -c Release --project bench/OC.Bench -- " + string.Join(' ', args),
         };
         var env = new List<KeyValuePair<string, string>>();
-        bool windowGiven = false, durationGiven = false, pairsGiven = false, mibGiven = false;
+        bool windowGiven = false, durationGiven = false, pairsGiven = false, mibGiven = false, connectionsGiven = false;
         for (int i = 1; i < args.Length; i++)
         {
             string arg = args[i];
@@ -129,6 +150,7 @@ internal sealed record LoadOptions
             durationGiven |= arg is "-d" or "--duration";
             pairsGiven |= arg is "-p" or "--pairs";
             mibGiven |= arg is "--mib";
+            connectionsGiven |= arg is "-c" or "--connections";
             o = arg switch
             {
                 "-c" or "--connections" => o with { Connections = IntList(arg, Value()) },
@@ -147,6 +169,9 @@ internal sealed record LoadOptions
                 "--pid" => o with { Pid = Int(arg, Value(), 1, int.MaxValue) },
                 "-n" or "--count" => o with { Counts = IntList(arg, Value()) },
                 "--no-login" => o with { NoLogin = true },
+                "--distinct" => o with { Distinct = true },
+                "--users" => o with { Users = Int(arg, Value(), 1, 100_000) },
+                "--tls" => o with { TlsRuns = TlsRunsOf(arg, Value()) },
                 "--settle" => o with { SettleSeconds = Seconds(arg, Value(), 0) },
                 "--hold" => o with { HoldSeconds = Seconds(arg, Value(), 0) },
                 "--env" => AddEnv(o, env, Value()),
@@ -165,6 +190,13 @@ internal sealed record LoadOptions
         o = o with { Environment = env };
         // The chat issue's targets are stated for a window of 64.
         if (mode == "chat" && !windowGiven) o = o with { Window = 64 };
+        // Enough connects in flight to keep the appliance busy while some wait for the client's PBKDF2.
+        if (mode == "handshakes" && !connectionsGiven) o = o with { Connections = [16] };
+        if (mode == "handshakes" && o.Connections.Count != 1) throw new UsageException("handshakes: -c takes one number (connects in flight)");
+        if (o.TlsRuns.Count > 1 && mode is not ("chat" or "files" or "idle" or "handshakes"))
+            throw new UsageException("--tls both: chat, files, idle and handshakes only (the others take on or off)");
+        if (o.TlsRuns.Count > 1 && o.Server is not null) throw new UsageException("--tls both starts an appliance for each side; an appliance at --server speaks one of them (--tls on or off)");
+        if (o.Distinct && o.NoLogin) throw new UsageException("--distinct and --no-login exclude each other");
         // The soak's defaults are those of issue 11: half an hour, 100 pairs, a 64 MiB file.
         if (mode == "soak")
         {
@@ -186,6 +218,15 @@ internal sealed record LoadOptions
         if (mode == "idle" && o.Server is not null && o.Pid is null) throw new UsageException("idle with --server needs --pid to read the appliance's memory");
         return o;
     }
+
+    private static bool[] TlsRunsOf(string name, string text) => text switch
+    {
+        "on" => [true],
+        "off" => [false],
+        // Plaintext first, then TLS: the order of the figures in docs/performance.md.
+        "both" => [false, true],
+        _ => throw new UsageException($"{name}: on, off or both, not '{text}'"),
+    };
 
     private static HashSet<string> SoakParts(string name, string text)
     {

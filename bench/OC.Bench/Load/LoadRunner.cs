@@ -31,6 +31,7 @@ internal static class LoadRunner
                 "files" => await FilesMode.RunAsync(options).ConfigureAwait(false),
                 "chat" => await ChatMode.RunAsync(options).ConfigureAwait(false),
                 "chat-during-upload" => await ChatDuringUploadMode.RunAsync(options).ConfigureAwait(false),
+                "handshakes" => await HandshakesMode.RunAsync(options).ConfigureAwait(false),
                 "soak" => await Soak.SoakMode.RunAsync(options).ConfigureAwait(false),
                 _ => await IdleMode.RunAsync(options).ConfigureAwait(false),
             };
@@ -50,7 +51,7 @@ internal static class LoadRunner
     {
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(options.WarmupSeconds + options.DurationSeconds + 120));
         var clients = await Task.WhenAll(Enumerable.Range(0, connections)
-            .Select(_ => LoadConnection.ConnectAndHelloAsync(target.EndPoint, cancel.Token))).ConfigureAwait(false);
+            .Select(_ => LoadConnection.ConnectAndHelloAsync(target, cancel.Token))).ConfigureAwait(false);
         try
         {
             long start = Stopwatch.GetTimestamp() + (long)(options.WarmupSeconds * Stopwatch.Frequency);

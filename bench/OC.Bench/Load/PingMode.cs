@@ -12,7 +12,7 @@ internal static class PingMode
         int failures = 0;
         foreach (int connections in options.Connections)
         {
-            using var target = Target.Start(options, flushToDisk: true, "ping");
+            using var target = Target.Start(options, flushToDisk: true, "ping", options.TlsRuns[0]);
             var r = await LoadRunner.RunWindowAsync(options, target, connections, write, FrameType.Pong).ConfigureAwait(false);
             if (r.Errors > 0) failures++;
             string cpu = r.ApplianceCpu is double c ? $", appliance CPU {c:0.00} cores" : "";

@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using OC.Appliance;
 using OC.Appliance.Diagnostics;
+using OC.Protocol.Client;
 
 namespace OC.Bench.Load;
 
@@ -16,7 +17,24 @@ internal readonly record struct MessageLogSample(long GroupsCommitted, long Mess
 /// <summary>The appliance under load: in this process, a child process, or one already running.</summary>
 internal abstract class Target : IDisposable
 {
+    protected Target(bool tls) => Tls = tls;
+
     public abstract IPEndPoint EndPoint { get; }
+
+    /// <summary>
+    /// Whether the protocol port speaks TLS (the appliance's default) or plaintext (started with
+    /// --insecure-plaintext, for the comparison). Clients of the bench connect accordingly.
+    /// </summary>
+    public bool Tls { get; }
+
+    /// <summary>
+    /// How <see cref="OcConnection"/> connects to it: TLS with any certificate (the bench measures
+    /// its own appliance; there is no one to trust or distrust), or plaintext.
+    /// </summary>
+    public OcTransport Transport => Tls ? OcTransport.InsecureAnyCertificate : OcTransport.Plaintext;
+
+    /// <summary>For reports: "TLS" or "plaintext".</summary>
+    public string TransportName => Tls ? "TLS" : "plaintext";
 
     /// <summary>The HTTP status service, when it runs and its port is known (a spawned appliance started with HTTP on).</summary>
     public virtual IPEndPoint? HttpEndPoint => null;
@@ -45,19 +63,22 @@ internal abstract class Target : IDisposable
 
     public abstract void Dispose();
 
+    /// <param name="tls">TLS on the protocol port (the appliance's default), or --insecure-plaintext; for an appliance at --server, what it is said to speak.</param>
     /// <param name="http">A spawned appliance serves HTTP on a free port (soak sends garbage to it and reads /api/status); otherwise --no-http.</param>
-    public static Target Start(LoadOptions options, bool flushToDisk, string dataPrefix, bool http = false)
+    public static Target Start(LoadOptions options, bool flushToDisk, string dataPrefix, bool tls, bool http = false)
     {
-        if (options.Server is not null) return new RemoteTarget(options.Server, options.Pid);
-        if (options.AppliancePath is not null) return new SpawnedTarget(options, dataPrefix, http);
-        return new InProcessTarget(options, flushToDisk, dataPrefix);
+        if (options.Server is not null) return new RemoteTarget(options.Server, options.Pid, tls);
+        if (options.AppliancePath is not null) return new SpawnedTarget(options, dataPrefix, tls, http);
+        return new InProcessTarget(options, flushToDisk, dataPrefix, tls);
     }
 
     protected static string NewDataDirectory(LoadOptions options, string prefix)
     {
         var root = options.DataRoot ?? Path.GetTempPath();
         var path = Path.Combine(root, $"oc-bench-{prefix}-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(path);
+        // 0700, as the appliance wants its data folder (it warns about anything wider).
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(path);
+        else Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         return path;
     }
 
@@ -77,7 +98,7 @@ internal sealed class InProcessTarget : Target
     private readonly string _dataDirectory;
     private Exception? _crash;
 
-    public InProcessTarget(LoadOptions options, bool flushToDisk, string prefix)
+    public InProcessTarget(LoadOptions options, bool flushToDisk, string prefix, bool tls) : base(tls)
     {
         Log.MinLevel = options.ApplianceLog switch
         {
@@ -95,6 +116,8 @@ internal sealed class InProcessTarget : Target
             Poller = options.Poller,
             Name = "oc-bench",
             FlushToDisk = flushToDisk,
+            // TLS with the appliance's own certificate, made in the fresh data folder (as at a first start).
+            InsecurePlaintext = !tls,
             IdleTimeout = TimeSpan.FromSeconds(600),
             // The load opens thousands of connections from one address and runs anonymous requests
             // (PING, REGISTER) for whole windows: the stranger limits are lifted, as with --flags below.
@@ -113,7 +136,7 @@ internal sealed class InProcessTarget : Target
         })
         { Name = "oc-appliance-loop", IsBackground = true };
         _thread.Start();
-        Description = $"in-process appliance ({_server.PollerName}, flush {(flushToDisk ? "on" : "off")}, data in {_dataDirectory})";
+        Description = $"in-process appliance ({_server.PollerName}, {TransportName}, flush {(flushToDisk ? "on" : "off")}, data in {_dataDirectory})";
     }
 
     public override IPEndPoint EndPoint => _server.ProtocolEndPoint;
@@ -147,7 +170,7 @@ internal sealed partial class SpawnedTarget : Target
 
     private readonly TaskCompletionSource<int?> _httpPort = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public SpawnedTarget(LoadOptions options, string prefix, bool http = false)
+    public SpawnedTarget(LoadOptions options, string prefix, bool tls, bool http = false) : base(tls)
     {
         string path = Path.GetFullPath(options.AppliancePath!);
         if (!File.Exists(path)) throw new UsageException($"--appliance: {path} does not exist (./publish.sh linux-x64 builds the AOT binary)");
@@ -161,6 +184,8 @@ internal sealed partial class SpawnedTarget : Target
         foreach (var arg in (string[])["--data", _dataDirectory, "--port", "0", .. httpArgs, "--bind", "127.0.0.1", "--name", "oc-bench", "--idle-timeout", "600",
                  "--login-timeout", "600", "--max-anonymous-per-address", "1000000", "--max-anonymous", "1000000", "--no-rate-limits"])
             start.ArgumentList.Add(arg);
+        // TLS is the default: its own certificate is made in the fresh data folder at start.
+        if (!tls) start.ArgumentList.Add("--insecure-plaintext");
         if (options.Poller is not null)
         {
             start.ArgumentList.Add("--poller");
@@ -198,7 +223,7 @@ internal sealed partial class SpawnedTarget : Target
         EndPoint = new IPEndPoint(IPAddress.Loopback, _port.Task.Result);
         if (_httpPort.Task.Result is int httpPort) HttpEndPoint = new IPEndPoint(IPAddress.Loopback, httpPort);
         string env = options.Environment.Count == 0 ? "" : ", " + string.Join(' ', options.Environment.Select(e => $"{e.Key}={e.Value}"));
-        Description = $"{Path.GetFileName(path)} pid {_process.Id}{env}";
+        Description = $"{Path.GetFileName(path)} pid {_process.Id}, {TransportName}{env}";
     }
 
     public override IPEndPoint EndPoint { get; }
@@ -252,10 +277,10 @@ internal sealed partial class SpawnedTarget : Target
 }
 
 /// <summary>An appliance someone else started (`--server`); with `--pid` its memory can be read.</summary>
-internal sealed class RemoteTarget(IPEndPoint endPoint, int? pid) : Target
+internal sealed class RemoteTarget(IPEndPoint endPoint, int? pid, bool tls) : Target(tls)
 {
     public override IPEndPoint EndPoint { get; } = endPoint;
-    public override string Description => $"appliance at {EndPoint}{(pid is int p ? $" pid {p}" : "")}";
+    public override string Description => $"appliance at {EndPoint}{(pid is int p ? $" pid {p}" : "")}, {TransportName}";
     public override int? Pid => pid;
     public override void Dispose() { }
 }

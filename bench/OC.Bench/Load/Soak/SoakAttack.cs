@@ -98,11 +98,11 @@ internal static class SoakAttack
     {
         if (token is null)
         {
-            var stranger = await LoadConnection.ConnectAsync(target.EndPoint, ct).ConfigureAwait(false);
+            var stranger = await LoadConnection.ConnectAsync(target, ct).ConfigureAwait(false);
             LoadConnection.WriteHello(stranger.Output);
             return stranger;
         }
-        var insider = await LoadConnection.ConnectAndHelloAsync(target.EndPoint, ct).ConfigureAwait(false);
+        var insider = await LoadConnection.ConnectAndHelloAsync(target, ct).ConfigureAwait(false);
         try
         {
             var loggedIn = await insider.RequestAsync((b, id) => Resume.Write(b, id, new Resume(token)), 2, ct).ConfigureAwait(false);

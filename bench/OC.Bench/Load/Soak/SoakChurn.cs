@@ -62,7 +62,7 @@ internal static class SoakChurn
     /// <param name="token">A session token to RESUME, or null for the full SCRAM login (and a LOGOUT at the end).</param>
     private static async Task OneAsync(Target target, uint user, byte[]? token, CancellationToken stop)
     {
-        using var connection = await LoadConnection.ConnectAsync(target.EndPoint, stop).ConfigureAwait(false);
+        using var connection = await LoadConnection.ConnectAsync(target, stop).ConfigureAwait(false);
         // HELLO and RESUME together (pipelined), as IdleMode opens its connections.
         LoadConnection.WriteHello(connection.Output);
         if (token is not null) Resume.Write(connection.Output, 2, new Resume(token));

@@ -14,8 +14,8 @@ internal static class SoakFiles
     {
         string host = target.EndPoint.Address.ToString();
         int port = target.EndPoint.Port;
-        await using var alice = await OcConnection.ConnectAsync(host, port, "oc-bench-soak", OcTransport.Plaintext, stop).ConfigureAwait(false);
-        await using var bob = await OcConnection.ConnectAsync(host, port, "oc-bench-soak", OcTransport.Plaintext, stop).ConfigureAwait(false);
+        await using var alice = await OcConnection.ConnectAsync(host, port, "oc-bench-soak", target.Transport, stop).ConfigureAwait(false);
+        await using var bob = await OcConnection.ConnectAsync(host, port, "oc-bench-soak", target.Transport, stop).ConfigureAwait(false);
         uint a = await OcAccounts.RegisterAsync(alice, "soak-up", "", "bench password", cancellationToken: stop).ConfigureAwait(false);
         uint b = await OcAccounts.RegisterAsync(bob, "soak-down", "", "bench password", cancellationToken: stop).ConfigureAwait(false);
         await OcAccounts.LoginAsync(alice, a, "bench password", stop).ConfigureAwait(false);

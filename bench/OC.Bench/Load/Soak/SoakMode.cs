@@ -41,7 +41,7 @@ internal static class SoakMode
         {
             string source = Path.Combine(work, "source.bin");
             await FilesMode.WriteRandomAsync(source, options.SizeMiB * 1024L * 1024).ConfigureAwait(false);
-            using var target = Target.Start(options, flushToDisk: true, "soak", http: true);
+            using var target = Target.Start(options, flushToDisk: true, "soak", options.TlsRuns[0], http: true);
             int pid = target.Pid ?? throw new UsageException("soak needs the appliance's pid");
             return await RunAsync(options, target, pid, source, work).ConfigureAwait(false);
         }
@@ -217,7 +217,7 @@ internal static class SoakMode
     /// <summary>Registers a user and logs in once (the connection closes after): its number and session token.</summary>
     private static async Task<(uint User, byte[] Token)> OneUserAsync(Target target, Register register, CancellationToken ct)
     {
-        using var connection = await LoadConnection.ConnectAndHelloAsync(target.EndPoint, ct).ConfigureAwait(false);
+        using var connection = await LoadConnection.ConnectAndHelloAsync(target, ct).ConfigureAwait(false);
         uint user = await ChatPair.RegisterAsync(connection, register, ct).ConfigureAwait(false);
         return (user, await ChatPair.LoginAsync(connection, user, ct).ConfigureAwait(false));
     }
