@@ -16,22 +16,38 @@ namespace OC.Appliance.Net;
 /// collection blocks the loop for a few milliseconds on a heap of tens of MB; it happens only
 /// after megabytes were let go, which a quiet or steadily busy appliance does not do.
 /// </remarks>
-internal sealed class MemoryTrim(TimeProvider time, Action? collect = null)
+/// <remarks>
+/// The same holds for native memory: each TLS connection's OpenSSL objects are malloc'ed, and
+/// after thousands of connections close, glibc keeps the freed memory in its arenas (measured:
+/// RSS stayed at 196 MB after 10,000 TLS connections closed; <c>malloc_trim(0)</c> brought it to
+/// 56 MB). So after <see cref="NativeTrimAfterClosed"/> connections closed, at most once a minute,
+/// the loop calls <c>malloc_trim</c> (about a millisecond per MB it returns: a pause after a mass
+/// disconnect, never on a steady appliance).
+/// </remarks>
+internal sealed class MemoryTrim(TimeProvider time, Action? collect = null, Func<long>? closedConnections = null, Action? trimNative = null)
 {
     public const long CollectAfterBytes = 8L * 1024 * 1024;
     public const long MinCollectIntervalMs = 60_000;
+    public const long NativeTrimAfterClosed = 1_000;
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(10);
 
     private readonly Action _collect = collect ?? (() => GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true));
+    private readonly Action _trimNative = trimNative ?? NativeHeap.Trim;
     private long _letGo;
     private long _lastCollectMs = long.MinValue / 2;
+    private long _lastNativeTrimMs = long.MinValue / 2;
+    private long _closedAtNativeTrim;
 
     /// <summary>Collections made so far (/api/status).</summary>
     public int Collections { get; private set; }
 
+    /// <summary>malloc_trim calls made so far.</summary>
+    public int NativeTrims { get; private set; }
+
     /// <summary>Once a <see cref="Period"/>, on the loop.</summary>
     public void Tick()
     {
+        TrimNativeAfterManyClosed();
         _letGo += LargeArrays.Trim();
         long now = time.NowMs();
         if (_letGo < CollectAfterBytes || now - _lastCollectMs < MinCollectIntervalMs) return;
@@ -42,5 +58,20 @@ internal sealed class MemoryTrim(TimeProvider time, Action? collect = null)
         Collections++;
         _collect();
         Log.Info("memory.trimmed", $"{letGo / (1024 * 1024)} MiB of large buffers let go; collected to give it back to the system");
+    }
+
+    private void TrimNativeAfterManyClosed()
+    {
+        if (closedConnections is null) return;
+        long closed = closedConnections();
+        long now = time.NowMs();
+        if (closed - _closedAtNativeTrim < NativeTrimAfterClosed || now - _lastNativeTrimMs < MinCollectIntervalMs) return;
+        _closedAtNativeTrim = closed;
+        _lastNativeTrimMs = now;
+        NativeTrims++;
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        _trimNative();
+        if (Log.IsEnabled(LogLevel.Debug))
+            Log.Debug("memory.native_trimmed", $"malloc_trim after {closed} connections closed in all: {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.#} ms");
     }
 }

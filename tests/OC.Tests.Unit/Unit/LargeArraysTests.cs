@@ -89,6 +89,49 @@ public sealed class LargeArraysTests
         Assert.Equal(2, collections); // nothing let go since: no collection
     }
 
+    [Fact]
+    public void The_C_heap_is_trimmed_after_a_thousand_connections_closed_at_most_once_a_minute()
+    {
+        var time = new FakeTimeProvider();
+        long closed = 0;
+        int trims = 0;
+        var trim = new MemoryTrim(time, () => { }, () => closed, () => trims++);
+
+        closed = 999;
+        trim.Tick();
+        Assert.Equal(0, trims); // a steady trickle of closes costs nothing
+
+        closed = 1_000;
+        trim.Tick();
+        Assert.Equal(1, trims);
+
+        closed = 5_000;
+        time.Advance(TimeSpan.FromSeconds(59));
+        trim.Tick();
+        Assert.Equal(1, trims); // within the minute: waits
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        trim.Tick();
+        Assert.Equal(2, trims);
+
+        time.Advance(TimeSpan.FromMinutes(5));
+        closed = 5_999;
+        trim.Tick();
+        Assert.Equal(2, trims); // fewer than a thousand since the last trim
+        Assert.Equal(2, trim.NativeTrims);
+    }
+
+    [Fact]
+    public void Trimming_the_C_heap_for_real_does_not_fail()
+    {
+        // glibc here; elsewhere (musl, Windows) it is a no-op by design.
+        OC.Appliance.Net.NativeHeap.Trim();
+        OC.Appliance.Net.NativeHeap.Trim();
+        var trim = new MemoryTrim(new FakeTimeProvider(), () => { }, () => 10_000);
+        trim.Tick();
+        Assert.Equal(1, trim.NativeTrims);
+    }
+
     /// <summary>Returns <paramref name="mib"/> one-MiB arrays and lets a trim period pass, so the next trim lets them go.</summary>
     private static void LetGo(int mib)
     {
