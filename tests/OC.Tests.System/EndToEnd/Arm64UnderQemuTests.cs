@@ -115,7 +115,9 @@ public sealed partial class Arm64UnderQemuTests(ITestOutputHelper output) : IDis
     {
         string who = config == _alice ? "alice" : "bob";
         var started = DateTime.UtcNow;
-        var run = await OcProcess.RunProgramAsync(arm64.Start(arm64.Cli, []), config.Path, stdin, null, args);
+        // Emulated, both ends do their TLS handshake's ECDHE and ECDSA about 20 times slower than
+        // natively, on a shared machine: the 5 s default --timeout is for real hardware.
+        var run = await OcProcess.RunProgramAsync(arm64.Start(arm64.Cli, []), config.Path, stdin, null, [.. args, "--timeout", "60"]);
         Note($"[{who}] $ {arm64.Describe(arm64.Cli)} {string.Join(' ', args.Select(Quote))}{(stdin is null ? "" : " < password")}"
             + $"  -> exit {run.ExitCode} in {(DateTime.UtcNow - started).TotalSeconds:F1} s");
         foreach (var line in (run.Stdout + run.Stderr).TrimEnd('\n').Split('\n')) Note("  " + line);
