@@ -146,6 +146,19 @@ public sealed class TlsSessionContractTests
         Assert.Null(loop.Session.Error);
     });
 
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public void A_key_that_does_not_belong_to_the_certificate_stops_the_start(string engine)
+    {
+        using var folder = new TempDirectory();
+        var identity = TlsIdentity.LoadOrCreate(folder.Path, "unit", "0123456789abcdef0123456789abcdef", DateTimeOffset.UtcNow);
+        using (var other = ECDsa.Create(ECCurve.NamedCurves.nistP256))
+            File.WriteAllText(identity.KeyPath, other.ExportPkcs8PrivateKeyPem() + "\n");
+
+        var e = Assert.Throws<TlsSetupException>(() => TlsListener.Create(identity.Files, engine));
+        Assert.Contains(identity.KeyPath, e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void The_SslStream_engine_after_Dispose_answers_minus_one_and_false() => OnLoopThread(TlsListener.SslStream, loop =>
     {

@@ -11,7 +11,9 @@ namespace OC.Appliance.Net.Tls;
 /// The portable engine: .NET's SslStream as a server (TLS 1.3 only, no resumption), one per
 /// connection over a <see cref="LoopCipherStream"/>, for where <see cref="OpenSslServer"/> cannot run
 /// (Windows, macOS, a Linux without libssl.so.3). It costs more memory per idle connection than
-/// OpenSSL's own state machine (docs/architecture.md, "TLS in the event loop"). Loop thread only:
+/// OpenSSL's own state machine (docs/architecture.md, "TLS in the event loop"). At start it makes
+/// one handshake in memory (<see cref="SslStreamSelfTest"/>), so a platform that cannot serve TLS 1.3
+/// stops the start with a reason instead of failing every client. Loop thread only:
 /// the sessions check that every call SslStream makes on them comes from the loop's thread, and
 /// count any that does not (<see cref="OffLoopCalls"/>, a bug if ever above 0).
 /// </summary>
@@ -82,15 +84,24 @@ internal sealed class SslStreamServer : ITlsServer
             certificate.Dispose();
             certificate = usable;
         }
+        SslStreamServer server;
         try
         {
-            return new SslStreamServer(certificate, chain);
+            server = new SslStreamServer(certificate, chain);
         }
         catch (Exception e) when (e is CryptographicException or PlatformNotSupportedException)
         {
             certificate.Dispose();
             throw new TlsSetupException($"SslStream cannot serve the certificate in {identity.CertificatePath}: {e.Message}");
         }
+        if (SslStreamSelfTest.Run(server) is { } failed)
+        {
+            server.Dispose();
+            throw new TlsSetupException($"this system's TLS cannot serve TLS 1.3 with the certificate in {identity.CertificatePath} ({failed}). " +
+                "A TLS 1.3 server needs OpenSSL 3 (Linux), Windows 11 or Windows Server 2022 or later; .NET on macOS has none. " +
+                "Run the appliance where it can, or with --insecure-plaintext");
+        }
+        return server;
     }
 
     public ITlsSession CreateSession(ByteBuffer wire)
