@@ -42,7 +42,13 @@ internal sealed class MemoryTlsClient : IDisposable
     public bool HasSent => !_transport.Sent.IsEmpty;
 
     /// <summary>The engine's ciphertext for the client; a read it has waiting completes now, on this thread.</summary>
-    public void Deliver(ReadOnlySpan<byte> cipher) => _transport.Deliver(cipher);
+    public void Deliver(ReadOnlySpan<byte> cipher)
+    {
+        // As the engine does: with a SynchronizationContext current, SslStream's Task-backed
+        // continuations would be queued instead of run here.
+        using var inline = new OC.Appliance.Net.Tls.NoSynchronizationContext();
+        _transport.Deliver(cipher);
+    }
 
     public void Dispose() => Ssl.Dispose();
 

@@ -170,6 +170,24 @@ public sealed class TlsSessionContractTests
     });
 
     [Fact]
+    public void The_SslStream_engine_stays_inline_on_a_thread_with_a_synchronization_context()
+    {
+        // A host's thread (a test runner's, a UI's) may have one; a Task would then queue SslStream's
+        // continuations to it or the pool instead of running them inline.
+        var context = new CountingContext();
+        OnLoopThread(TlsListener.SslStream, loop =>
+        {
+            loop.Pump();
+            Assert.True(loop.Session.IsHandshakeDone);
+            loop.Client.Ssl.Write("a frame"u8);
+            loop.Pump();
+            Assert.Equal("a frame"u8.ToArray(), loop.TakeReceived());
+            Assert.Same(context, SynchronizationContext.Current);
+        }, context: context);
+        Assert.Equal(0, context.Posted);
+    }
+
+    [Fact]
     public void The_SslStream_engine_counts_a_call_from_a_thread_other_than_the_loops()
     {
         // The check every SslStream-engine test relies on (OffLoopCalls stays 0) can see a violation.
@@ -191,11 +209,12 @@ public sealed class TlsSessionContractTests
     }
 
     /// <summary>Runs <paramref name="body"/> on a thread of its own (no synchronization context, as the appliance's loop), with a fresh engine, session and client.</summary>
-    private static void OnLoopThread(string engine, Action<Loop> body, bool dispose = true)
+    private static void OnLoopThread(string engine, Action<Loop> body, bool dispose = true, SynchronizationContext? context = null)
     {
         Exception? failure = null;
         var thread = new Thread(() =>
         {
+            SynchronizationContext.SetSynchronizationContext(context);
             Loop? loop = null;
             try
             {
@@ -217,6 +236,20 @@ public sealed class TlsSessionContractTests
         // Everything runs inline on that thread: only a hang, a bug, takes long.
         Assert.True(thread.Join(TimeSpan.FromSeconds(60)), "the TLS engine hung");
         if (failure is not null) ExceptionDispatchInfo.Capture(failure).Throw();
+    }
+
+    /// <summary>Counts what is posted to it (and runs it on the pool, as a real one would run it somewhere).</summary>
+    private sealed class CountingContext : SynchronizationContext
+    {
+        private int _posted;
+
+        public int Posted => Volatile.Read(ref _posted);
+
+        public override void Post(SendOrPostCallback d, object? state)
+        {
+            Interlocked.Increment(ref _posted);
+            base.Post(d, state);
+        }
     }
 
     /// <summary>One engine's session and a client, with this thread as the event loop between them.</summary>

@@ -20,6 +20,7 @@ internal static class SslStreamSelfTest
     /// <summary>Null when a handshake completed, else why not.</summary>
     public static string? Run(SslStreamServer server)
     {
+        using var inline = new NoSynchronizationContext();
         var serverWire = new ByteBuffer();
         var clientWire = new ByteBuffer();
         var session = server.CreateSession(serverWire);

@@ -57,6 +57,7 @@ internal sealed class SslStreamSession : ITlsSession
     {
         CheckThread(nameof(Decrypt));
         if (_disposed) return -1;
+        using var inline = new NoSynchronizationContext();
         int total = TakeLeftover(plain);
         try
         {
@@ -89,6 +90,7 @@ internal sealed class SslStreamSession : ITlsSession
             Fail("TLS: nothing can be encrypted before the handshake is done");
             return false;
         }
+        using var inline = new NoSynchronizationContext();
         // SslStream wants memory; the caller's span is copied into a rented array.
         byte[] copy = ArrayPool<byte>.Shared.Rent(plain.Length);
         plain.CopyTo(copy);
@@ -119,6 +121,7 @@ internal sealed class SslStreamSession : ITlsSession
         if (_disposed) return;
         CheckThread(nameof(Dispose));
         _disposed = true;
+        using var inline = new NoSynchronizationContext();
         // The end of the ciphertext first: a pending read completes (inline) and SslStream's
         // handshake or read ends, so nothing is left waiting when the SslStream goes.
         _transport.End();
