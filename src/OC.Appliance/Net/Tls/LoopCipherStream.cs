@@ -51,9 +51,6 @@ internal sealed class LoopCipherStream : Stream, IValueTaskSource<int>
     /// <summary>A whole record is here that SslStream has not finished taking: a read it starts now completes now.</summary>
     public bool HasRecord => _handingOut > 0 || TryStartRecord();
 
-    /// <summary>Ciphertext held (at most a partial record once the session has read all it could).</summary>
-    public int Buffered => _cipher.Length;
-
     /// <summary>Ciphertext from the socket; copied, since the loop's receive buffer is reused.</summary>
     public void Append(ReadOnlySpan<byte> cipher)
     {

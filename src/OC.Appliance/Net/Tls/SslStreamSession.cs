@@ -43,9 +43,6 @@ internal sealed class SslStreamSession : ITlsSession
     /// <summary>A read of SslStream's is outstanding (tests: never on an idle connection).</summary>
     internal bool IsReadPending => _reading || (_handshake is { IsCompleted: false } && _transport.IsReadPending);
 
-    /// <summary>Ciphertext held until its record is whole.</summary>
-    internal int BufferedCipher => _transport.Buffered;
-
     public void Feed(byte[] buffer, int offset, int count)
     {
         CheckThread(nameof(Feed));
