@@ -191,6 +191,16 @@ internal static class ApplianceCommandLine
         HelpName = "FILE",
     };
 
+    // Hidden: not a choice owners need to make. The appliance picks OpenSSL where libssl.so.3 is and
+    // SslStream elsewhere; this forces one (a fallback should the OpenSSL engine misbehave on some
+    // system, and how the SslStream engine is measured on Linux). docs/architecture.md, "TLS in the event loop".
+    private static readonly Option<string> TlsEngine = new("--tls-engine")
+    {
+        Description = "TLS engine: openssl or sslstream (default: openssl where libssl.so.3 is, else sslstream)",
+        HelpName = "openssl|sslstream",
+        Hidden = true,
+    };
+
     public static int Run(string[] args)
     {
         SessionTtl.Validators.Add(r => { if (ParseDuration(r.GetValueOrDefault<string>()) is null) r.AddError($"--session-ttl: '{r.GetValueOrDefault<string>()}' is not a time such as 30d"); });
@@ -212,6 +222,11 @@ internal static class ApplianceCommandLine
         });
         Quota.Validators.Add(r => { if (ParseSize(r.GetValueOrDefault<string>()) is null) r.AddError($"--quota: '{r.GetValueOrDefault<string>()}' is not a size such as 10G"); });
         PartialTtl.Validators.Add(r => { if (ParseDuration(r.GetValueOrDefault<string>()) is null) r.AddError($"--partial-ttl: '{r.GetValueOrDefault<string>()}' is not a time such as 7d"); });
+        TlsEngine.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string>() is { } e && e is not (Net.Tls.TlsListener.OpenSsl or Net.Tls.TlsListener.SslStream))
+                r.AddError($"--tls-engine must be openssl or sslstream, not '{e}'");
+        });
         Poller.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<string>() is { } p && p is not ("epoll" or "select")) r.AddError($"--poller must be epoll or select, not '{p}'");
@@ -253,6 +268,7 @@ internal static class ApplianceCommandLine
         foreach (var rate in Rates) root.Options.Add(rate);
         root.Options.Add(NoRateLimits);
         root.Options.Add(Verbose);
+        root.Options.Add(TlsEngine);
         // oc-appliance user list|reset-password|delete: the forgotten password (Admin/UserCommand.cs).
         root.Subcommands.Add(Admin.UserCommand.Create());
         // oc-appliance fingerprint: what clients are asked to trust, for the person at the console.
@@ -282,6 +298,7 @@ internal static class ApplianceCommandLine
             InsecurePlaintext = parse.GetValue(InsecurePlaintext),
             TlsCertificatePath = parse.GetValue(TlsCert),
             TlsKeyPath = parse.GetValue(TlsKey),
+            TlsEngine = parse.GetValue(TlsEngine),
         }));
 
         var result = root.Parse(args);

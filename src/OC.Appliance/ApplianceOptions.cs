@@ -73,6 +73,13 @@ internal sealed record ApplianceOptions
 
     public string? TlsKeyPath { get; init; }
 
+    /// <summary>
+    /// Which TLS engine (hidden --tls-engine): null chooses (OpenSSL where libssl.so.3 is, else
+    /// SslStream); "openssl" or "sslstream" forces one (tests run SslStream on Linux with it, and an
+    /// owner can fall back to it should the OpenSSL engine misbehave on some system).
+    /// </summary>
+    public string? TlsEngine { get; init; }
+
     /// <summary>Off only in benchmarks that measure what the flush costs.</summary>
     public bool FlushToDisk { get; init; } = true;
 

@@ -94,7 +94,7 @@ internal sealed class ApplianceServer : IDisposable
                 var identity = options.TlsCertificatePath is { } certificate
                     ? TlsIdentity.FromFiles(certificate, options.TlsKeyPath!)
                     : TlsIdentity.LoadOrCreate(options.DataDirectory, options.Name, applianceId, options.Time.GetUtcNow());
-                _tls = TlsListener.Create(identity.Files);
+                _tls = TlsListener.Create(identity.Files, options.TlsEngine);
             }
             _connections = new ConnectionManager(_loop, limits, _router) { OnOpened = _router.OnOpened, Tls = _tls };
             _loop.OnWake = () =>
@@ -158,6 +158,9 @@ internal sealed class ApplianceServer : IDisposable
 
     /// <summary>The certificate's fingerprint (what clients trust); null with --insecure-plaintext.</summary>
     public string? Fingerprint => _tls?.Identity.Fingerprint;
+
+    /// <summary>The TLS engine serving the protocol port (openssl, sslstream); null with --insecure-plaintext.</summary>
+    internal ITlsServer? TlsServer => _tls?.Server;
 
     /// <summary>The mDNS responder, or null when it is off (--no-mdns, loopback only, port 5353 unavailable).</summary>
     internal MdnsResponder? Mdns => _mdns;

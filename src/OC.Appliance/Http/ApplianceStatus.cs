@@ -21,7 +21,7 @@ internal sealed record ApplianceStatus
     /// <summary>The certificate's SHA-256 fingerprint (what clients trust); null without TLS.</summary>
     public required string? TlsFingerprint { get; init; }
 
-    /// <summary>openssl (memory BIOs on the loop), or none.</summary>
+    /// <summary>openssl (memory BIOs on the loop), sslstream (the portable fallback), or none.</summary>
     public required string TlsEngine { get; init; }
     public required long TlsHandshakes { get; init; }
 

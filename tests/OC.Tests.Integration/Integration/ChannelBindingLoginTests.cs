@@ -16,10 +16,11 @@ namespace OC.Tests.Integration;
 /// </summary>
 public sealed class ChannelBindingLoginTests
 {
-    [Fact]
-    public async Task A_login_over_TLS_is_bound_to_the_appliances_certificate_and_succeeds()
+    [Theory]
+    [MemberData(nameof(TlsEngines.All), MemberType = typeof(TlsEngines))]
+    public async Task A_login_over_TLS_is_bound_to_the_appliances_certificate_and_succeeds(string engine)
     {
-        using var appliance = new TestAppliance();
+        using var appliance = new TestAppliance(tlsEngine: engine);
         await using var connection = await appliance.ConnectAsync();
         Assert.Equal(appliance.Fingerprint, connection.Certificate!.Fingerprint);
         Assert.Equal(SHA256.HashData(connection.Certificate.Der), connection.ChannelBinding);
@@ -31,10 +32,11 @@ public sealed class ChannelBindingLoginTests
         Assert.Equal(number, (await OcAccounts.WhoAmIAsync(connection)).OcNumber);
     }
 
-    [Fact]
-    public async Task A_login_relayed_through_another_certificate_fails_with_a_warning_and_is_throttled_as_a_failed_login()
+    [Theory]
+    [MemberData(nameof(TlsEngines.All), MemberType = typeof(TlsEngines))]
+    public async Task A_login_relayed_through_another_certificate_fails_with_a_warning_and_is_throttled_as_a_failed_login(string engine)
     {
-        using var appliance = new TestAppliance();
+        using var appliance = new TestAppliance(tlsEngine: engine);
         await using var relay = new TlsRelay(appliance.Port);
         uint number;
         await using (var direct = await appliance.ConnectAsync()) number = await TestUsers.RegisterAsync(direct, "bob", "pw");

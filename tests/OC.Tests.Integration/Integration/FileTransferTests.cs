@@ -26,10 +26,11 @@ public sealed class FileTransferTests
         return target.ToArray();
     }
 
-    [Fact]
-    public async Task An_upload_downloads_byte_identical_and_the_live_recipient_hears_of_it()
+    [Theory]
+    [MemberData(nameof(TlsEngines.All), MemberType = typeof(TlsEngines))]
+    public async Task An_upload_downloads_byte_identical_and_the_live_recipient_hears_of_it(string engine)
     {
-        using var appliance = new TestAppliance();
+        using var appliance = new TestAppliance(tlsEngine: engine);
         var (alice, aliceConn, bob, bobConn) = await FriendsAsync(appliance);
         await using var _a = aliceConn;
         await using var _b = bobConn;

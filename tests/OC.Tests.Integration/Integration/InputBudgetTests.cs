@@ -19,10 +19,11 @@ public sealed class InputBudgetTests
     private const int Sent = 900 * 1024;
     private const int TlsRecordSlack = 16 * 1024 + 256;
 
-    [Fact]
-    public async Task Partial_frames_beyond_the_budget_wait_and_the_rest_of_the_appliance_goes_on()
+    [Theory]
+    [MemberData(nameof(TlsEngines.All), MemberType = typeof(TlsEngines))]
+    public async Task Partial_frames_beyond_the_budget_wait_and_the_rest_of_the_appliance_goes_on(string engine)
     {
-        using var appliance = new TestAppliance(configure: o => o with { SharedInputBytes = Budget });
+        using var appliance = new TestAppliance(configure: o => o with { SharedInputBytes = Budget }, tlsEngine: engine);
         await using var alice = await LoggedInAsync(appliance, "alice");
         var first = await LoggedInAsync(appliance, "mallory"); // disposed when it leaves, below
         await using var second = await LoggedInAsync(appliance, "trudy");

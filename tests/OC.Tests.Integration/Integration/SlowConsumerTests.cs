@@ -3,7 +3,7 @@ using OC.Protocol.Messages;
 
 namespace OC.Tests.Integration;
 
-public abstract class SlowConsumerTests(string poller)
+public abstract class SlowConsumerTests(string poller, string? tlsEngine = null)
 {
     protected string Poller { get; } = poller;
 
@@ -11,7 +11,7 @@ public abstract class SlowConsumerTests(string poller)
     public async Task A_client_that_never_reads_is_cut_off_and_others_are_served()
     {
         const int bound = 64 * 1024;
-        using var appliance = new TestAppliance(Poller, configure: o => o with { MaxOutputBytes = bound });
+        using var appliance = new TestAppliance(Poller, configure: o => o with { MaxOutputBytes = bound }, tlsEngine: tlsEngine);
         await using var bystander = await appliance.ConnectAsync();
 
         using var raw = new RawClient(appliance.Port);
@@ -54,3 +54,6 @@ public abstract class SlowConsumerTests(string poller)
 public sealed class SlowConsumerTests_epoll() : SlowConsumerTests("epoll");
 
 public sealed class SlowConsumerTests_select() : SlowConsumerTests("select");
+
+/// <summary>The SslStream engine (what Windows and macOS run): its ciphertext counts against the bound as OpenSSL's does.</summary>
+public sealed class SlowConsumerTests_sslstream() : SlowConsumerTests("epoll", OC.Appliance.Net.Tls.TlsListener.SslStream);

@@ -1,3 +1,7 @@
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using OC.Appliance.Net.Tls;
@@ -19,10 +23,11 @@ public sealed class TransportSecurityTests
 {
     private const string Secret = "secret: the wifi password is hunter2";
 
-    [Fact]
-    public async Task A_capture_of_the_LAN_holds_neither_message_text_nor_token_nor_login_proof()
+    [Theory]
+    [MemberData(nameof(TlsEngines.All), MemberType = typeof(TlsEngines))]
+    public async Task A_capture_of_the_LAN_holds_neither_message_text_nor_token_nor_login_proof(string engine)
     {
-        using var appliance = new TestAppliance();
+        using var appliance = new TestAppliance(tlsEngine: engine);
         await using var proxy = new RecordingProxy(appliance.Port);
         var transport = appliance.Transport;
         byte[] token;
@@ -55,10 +60,11 @@ public sealed class TransportSecurityTests
         Assert.False(seen.Contains(proofPrefix), "the SCRAM exchange crossed the network in clear");
     }
 
-    [Fact]
-    public async Task A_client_that_does_not_trust_the_certificate_aborts_the_handshake_and_sends_nothing()
+    [Theory]
+    [MemberData(nameof(TlsEngines.All), MemberType = typeof(TlsEngines))]
+    public async Task A_client_that_does_not_trust_the_certificate_aborts_the_handshake_and_sends_nothing(string engine)
     {
-        using var appliance = new TestAppliance();
+        using var appliance = new TestAppliance(tlsEngine: engine);
         string other = Fingerprints.Format(SHA256.HashData("some other appliance"u8));
 
         var refused = await Assert.ThrowsAsync<OcUntrustedCertificateException>(() =>
@@ -76,10 +82,11 @@ public sealed class TransportSecurityTests
         Assert.Equal(2, appliance.Server.FramesReceived); // the trusted one's HELLO and PING
     }
 
-    [Fact]
-    public void Plaintext_to_the_TLS_port_is_answered_in_plaintext_with_TlsRequired_and_closed()
+    [Theory]
+    [MemberData(nameof(TlsEngines.All), MemberType = typeof(TlsEngines))]
+    public void Plaintext_to_the_TLS_port_is_answered_in_plaintext_with_TlsRequired_and_closed(string engine)
     {
-        using var appliance = new TestAppliance();
+        using var appliance = new TestAppliance(tlsEngine: engine);
         using var raw = new RawClient(appliance.Port, tls: false);
         raw.SendHello();
 
@@ -133,12 +140,13 @@ public sealed class TransportSecurityTests
         Assert.Contains("restore it from a backup, or delete both", e.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task A_certificate_of_the_owners_PKI_is_served_with_its_chain_and_logins_bind_to_it()
+    [Theory]
+    [MemberData(nameof(TlsEngines.All), MemberType = typeof(TlsEngines))]
+    public async Task A_certificate_of_the_owners_PKI_is_served_with_its_chain_and_logins_bind_to_it(string engine)
     {
         using var folder = new OC.Tests.Storage.TempDirectory();
         var (certificatePath, keyPath, leafDer) = OwnersPki.Write(folder.Path);
-        using var appliance = new TestAppliance(configure: o => o with { TlsCertificatePath = certificatePath, TlsKeyPath = keyPath });
+        using var appliance = new TestAppliance(configure: o => o with { TlsCertificatePath = certificatePath, TlsKeyPath = keyPath }, tlsEngine: engine);
         Assert.Equal(Fingerprints.Of(leafDer), appliance.Fingerprint);
 
         await using var connection = await appliance.ConnectAsync();
@@ -147,6 +155,37 @@ public sealed class TransportSecurityTests
         uint number = await TestUsers.RegisterAsync(connection, "erin", "pw");
         Assert.Equal(number, (await TestUsers.LoginAsync(connection, number, "pw")).OcNumber);
         Assert.False(File.Exists(Path.Combine(appliance.DataDirectory, TlsIdentity.CertificateFileName)));
+    }
+
+    [Theory]
+    [MemberData(nameof(TlsEngines.All), MemberType = typeof(TlsEngines))]
+    public async Task The_intermediate_of_the_owners_chain_is_sent_with_the_certificate(string engine)
+    {
+        using var folder = new OC.Tests.Storage.TempDirectory();
+        var (certificatePath, keyPath, leafDer, intermediateDer) = OwnersPki.WriteWithIntermediate(folder.Path);
+        using var appliance = new TestAppliance(configure: o => o with { TlsCertificatePath = certificatePath, TlsKeyPath = keyPath }, tlsEngine: engine);
+
+        // A client that does not know the intermediate (as one of the owner's PKI would build the
+        // chain): the certificates the appliance sent besides the leaf are in the chain's extra store.
+        byte[]? leafSeen = null;
+        byte[][] sent = [];
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(IPAddress.Loopback, appliance.Port);
+        await using var ssl = new SslStream(tcp.GetStream());
+        await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = "",
+            EnabledSslProtocols = SslProtocols.Tls13,
+            RemoteCertificateValidationCallback = (_, certificate, chain, _) =>
+            {
+                leafSeen = certificate?.GetRawCertData();
+                sent = [.. chain!.ChainPolicy.ExtraStore.Select(c => c.RawData)];
+                return true;
+            },
+        });
+
+        Assert.Equal(leafDer, leafSeen);
+        Assert.Contains(sent, der => der.AsSpan().SequenceEqual(intermediateDer));
     }
 
     /// <summary>A CA and a leaf it signed (ECDSA P-384 with SHA-384: the channel binding hashes with SHA-384 then).</summary>
@@ -165,6 +204,28 @@ public sealed class TransportSecurityTests
             File.WriteAllText(certificate, leaf.ExportCertificatePem() + "\n" + ca.ExportCertificatePem() + "\n");
             File.WriteAllText(key, leafKey.ExportPkcs8PrivateKeyPem() + "\n");
             return (certificate, key, leaf.RawData);
+        }
+
+        /// <summary>A root, an intermediate it signed and a leaf the intermediate signed; the file holds all three, leaf first.</summary>
+        public static (string Certificate, string Key, byte[] LeafDer, byte[] IntermediateDer) WriteWithIntermediate(string folder)
+        {
+            var from = DateTimeOffset.UtcNow.AddDays(-1);
+            using var rootKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            var rootRequest = new CertificateRequest("CN=Office Root CA", rootKey, HashAlgorithmName.SHA256);
+            rootRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+            using var root = rootRequest.CreateSelfSigned(from, from.AddYears(2));
+            using var intermediateKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            var intermediateRequest = new CertificateRequest("CN=Office Issuing CA", intermediateKey, HashAlgorithmName.SHA256);
+            intermediateRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
+            using var intermediatePublic = intermediateRequest.Create(root, from, from.AddYears(1), [5, 6, 7, 8]);
+            using var intermediate = intermediatePublic.CopyWithPrivateKey(intermediateKey);
+            using var leafKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            var leafRequest = new CertificateRequest("CN=chat.office.example", leafKey, HashAlgorithmName.SHA256);
+            using var leaf = leafRequest.Create(intermediate, from, from.AddMonths(6), [9, 10, 11, 12]);
+            string certificate = Path.Combine(folder, "chain3.pem"), key = Path.Combine(folder, "leaf3.key");
+            File.WriteAllText(certificate, leaf.ExportCertificatePem() + "\n" + intermediate.ExportCertificatePem() + "\n" + root.ExportCertificatePem() + "\n");
+            File.WriteAllText(key, leafKey.ExportPkcs8PrivateKeyPem() + "\n");
+            return (certificate, key, leaf.RawData, intermediate.RawData);
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using OC.Appliance;
 using OC.Appliance.Limits;
+using OC.Appliance.Net.Tls;
 using OC.Protocol.Client;
 
 namespace OC.Tests.Integration;
@@ -16,7 +17,8 @@ internal sealed class TestAppliance : IDisposable
     private readonly bool _ownsDirectory;
     private Exception? _crash;
 
-    public TestAppliance(string? poller = null, string? dataDirectory = null, Func<ApplianceOptions, ApplianceOptions>? configure = null)
+    /// <param name="tlsEngine">Forces a TLS engine (openssl, sslstream; null lets the appliance choose, as it does in use).</param>
+    public TestAppliance(string? poller = null, string? dataDirectory = null, Func<ApplianceOptions, ApplianceOptions>? configure = null, string? tlsEngine = null)
     {
         _ownsDirectory = dataDirectory is null;
         DataDirectory = dataDirectory ?? TempDirectory.Create("oc-appliance");
@@ -29,8 +31,10 @@ internal sealed class TestAppliance : IDisposable
             Poller = poller,
             Name = "test-appliance",
             RateLimits = LoopbackRateLimits,
+            TlsEngine = tlsEngine,
         };
         Server = new ApplianceServer(configure?.Invoke(options) ?? options);
+        if (tlsEngine is not null && Server.TlsServer is { } tls) Assert.Equal(tlsEngine, tls.Engine);
         _thread = new Thread(() =>
         {
             try { Server.Run(); }
@@ -71,6 +75,9 @@ internal sealed class TestAppliance : IDisposable
         if (!Server.WaitForStop(TimeSpan.FromSeconds(30))) throw new TimeoutException("the appliance did not stop within 30 s");
         _thread.Join(TimeSpan.FromSeconds(5));
         if (_crash is not null) throw new InvalidOperationException("the appliance loop crashed", _crash);
+        // The SslStream engine assumes it runs on the loop thread alone; every test of it checks that it did.
+        if (Server.TlsServer is SslStreamServer { OffLoopCalls: > 0 } ssl)
+            throw new InvalidOperationException($"the SslStream engine was called {ssl.OffLoopCalls} times off the loop thread (see the tls.off_loop log line)");
     }
 
     public void Dispose()
