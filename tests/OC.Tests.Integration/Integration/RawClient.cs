@@ -84,8 +84,10 @@ internal sealed class RawClient : IDisposable
             {
                 n = Stream.Read(chunk);
             }
-            catch (IOException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionReset })
+            catch (IOException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionReset }
+                || (e.InnerException is null && Stream is SslStream))
             {
+                // Reset, or (TLS) the stream ended in the middle of a record: the appliance cut the connection.
                 return null;
             }
             if (n == 0) return null;
