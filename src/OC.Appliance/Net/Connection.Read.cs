@@ -1,5 +1,5 @@
-using OC.Appliance.Diagnostics;
 using System.Net.Sockets;
+using OC.Appliance.Diagnostics;
 using OC.Protocol.Framing;
 
 namespace OC.Appliance.Net;

@@ -102,9 +102,6 @@ internal sealed partial class Connection : IEventHandler, ISlotted
     /// <summary>Replies not yet taken by the socket: frames, and with TLS the records sealed from them.</summary>
     public int PendingOutputBytes => _output.Length + _wire.Length;
 
-    /// <summary>True when this connection is TLS (its frames travel encrypted).</summary>
-    public bool IsTls => _tls is not null;
-
     public void OnEvents(PollEvents events)
     {
         if ((events & (PollEvents.Writable | PollEvents.Error)) != 0) Flush();

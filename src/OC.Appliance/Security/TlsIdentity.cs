@@ -109,6 +109,8 @@ internal sealed class TlsIdentity
         // The key first: a certificate without its key would stop the next start (see LoadOrCreate).
         WritePrivate(keyPath, key.ExportPkcs8PrivateKeyPem());
         WritePrivate(certificatePath, certificate.ExportCertificatePem());
+        // The renames themselves are durable before any client sees the fingerprint.
+        DirectorySync.Flush(Path.GetDirectoryName(Path.GetFullPath(certificatePath))!);
     }
 
     /// <summary>Written 0600 beside, flushed, then renamed into place: never a half-written key.</summary>
