@@ -48,8 +48,9 @@ internal sealed class TlsIdentity
     /// <summary>The appliance's own certificate in <paramref name="dataDirectory"/>, made now if there is none.</summary>
     public static TlsIdentity LoadOrCreate(string dataDirectory, string applianceName, string applianceId, DateTimeOffset now)
     {
-        string certificatePath = Path.Combine(dataDirectory, CertificateFileName);
-        string keyPath = Path.Combine(dataDirectory, KeyFileName);
+        // Full paths: the start-up log names the file a person at the console looks for.
+        string certificatePath = Path.GetFullPath(Path.Combine(dataDirectory, CertificateFileName));
+        string keyPath = Path.GetFullPath(Path.Combine(dataDirectory, KeyFileName));
         bool hasCertificate = File.Exists(certificatePath), hasKey = File.Exists(keyPath);
         if (hasCertificate != hasKey)
         {
