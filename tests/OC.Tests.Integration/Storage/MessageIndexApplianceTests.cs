@@ -19,7 +19,7 @@ public sealed class MessageIndexApplianceTests
     [Fact]
     public async Task After_a_restart_history_sync_and_resends_use_the_index_and_a_zeroed_page_is_rebuilt_from_the_log()
     {
-        var data = TempDirectory.Create("oc-msgindex");
+        var data = OC.Tests.Integration.TempDirectory.Create("oc-msgindex");
         try
         {
             uint alice, bob, carol;
@@ -46,6 +46,8 @@ public sealed class MessageIndexApplianceTests
                     }).ToList();
                     foreach (var (from, to, id, reply) in window) sent.Add(((await reply).Seq, from, to, id));
                 }
+                // Two connections send at once: seqs follow the appliance's order, not the list's.
+                sent.Sort((x, y) => x.Seq.CompareTo(y.Seq));
             }
             // A clean stop checkpointed the index.
             Assert.True(File.Exists(Path.Combine(data, MessageIndex.CheckpointFileName)));
@@ -92,7 +94,7 @@ public sealed class MessageIndexApplianceTests
         }
         finally
         {
-            TempDirectory.Delete(data);
+            OC.Tests.Integration.TempDirectory.Delete(data);
         }
     }
 }

@@ -66,7 +66,7 @@ internal sealed record SoakTrend(
         double indexShare = early > 0 ? index * (durationSeconds - 2 * warmup) / 60 / early : 0;
         // Floors: the lowest RSS of each whole cycle of the second half, at the cycle's middle. The
         // second half, as the figures above: by then each chat sender's window of recent message
-        // ids (MessageIndex.RecentIdsPerSender, 1,024: ~17 minutes at one message a second) is
+        // ids (RecentIds.Capacity, 1,024: ~17 minutes at one message a second) is
         // full, a bounded growth by design that would otherwise count as a trend.
         double half = durationSeconds / 2;
         var floors = samples.Where(s => s.ElapsedSeconds > half)
