@@ -45,7 +45,7 @@ internal sealed partial class MessageIndex
         long fileLength = RandomAccess.GetLength(_file);
         if (!File.Exists(_checkpointPath))
         {
-            if (fileLength > Magic.Length) Log.Warn("messages.index_rebuild", $"{_checkpointPath} is missing: rebuilding the index from the log");
+            // Not damage: a kill before the first checkpoint, a new version, a folder restored without it.
             Reset();
             return null;
         }
