@@ -28,7 +28,7 @@ internal static class FillMode
         var options = ScaleOptions.Parse(args);
         string data = options.Data;
         if (File.Exists(Path.Combine(data, MessageLog.FileName))) throw new UsageException($"{data} already holds messages; fill takes a new folder");
-        Directory.CreateDirectory(data);
+        PrivateFiles.EnsureOwnFolder(data);
         Console.WriteLine($"# bench fill --data {data} --messages {options.Messages} --conversations {options.Conversations} --users {options.Users} --text-bytes {options.TextBytes}");
         var clock = Stopwatch.StartNew();
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using OC.Appliance.Storage.Messages;
 using OC.Bench.Load;
 using OC.Protocol.Client;
 using OC.Protocol.Framing;
@@ -15,7 +16,8 @@ namespace OC.Bench.Scale;
 /// pages of 50 before random seqs (random depths), one at a time, and a SYNC of the 10,000
 /// newest messages of one user (pages until SYNCED says no more). Plaintext (--insecure-plaintext)
 /// and no rate limits: the subject is the storage. The appliance is stopped with SIGTERM at the
-/// end and waited for, whatever happens.
+/// end and waited for, whatever happens; then the same HISTORY pages are timed in this process on
+/// the log itself, to tell the storage's part from the rest.
 /// </summary>
 internal static partial class ScaleMode
 {
@@ -61,15 +63,82 @@ internal static partial class ScaleMode
             await MeasureHistoryAsync(port, manifest, options.Samples).ConfigureAwait(false);
             await MeasureSyncAsync(port, manifest).ConfigureAwait(false);
             Console.WriteLine($"RSS after the measurements: {ProcStats.ReadMemory(process.Id).VmRssKiB / 1024.0:0.0} MiB");
-            return 0;
         }
         finally
         {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: false);
-                process.WaitForExit();
-            }
+            Stop(process);
+        }
+        MeasureStorage(options.Data, manifest, options.Samples);
+        return 0;
+    }
+
+    /// <summary>SIGTERM (a clean stop checkpoints the index), then SIGKILL if it has not gone within 30 s.</summary>
+    private static void Stop(Process process)
+    {
+        if (process.HasExited) return;
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)])) kill?.WaitForExit();
+        if (process.WaitForExit(TimeSpan.FromSeconds(30))) return;
+        process.Kill(entireProcessTree: false);
+        process.WaitForExit();
+    }
+
+    /// <summary>
+    /// The same HISTORY pages read in this process straight from the log and its index (the
+    /// appliance stopped): what the storage costs without the network, the loop and the scheduler.
+    /// </summary>
+    private static void MeasureStorage(string data, Manifest manifest, int samples)
+    {
+        var random = new Random(7);
+        var deep = manifest.Conversations.Where(c => c.Count > PageSize).ToList();
+        var times = new List<double>(samples);
+        var cpuTimes = new List<double>(samples);
+        var sink = new CountingSink();
+        using var log = new MessageLog(data);
+        for (int i = 0; i < samples + 100; i++)
+        {
+            var c = deep[random.Next(deep.Count)];
+            ulong before = (ulong)random.NextInt64(1, manifest.Messages + 1);
+            double cpu0 = ThreadCpuMs();
+            long t0 = Stopwatch.GetTimestamp();
+            var page = log.Conversation(c.A, c.B, before, PageSize);
+            page.Read(ref sink);
+            double ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            double cpu = ThreadCpuMs() - cpu0;
+            if (i < 100) continue;
+            times.Add(ms);
+            cpuTimes.Add(cpu);
+        }
+        times.Sort();
+        cpuTimes.Sort();
+        // On a loaded machine the wall clock includes waiting for a core; the thread's CPU time does not.
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"history in process (MessageLog.Conversation + Read, no network): {times.Count} pages, wall p50 {Percentile(times, 0.50):0.000} ms, p99 {Percentile(times, 0.99):0.000} ms, max {times[^1]:0.000} ms; " +
+            $"thread CPU p50 {Percentile(cpuTimes, 0.50):0.000} ms, p99 {Percentile(cpuTimes, 0.99):0.000} ms"));
+    }
+
+    private static double ThreadCpuMs()
+    {
+        // CLOCK_THREAD_CPUTIME_ID (3): this thread's CPU time, in nanoseconds.
+        return ClockGetTime(3, out var ts) == 0 ? ts.Seconds * 1000.0 + ts.Nanoseconds / 1e6 : 0;
+    }
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "clock_gettime")]
+    private static partial int ClockGetTime(int clock, out TimeSpec time);
+
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    private sealed class CountingSink : IMessageSink
+    {
+        public long Count { get; private set; }
+
+        public bool Accept(in MessageRecord message)
+        {
+            Count += message.Text.Length > 0 ? 1 : 0;
+            return true;
         }
     }
 

@@ -122,8 +122,10 @@ internal sealed partial class MessageIndex
                     at += 16;
                 }
                 buffer.Advance(at);
-                // An idle list need not keep its next block's pointers: they are read back when it grows.
+                // An idle list need not keep its next block's pointers (they are read back when it
+                // grows) nor room in its tail: memory follows what the lists hold.
                 list.NextPointers = null;
+                list.TrimExcess();
             }
             BinaryPrimitives.WriteUInt32LittleEndian(buffer.GetSpan(4), MessageRecord.Crc(buffer.Span));
             buffer.Advance(4);

@@ -36,6 +36,13 @@ internal sealed class PostingList(ulong key)
 
     public void RemoveLast() => TailCount--;
 
+    /// <summary>Gives back the tail's spare room (an idle list keeps only what it holds).</summary>
+    public void TrimExcess()
+    {
+        int size = TailCount == 0 ? 0 : Math.Max(8, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)TailCount));
+        if (size < _tail.Length) Array.Resize(ref _tail, size);
+    }
+
     /// <summary>Drops the oldest <paramref name="count"/> tail entries (they went into a block).</summary>
     public void RemoveFirst(int count)
     {
