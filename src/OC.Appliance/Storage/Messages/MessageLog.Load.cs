@@ -56,6 +56,12 @@ internal sealed partial class MessageLog
         _index.LogLength = position;
         long replayed = position - from;
         if (replayed > 0) Checkpoint();
+        if (replayed > 64 * 1024 * 1024)
+        {
+            // A long replay (a whole log read once) leaves its buffers and every list's spare tail
+            // as garbage: give that memory back now rather than keep it while the appliance idles.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }
         Log.Info("messages.open", $"{_path}: {Count} messages, last seq {_committedSeq}; index: {_index.ListCount} lists, {replayed} bytes of log replayed, {Environment.TickCount64 - started} ms");
     }
 

@@ -22,8 +22,12 @@ internal sealed partial class MessageLog : IDisposable
 {
     public const string FileName = "messages.log";
 
-    /// <summary>A checkpoint of the index after this many messages, so an open replays at most about as many.</summary>
-    public const int CheckpointEveryMessages = 262_144;
+    /// <summary>
+    /// A checkpoint of the index after this many messages, so an open after a kill replays at most
+    /// about as many: a quarter of a second at the ~520,000 messages a second a whole-log build
+    /// reads here (docs/performance.md, "Scale").
+    /// </summary>
+    public const int CheckpointEveryMessages = 131_072;
 
     // "OCMSGLG1": the format of this file; a future format gets a new magic.
     private static readonly byte[] Magic = "OCMSGLG1"u8.ToArray();
