@@ -87,6 +87,13 @@ internal sealed record LoadOptions
           --svg PATH               soak: where the plot goes (default soak.svg)
           --skip LIST              soak: leave out some of chat,files,churn,garbage,attack (to see which
                                    one moves RSS)
+          --redis                  chat: after each pair count, the same load against Redis pub/sub
+                                   (redis-server started here on 127.0.0.1, nothing saved; a PUBLISH
+                                   per message, the window and the latency measured as for chat)
+          --redis-server PATH      chat: the redis-server to start (default: redis-server on PATH)
+          --phase-limit S          chat: the deadline of every phase (start, set-up, traffic, stop)
+                                   instead of limits only a hang misses; a missed one kills the
+                                   appliance, deletes the data folders and exits with code 3
           --replot                 soak: no load; redraw --svg from the samples in --csv (with
                                    --idle-kib N: the idle RSS the run printed, drawn as a line)
         """;
@@ -125,6 +132,13 @@ internal sealed record LoadOptions
     public IReadOnlySet<string> Skip { get; init; } = new HashSet<string>();
     public bool Replot { get; init; }
     public long IdleKiB { get; init; } = -1;
+
+    /// <summary>chat: every phase's deadline (start, set-up, traffic, stop), instead of limits only a hang can miss (tests of the clean-up).</summary>
+    public double? PhaseLimitSeconds { get; init; }
+
+    /// <summary>chat: also Redis pub/sub with the same pairs, window and size, in the same run (the reference).</summary>
+    public bool Redis { get; init; }
+    public string RedisServerPath { get; init; } = "redis-server";
 
     /// <summary>The whole command line, for reports: every figure comes with the command that made it.</summary>
     public string CommandLine { get; init; } = "";
@@ -184,6 +198,9 @@ internal sealed record LoadOptions
                 "--skip" => o with { Skip = SoakParts(arg, Value()) },
                 "--replot" => o with { Replot = true },
                 "--idle-kib" => o with { IdleKiB = Int(arg, Value(), 1, int.MaxValue) },
+                "--phase-limit" => o with { PhaseLimitSeconds = Seconds(arg, Value(), 0.001) },
+                "--redis" => o with { Redis = true },
+                "--redis-server" => o with { Redis = true, RedisServerPath = Value() },
                 _ => throw new UsageException($"unknown option '{arg}'"),
             };
         }
@@ -196,6 +213,7 @@ internal sealed record LoadOptions
         if (o.TlsRuns.Count > 1 && mode is not ("chat" or "files" or "idle" or "handshakes"))
             throw new UsageException("--tls both: chat, files, idle and handshakes only (the others take on or off)");
         if (o.TlsRuns.Count > 1 && o.Server is not null) throw new UsageException("--tls both starts an appliance for each side; an appliance at --server speaks one of them (--tls on or off)");
+        if (o.Redis && mode != "chat") throw new UsageException("--redis: chat only");
         if (o.Distinct && o.NoLogin) throw new UsageException("--distinct and --no-login exclude each other");
         // The soak's defaults are those of issue 11: half an hour, 100 pairs, a 64 MiB file.
         if (mode == "soak")
