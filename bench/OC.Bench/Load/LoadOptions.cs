@@ -54,7 +54,8 @@ internal sealed record LoadOptions
         options:
           -c, --connections LIST   connections, comma-separated for a series (default 1; handshakes:
                                    connects in flight at once, default 16)
-          -w, --window N           requests in flight per connection (default 32, chat 64; at most 256)
+          -w, --window N           requests in flight per connection (default 32, chat 64; at most 256);
+                                   chat takes a list (-w 1,64: each window in turn, one invocation)
           -d, --duration S         measured seconds per run (default 5); chat-during-upload:
                                    seconds of the reference chat before and after the upload;
                                    soak: the whole run (default 30m; every time takes s, m or h)
@@ -101,6 +102,9 @@ internal sealed record LoadOptions
     public required string Mode { get; init; }
     public IReadOnlyList<int> Connections { get; init; } = [1];
     public int Window { get; init; } = 32;
+
+    /// <summary>chat: the windows to run in turn (-w 1,64), the first also in <see cref="Window"/>.</summary>
+    public IReadOnlyList<int> Windows { get; init; } = [32];
     public IReadOnlyList<int> Pairs { get; init; } = [1];
     public int MessageSize { get; init; } = 64;
     public double DurationSeconds { get; init; } = 5;
@@ -168,7 +172,7 @@ internal sealed record LoadOptions
             o = arg switch
             {
                 "-c" or "--connections" => o with { Connections = IntList(arg, Value()) },
-                "-w" or "--window" => o with { Window = Int(arg, Value(), 1, 256) },
+                "-w" or "--window" => WithWindows(o, arg, Value()),
                 "-p" or "--pairs" => o with { Pairs = IntList(arg, Value()) },
                 "--size" => o with { MessageSize = Int(arg, Value(), 1, OC.Protocol.ProtocolLimits.MaxMessageTextBytes) },
                 "-d" or "--duration" => o with { DurationSeconds = Seconds(arg, Value(), 0.1) },
@@ -206,7 +210,8 @@ internal sealed record LoadOptions
         }
         o = o with { Environment = env };
         // The chat issue's targets are stated for a window of 64.
-        if (mode == "chat" && !windowGiven) o = o with { Window = 64 };
+        if (mode == "chat" && !windowGiven) o = o with { Window = 64, Windows = [64] };
+        if (mode != "chat" && o.Windows.Count > 1) throw new UsageException("-w takes one number except for chat");
         // Enough connects in flight to keep the appliance busy while some wait for the client's PBKDF2.
         if (mode == "handshakes" && !connectionsGiven) o = o with { Connections = [16] };
         if (mode == "handshakes" && o.Connections.Count != 1) throw new UsageException("handshakes: -c takes one number (connects in flight)");
@@ -235,6 +240,16 @@ internal sealed record LoadOptions
         if (mode == "chat-during-upload" && o.Server is not null) throw new UsageException("chat-during-upload starts its own appliance on 127.0.0.1 (in-process or --appliance); --server is not for it");
         if (mode == "idle" && o.Server is not null && o.Pid is null) throw new UsageException("idle with --server needs --pid to read the appliance's memory");
         return o;
+    }
+
+    private static LoadOptions WithWindows(LoadOptions o, string name, string text)
+    {
+        var windows = IntList(name, text);
+        foreach (int w in windows)
+        {
+            if (w is < 1 or > 256) throw new UsageException($"{name}: {w} is not in 1..256");
+        }
+        return o with { Window = windows[0], Windows = windows };
     }
 
     private static bool[] TlsRunsOf(string name, string text) => text switch
