@@ -45,7 +45,7 @@ internal static class ChatMode
             {
                 using (LoadRunner.Phase(options, "raw flush", TimeSpan.FromSeconds(120)))
                     floor = FlushProbe.Measure(options);
-                PrintFlush(options, floor.Value);
+                PrintFlush(options, floor.Value, "before the run");
             }
             foreach (bool flush in flushes)
             {
@@ -62,7 +62,18 @@ internal static class ChatMode
                         results[(flush, tls)] = r;
                         if (r.Errors > 0 || r.Lost != 0) failures++;
                         Print(options, target, pairs, inProcess ? (flush ? "on" : "OFF") : "as configured", load, r);
-                        if (flush && floor is { } f) PrintAgainstFlush(options, pairs, target.TransportName, r, f);
+                        if (flush && floor is { } before)
+                        {
+                            // The disk again right after the run: the run's figures are compared with both probes together.
+                            FlushFigures after;
+                            using (LoadRunner.Phase(options, "raw flush", TimeSpan.FromSeconds(120)))
+                                after = FlushProbe.Measure(options);
+                            PrintFlush(options, after, "after the run");
+                            var both = FlushFigures.Combine(before, after);
+                            PrintFlush(options, both, "before and after, together");
+                            PrintAgainstFlush(options, pairs, target.TransportName, r, both);
+                            floor = after;
+                        }
                     }
                     finally
                     {
@@ -185,12 +196,13 @@ internal static class ChatMode
         }
     }
 
-    private static void PrintFlush(LoadOptions options, FlushFigures f) =>
+    private static void PrintFlush(LoadOptions options, FlushFigures f, string when) =>
         new Report(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"raw flush: {f.Count:#,0} x ({FlushProbe.AppendBytes} B append + fsync) in {Path.GetDirectoryName(f.Folder)}: p50 {Report.Ms(f.Latency.P50Ms)}, " +
+                $"raw flush ({when}): {f.Count:#,0} x ({FlushProbe.AppendBytes} B append + fsync) in {Path.GetDirectoryName(f.Folder)}: p50 {Report.Ms(f.Latency.P50Ms)}, " +
                 $"p99 {Report.Ms(f.Latency.P99Ms)}, p99.9 {Report.Ms(f.Latency.P999Ms)}, max {Report.Ms(f.Latency.MaxMs)}; bound for window {options.Window}: " +
                 $"{Report.Rate(f.BoundPerSecond(options.Window))} msgs/s (W / flush p50); load average {f.LoadAverage}"))
             .Add("mode", "raw-flush")
+            .Add("when", when)
             .Add("flushes", f.Count)
             .Add("appendBytes", FlushProbe.AppendBytes)
             .Add("flushP50Ms", f.Latency.P50Ms)

@@ -39,7 +39,7 @@ internal static class FlushProbe
                 log.Add(Stopwatch.GetTimestamp() - start);
                 offset += record.Length;
             }
-            return new FlushFigures(log.Count, LatencyLog.Merge([log]), folder, LoadRunner.LoadAverage());
+            return new FlushFigures(log.Count, LatencyLog.Merge([log]), folder, LoadRunner.LoadAverage(), [log]);
         }
         finally
         {
@@ -49,8 +49,18 @@ internal static class FlushProbe
 }
 
 /// <summary>One flush probe: how many appends + fsyncs, their percentiles (write and fsync together), where, and the load average when it ended.</summary>
-internal readonly record struct FlushFigures(int Count, Percentiles Latency, string Folder, string LoadAverage)
+internal readonly record struct FlushFigures(int Count, Percentiles Latency, string Folder, string LoadAverage, IReadOnlyList<LatencyLog> Logs)
 {
+    /// <summary>
+    /// The probes before and after a run as one: the disk's flush time moves with what else is
+    /// written on the machine, so the run is bracketed rather than compared with one moment.
+    /// </summary>
+    public static FlushFigures Combine(FlushFigures before, FlushFigures after)
+    {
+        LatencyLog[] logs = [.. before.Logs, .. after.Logs];
+        return new FlushFigures(before.Count + after.Count, LatencyLog.Merge(logs), before.Folder, $"{before.LoadAverage} / {after.LoadAverage}", logs);
+    }
+
     /// <summary>Messages per second a pair with <paramref name="window"/> in flight can reach at most: one flush per window.</summary>
     public double BoundPerSecond(int window) => Latency.P50Ms > 0 ? window / (Latency.P50Ms / 1000) : 0;
 }
