@@ -38,15 +38,6 @@ internal static class ChatMode
         foreach (int pairs in options.Pairs)
         {
             var results = new Dictionary<(bool Flush, bool Tls), ChatResult>();
-            // The durable floor on this disk, now, beside the figures it bounds (not for an
-            // appliance elsewhere, whose disk this is not).
-            FlushFigures? floor = null;
-            if (options.Server is null && flushes.Contains(true))
-            {
-                using (LoadRunner.Phase(options, "raw flush", TimeSpan.FromSeconds(120)))
-                    floor = FlushProbe.Measure(options);
-                PrintFlush(options, floor.Value, "before the run");
-            }
             foreach (bool flush in flushes)
             {
                 // --tls both: plaintext, then TLS, each on a fresh appliance, back to back.
@@ -58,21 +49,16 @@ internal static class ChatMode
                         target = Target.Start(options, flush, "chat", tls);
                     try
                     {
-                        var r = await RunOnceAsync(options, target, pairs, register, text).ConfigureAwait(false);
+                        // The raw flush on this disk, measured during the run's warm-up (not for an appliance elsewhere, whose disk this is not).
+                        bool probe = flush && options.Server is null;
+                        var (r, floor) = await RunOnceAsync(options, target, pairs, register, text, probe).ConfigureAwait(false);
                         results[(flush, tls)] = r;
                         if (r.Errors > 0 || r.Lost != 0) failures++;
                         Print(options, target, pairs, inProcess ? (flush ? "on" : "OFF") : "as configured", load, r);
-                        if (flush && floor is { } before)
+                        if (floor is { } f)
                         {
-                            // The disk again right after the run: the run's figures are compared with both probes together.
-                            FlushFigures after;
-                            using (LoadRunner.Phase(options, "raw flush", TimeSpan.FromSeconds(120)))
-                                after = FlushProbe.Measure(options);
-                            PrintFlush(options, after, "after the run");
-                            var both = FlushFigures.Combine(before, after);
-                            PrintFlush(options, both, "before and after, together");
-                            PrintAgainstFlush(options, pairs, target.TransportName, r, both);
-                            floor = after;
+                            PrintFlush(options, f, "during the warm-up");
+                            PrintAgainstFlush(options, pairs, target.TransportName, r, f);
                         }
                     }
                     finally
@@ -131,7 +117,13 @@ internal static class ChatMode
         return (b / a).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private static async Task<ChatResult> RunOnceAsync(LoadOptions options, Target target, int count, Register register, ReadOnlyMemory<byte> text)
+    /// <param name="measureFlush">
+    /// Also the raw flush (<see cref="FlushProbe"/>), on a thread of its own during the warm-up:
+    /// alone on this VM (before or after a run) an fsync took 2-4 ms at the median, during a run
+    /// 0.3-0.4 ms, as the appliance's own (issue 13: an idle virtual CPU wakes slowly for the
+    /// disk's interrupt), so the floor is taken while the same processes run, outside the window.
+    /// </param>
+    private static async Task<(ChatResult Result, FlushFigures? Flush)> RunOnceAsync(LoadOptions options, Target target, int count, Register register, ReadOnlyMemory<byte> text, bool measureFlush)
     {
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(600 + options.WarmupSeconds + options.DurationSeconds));
         var pairs = new ChatPair[count];
@@ -158,12 +150,16 @@ internal static class ChatMode
                 tasks.Add(Task.Run(() => ChatTraffic.ReceiveAsync(pair.Receiver, run, receiver, cancel.Token)));
                 tasks.Add(Task.Run(() => ChatTraffic.SendAsync(pair.Sender, pair.ReceiverNumber, text, options.Window, run, sender, cancel.Token)));
             }
+            var flushProbe = measureFlush
+                ? Task.Run(() => FlushProbe.Measure(options, seconds: Math.Clamp(options.WarmupSeconds - 0.5, 0.5, 2)))
+                : Task.FromResult<FlushFigures?>(null);
             // Each sender ends by itself after the window (its last message, then every SENT): a
             // minute more than the run is a hang.
             using (LoadRunner.Phase(options, "chat traffic", TimeSpan.FromSeconds(options.WarmupSeconds + options.DurationSeconds + 120)))
             {
                 await Task.WhenAll(tasks).ConfigureAwait(false);
                 await sampling.ConfigureAwait(false);
+                await flushProbe.ConfigureAwait(false);
             }
             var (cpu, log) = await sampling.ConfigureAwait(false);
             // The message index grows with every message stored (~60 B each, in memory by design).
@@ -171,7 +167,7 @@ internal static class ChatMode
 
             long delivered = receivers.Sum(s => s.Delivered);
             long acked = senders.Sum(s => s.Acked);
-            return new ChatResult(
+            return (new ChatResult(
                 setup.Elapsed.TotalSeconds,
                 delivered,
                 delivered / run.Seconds,
@@ -185,7 +181,7 @@ internal static class ChatMode
                 cpu,
                 log,
                 acked,
-                rssKiB);
+                rssKiB), await flushProbe.ConfigureAwait(false));
         }
         finally
         {
@@ -222,7 +218,7 @@ internal static class ChatMode
         double over = r.EndToEnd.P99Ms - f.Latency.P99Ms;
         new Report(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"chat vs raw flush: {pairs} pairs x {options.Window} window, {transport}: end-to-end p99 {Report.Ms(r.EndToEnd.P99Ms)} = flush p99 " +
-                $"{(over >= 0 ? "+" : "-")} {Report.Ms(Math.Abs(over))} (target + 0.3 ms: {(over <= 0.3 ? "met" : "missed")}); p50 {Report.Ms(r.EndToEnd.P50Ms)} = flush p50 + " +
+                $"{(over >= 0 ? "+" : "-")} {Report.Ms(Math.Abs(over))}{(pairs == 1 ? $" (target + 0.3 ms: {(over <= 0.3 ? "met" : "missed")})" : "")}; p50 {Report.Ms(r.EndToEnd.P50Ms)} = flush p50 + " +
                 $"{Report.Ms(r.EndToEnd.P50Ms - f.Latency.P50Ms)}; {Report.Rate(r.DeliveredPerSecond)} delivered/s = {share:0%} of W / flush p50 " +
                 $"({Report.Rate(bound)}/s{(pairs == 1 ? $", target 80 %: {(share >= 0.8 ? "met" : "missed")}" : ", the bound is per pair")})"))
             .Add("mode", "chat-vs-flush")

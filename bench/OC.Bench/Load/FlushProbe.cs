@@ -14,7 +14,7 @@ internal static class FlushProbe
     public const int AppendBytes = 128;
 
     /// <summary>Appends <see cref="AppendBytes"/> and fsyncs, again and again, for <paramref name="seconds"/> (at most <paramref name="maxFlushes"/> times).</summary>
-    public static FlushFigures Measure(LoadOptions options, double seconds = 2, int maxFlushes = 5000)
+    public static FlushFigures? Measure(LoadOptions options, double seconds = 2, int maxFlushes = 5000)
     {
         var root = options.DataRoot ?? Path.GetTempPath();
         var folder = Path.Combine(root, $"oc-bench-flush-{Guid.NewGuid():N}");
