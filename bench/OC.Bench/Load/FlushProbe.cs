@@ -4,7 +4,8 @@ namespace OC.Bench.Load;
 
 /// <summary>
 /// The durable floor of a chat message: the time of one fsync after a small append, on the disk
-/// and in the folder where the appliance keeps its data (--data-root, else the temp folder).
+/// and in the folder where the appliance keeps its data (--data-root, else the temp folder);
+/// `chat` runs it during each run's warm-up (see ChatMode.RunOnceAsync for why not alone).
 /// The appliance's message worker does the same per group (one write, one fsync), so with delivery
 /// after the flush a pair with W messages in flight can do at most W ÷ (flush time) a second.
 /// </summary>
@@ -39,7 +40,7 @@ internal static class FlushProbe
                 log.Add(Stopwatch.GetTimestamp() - start);
                 offset += record.Length;
             }
-            return new FlushFigures(log.Count, LatencyLog.Merge([log]), folder, LoadRunner.LoadAverage(), [log]);
+            return new FlushFigures(log.Count, LatencyLog.Merge([log]), folder, LoadRunner.LoadAverage());
         }
         finally
         {
@@ -49,18 +50,8 @@ internal static class FlushProbe
 }
 
 /// <summary>One flush probe: how many appends + fsyncs, their percentiles (write and fsync together), where, and the load average when it ended.</summary>
-internal readonly record struct FlushFigures(int Count, Percentiles Latency, string Folder, string LoadAverage, IReadOnlyList<LatencyLog> Logs)
+internal readonly record struct FlushFigures(int Count, Percentiles Latency, string Folder, string LoadAverage)
 {
-    /// <summary>
-    /// The probes before and after a run as one: the disk's flush time moves with what else is
-    /// written on the machine, so the run is bracketed rather than compared with one moment.
-    /// </summary>
-    public static FlushFigures Combine(FlushFigures before, FlushFigures after)
-    {
-        LatencyLog[] logs = [.. before.Logs, .. after.Logs];
-        return new FlushFigures(before.Count + after.Count, LatencyLog.Merge(logs), before.Folder, $"{before.LoadAverage} / {after.LoadAverage}", logs);
-    }
-
     /// <summary>Messages per second a pair with <paramref name="window"/> in flight can reach at most: one flush per window.</summary>
     public double BoundPerSecond(int window) => Latency.P50Ms > 0 ? window / (Latency.P50Ms / 1000) : 0;
 }
