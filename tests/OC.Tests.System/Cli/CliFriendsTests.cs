@@ -129,7 +129,7 @@ public sealed partial class CliFriendsTests(CliApplianceFixture appliance) : ICl
         AssertSuccess(await Oc(_bob, null, "friends", "requests", "--json"), "{\"requests\":[]}");
 
         Assert.Equal(0, (await Oc(_alice, null, "friends", "add", bob)).ExitCode);
-        AssertSuccess(await Oc(_bob, null, "friends", "decline", alice), $"Declined the friend request of {alice}.");
+        AssertSuccess(await Oc(_bob, null, "friends", "decline", alice), $"Declined the friend request of alice ({alice}).");
         AssertFailure(await Oc(_bob, null, "friends", "accept", alice), $"{alice} has not asked to be your friend");
         AssertSuccess(await Oc(_alice, null, "friends", "requests"), "No friend requests.");
 
