@@ -208,7 +208,9 @@ public abstract class FriendsAndPresenceTests(string poller)
 
         await using (var history = await AnotherSessionAsync(appliance, bobNumber, live: false))
         {
+            // oc history: a page, then a SYNC that peeks (to move its cursor) and so does not go live.
             await history.Connection.RequestAsync((b, id) => HistoryRequest.Write(b, id, new HistoryRequest(alice.Number, 0, 20)));
+            Assert.False((await OcMessages.SyncPageAsync(history.Connection, 0, peek: true)).More);
         }
         await Eventually.TrueAsync(() => appliance.Server.ConnectionCount == aliceOnly, Eventually.Deadline, "the appliance to see the one-shot sessions close");
         var quiet = await PendingEventsAsync(alice.Connection);
