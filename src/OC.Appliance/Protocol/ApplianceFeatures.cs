@@ -19,6 +19,8 @@ internal sealed class ApplianceFeatures
     public ApplianceFeatures(StorageWorker storage, MessageWorker messages, FileWorker files, RateLimitSettings rateLimits, TimeProvider time, FriendsMode friends = FriendsMode.Consent)
     {
         var sessions = new SessionEvents();
+        // Presence counts live sessions only: a one-shot command (log in, send, leave) is not "online".
+        sessions.WentLive += Presence.SessionWentLive;
         var notices = new FileNotices(Presence);
         Limits = new RateLimits(rateLimits, time);
         Accounts = new AccountsHandler(storage, Presence, sessions, Limits, time);
