@@ -122,9 +122,14 @@ internal static partial class ArchiveRestorer
                 found[entry.Name] = new BackupMember(entry.Name, size, Convert.ToHexStringLower(hash.GetHashAndReset()));
             }
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or ArgumentException)
+        catch (EndOfStreamException e)
         {
-            throw new DamagedArchiveException(e.Message, e);
+            throw new DamagedArchiveException("it ends too early (cut short?)", e);
+        }
+        catch (Exception e) when (e is InvalidDataException or FormatException or ArgumentException)
+        {
+            // From gzip (not gzip at all, or damaged: "unsupported compression method") or the tar headers.
+            throw new DamagedArchiveException($"its data cannot be read ({e.Message.TrimEnd('.')})", e);
         }
         return found;
     }
