@@ -6,28 +6,24 @@ namespace OC.Appliance.Backup;
 
 /// <summary>
 /// No appliance runs: this process opens the data folder as the appliance would (its lock, a storage
-/// worker, a message worker) and takes the same snapshot points with the same code, playing the
-/// loop's part itself (as <c>Admin/DirectUserAdmin</c> does). The lock is held until disposed.
+/// worker; a message worker only for a log that is not whole, see <see cref="LogScan"/>) and takes
+/// the same snapshot points with the same code, playing the loop's part itself (as
+/// <c>Admin/DirectUserAdmin</c> does). The lock is held until disposed.
 /// </summary>
 internal sealed class DirectSnapshot : IDisposable
 {
     private readonly SemaphoreSlim _wake = new(0);
+    private readonly string _folder;
     private readonly StorageWorker _storage;
-    private readonly MessageWorker _messages;
+
+    // Only for a log that is not whole (LogScan): it opens the log as the appliance does.
+    private MessageWorker? _messages;
 
     /// <summary>Throws <see cref="DataFolderBusyException"/> when another process holds the folder.</summary>
     public DirectSnapshot(string folder)
     {
+        _folder = folder;
         _storage = new StorageWorker(folder, () => _wake.Release());
-        try
-        {
-            _messages = new MessageWorker(folder, () => _wake.Release());
-        }
-        catch
-        {
-            _storage.Dispose();
-            throw;
-        }
     }
 
     public string ApplianceId => _storage.ApplianceId;
@@ -35,19 +31,25 @@ internal sealed class DirectSnapshot : IDisposable
     /// <summary>As the appliance: the log's point first, then the database's copy.</summary>
     public async Task<(DatabaseCopy Copy, MessagesPoint Messages)> TakeAsync(CancellationToken cancellationToken)
     {
-        var point = new Job<MessageLog, MessagesPoint>(MessagesPoint.Of);
-        _messages.Post(point);
-        await WaitAsync(point, _messages, cancellationToken).ConfigureAwait(false);
+        var point = LogScan.TryWhole(Path.Combine(_folder, MessageLog.FileName));
+        if (point is null)
+        {
+            _messages = new MessageWorker(_folder, () => _wake.Release());
+            var job = new Job<MessageLog, MessagesPoint>(MessagesPoint.Of);
+            _messages.Post(job);
+            await WaitAsync(job, _messages, cancellationToken).ConfigureAwait(false);
+            point = job.Result;
+        }
         var copy = new CopyJob(_storage);
         _storage.Post(copy);
         await WaitAsync(copy, _storage, cancellationToken).ConfigureAwait(false);
-        return (copy.Result, point.Result);
+        return (copy.Result, point.Value);
     }
 
     public void Dispose()
     {
-        _messages.Dispose();
-        _messages.DrainCompleted();
+        _messages?.Dispose();
+        _messages?.DrainCompleted();
         _storage.Dispose();
         _storage.DrainCompleted();
         _wake.Dispose();

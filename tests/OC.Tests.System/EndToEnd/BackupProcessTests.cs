@@ -232,6 +232,18 @@ public sealed class BackupProcessTests : IDisposable
         Assert.StartsWith("Restored 2 accounts, 10 messages (up to seq 10) and 0 files of appliance ", restore.Stdout, StringComparison.Ordinal);
         Assert.EndsWith($"; start it with: oc-appliance --data {Restored}\n", restore.Stdout, StringComparison.Ordinal);
 
+        // Without the TLS key: the restore says what to do about it.
+        string keyless = Path.Combine(_work, "keyless.tar.gz");
+        var withoutKey = await ApplianceToolAsync("backup", "--data", _data, "--to", keyless, "--exclude-tls-key", "--json");
+        AssertSuccess(withoutKey);
+        Assert.False(JsonDocument.Parse(withoutKey.Stdout).RootElement.GetProperty("tlsKeyIncluded").GetBoolean());
+        string keylessFolder = Path.Combine(_work, "keyless");
+        var keylessRestore = await ApplianceToolAsync("restore", keyless, "--data", keylessFolder);
+        AssertSuccess(keylessRestore);
+        Assert.Contains("The backup holds no TLS private key: put your copy of tls-key.pem into", keylessRestore.Stdout, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(keylessFolder, "tls-cert.pem")));
+        Assert.False(File.Exists(Path.Combine(keylessFolder, "tls-key.pem")));
+
         // The original starts again after the backup (the lock is gone), and so does the copy.
         using (var original = new ApplianceProcess(_data)) _ = original.Port;
         using var restored = new ApplianceProcess(Restored);
