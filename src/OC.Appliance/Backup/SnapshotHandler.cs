@@ -28,8 +28,18 @@ internal sealed class SnapshotHandler(StorageWorker storage, MessageWorker messa
         messages.Post(new MessagesPointJob(this, session, requestId));
     }
 
-    private void OnMessagesPoint(ClientSession session, uint requestId, MessagesPoint point) =>
-        storage.Post(new DatabaseCopyJob(storage, session, requestId, point));
+    private void OnMessagesPoint(ClientSession session, uint requestId, MessagesPoint point)
+    {
+        try
+        {
+            storage.Post(new DatabaseCopyJob(storage, session, requestId, point));
+        }
+        catch (InvalidOperationException)
+        {
+            // At shutdown the storage worker stops before the message worker's last completions.
+            if (!session.IsClosed) Replies.Error(session, requestId, ErrorCode.StorageFailure, "no snapshot: the appliance is stopping");
+        }
+    }
 
     /// <summary>Reads the log's committed point; writes nothing.</summary>
     private sealed class MessagesPointJob(SnapshotHandler handler, ClientSession session, uint requestId)
@@ -71,7 +81,14 @@ internal sealed class SnapshotHandler(StorageWorker storage, MessageWorker messa
             }
             if (session.IsClosed)
             {
-                storage.Post(new DeleteCopyJob(storage.DatabasePath, _copy.FileName));
+                try
+                {
+                    storage.Post(new DeleteCopyJob(storage.DatabasePath, _copy.FileName));
+                }
+                catch (InvalidOperationException)
+                {
+                    // Stopping: the next start deletes it (StorageWorker.DeleteLeftoverSnapshots).
+                }
                 return;
             }
             Log.Info("backup.snapshot", $"messages up to seq {point.LastSeq} ({point.Messages} messages, {point.Bytes} bytes of the log), database copy {_copy.FileName}");
