@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using OC.Appliance.Admin;
 using OC.Appliance.Diagnostics;
+using OC.Appliance.Security;
 using OC.Appliance.Storage;
 using OC.Protocol.Client;
 
@@ -78,7 +79,7 @@ internal static class BackupCommands
                 })
                 : string.Create(CultureInfo.InvariantCulture,
                     $"Restored {m.Users:N0} accounts, {m.Messages:N0} messages (up to seq {m.LastSeq}) and {m.Files:N0} files of appliance {m.ApplianceId}, backed up {m.Created:yyyy-MM-dd HH:mm} UTC, into {target}; start it with: oc-appliance --data {target}")
-                  + (m.TlsKeyIncluded ? "" : $"\nThe backup holds no TLS private key: put your copy of tls-key.pem into {target} before starting it (or delete tls-cert.pem there for a new certificate, which every client will see as a changed fingerprint)."));
+                  + (m.TlsKeyIncluded || !m.Members.Exists(member => member.Name == TlsIdentity.CertificateFileName) ? "" : $"\nThe backup holds no TLS private key: put your copy of tls-key.pem into {target} before starting it (or delete tls-cert.pem there for a new certificate, which every client will see as a changed fingerprint)."));
             return Task.FromResult(0);
         }));
         return command;
