@@ -1,4 +1,5 @@
 using OC.Appliance.Accounts;
+using OC.Appliance.Backup;
 using OC.Appliance.Chat;
 using OC.Appliance.Files;
 using OC.Appliance.Friends;
@@ -28,6 +29,7 @@ internal sealed class ApplianceFeatures
         Messages = new MessagesHandler(messages, Presence, sessions, Limits);
         Uploads = new UploadsHandler(files, Presence, sessions, notices, Limits);
         Downloads = new DownloadsHandler(files, sessions, Presence);
+        Snapshots = new SnapshotHandler(storage, messages);
     }
 
     /// <summary>Who is online with which sessions: shared by every feature that pushes events.</summary>
@@ -41,4 +43,7 @@ internal sealed class ApplianceFeatures
     public MessagesHandler Messages { get; }
     public UploadsHandler Uploads { get; }
     public DownloadsHandler Downloads { get; }
+
+    /// <summary>ADMIN_SNAPSHOT of the admin socket: the snapshot points of an online backup.</summary>
+    public SnapshotHandler Snapshots { get; }
 }
