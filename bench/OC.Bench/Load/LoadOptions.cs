@@ -54,7 +54,8 @@ internal sealed record LoadOptions
         options:
           -c, --connections LIST   connections, comma-separated for a series (default 1; handshakes:
                                    connects in flight at once, default 16)
-          -w, --window N           requests in flight per connection (default 32, chat 64; at most 256)
+          -w, --window N           requests in flight per connection (default 32, chat 64; at most 256);
+                                   chat takes a list (-w 1,64: each window in turn, one invocation)
           -d, --duration S         measured seconds per run (default 5); chat-during-upload:
                                    seconds of the reference chat before and after the upload;
                                    soak: the whole run (default 30m; every time takes s, m or h)
@@ -87,6 +88,13 @@ internal sealed record LoadOptions
           --svg PATH               soak: where the plot goes (default soak.svg)
           --skip LIST              soak: leave out some of chat,files,churn,garbage,attack (to see which
                                    one moves RSS)
+          --redis                  chat: after each pair count, the same load against Redis pub/sub
+                                   (redis-server started here on 127.0.0.1, nothing saved; a PUBLISH
+                                   per message, the window and the latency measured as for chat)
+          --redis-server PATH      chat: the redis-server to start (default: redis-server on PATH)
+          --phase-limit S          chat: the deadline of every phase (start, set-up, traffic, stop)
+                                   instead of limits only a hang misses; a missed one kills the
+                                   appliance, deletes the data folders and exits with code 3
           --replot                 soak: no load; redraw --svg from the samples in --csv (with
                                    --idle-kib N: the idle RSS the run printed, drawn as a line)
         """;
@@ -94,6 +102,9 @@ internal sealed record LoadOptions
     public required string Mode { get; init; }
     public IReadOnlyList<int> Connections { get; init; } = [1];
     public int Window { get; init; } = 32;
+
+    /// <summary>chat: the windows to run in turn (-w 1,64), the first also in <see cref="Window"/>.</summary>
+    public IReadOnlyList<int> Windows { get; init; } = [32];
     public IReadOnlyList<int> Pairs { get; init; } = [1];
     public int MessageSize { get; init; } = 64;
     public double DurationSeconds { get; init; } = 5;
@@ -126,6 +137,13 @@ internal sealed record LoadOptions
     public bool Replot { get; init; }
     public long IdleKiB { get; init; } = -1;
 
+    /// <summary>chat: every phase's deadline (start, set-up, traffic, stop), instead of limits only a hang can miss (tests of the clean-up).</summary>
+    public double? PhaseLimitSeconds { get; init; }
+
+    /// <summary>chat: also Redis pub/sub with the same pairs, window and size, in the same run (the reference).</summary>
+    public bool Redis { get; init; }
+    public string RedisServerPath { get; init; } = "redis-server";
+
     /// <summary>The whole command line, for reports: every figure comes with the command that made it.</summary>
     public string CommandLine { get; init; } = "";
 
@@ -154,7 +172,7 @@ internal sealed record LoadOptions
             o = arg switch
             {
                 "-c" or "--connections" => o with { Connections = IntList(arg, Value()) },
-                "-w" or "--window" => o with { Window = Int(arg, Value(), 1, 256) },
+                "-w" or "--window" => WithWindows(o, arg, Value()),
                 "-p" or "--pairs" => o with { Pairs = IntList(arg, Value()) },
                 "--size" => o with { MessageSize = Int(arg, Value(), 1, OC.Protocol.ProtocolLimits.MaxMessageTextBytes) },
                 "-d" or "--duration" => o with { DurationSeconds = Seconds(arg, Value(), 0.1) },
@@ -184,18 +202,23 @@ internal sealed record LoadOptions
                 "--skip" => o with { Skip = SoakParts(arg, Value()) },
                 "--replot" => o with { Replot = true },
                 "--idle-kib" => o with { IdleKiB = Int(arg, Value(), 1, int.MaxValue) },
+                "--phase-limit" => o with { PhaseLimitSeconds = Seconds(arg, Value(), 0.001) },
+                "--redis" => o with { Redis = true },
+                "--redis-server" => o with { Redis = true, RedisServerPath = Value() },
                 _ => throw new UsageException($"unknown option '{arg}'"),
             };
         }
         o = o with { Environment = env };
         // The chat issue's targets are stated for a window of 64.
-        if (mode == "chat" && !windowGiven) o = o with { Window = 64 };
+        if (mode == "chat" && !windowGiven) o = o with { Window = 64, Windows = [64] };
+        if (mode != "chat" && o.Windows.Count > 1) throw new UsageException("-w takes one number except for chat");
         // Enough connects in flight to keep the appliance busy while some wait for the client's PBKDF2.
         if (mode == "handshakes" && !connectionsGiven) o = o with { Connections = [16] };
         if (mode == "handshakes" && o.Connections.Count != 1) throw new UsageException("handshakes: -c takes one number (connects in flight)");
         if (o.TlsRuns.Count > 1 && mode is not ("chat" or "files" or "idle" or "handshakes"))
             throw new UsageException("--tls both: chat, files, idle and handshakes only (the others take on or off)");
         if (o.TlsRuns.Count > 1 && o.Server is not null) throw new UsageException("--tls both starts an appliance for each side; an appliance at --server speaks one of them (--tls on or off)");
+        if (o.Redis && mode != "chat") throw new UsageException("--redis: chat only");
         if (o.Distinct && o.NoLogin) throw new UsageException("--distinct and --no-login exclude each other");
         // The soak's defaults are those of issue 11: half an hour, 100 pairs, a 64 MiB file.
         if (mode == "soak")
@@ -217,6 +240,16 @@ internal sealed record LoadOptions
         if (mode == "chat-during-upload" && o.Server is not null) throw new UsageException("chat-during-upload starts its own appliance on 127.0.0.1 (in-process or --appliance); --server is not for it");
         if (mode == "idle" && o.Server is not null && o.Pid is null) throw new UsageException("idle with --server needs --pid to read the appliance's memory");
         return o;
+    }
+
+    private static LoadOptions WithWindows(LoadOptions o, string name, string text)
+    {
+        var windows = IntList(name, text);
+        foreach (int w in windows)
+        {
+            if (w is < 1 or > 256) throw new UsageException($"{name}: {w} is not in 1..256");
+        }
+        return o with { Window = windows[0], Windows = windows };
     }
 
     private static bool[] TlsRunsOf(string name, string text) => text switch

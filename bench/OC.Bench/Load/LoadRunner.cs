@@ -19,6 +19,10 @@ internal static class LoadRunner
             return 2;
         }
 
+        // Whatever way the run ends (done, an exception, Ctrl-C, a missed phase deadline), its temp
+        // data folders are deleted and the processes it started are killed.
+        BenchCleanup.InstallHandlers();
+        Watchdog = new PhaseWatchdog(TimeProvider.System, OnHang);
         Console.WriteLine($"# {options.CommandLine}");
         Console.WriteLine($"# {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, " +
                           $".NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load average {LoadAverage()}");
@@ -41,6 +45,27 @@ internal static class LoadRunner
             Console.Error.WriteLine($"oc-bench: {e.Message}");
             return 2;
         }
+    }
+
+    /// <summary>The deadlines of the current run's phases (chat); a missed one ends the process (<see cref="OnHang"/>).</summary>
+    public static PhaseWatchdog Watchdog { get; private set; } = new(TimeProvider.System, OnHang);
+
+    /// <summary>
+    /// Watches <paramref name="phase"/> for <paramref name="limit"/> (only a hang misses it), or for
+    /// --phase-limit when given (a test of the clean-up).
+    /// </summary>
+    public static PhaseWatchdog.Scope Phase(LoadOptions options, string phase, TimeSpan limit) =>
+        Watchdog.Begin(phase, options.PhaseLimitSeconds is double s ? TimeSpan.FromSeconds(s) : limit);
+
+    // On the watchdog's timer thread: the run is stuck somewhere (a socket, a shutdown that never
+    // ends, a foreground thread of an in-process appliance): kill and delete what it made, then
+    // end the process, whatever its other threads are doing.
+    private static void OnHang(string message)
+    {
+        Console.Out.Flush();
+        Console.Error.WriteLine(message);
+        BenchCleanup.KillAndCleanUp();
+        Environment.Exit(3);
     }
 
     /// <summary>

@@ -79,15 +79,12 @@ internal abstract class Target : IDisposable
         // 0700, as the appliance wants its data folder (it warns about anything wider).
         if (OperatingSystem.IsWindows()) Directory.CreateDirectory(path);
         else Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        // Deleted by Dispose, or by BenchCleanup if the run is cut short (a hang, Ctrl-C).
+        BenchCleanup.TrackFolder(path);
         return path;
     }
 
-    protected static void DeleteDirectory(string path)
-    {
-        try { Directory.Delete(path, recursive: true); }
-        catch (DirectoryNotFoundException) { }
-        catch (IOException e) { Console.Error.WriteLine($"oc-bench: could not delete {path}: {e.Message}"); }
-    }
+    protected static void DeleteDirectory(string path) => BenchCleanup.DeleteFolder(path);
 }
 
 /// <summary>The real <see cref="ApplianceServer"/> on its own thread in this process, as the integration tests run it.</summary>
@@ -148,10 +145,16 @@ internal sealed class InProcessTarget : Target
     public override void Dispose()
     {
         _server.Stop();
-        if (!_server.WaitForStop(TimeSpan.FromSeconds(60))) Console.Error.WriteLine("oc-bench: the appliance did not stop within 60 s");
-        _thread.Join(TimeSpan.FromSeconds(5));
-        _server.Dispose();
-        DeleteDirectory(_dataDirectory);
+        try
+        {
+            if (!_server.WaitForStop(TimeSpan.FromSeconds(60))) Console.Error.WriteLine("oc-bench: the appliance did not stop within 60 s");
+            _thread.Join(TimeSpan.FromSeconds(5));
+            _server.Dispose();
+        }
+        finally
+        {
+            DeleteDirectory(_dataDirectory);
+        }
         if (_crash is not null) throw new InvalidOperationException("the appliance loop crashed", _crash);
     }
 }
@@ -197,6 +200,8 @@ internal sealed partial class SpawnedTarget : Target
         start.RedirectStandardOutput = true;
 
         _process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {path}");
+        // Killed by BenchCleanup if the run is cut short, so a hung appliance never outlives the bench.
+        BenchCleanup.TrackProcess(_process);
         _process.ErrorDataReceived += (_, e) =>
         {
             if (e.Data is null) return;
@@ -261,10 +266,12 @@ internal sealed partial class SpawnedTarget : Target
             if (!_process.WaitForExit(TimeSpan.FromSeconds(60)))
             {
                 Console.Error.WriteLine("oc-bench: oc-appliance did not exit 60 s after SIGTERM; killing it");
-                _process.Kill();
+                _process.Kill(entireProcessTree: true);
             }
         }
-        _process.WaitForExit();
+        // Bounded: WaitForExit() without a timeout also waits for the end of its redirected output.
+        if (!_process.WaitForExit(TimeSpan.FromSeconds(10))) Console.Error.WriteLine("oc-bench: oc-appliance's output did not end 10 s after it exited");
+        BenchCleanup.ForgetProcess(_process);
         _process.Dispose();
         DeleteDirectory(_dataDirectory);
     }

@@ -50,10 +50,13 @@ internal sealed class SendJob(MessagesHandler handler) : RequestJob<MessageLog>
 }
 
 /// <summary>SYNC: one page of the user's messages after a seq, encoded as MESSAGE events on the worker.</summary>
-internal sealed class SyncJob(MessagesHandler handler, ClientSession session, uint requestId, int user, ulong afterSeq)
+internal sealed class SyncJob(MessagesHandler handler, ClientSession session, uint requestId, int user, ulong afterSeq, bool peek = false)
     : RequestJob<MessageLog>(session, requestId)
 {
     public SyncPage Page { get; } = new(user, afterSeq);
+
+    /// <summary>SYNC with the peek flag: the page only; the session does not go live.</summary>
+    public bool Peek { get; } = peek;
     public bool More { get; private set; }
 
     internal override void Execute(MessageLog log)

@@ -76,15 +76,16 @@ internal sealed class MessagesHandler(MessageWorker worker, PresenceRegistry pre
 
     public void OnSync(ClientSession session, uint requestId, ReadOnlySpan<byte> payload)
     {
-        if (!SeqNumber.TryRead(payload, out ulong afterSeq))
+        if (!SyncRequest.TryRead(payload, out var request))
         {
             Replies.Malformed(session, requestId, "SYNC");
             return;
         }
         if (!Replies.RequireLogin(session, requestId)) return;
         // Not live while the page is read: live pushes and the page never overlap (no duplicates).
-        session.Live = false;
-        worker.Post(new SyncJob(this, session, requestId, session.UserNumber, afterSeq));
+        // A peek (a one-shot command) leaves the session as it is, and never makes it live.
+        if (!request.Peek) session.Live = false;
+        worker.Post(new SyncJob(this, session, requestId, session.UserNumber, request.AfterSeq, request.Peek));
     }
 
     internal void OnSyncRead(SyncJob job)
@@ -93,7 +94,7 @@ internal sealed class MessagesHandler(MessageWorker worker, PresenceRegistry pre
         session.Connection.Output.Write(job.Page.Frames.Span);
         Synced.Write(session.Connection.Output, job.RequestId, new Synced(job.Page.LastSeq, job.More));
         session.Connection.Commit();
-        if (!job.More && !session.Live)
+        if (!job.More && !job.Peek && !session.Live)
         {
             session.Live = true;
             sessions.RaiseWentLive(session);

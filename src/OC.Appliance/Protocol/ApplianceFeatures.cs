@@ -1,4 +1,5 @@
 using OC.Appliance.Accounts;
+using OC.Appliance.Backup;
 using OC.Appliance.Chat;
 using OC.Appliance.Files;
 using OC.Appliance.Friends;
@@ -19,6 +20,8 @@ internal sealed class ApplianceFeatures
     public ApplianceFeatures(StorageWorker storage, MessageWorker messages, FileWorker files, RateLimitSettings rateLimits, TimeProvider time, FriendsMode friends = FriendsMode.Consent)
     {
         var sessions = new SessionEvents();
+        // Presence counts live sessions only: a one-shot command (log in, send, leave) is not "online".
+        sessions.WentLive += Presence.SessionWentLive;
         var notices = new FileNotices(Presence);
         Limits = new RateLimits(rateLimits, time);
         Accounts = new AccountsHandler(storage, Presence, sessions, Limits, time);
@@ -26,6 +29,7 @@ internal sealed class ApplianceFeatures
         Messages = new MessagesHandler(messages, Presence, sessions, Limits);
         Uploads = new UploadsHandler(files, Presence, sessions, notices, Limits);
         Downloads = new DownloadsHandler(files, sessions, Presence);
+        Snapshots = new SnapshotHandler(storage, messages);
     }
 
     /// <summary>Who is online with which sessions: shared by every feature that pushes events.</summary>
@@ -39,4 +43,7 @@ internal sealed class ApplianceFeatures
     public MessagesHandler Messages { get; }
     public UploadsHandler Uploads { get; }
     public DownloadsHandler Downloads { get; }
+
+    /// <summary>ADMIN_SNAPSHOT of the admin socket: the snapshot points of an online backup.</summary>
+    public SnapshotHandler Snapshots { get; }
 }

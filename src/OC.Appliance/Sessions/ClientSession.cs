@@ -92,6 +92,13 @@ internal sealed class ClientSession(Connection connection, IPAddress? address, C
     /// <summary>Set when a SYNC ended with nothing more to send: new messages are pushed from then on.</summary>
     public bool Live { get; set; }
 
+    /// <summary>
+    /// Set by the first SYNC that caught up and kept until the session ends: the session makes its
+    /// user online to friends (<see cref="PresenceRegistry"/>). Unlike <see cref="Live"/> it stays
+    /// set while a later SYNC runs, so a re-SYNC does not flap presence.
+    /// </summary>
+    public bool Present { get; set; }
+
     /// <summary>Requests posted to a worker and not yet answered.</summary>
     public int InFlight { get; private set; }
 

@@ -10,6 +10,9 @@ internal sealed class OnlineUser(int number, string nick, IEnumerable<int> frien
     /// <summary>Every logged-in session of this user (several terminals at once).</summary>
     public List<ClientSession> Sessions { get; } = [];
 
+    /// <summary>How many of <see cref="Sessions"/> went live (<see cref="ClientSession.Present"/>): the user is online to friends while this is above 0.</summary>
+    public int PresentSessions { get; set; }
+
     /// <summary>The friend list, loaded at login and kept current by every committed change.</summary>
     public HashSet<int> Friends { get; } = [.. friends];
 

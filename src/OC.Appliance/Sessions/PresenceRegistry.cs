@@ -4,23 +4,29 @@ using OC.Protocol.Messages;
 namespace OC.Appliance.Sessions;
 
 /// <summary>
-/// Who is online, with which sessions, and pushing events to them. A user is online from their
-/// first session's login to their last session's end (logout, disconnect, idle timeout);
-/// only those two edges are announced to friends. Loop thread only.
+/// Who is logged in, with which sessions, and pushing events to them. Every logged-in session is
+/// here (its user's relations are cached for SEND and FILE_OFFER), but a user is **online**, to
+/// friends, only while a session of theirs is live: from the first session's first caught-up SYNC
+/// to the last such session's end (logout, disconnect, idle timeout); only those two edges are
+/// announced. A one-shot command (log in, send, leave) never goes live, so it neither appears
+/// nor disappears (docs/protocol.md, "Friends and presence"). Loop thread only.
 /// </summary>
 internal sealed class PresenceRegistry
 {
     private readonly Dictionary<int, OnlineUser> _online = [];
     private readonly ByteBuffer _scratch = new();
 
+    /// <summary>Users with a logged-in session, live or not.</summary>
     public int OnlineUsers => _online.Count;
     public int OnlineSessions { get; private set; }
 
-    public IEnumerable<OnlineUser> All => _online.Values;
+    /// <summary>The users online as friends see it: with at least one live session.</summary>
+    public IEnumerable<OnlineUser> All => _online.Values.Where(u => u.PresentSessions > 0);
 
     public OnlineUser? Find(int number) => _online.GetValueOrDefault(number);
 
-    public bool IsOnline(int number) => _online.ContainsKey(number);
+    /// <summary>Online as friends see it: a live session (not merely a login, as a one-shot command makes).</summary>
+    public bool IsOnline(int number) => _online.TryGetValue(number, out var user) && user.PresentSessions > 0;
 
     /// <summary>
     /// What <paramref name="other"/> is to <paramref name="online"/>, a user with a session: their
@@ -42,7 +48,7 @@ internal sealed class PresenceRegistry
     /// </summary>
     public bool IsOnlineFor(int viewer, int other) => IsOnline(other) && !RelationOf(viewer, other).IsBlocked();
 
-    /// <summary>Adds a logged-in session; announces the user to online friends if it is their first.</summary>
+    /// <summary>Adds a logged-in session. Nothing is announced: the session is not live yet (<see cref="SessionWentLive"/>).</summary>
     public void SessionOnline(ClientSession session, string nick, IReadOnlyCollection<int> friends,
         IReadOnlyCollection<int>? blocking = null, IReadOnlyCollection<int>? blockedBy = null)
     {
@@ -50,20 +56,31 @@ internal sealed class PresenceRegistry
         {
             user = new OnlineUser(session.UserNumber, nick, friends, blocking ?? [], blockedBy ?? []);
             _online.Add(user.Number, user);
-            AnnounceToFriends(user, online: true);
         }
         user.Sessions.Add(session);
         OnlineSessions++;
     }
 
-    /// <summary>Removes a session (logout or closed); announces the user gone if it was their last.</summary>
+    /// <summary>
+    /// A session finished a SYNC (<see cref="SessionEvents.WentLive"/>): it counts as present until it
+    /// ends, also while a later SYNC of it runs; the user's first present session announces them online.
+    /// </summary>
+    public void SessionWentLive(ClientSession session)
+    {
+        if (session.Present || !_online.TryGetValue(session.UserNumber, out var user) || !user.Sessions.Contains(session)) return;
+        session.Present = true;
+        if (user.PresentSessions++ == 0) AnnounceToFriends(user, online: true);
+    }
+
+    /// <summary>Removes a session (logout or closed); announces the user gone if it was their last present one.</summary>
     public void SessionOffline(ClientSession session, int number)
     {
         if (!_online.TryGetValue(number, out var user) || !user.Sessions.Remove(session)) return;
         OnlineSessions--;
-        if (user.Sessions.Count > 0) return;
-        _online.Remove(number);
-        AnnounceToFriends(user, online: false);
+        bool wasPresent = session.Present;
+        session.Present = false;
+        if (user.Sessions.Count == 0) _online.Remove(number);
+        if (wasPresent && --user.PresentSessions == 0) AnnounceToFriends(user, online: false);
     }
 
     /// <summary>Keeps both sides' cached friend lists current after a committed change.</summary>

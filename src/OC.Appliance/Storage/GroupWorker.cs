@@ -17,6 +17,7 @@ internal abstract class GroupWorker<TStore> : IDisposable
 {
     private readonly WorkQueue<WorkerJob<TStore>> _pending;
     private readonly CompletedQueue<WorkerJob<TStore>> _completed = new();
+    private List<WorkerJob<TStore>>? _drainBatch = [];
     private readonly Action _wakeLoop;
     private readonly int _maxGroupSize;
     private readonly string _name;
@@ -59,15 +60,25 @@ internal abstract class GroupWorker<TStore> : IDisposable
     }
 
     /// <summary>On the loop: completes finished jobs in the order they finished; returns how many.</summary>
-    public int DrainCompleted(int max = int.MaxValue)
+    public int DrainCompleted()
     {
-        int count = 0;
-        while (count < max && _completed.TryTake(out var job))
+        // Loop thread only; a completion that drains again (re-entrant) gets a list of its own.
+        var batch = _drainBatch ?? [];
+        _drainBatch = null;
+        _completed.TakeAll(ref batch);
+        int done = 0;
+        try
         {
-            count++;
-            job.Complete();
+            while (done < batch.Count) batch[done++].Complete();
+            return done;
         }
-        return count;
+        finally
+        {
+            // A completion that threw leaves the jobs after it queued, as before, for the next drain.
+            _completed.ReturnUnfinished(batch, done);
+            batch.Clear();
+            _drainBatch = batch;
+        }
     }
 
     /// <summary>Finishes every posted job (their completions stay queued for a last drain), then stops the thread.</summary>

@@ -7,7 +7,10 @@ namespace OC.Appliance.Storage;
 /// </summary>
 /// <remarks>
 /// _pending, _stopping and _nudged are guarded by _lock. _available is reset only under _lock while the
-/// queue is empty and set under _lock after an enqueue, so a wake-up is never lost.
+/// queue is empty, and set after an enqueue made it non-empty, so a wake-up is never lost (a set
+/// that comes after the worker already took the job only costs it one look at an empty queue).
+/// The set is outside the lock: the woken worker's first step is to take that lock, which the loop
+/// would otherwise still hold (issue 13: one more sleep and wake-up per group under contention).
 /// </remarks>
 internal sealed class WorkQueue<T>(string name) : IDisposable
 {
@@ -20,14 +23,16 @@ internal sealed class WorkQueue<T>(string name) : IDisposable
     /// <summary>Queues a job. Thread-safe. Throws once <see cref="Stop"/> was called.</summary>
     public void Post(T job)
     {
+        bool first;
         lock (_lock)
         {
             if (_stopping) throw new InvalidOperationException($"The {name} is stopping and accepts no more jobs.");
             _pending.Enqueue(job);
             // Only the empty-to-non-empty transition needs a signal: a busy worker looks at the
             // queue again before it waits.
-            if (_pending.Count == 1) _available.Set();
+            first = _pending.Count == 1;
         }
+        if (first) _available.Set();
     }
 
     /// <summary>
@@ -103,22 +108,31 @@ internal enum Taken
     Stopped,
 }
 
-/// <summary>Finished jobs on their way from a worker back to the loop, in order.</summary>
+/// <summary>
+/// Finished jobs on their way from a worker back to the loop, in order. Both sides hold the lock
+/// for O(1) work or one list copy: the loop takes everything at once by swapping lists, instead of
+/// one lock per job (a worker preempted while holding it would stall the loop for that long).
+/// </summary>
 internal sealed class CompletedQueue<T>
 {
     private readonly Lock _lock = new();
-    private readonly Queue<T> _completed = new();
+    private List<T> _completed = [];
 
     public void AddRange(List<T> jobs)
     {
-        lock (_lock)
-        {
-            foreach (var job in jobs) _completed.Enqueue(job);
-        }
+        lock (_lock) _completed.AddRange(jobs);
     }
 
-    public bool TryTake(out T job)
+    /// <summary>Swaps <paramref name="batch"/> (empty) for the queued jobs, oldest first.</summary>
+    public void TakeAll(ref List<T> batch)
     {
-        lock (_lock) return _completed.TryDequeue(out job!);
+        lock (_lock) (batch, _completed) = (_completed, batch);
+    }
+
+    /// <summary>Puts jobs that were taken but not completed back in front of any that came since.</summary>
+    public void ReturnUnfinished(List<T> batch, int from)
+    {
+        if (from >= batch.Count) return;
+        lock (_lock) _completed.InsertRange(0, batch.GetRange(from, batch.Count - from));
     }
 }

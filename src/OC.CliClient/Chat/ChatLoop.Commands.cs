@@ -77,7 +77,7 @@ internal sealed partial class ChatLoop
             var card = await _session.RespondAsync(number, accept, cancellationToken).ConfigureAwait(false);
             _console.Print(card is { } friend
                 ? MessageLines.FriendAdded(friend.Nick, friend.OcNumber)
-                : $"* declined the friend request of {Number(number)}");
+                : $"* declined the friend request of {NickAndNumber(number)}");
         }
         catch (OcErrorException e) when (!ApplianceLink.IsTransient(e))
         {
@@ -87,6 +87,13 @@ internal sealed partial class ChatLoop
         {
             _console.Warn($"{verb} {Number(number)} was not sent: {ErrorReport.OneLine(e.Message)}");
         }
+    }
+
+    /// <summary>"bob (654321)", or the number alone for someone this chat has no nick for.</summary>
+    private string NickAndNumber(uint number)
+    {
+        string nick = _session.Nick(number);
+        return nick == Number(number) ? nick : $"{nick} ({Number(number)})";
     }
 
     private async Task ShowRequestsAsync(CancellationToken cancellationToken)
@@ -185,13 +192,7 @@ internal sealed partial class ChatLoop
             switch (e)
             {
                 case DeliveredEvent d:
-                    uint to;
-                    lock (chat._sentTo)
-                    {
-                        if (!chat._sentTo.Remove(d.Seq, out to)) return;
-                    }
-
-                    Console.Print($"  ✓ delivered to {Session.Nick(to)}");
+                    if (chat._receipts.TryDelivered(d.Seq, out uint to)) chat.PrintDelivered(to);
                     return;
                 case FileReceivedEvent { File: var f }:
                     Console.Print(MessageLines.FileReceived(Session.Nick(f.From), f, "/get"));

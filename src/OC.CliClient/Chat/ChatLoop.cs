@@ -20,13 +20,14 @@ internal sealed partial class ChatLoop(LiveSession session, ChatConsole console,
     private readonly ChatConsole _console = console;
     private readonly TimeSpan _drainTimeout = drainTimeout;
     private readonly Channel<Outgoing> _outgoing = Channel.CreateUnbounded<Outgoing>(new() { SingleReader = true });
-    private readonly Dictionary<ulong, uint> _sentTo = [];
+    // DELIVERED may be read before SENT's seq is back here: the receipts match them either way.
+    private readonly DeliveryReceipts<uint> _receipts = new();
     private readonly TaskCompletionSource _live = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _unsent;
     private volatile bool _interrupted;
     private volatile uint _current;
 
-    /// <summary>Chats until /quit, Ctrl-D, Ctrl-C or cancellation; returns the exit code.</summary>
+    /// <summary>Chats until /quit, Ctrl-D, Ctrl-C or cancellation; returns the exit code (130 after Ctrl-C or a signal).</summary>
     public async Task<int> RunAsync(uint initialPeer, CancellationToken cancellationToken)
     {
         _signal = cancellationToken;
@@ -52,10 +53,10 @@ internal sealed partial class ChatLoop(LiveSession session, ChatConsole console,
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                // A signal: leaving, as with /quit.
+                // A signal: leaving, as with /quit, but with the exit code of an interruption.
             }
 
-            return ExitCodes.Success;
+            return cancellationToken.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.Success;
         }
 
         // Leaving: send what is queued first, for a while. After a signal there is less time.
@@ -79,7 +80,8 @@ internal sealed partial class ChatLoop(LiveSession session, ChatConsole console,
         int failed = Volatile.Read(ref _failedTransfers);
         if (failed > 0) throw new CliException(failed == 1 ? "1 file transfer failed (see above)" : $"{failed} file transfers failed (see above)");
 
-        return ExitCodes.Success;
+        // Ctrl-C, as a key on a terminal or as SIGINT: 130, as the README promises for every command.
+        return cancellationToken.IsCancellationRequested || _interrupted ? ExitCodes.Cancelled : ExitCodes.Success;
     }
 
     private async Task ReadInputAsync(uint initialPeer, CancellationToken cancellationToken)
@@ -145,7 +147,7 @@ internal sealed partial class ChatLoop(LiveSession session, ChatConsole console,
             try
             {
                 var sent = await _session.SendAsync(message.To, message.Text, message.Id, cancellationToken).ConfigureAwait(false);
-                lock (_sentTo) _sentTo[sent.Seq] = message.To;
+                if (_receipts.Sent(sent.Seq, message.To)) PrintDelivered(message.To);
             }
             catch (OcErrorException e)
             {
@@ -156,6 +158,8 @@ internal sealed partial class ChatLoop(LiveSession session, ChatConsole console,
             Interlocked.Decrement(ref _unsent);
         }
     }
+
+    private void PrintDelivered(uint to) => _console.Print($"  ✓ delivered to {_session.Nick(to)}");
 
     private static string Preview(string text) =>
         ErrorReport.OneLine(text.Length <= 30 ? text : string.Concat(text.AsSpan(0, 29), "…"));

@@ -21,6 +21,7 @@ internal static class ChatCommand
           If the connection drops, oc chat says so and connects again by itself (0.5 s, doubling up to
           10 s); what you type meanwhile is sent once it is back, each message exactly once.
           /quit waits up to --timeout seconds for messages not yet sent; any left: exit code 1.
+          Ctrl-C leaves with exit code 130.
           /send and /get run in the background on the chat's connection, several at once (beyond 4
           sends or 2 gets they wait for a turn); /quit and Ctrl-D wait for them to finish, Ctrl-C or a
           lost connection stops them (the same command resumes). A failed one: exit code 1.

@@ -142,13 +142,15 @@ internal static class FriendsCommand
             return ExitCodes.Success;
         }
 
-        await OcNumberArgument.NamingUnknownAsync(number, () => link.CallAsync(async (c, t) =>
+        // FRIEND_RESPOND declining answers OK, without a card: the look-up first names the asker.
+        var asker = await OcNumberArgument.NamingUnknownAsync(number, () => link.CallAsync(async (c, t) =>
         {
+            var card = await OcFriends.FindAsync(c, number, t).ConfigureAwait(false);
             await OcFriends.DeclineAsync(c, number, t).ConfigureAwait(false);
-            return true;
+            return card;
         }, cancellationToken)).ConfigureAwait(false);
-        context.Output.Result(new FriendChangeOutput(number, false), OutputJsonContext.Default.FriendChangeOutput,
-            string.Create(CultureInfo.InvariantCulture, $"Declined the friend request of {number:D6}."));
+        context.Output.Result(new FriendChangeOutput(number, false, asker.Nick), OutputJsonContext.Default.FriendChangeOutput,
+            $"Declined the friend request of {Who(asker.Nick, number)}.");
         return ExitCodes.Success;
     }
 

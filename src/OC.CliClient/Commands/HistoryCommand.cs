@@ -113,7 +113,8 @@ internal static class HistoryCommand
     /// <summary>
     /// How far the cursor may move after <paramref name="printed"/> was shown: SYNC from the cursor
     /// lists the unseen messages in order; the cursor passes those printed here and the user's own,
-    /// and stops at the first other one (a message of another conversation stays new).
+    /// and stops at the first other one (a message of another conversation stays new). A peek: a
+    /// one-shot command does not go live, so it does not make the user online to friends.
     /// </summary>
     private static async Task<ulong> SeenUpToAsync(ApplianceLink link, Cursor cursor, List<ChatMessage> printed, uint me, CancellationToken cancellationToken)
     {
@@ -126,7 +127,7 @@ internal static class HistoryCommand
         ulong after = cursor.Seq;
         while (true)
         {
-            var synced = await link.CallAsync((c, t) => OcMessages.SyncPageAsync(c, after, t), cancellationToken).ConfigureAwait(false);
+            var synced = await link.CallAsync((c, t) => OcMessages.SyncPageAsync(c, after, t, peek: true), cancellationToken).ConfigureAwait(false);
             while (link.Connection.Events.TryRead(out var frame))
             {
                 if (!stream.TryConvert(frame, out var e) || e is not MessageEvent { Message: var m }) continue;

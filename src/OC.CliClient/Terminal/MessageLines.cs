@@ -46,11 +46,16 @@ internal static class MessageLines
     public static DateTimeOffset UtcTime(long timeUnixMs) => DateTimeOffset.FromUnixTimeMilliseconds(timeUnixMs);
 
     /// <summary>
-    /// Message text for a terminal: <see cref="Visible"/>, except that a line break stays one and
-    /// the lines after it are indented so that a message still reads as one entry.
+    /// Message text for a terminal, the one way every command shows it (<c>oc history</c>,
+    /// <c>oc listen</c>, <c>oc chat</c>): <see cref="Visible"/>, except that a line break stays one
+    /// and the lines after it are indented so that a message still reads as one entry. CR LF, a
+    /// lone CR and LF are each one line break (a bare CR must not move the cursor back over the
+    /// line); line breaks at the end are dropped, so a message sent with a trailing CR or CR LF
+    /// (from Windows, say) leaves no empty line behind it.
     /// </summary>
     public static string SafeText(string text)
     {
+        text = text.TrimEnd(['\r', '\n']);
         var safe = new StringBuilder(text.Length);
         int start = 0;
         for (int i = 0; i < text.Length; i++)

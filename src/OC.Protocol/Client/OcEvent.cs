@@ -11,7 +11,7 @@ public sealed record MessageEvent(ChatMessage Message) : OcEvent;
 /// <summary>DELIVERED: your message <c>Seq</c> reached a session of its recipient.</summary>
 public sealed record DeliveredEvent(ulong Seq) : OcEvent;
 
-/// <summary>PRESENCE: a friend's first session came online, or their last one went away.</summary>
+/// <summary>PRESENCE: a friend's first live session (one that SYNCed: oc listen, oc chat) began, or their last one ended.</summary>
 public sealed record PresenceChangedEvent(uint OcNumber, bool Online) : OcEvent;
 
 /// <summary>FRIEND_REQUEST: someone asks to be your friend (accept or decline with FRIEND_RESPOND).</summary>

@@ -82,12 +82,15 @@ public static class OcMessages
     /// <summary>
     /// One SYNC: the appliance pushes the page's MESSAGE events, then answers SYNCED. The events
     /// are on <see cref="OcConnection.Events"/> by the time this returns (the receive loop queues
-    /// them before it completes the reply).
+    /// them before it completes the reply). With <paramref name="peek"/> the session does not go
+    /// live when the page is the last: no messages are pushed to it afterwards and it does not make
+    /// the user online to friends (what a one-shot command wants).
     /// </summary>
-    public static async Task<Synced> SyncPageAsync(OcConnection connection, ulong afterSeq, CancellationToken cancellationToken = default)
+    public static async Task<Synced> SyncPageAsync(OcConnection connection, ulong afterSeq, CancellationToken cancellationToken = default, bool peek = false)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var reply = await connection.RequestAsync((b, id) => SeqNumber.Write(b, FrameType.Sync, id, afterSeq), cancellationToken).ConfigureAwait(false);
+        var request = new SyncRequest(afterSeq, peek);
+        var reply = await connection.RequestAsync((b, id) => SyncRequest.Write(b, id, request), cancellationToken).ConfigureAwait(false);
         OcAccounts.Expect(reply, FrameType.Synced, "SYNC");
         if (!Synced.TryRead(reply.Payload, out var synced)) throw OcAccounts.Malformed(reply);
         if (synced.More && synced.LastSeq <= afterSeq)

@@ -4,7 +4,7 @@ namespace OC.Protocol.Messages;
 
 /// <summary>
 /// Frames whose payload is one sequence number: SYNC (0x0033, request: "I have everything up to
-/// seq") and DELIVERED (0x0035, event to the sender: message seq reached a session of its recipient).
+/// seq"; its optional flags byte is <see cref="SyncRequest"/>'s) and DELIVERED (0x0035, event to the sender: message seq reached a session of its recipient).
 /// <code>u64 seq</code>
 /// </summary>
 public static class SeqNumber

@@ -105,6 +105,7 @@ public sealed class BlockingTests
         await using var _a = aliceConn;
         await using var _b = bobConn;
         await using var _c = carolConn;
+        foreach (var live in new[] { aliceConn, bobConn, carolConn }) await GoLiveAsync(live);
         await BefriendAsync(aliceConn, bob, bobConn);
 
         await OcFriends.BlockAsync(bobConn, alice);
@@ -125,6 +126,7 @@ public sealed class BlockingTests
         await BefriendAsync(carolConn, bob, bobConn);
         await bobConn.RequestAsync((b, id) => EmptyFrame.Write(b, FrameType.Logout, id));
         await using var bobBack = await SessionAsync(appliance, bob);
+        await GoLiveAsync(bobBack);
         Assert.True(PresenceEvent.TryRead((await NextAsync(carolConn, FrameType.Presence)).Payload, out var off));
         Assert.True(PresenceEvent.TryRead((await NextAsync(carolConn, FrameType.Presence)).Payload, out var on));
         Assert.Equal([new PresenceEvent(bob, false), new PresenceEvent(bob, true)], [off, on]);
@@ -153,6 +155,7 @@ public sealed class BlockingTests
             using var second = new TestAppliance(dataDirectory: data);
             await using var aliceAgain = await SessionAsync(second, alice);
             await using var bobAgain = await SessionAsync(second, bob);
+            await GoLiveAsync(bobAgain);
             var blocked = Assert.Single(await OcFriends.BlockedAsync(bobAgain));
             Assert.Equal((alice, "alice"), (blocked.OcNumber, blocked.Nick));
             Assert.Empty(await OcFriends.BlockedAsync(aliceAgain)); // only your own blocks are listed

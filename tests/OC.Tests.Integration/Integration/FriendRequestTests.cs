@@ -56,6 +56,8 @@ public sealed class FriendRequestTests
         await using var _a = aliceConn;
         await using var _b1 = bobFirst;
         var bobSecond = await SessionAsync(appliance, bob); // closed below, as a step of the test
+        // Live sessions, as oc listen and oc chat have: only those make a user online.
+        foreach (var live in new[] { aliceConn, bobFirst, bobSecond }) await GoLiveAsync(live);
 
         var asked = Card(await Add(aliceConn, bob));
         Assert.Equal(new UserCard(bob, "bob", Online: true, Friend: false), asked);
@@ -127,6 +129,7 @@ public sealed class FriendRequestTests
             Assert.Equal((alice, "alice", false), (waiting.OcNumber, waiting.Nick, waiting.Outgoing));
             await using var aliceAgain = await SessionAsync(second, alice);
             Assert.True(Assert.Single(await OcFriends.RequestsAsync(aliceAgain)).Outgoing);
+            await GoLiveAsync(aliceAgain);
 
             Assert.Equal(new UserCard(alice, "alice", true, true), await OcFriends.AcceptAsync(bobAgain, alice));
             Assert.Equal([bob], await FriendsOfAsync(aliceAgain));
@@ -171,6 +174,8 @@ public sealed class FriendRequestTests
         await using var _a = aliceConn;
         await using var _b = bobConn;
 
+        await GoLiveAsync(aliceConn);
+        await GoLiveAsync(bobConn);
         await Add(aliceConn, bob);
         Assert.Equal(new UserCard(alice, "alice", true, true), Card(await Add(bobConn, alice)));
         Assert.True(UserCard.TryRead((await NextAsync(aliceConn, FrameType.FriendAdded)).Payload, out var card));
@@ -250,6 +255,8 @@ public sealed class FriendRequestTests
         await using var _a = aliceConn;
         await using var _b = bobConn;
 
+        await GoLiveAsync(aliceConn);
+        await GoLiveAsync(bobConn);
         Assert.Equal(new UserCard(bob, "bob", true, true), Card(await Add(aliceConn, bob)));
         Assert.True(UserCard.TryRead((await NextAsync(bobConn, FrameType.FriendAdded)).Payload, out var card));
         Assert.Equal(new UserCard(alice, "alice", true, true), card);

@@ -17,19 +17,38 @@ public abstract class FriendsAndPresenceTests(string poller)
         public ValueTask DisposeAsync() => Connection.DisposeAsync();
     }
 
-    private static async Task<User> NewUserAsync(TestAppliance appliance, string nick)
+    /// <summary>A new user logged in; <paramref name="live"/>: its session SYNCs, as `oc listen` and `oc chat` do, and so counts as online.</summary>
+    private static async Task<User> NewUserAsync(TestAppliance appliance, string nick, bool live = true)
     {
         var connection = await appliance.ConnectAsync();
         uint number = await TestUsers.RegisterAsync(connection, nick, "pw");
         await TestUsers.LoginAsync(connection, number, "pw");
+        if (live) await GoLiveAsync(connection);
         return new User(number, connection);
     }
 
-    private static async Task<User> AnotherSessionAsync(TestAppliance appliance, uint number)
+    private static async Task<User> AnotherSessionAsync(TestAppliance appliance, uint number, bool live = true)
     {
         var connection = await appliance.ConnectAsync();
         await TestUsers.LoginAsync(connection, number, "pw");
+        if (live) await GoLiveAsync(connection);
         return new User(number, connection);
+    }
+
+    /// <summary>One SYNC that ends with more = 0: the session is live (its page's events stay queued).</summary>
+    private static async Task GoLiveAsync(OcConnection connection)
+    {
+        var synced = await OcMessages.SyncPageAsync(connection, 0);
+        Assert.False(synced.More);
+    }
+
+    /// <summary>The types of the events queued now; a request answered first makes sure every event sent before it is among them.</summary>
+    private static async Task<List<FrameType>> PendingEventsAsync(OcConnection connection)
+    {
+        await connection.RequestAsync((b, id) => EmptyFrame.Write(b, FrameType.Ping, id));
+        var types = new List<FrameType>();
+        while (connection.Events.TryRead(out var frame)) types.Add(frame.Type);
+        return types;
     }
 
     private static async Task<ReceivedFrame> NextEventAsync(OcConnection connection, FrameType type)
@@ -165,6 +184,56 @@ public abstract class FriendsAndPresenceTests(string poller)
         Assert.True(PresenceEvent.TryRead((await NextEventAsync(alice.Connection, FrameType.Presence)).Payload, out var offline));
         Assert.Equal(new PresenceEvent(bobNumber, false), offline);
         Assert.DoesNotContain(await ListAsync(alice.Connection, FrameType.OnlineList, FrameType.OnlineUsers), u => u.OcNumber == bobNumber);
+    }
+
+    [Fact]
+    public async Task Only_live_sessions_make_a_user_online_and_one_shot_sessions_announce_nothing()
+    {
+        using var appliance = new TestAppliance(Poller);
+        await using var alice = await NewUserAsync(appliance, "alice");
+        int aliceOnly = appliance.Server.ConnectionCount;
+        uint bobNumber;
+        await using (var bob = await NewUserAsync(appliance, "bob", live: false))
+        {
+            bobNumber = bob.Number;
+            await BefriendAsync(alice, bob);
+
+            // A session that never SYNCs (oc send, oc history) is not "online", to anyone.
+            Assert.True(UserCard.TryRead((await Request(alice.Connection, FrameType.FindUser, bobNumber)).Payload, out var found));
+            Assert.False(found.Online);
+            Assert.False(Assert.Single(await ListAsync(alice.Connection, FrameType.FriendList, FrameType.Friends)).Online);
+            Assert.DoesNotContain(await ListAsync(alice.Connection, FrameType.OnlineList, FrameType.OnlineUsers), u => u.OcNumber == bobNumber);
+            await ChatPeers.SendAsync(bob.Connection, alice.Number, "from a one-shot command");
+        }
+
+        await using (var history = await AnotherSessionAsync(appliance, bobNumber, live: false))
+        {
+            // oc history: a page, then a SYNC that peeks (to move its cursor) and so does not go live.
+            await history.Connection.RequestAsync((b, id) => HistoryRequest.Write(b, id, new HistoryRequest(alice.Number, 0, 20)));
+            Assert.False((await OcMessages.SyncPageAsync(history.Connection, 0, peek: true)).More);
+        }
+        await Eventually.TrueAsync(() => appliance.Server.ConnectionCount == aliceOnly, Eventually.Deadline, "the appliance to see the one-shot sessions close");
+        var quiet = await PendingEventsAsync(alice.Connection);
+        Assert.Contains(FrameType.Message, quiet);
+        Assert.DoesNotContain(FrameType.Presence, quiet);
+
+        // Going live (a SYNC ends with more = 0) makes Bob online; a second SYNC on it changes nothing.
+        await using var live = await AnotherSessionAsync(appliance, bobNumber);
+        Assert.True(PresenceEvent.TryRead((await NextEventAsync(alice.Connection, FrameType.Presence)).Payload, out var online));
+        Assert.Equal(new PresenceEvent(bobNumber, true), online);
+        await GoLiveAsync(live.Connection);
+        Assert.True(UserCard.TryRead((await Request(alice.Connection, FrameType.FindUser, bobNumber)).Payload, out var now));
+        Assert.True(now.Online);
+
+        // A one-shot session beside the live one comes and goes without a word.
+        await (await AnotherSessionAsync(appliance, bobNumber, live: false)).DisposeAsync();
+        await Eventually.TrueAsync(() => appliance.Server.ConnectionCount == aliceOnly + 1, Eventually.Deadline, "the appliance to see the one-shot session close");
+        Assert.DoesNotContain(FrameType.Presence, await PendingEventsAsync(alice.Connection));
+
+        // The live session's end is "offline".
+        await live.Connection.RequestAsync((b, id) => EmptyFrame.Write(b, FrameType.Logout, id));
+        Assert.True(PresenceEvent.TryRead((await NextEventAsync(alice.Connection, FrameType.Presence)).Payload, out var offline));
+        Assert.Equal(new PresenceEvent(bobNumber, false), offline);
     }
 
     [Fact]

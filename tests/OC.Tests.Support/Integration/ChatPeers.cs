@@ -50,6 +50,19 @@ internal static class ChatPeers
         return sent;
     }
 
+    /// <summary>
+    /// One SYNC from the newest seq there is, so that it ends with more = 0: the session is live and
+    /// its user online to friends, as with `oc listen` or `oc chat` (a session that never SYNCs, a
+    /// one-shot command, is not). Events already queued stay queued.
+    /// </summary>
+    public static async Task GoLiveAsync(OcConnection connection)
+    {
+        var reply = await connection.RequestAsync((b, id) => SeqNumber.Write(b, FrameType.Sync, id, ulong.MaxValue));
+        Assert.Equal(FrameType.Synced, reply.Type);
+        Assert.True(Synced.TryRead(reply.Payload, out var synced));
+        Assert.False(synced.More);
+    }
+
     /// <summary>SYNC until more = 0; returns the MESSAGE events it brought, in order.</summary>
     public static async Task<List<ChatMessage>> SyncAsync(OcConnection connection, ulong afterSeq)
     {

@@ -51,8 +51,8 @@ public sealed partial class CliFriendsTests(CliApplianceFixture appliance) : ICl
         string alice = await RegisterAndLoginAsync(_alice, "alice");
         string bob = await RegisterAndLoginAsync(_bob, "bob");
 
-        // Each oc command is its own short session: the other user shows online only while one runs,
-        // so "offline" is what a lookup between commands sees.
+        // Each oc command is its own short session, never online (only oc listen and oc chat are),
+        // so "offline" is what a lookup sees.
         var find = await Oc(_alice, null, "find", bob);
         AssertSuccess(find, $"{bob}  bob  offline");
 
@@ -101,10 +101,10 @@ public sealed partial class CliFriendsTests(CliApplianceFixture appliance) : ICl
             Assert.True(json.RootElement.GetProperty("friend").GetBoolean());
         }
 
-        // The one running `oc online` is online itself.
+        // A one-shot command, `oc online` too, does not make its user online (only oc listen and oc chat do).
         var online = await Oc(_alice, null, "online");
         Assert.True(online.ExitCode == 0, online.ToString());
-        Assert.Contains($"{alice}  alice  online", online.Stdout, StringComparison.Ordinal);
+        Assert.Equal("Nobody is online.\n", online.Stdout);
 
         AssertSuccess(await Oc(_bob, null, "friends", "remove", alice), $"alice ({alice}) is no longer your friend.");
         AssertSuccess(await Oc(_alice, null, "friends"), "No friends yet. Add one with: oc friends add NUMBER");
@@ -129,7 +129,7 @@ public sealed partial class CliFriendsTests(CliApplianceFixture appliance) : ICl
         AssertSuccess(await Oc(_bob, null, "friends", "requests", "--json"), "{\"requests\":[]}");
 
         Assert.Equal(0, (await Oc(_alice, null, "friends", "add", bob)).ExitCode);
-        AssertSuccess(await Oc(_bob, null, "friends", "decline", alice), $"Declined the friend request of {alice}.");
+        AssertSuccess(await Oc(_bob, null, "friends", "decline", alice), $"Declined the friend request of alice ({alice}).");
         AssertFailure(await Oc(_bob, null, "friends", "accept", alice), $"{alice} has not asked to be your friend");
         AssertSuccess(await Oc(_alice, null, "friends", "requests"), "No friend requests.");
 

@@ -53,6 +53,13 @@ internal sealed class RunningOc : IAsyncDisposable
         kill.WaitForExit();
     }
 
+    /// <summary>SIGINT, as Ctrl-C at a terminal sends it to the program in the foreground.</summary>
+    public void Interrupt()
+    {
+        using var kill = Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
     /// <summary>Waits for the exit; returns the exit code and the rest of stdout.</summary>
     public async Task<(int ExitCode, List<string> Stdout)> WaitForExitAsync()
     {

@@ -128,9 +128,10 @@ internal static class SoakAttack
         {
             await connection.SendRawAsync(body, hold).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is OperationCanceledException or System.Net.Sockets.SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is OperationCanceledException or IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
         {
-            // Cut by the appliance (a stranger's large frame), or still blocked when the hold ended.
+            // Cut by the appliance (a stranger's large frame; over TLS SslStream reports the reset
+            // as an IOException), or still blocked when the hold ended.
         }
     }
 
