@@ -24,8 +24,9 @@ namespace OC.Appliance.Net;
 /// brought it to 56 MB). So after <see cref="NativeTrimAfterClosed"/> such releases the loop calls
 /// <c>malloc_trim</c> (about a millisecond per MB it returns): at most once a minute while they go
 /// on, and at the first quiet period (no release for one <see cref="Period"/>) after a burst, so an
-/// appliance that just took 10,000 logins sits idle on what it holds, not on their garbage. Never
-/// on an appliance with a steady trickle below a thousand.
+/// appliance that just took 10,000 logins sits idle on what it holds, not on their garbage. At that
+/// quiet point one full collection comes first (at most once a minute, as the other), for the
+/// managed garbage of the same burst. Never on an appliance with a steady trickle below a thousand.
 /// </remarks>
 internal sealed class MemoryTrim(TimeProvider time, Action? collect = null, Func<long>? nativeReleases = null, Action? trimNative = null)
 {
@@ -77,6 +78,15 @@ internal sealed class MemoryTrim(TimeProvider time, Action? collect = null, Func
         _lastNativeTrimMs = now;
         NativeTrims++;
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (quiet && now - _lastCollectMs >= MinCollectIntervalMs)
+        {
+            // A burst of logins or connections is over: what it allocated (LiteDB's transactions,
+            // SCRAM, replies) is garbage in every generation, and with nothing allocating while the
+            // appliance idles no collection would come to give it back. One, now, before the trim.
+            _lastCollectMs = now;
+            Collections++;
+            _collect();
+        }
         _trimNative();
         if (Log.IsEnabled(LogLevel.Debug))
             Log.Debug("memory.native_trimmed", $"malloc_trim after {closed} TLS handshakes and closed connections in all: {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.#} ms");
