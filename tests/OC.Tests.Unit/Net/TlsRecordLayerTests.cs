@@ -120,6 +120,21 @@ public sealed class TlsRecordLayerTests
     }
 
     [Fact]
+    public void A_write_key_that_sealed_its_limit_of_records_moves_on_by_itself()
+    {
+        using var pair = new Pair();
+        pair.Server.WriteKeyLimit = 3;
+        var down = RandomNumberGenerator.GetBytes(7 * (1 << 14)); // seven full records
+
+        Assert.True(pair.Server.Encrypt(down));
+
+        Assert.Equal(down, pair.ToClientPlain());
+        Assert.Equal(2, pair.Server.WriteUpdates); // after records 3 and 6
+        Assert.Equal(2, pair.Client.ReadUpdates);
+        Assert.Null(pair.Client.Error);
+    }
+
+    [Fact]
     public void A_tampered_record_fails_with_bad_record_mac_and_the_peer_is_told()
     {
         using var pair = new Pair();

@@ -63,6 +63,9 @@ internal sealed class TlsRecordLayer : IDisposable
 
     public string? Error { get; private set; }
 
+    /// <summary>Records sealed with one write key before we move to the next (a KeyUpdate of our own); lowered by tests.</summary>
+    internal ulong WriteKeyLimit { get; set; } = 1UL << 24;
+
     /// <summary>Input held: a partial record's ciphertext and plaintext not yet taken. Counted in the connection's input budget.</summary>
     public int HeldBytes => _partial.Length + (_leftover?.Length ?? 0);
 
@@ -109,6 +112,8 @@ internal sealed class TlsRecordLayer : IDisposable
         _usedSinceTrim = true;
         while (!plain.IsEmpty)
         {
+            // §5.5: an AES-GCM key seals at most 2^24.5 full records safely; ours moves on well before.
+            if (_write.Sequence >= WriteKeyLimit) UpdateWriteKey(requestPeer: false);
             int take = Math.Min(plain.Length, MaxContent);
             WriteRecord(ContentApplicationData, plain[..take]);
             plain = plain[take..];
