@@ -21,7 +21,9 @@ namespace OC.Appliance.Net;
 /// when it completes (the record layer after it is managed), and after thousands of handshakes or
 /// closed connections glibc keeps the freed memory in its arenas, as holes between what is still
 /// in use (measured: RSS stayed at 196 MB after 10,000 TLS connections closed; <c>malloc_trim(0)</c>
-/// brought it to 56 MB). So after <see cref="NativeTrimAfterClosed"/> such releases the loop calls
+/// brought it to 56 MB). So after <see cref="NativeTrimAfterClosed"/> such releases (counted with
+/// connections accepted: a burst of them is a burst of logins, whose garbage is the collection's
+/// below) the loop calls
 /// <c>malloc_trim</c> (about a millisecond per MB it returns): at most once a minute while they go
 /// on, and at the first quiet period (no release for one <see cref="Period"/>) after a burst, so an
 /// appliance that just took 10,000 logins sits idle on what it holds, not on their garbage. At that
