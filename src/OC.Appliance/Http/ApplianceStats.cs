@@ -80,6 +80,7 @@ internal sealed class ApplianceStats
             UsersRegistered = counters.Users,
             UsersOnline = _presence.OnlineUsers,
             SessionsOnline = _presence.OnlineSessions,
+            UsersPresent = _presence.PresentUsers,
             FriendRequestsPending = counters.FriendRequests,
             Blocks = counters.Blocks,
             Connections = _connections.Count,

@@ -39,6 +39,8 @@ internal sealed record ApplianceStatus
     /// <summary>Distinct users with at least one logged-in session.</summary>
     public required int UsersOnline { get; init; }
     public required int SessionsOnline { get; init; }
+    /// <summary>Users online as friends see it: with a live session (an `oc chat` or `oc listen`), not a one-shot command.</summary>
+    public required int UsersPresent { get; init; }
 
     /// <summary>Friend requests waiting for an answer.</summary>
     public required long FriendRequestsPending { get; init; }

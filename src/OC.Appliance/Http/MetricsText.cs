@@ -31,6 +31,7 @@ internal static class MetricsText
         Gauge(w, "oc_users_registered", "Registered user accounts.", s.UsersRegistered);
         Gauge(w, "oc_users_online", "Distinct users with at least one logged-in session.", s.UsersOnline);
         Gauge(w, "oc_sessions_online", "Logged-in sessions (one per connection).", s.SessionsOnline);
+        Gauge(w, "oc_users_present", "Distinct users online as friends see it (a live session).", s.UsersPresent);
         Gauge(w, "oc_friend_requests_pending", "Friend requests waiting for an answer.", s.FriendRequestsPending);
         Gauge(w, "oc_blocks", "Blocks standing (two users blocking each other count twice).", s.Blocks);
 

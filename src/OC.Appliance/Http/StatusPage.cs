@@ -43,9 +43,9 @@ internal static class StatusPage
             .Append("</header>\n<main>\n<section class=\"cards\">\n");
 
         Card(h, "Users", "users_registered", "int", StatusFormat.Int(s.UsersRegistered),
-            "registered · ", "users_online", "int", StatusFormat.Int(s.UsersOnline), " online");
+            "registered · ", "users_present", "int", StatusFormat.Int(s.UsersPresent), " online");
         Card(h, "Connections", "connections", "int", StatusFormat.Int(s.Connections),
-            "", "sessions_online", "int", StatusFormat.Int(s.SessionsOnline), " logged in");
+            "", "users_online", "int", StatusFormat.Int(s.UsersOnline), " users logged in");
         Card(h, "Messages", "messages_stored", "int", StatusFormat.Int(s.MessagesStored),
             "stored · ", "messages_per_second", "rate", StatusFormat.Rate(s.MessagesPerSecond), "/s");
         Card(h, "Files", "files_stored", "int", StatusFormat.Int(s.FilesStored),

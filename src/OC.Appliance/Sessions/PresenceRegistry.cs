@@ -20,6 +20,9 @@ internal sealed class PresenceRegistry
     public int OnlineUsers => _online.Count;
     public int OnlineSessions { get; private set; }
 
+    /// <summary>Users online as friends see it (a live session): what <see cref="All"/> lists, counted.</summary>
+    public int PresentUsers { get; private set; }
+
     /// <summary>The users online as friends see it: with at least one live session.</summary>
     public IEnumerable<OnlineUser> All => _online.Values.Where(u => u.PresentSessions > 0);
 
@@ -69,7 +72,11 @@ internal sealed class PresenceRegistry
     {
         if (session.Present || !_online.TryGetValue(session.UserNumber, out var user) || !user.Sessions.Contains(session)) return;
         session.Present = true;
-        if (user.PresentSessions++ == 0) AnnounceToFriends(user, online: true);
+        if (user.PresentSessions++ == 0)
+        {
+            PresentUsers++;
+            AnnounceToFriends(user, online: true);
+        }
     }
 
     /// <summary>Removes a session (logout or closed); announces the user gone if it was their last present one.</summary>
@@ -80,7 +87,11 @@ internal sealed class PresenceRegistry
         bool wasPresent = session.Present;
         session.Present = false;
         if (user.Sessions.Count == 0) _online.Remove(number);
-        if (wasPresent && --user.PresentSessions == 0) AnnounceToFriends(user, online: false);
+        if (wasPresent && --user.PresentSessions == 0)
+        {
+            PresentUsers--;
+            AnnounceToFriends(user, online: false);
+        }
     }
 
     /// <summary>Keeps both sides' cached friend lists current after a committed change.</summary>

@@ -153,13 +153,23 @@ public abstract class HttpEndpointTests(string poller)
             Assert.Equal(3, status.GetProperty("connections").GetInt32());
             Assert.Equal(1, status.GetProperty("users_online").GetInt32()); // one user on two connections
             Assert.Equal(2, status.GetProperty("sessions_online").GetInt32());
+            // Logged in but never live, as a one-shot command: not online to friends.
+            Assert.Equal(0, status.GetProperty("users_present").GetInt32());
             Assert.True(status.GetProperty("storage_groups_committed").GetInt64() >= 2);
+
+            // Both of alice's sessions go live (as `oc listen` does): she counts once.
+            await ChatPeers.GoLiveAsync(first);
+            await ChatPeers.GoLiveAsync(second);
+            status = await StatusClient.GetStatusAsync(http);
+            Assert.Equal(1, status.GetProperty("users_present").GetInt32());
+            Assert.Equal(1, status.GetProperty("users_online").GetInt32());
         }
 
         // No signal: the clients closed their sockets, and the loop reads the end of each on its
         // own time; a closed client has nothing left to hear that on. The status page shows it.
         await StatusClient.WaitForStatusAsync(http, s =>
-            s.GetProperty("connections").GetInt32() == 0 && s.GetProperty("users_online").GetInt32() == 0 && s.GetProperty("sessions_online").GetInt32() == 0,
+            s.GetProperty("connections").GetInt32() == 0 && s.GetProperty("users_online").GetInt32() == 0 && s.GetProperty("sessions_online").GetInt32() == 0
+                && s.GetProperty("users_present").GetInt32() == 0,
             "no connections, users or sessions online once the three clients closed");
     }
 
@@ -273,6 +283,7 @@ public abstract class HttpEndpointTests(string poller)
         Assert.Equal(1, Value("oc_users_registered"));
         Assert.Equal(1, Value("oc_connections"));
         Assert.Equal(0, Value("oc_users_online"));
+        Assert.Equal(0, Value("oc_users_present"));
         Assert.Equal(0, Value("oc_messages_stored_total"));
         Assert.Equal(0, Value("oc_files_stored"));
         Assert.Equal(0, Value("oc_file_bytes_stored"));

@@ -27,6 +27,7 @@ public sealed class StatusPageTests
         UsersRegistered = 1234567,
         UsersOnline = 12,
         SessionsOnline = 14,
+        UsersPresent = 10,
         FriendRequestsPending = 3,
         Blocks = 2,
         Connections = 20,
