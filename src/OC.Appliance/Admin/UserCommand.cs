@@ -8,6 +8,7 @@ using OC.Protocol;
 using OC.Protocol.Client;
 using OC.Protocol.Messages;
 using OC.Protocol.Security;
+using static OC.Appliance.Admin.CommandOutput;
 
 namespace OC.Appliance.Admin;
 
@@ -223,25 +224,6 @@ internal static class UserCommand
         }
         w.WriteEndArray();
     });
-
-    /// <summary>One JSON object on one line, written by hand (no reflection under NativeAOT).</summary>
-    private static string Json(Action<Utf8JsonWriter> fields)
-    {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            w.WriteStartObject();
-            fields(w);
-            w.WriteEndObject();
-        }
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
-    }
-
-    private static int Fail(string message)
-    {
-        Console.Error.WriteLine("oc-appliance: " + message);
-        return 1;
-    }
 
     private static int Usage(string message)
     {

@@ -6,6 +6,7 @@ using OC.Appliance.Diagnostics;
 using OC.Appliance.Security;
 using OC.Appliance.Storage;
 using OC.Protocol.Client;
+using static OC.Appliance.Admin.CommandOutput;
 
 namespace OC.Appliance.Backup;
 
@@ -118,23 +119,5 @@ internal static class BackupCommands
         {
             return Fail(e.Message);
         }
-    }
-
-    private static string Json(Action<Utf8JsonWriter> fields)
-    {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            w.WriteStartObject();
-            fields(w);
-            w.WriteEndObject();
-        }
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
-    }
-
-    private static int Fail(string message)
-    {
-        Console.Error.WriteLine("oc-appliance: " + message);
-        return 1;
     }
 }
