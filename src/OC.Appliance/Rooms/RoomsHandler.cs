@@ -177,7 +177,7 @@ internal sealed class RoomsHandler(StorageWorker storage, PresenceRegistry prese
             RoomResult.NotFriends => (ErrorCode.NotFriends, $"{target} is not your friend; you can invite friends only"),
             RoomResult.RoomFull => (ErrorCode.RoomFull, $"room #{roomId} is full ({roomLimits.MaxMembers} members)"),
             RoomResult.TooManyRooms => (ErrorCode.TooManyRooms, $"you are a member of {roomLimits.MaxRoomsPerUser} rooms, the most allowed; leave one first"),
-            RoomResult.OwnerMustHandOver => (ErrorCode.InvalidArgument, $"you own room #{roomId}: give it to another member first (ROOM_OWNER), or kick the others"),
+            RoomResult.OwnerMustHandOver => (ErrorCode.InvalidArgument, $"you own room #{roomId}: give it to another member first, or remove the others"),
             RoomResult.NoFreeId => (ErrorCode.ServerFull, "no room id is free"),
             _ => (ErrorCode.InvalidArgument, result.ToString()),
         };
