@@ -82,6 +82,7 @@ internal sealed class ApplianceStats
             SessionsOnline = _presence.OnlineSessions,
             FriendRequestsPending = counters.FriendRequests,
             Blocks = counters.Blocks,
+            Rooms = counters.Rooms,
             Connections = _connections.Count,
             ConnectionsAccepted = _connections.Accepted,
             MessagesStored = _messages.MessagesStored,

@@ -33,6 +33,7 @@ internal static class MetricsText
         Gauge(w, "oc_sessions_online", "Logged-in sessions (one per connection).", s.SessionsOnline);
         Gauge(w, "oc_friend_requests_pending", "Friend requests waiting for an answer.", s.FriendRequestsPending);
         Gauge(w, "oc_blocks", "Blocks standing (two users blocking each other count twice).", s.Blocks);
+        Gauge(w, "oc_rooms", "Rooms that exist.", s.Rooms);
 
         Counter(w, "oc_messages_stored_total", "Chat messages stored.", s.MessagesStored);
         Gauge(w, "oc_files_stored", "Files stored.", s.FilesStored);

@@ -2,6 +2,7 @@ using OC.Appliance.Rooms;
 using OC.Protocol.Client;
 using OC.Protocol.Framing;
 using OC.Protocol.Messages;
+using OC.Tests.Http;
 using static OC.Tests.Integration.ChatPeers;
 
 namespace OC.Tests.Integration;
@@ -127,7 +128,7 @@ public sealed class RoomMembershipTests
     }
 
     [Fact]
-    public async Task Members_per_room_and_rooms_per_user_are_limited_and_rooms_survive_a_restart()
+    public async Task Members_per_room_and_rooms_per_user_are_limited_and_rooms_survive_a_restart_counted_on_the_status_page()
     {
         string data = TempDirectory.Create("oc-rooms");
         try
@@ -156,7 +157,12 @@ public sealed class RoomMembershipTests
                 await using var bobConn = await SessionAsync(again, bob);
                 var room = Assert.Single(await OcRooms.ListAsync(bobConn));
                 Assert.Equal((roomId, "Pair", alice, true, (ushort)2), (room.RoomId, room.Name, room.Owner, room.Open, room.Members));
-                Assert.Equal(1, again.Server.Storage.Counters.Rooms);
+                // The status page, /api/status and /metrics count it, from the database opened again.
+                using var http = StatusClient.Create(again.HttpPort);
+                Assert.Equal(1, (await StatusClient.GetStatusAsync(http)).GetProperty("rooms").GetInt64());
+                var samples = PrometheusText.Parse(await http.GetStringAsync(new Uri("metrics", UriKind.Relative)), out _);
+                Assert.Equal(1, Assert.Single(samples, s => s.Name == "oc_rooms").Value);
+                Assert.Contains("data-k=\"rooms\" data-f=\"int\">1<", await http.GetStringAsync(new Uri("/", UriKind.Relative)), StringComparison.Ordinal);
             }
         }
         finally
