@@ -162,6 +162,23 @@ internal sealed record RoomInvitationOutput(uint Room, string RoomName, uint Fro
 /// <summary><c>oc room invites --json</c>, oldest first.</summary>
 internal sealed record RoomInvitationsOutput(IReadOnlyList<RoomInvitationOutput> Invitations);
 
+/// <summary>
+/// <c>{"type":"room",...}</c> in <c>oc listen --json</c>: <c>Event</c> is "joined", "left", "kicked" or "owner";
+/// <c>OcNumber</c> whom it is about, <c>By</c> who did it (who invited, for a join by invitation).
+/// </summary>
+internal sealed record RoomEventOutput(uint Room, string RoomName, string Event, uint OcNumber, string Nick, uint By)
+{
+    [JsonPropertyOrder(-1)]
+    public string Type => "room";
+}
+
+/// <summary><c>{"type":"roomInvitation",...}</c>: a friend invites you to a room.</summary>
+internal sealed record RoomInvitationEventOutput(uint Room, string RoomName, uint From, string FromNick, DateTimeOffset Time)
+{
+    [JsonPropertyOrder(-1)]
+    public string Type => "roomInvitation";
+}
+
 /// <summary>Serializers for the records above, generated at compile time (reflection JSON is not AOT-safe).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(RegisteredOutput))]
@@ -191,6 +208,8 @@ internal sealed record RoomInvitationsOutput(IReadOnlyList<RoomInvitationOutput>
 [JsonSerializable(typeof(FileOutput))]
 [JsonSerializable(typeof(FilesOutput))]
 [JsonSerializable(typeof(RoomOutput))]
+[JsonSerializable(typeof(RoomEventOutput))]
+[JsonSerializable(typeof(RoomInvitationEventOutput))]
 [JsonSerializable(typeof(RoomsOutput))]
 [JsonSerializable(typeof(RoomChangeOutput))]
 [JsonSerializable(typeof(RoomMembersOutput))]

@@ -110,4 +110,39 @@ public sealed partial class CliRoomsTests(CliApplianceFixture appliance) : IClas
         // Wrong command lines: exit code 2 before anything is sent.
         AssertFailure(await Oc(_bob, "room", "join", "#12"), "'#12' is not a room id (#123456, six digits)", exitCode: 2);
     }
+
+    [Fact]
+    public async Task Oc_listen_shows_an_invitation_and_who_joins_and_leaves_with_the_rooms_name()
+    {
+        string alice = await RegisterAndLoginAsync(_alice, "alice");
+        string bob = await RegisterAndLoginAsync(_bob, "bob");
+        await BefriendAsync(_alice, _bob, alice, bob);
+        var created = await Oc(_alice, "room", "create", "Lunch");
+        string id = CreatedText().Match(created.Stdout).Groups[1].Value;
+        Assert.True(id.Length == 6, created.ToString());
+        string room = "#" + id;
+
+        await using var listen = RunningOc.Start(_bob.Path, "listen");
+        await listen.StderrLineAsync(l => l.StartsWith("oc: listening as ", StringComparison.Ordinal));
+        await using var json = RunningOc.Start(_alice.Path, "listen", "--json");
+        await json.StderrLineAsync(l => l.StartsWith("oc: listening as ", StringComparison.Ordinal));
+
+        Assert.Equal(0, (await Oc(_alice, "room", "invite", room, bob)).ExitCode);
+        var (invited, _) = await listen.StdoutLineAsync(l => l.Contains("invites you", StringComparison.Ordinal));
+        Assert.Equal($"* alice ({alice}) invites you to {room} Lunch: oc room accept {room} or oc room decline {room}", invited);
+
+        Assert.Equal(0, (await Oc(_bob, "room", "accept", room)).ExitCode);
+        var (joined, _) = await json.StdoutLineAsync(l => l.Contains("\"type\":\"room\"", StringComparison.Ordinal));
+        using (var document = JsonDocument.Parse(joined))
+        {
+            var e = document.RootElement;
+            Assert.Equal(("joined", uint.Parse(id, System.Globalization.CultureInfo.InvariantCulture), "Lunch", "bob"),
+                (e.GetProperty("event").GetString(), e.GetProperty("room").GetUInt32(), e.GetProperty("roomName").GetString(), e.GetProperty("nick").GetString()));
+            Assert.Equal(alice, e.GetProperty("by").GetUInt32().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        Assert.Equal(0, (await Oc(_alice, "room", "kick", room, bob)).ExitCode);
+        var (kicked, _) = await listen.StdoutLineAsync(l => l.Contains("removed from", StringComparison.Ordinal));
+        Assert.Equal($"* you were removed from {room} Lunch by alice", kicked);
+    }
 }
