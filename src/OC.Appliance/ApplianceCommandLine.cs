@@ -296,6 +296,9 @@ internal static class ApplianceCommandLine
         root.Subcommands.Add(Admin.UserCommand.Create());
         // oc-appliance fingerprint: what clients are asked to trust, for the person at the console.
         root.Subcommands.Add(Admin.FingerprintCommand.Create());
+        // oc-appliance backup|restore: a consistent snapshot while it runs, and a data folder from it (Backup/).
+        root.Subcommands.Add(Backup.BackupCommands.CreateBackup());
+        root.Subcommands.Add(Backup.BackupCommands.CreateRestore());
         root.SetAction(parse => Serve(new ApplianceOptions
         {
             DataDirectory = parse.GetValue(Data)!,

@@ -53,6 +53,7 @@ internal sealed class AdminRouter(ApplianceFeatures features, ConnectionLimits l
             case FrameType.AdminUsers: features.Accounts.OnAdminUsers(session, id, payload); return;
             case FrameType.AdminSetPassword: features.Accounts.OnAdminSetPassword(session, id, payload); return;
             case FrameType.AdminDeleteUser: features.Accounts.OnAdminDeleteUser(session, id, payload); return;
+            case FrameType.AdminSnapshot: features.Snapshots.OnAdminSnapshot(session, id, payload); return;
             default:
                 Replies.Error(session, id, ErrorCode.UnknownFrameType, $"the admin socket does not serve frame type 0x{(ushort)header.Type:x4}");
                 return;

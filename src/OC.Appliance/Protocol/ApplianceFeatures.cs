@@ -1,4 +1,5 @@
 using OC.Appliance.Accounts;
+using OC.Appliance.Backup;
 using OC.Appliance.Chat;
 using OC.Appliance.Files;
 using OC.Appliance.Friends;
@@ -30,6 +31,7 @@ internal sealed class ApplianceFeatures
         Uploads = new UploadsHandler(files, Presence, sessions, notices, Limits);
         Downloads = new DownloadsHandler(files, sessions, Presence);
         Rooms = new RoomsHandler(storage, Presence, Limits, time, rooms ?? RoomLimits.Default);
+        Snapshots = new SnapshotHandler(storage, messages);
     }
 
     /// <summary>Who is online with which sessions: shared by every feature that pushes events.</summary>
@@ -44,4 +46,7 @@ internal sealed class ApplianceFeatures
     public UploadsHandler Uploads { get; }
     public DownloadsHandler Downloads { get; }
     public RoomsHandler Rooms { get; }
+
+    /// <summary>ADMIN_SNAPSHOT of the admin socket: the snapshot points of an online backup.</summary>
+    public SnapshotHandler Snapshots { get; }
 }

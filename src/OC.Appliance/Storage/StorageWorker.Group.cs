@@ -7,7 +7,8 @@ namespace OC.Appliance.Storage;
 // Group commit, per-job failure isolation, storage faults, open and close.
 internal sealed partial class StorageWorker
 {
-    protected override void RunGroup(List<WorkerJob<LiteDatabase>> group)
+    /// <summary>The group in one transaction (or one per job after a failure), committed and flushed.</summary>
+    private void RunInTransaction(List<WorkerJob<LiteDatabase>> group)
     {
         if (Time.NowMs() - _diskFreeMeasuredMs >= DiskFreeRefreshMs) RefreshDiskFree();
         var writes = false;

@@ -75,6 +75,7 @@ internal sealed partial class StorageWorker : GroupWorker<LiteDatabase>
         _lock = DataFolderLock.Acquire(_dataDirectory);
         try
         {
+            DeleteLeftoverSnapshots();
             _db = OpenDatabase();
         }
         catch

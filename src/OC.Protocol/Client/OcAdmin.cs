@@ -44,4 +44,17 @@ public static class OcAdmin
         var reply = await connection.RequestAsync((b, id) => UserNumber.Write(b, FrameType.AdminDeleteUser, id, ocNumber), cancellationToken).ConfigureAwait(false);
         OcAccounts.Expect(reply, FrameType.Ok, "ADMIN_DELETE_USER");
     }
+
+    /// <summary>
+    /// ADMIN_SNAPSHOT: the appliance fixes the snapshot points of a backup (the message log's
+    /// committed length, then a copy of the checkpointed database in its data folder).
+    /// </summary>
+    public static async Task<AdminSnapshotTaken> SnapshotAsync(OcConnection connection, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var reply = await connection.RequestAsync((b, id) => EmptyFrame.Write(b, FrameType.AdminSnapshot, id), cancellationToken).ConfigureAwait(false);
+        OcAccounts.Expect(reply, FrameType.AdminSnapshotTaken, "ADMIN_SNAPSHOT");
+        if (!AdminSnapshotTaken.TryRead(reply.Payload, out var taken)) throw OcAccounts.Malformed(reply);
+        return taken;
+    }
 }

@@ -103,4 +103,6 @@ public enum FrameType : ushort
     AdminUserPage = 0x0079,
     AdminSetPassword = 0x007A,
     AdminDeleteUser = 0x007B,
+    AdminSnapshot = 0x007C,
+    AdminSnapshotTaken = 0x007D,
 }

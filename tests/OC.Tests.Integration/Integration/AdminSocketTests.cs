@@ -133,4 +133,29 @@ public sealed class AdminSocketTests
         Assert.Equal(ErrorCode.UnknownFrameType, e.Code);
         Assert.Empty(await OcAdmin.ListUsersAsync(admin));
     }
+
+    [Fact]
+    public async Task A_snapshot_gives_the_log_s_committed_point_and_a_copy_of_the_database_and_the_network_port_does_not_serve_it()
+    {
+        using var appliance = new TestAppliance();
+        var (alice, aliceConnection, _) = await UserAsync(appliance, "alice", "pw");
+        var (bob, bobConnection, _) = await UserAsync(appliance, "bob", "pw");
+        await using var a = aliceConnection;
+        await using var b = bobConnection;
+        await ChatPeers.BefriendAsync(a, bob, b);
+        for (int i = 0; i < 3; i++) await ChatPeers.SendAsync(a, bob, $"hello {i}");
+
+        await using var admin = await AdminAsync(appliance);
+        var taken = await OcAdmin.SnapshotAsync(admin);
+
+        Assert.Equal((3UL, 3UL, 2u, 1u), (taken.LastSeq, taken.Messages, taken.Users, taken.Friendships));
+        // Nothing was sent since: the committed point is the whole log.
+        Assert.Equal(new FileInfo(Path.Combine(appliance.DataDirectory, "messages.log")).Length, (long)taken.MessagesBytes);
+        string copy = Path.Combine(appliance.DataDirectory, taken.DatabaseFile);
+        Assert.Equal(new FileInfo(copy).Length, (long)taken.DatabaseBytes);
+        Assert.Contains(alice, (await OcAdmin.ListUsersAsync(admin)).Select(u => u.OcNumber));
+
+        var refused = await Assert.ThrowsAsync<OcErrorException>(() => OcAdmin.SnapshotAsync(a));
+        Assert.Equal(ErrorCode.UnknownFrameType, refused.Code);
+    }
 }

@@ -1,0 +1,16 @@
+using OC.Appliance.Storage.Messages;
+
+namespace OC.Appliance.Backup;
+
+/// <summary>
+/// Where a backup cuts the message log: its committed length, count and last seq, read on the
+/// message worker between two groups. The log is append-only and a failed group is cut back to
+/// this length, never below, so its first <see cref="Bytes"/> bytes never change again: the backup
+/// copies them at leisure, while the appliance appends behind them. Every message acknowledged
+/// before the point (SENT goes out after the group's fsync) is inside it.
+/// </summary>
+internal readonly record struct MessagesPoint(long Bytes, long Messages, ulong LastSeq)
+{
+    /// <summary>On the message worker (or with the log otherwise unused).</summary>
+    public static MessagesPoint Of(MessageLog log) => new(log.FileBytes, log.Count, log.LastSeq);
+}
