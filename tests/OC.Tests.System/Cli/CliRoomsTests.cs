@@ -145,4 +145,25 @@ public sealed partial class CliRoomsTests(CliApplianceFixture appliance) : IClas
         var (kicked, _) = await listen.StdoutLineAsync(l => l.Contains("removed from", StringComparison.Ordinal));
         Assert.Equal($"* you were removed from {room} Lunch by alice", kicked);
     }
+
+    [Fact]
+    public async Task Oc_chat_lists_rooms_and_members_and_refuses_a_room_one_is_not_in()
+    {
+        string alice = await RegisterAndLoginAsync(_alice, "alice");
+        await RegisterAndLoginAsync(_bob, "bob");
+        var created = await Oc(_alice, "room", "create", "Lunch");
+        string room = "#" + CreatedText().Match(created.Stdout).Groups[1].Value;
+        Assert.True(room.Length == 7, created.ToString());
+
+        var chat = await OcProcess.RunAsync(_alice.Path, $"/rooms\n/members {room}\n/members nonsense\n/quit\n", null, ["chat"]);
+        Assert.True(chat.ExitCode == 0, chat.ToString());
+        Assert.Contains($"{room}  Lunch  1 member  (yours)", chat.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"{alice}  alice  online  owner", chat.Stdout, StringComparison.Ordinal);
+        Assert.Contains("/members takes a room: /members #123456", chat.Stdout + chat.Stderr, StringComparison.Ordinal);
+
+        var stranger = await OcProcess.RunAsync(_bob.Path, $"/members {room}\n/rooms\n/quit\n", null, ["chat"]);
+        Assert.True(stranger.ExitCode == 0, stranger.ToString());
+        Assert.Contains($"you are not a member of room {room}", stranger.Stdout + stranger.Stderr, StringComparison.Ordinal);
+        Assert.Contains("No rooms yet", stranger.Stdout, StringComparison.Ordinal);
+    }
 }
