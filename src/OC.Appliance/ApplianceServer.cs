@@ -113,7 +113,8 @@ internal sealed class ApplianceServer : IDisposable
             // The minute of the log's repeat counts ends on the loop's clock: "and 3,512 more from ...".
             _loop.AddTimer(TimeSpan.FromMinutes(1), Log.SummariseRepeats, TimeSpan.FromMinutes(1));
             // Large frame buffers left over from a burst go back to the system (Net/MemoryTrim.cs).
-            var trim = new MemoryTrim(options.Time, closedConnections: () => _connections.Accepted - _connections.Count);
+            // And after a burst of connections (accepted, TLS handshakes done, closed): their garbage, managed and native.
+            var trim = new MemoryTrim(options.Time, nativeReleases: () => _connections.Accepted + (_connections.Accepted - _connections.Count) + _connections.TlsHandshakes);
             _loop.AddTimer(MemoryTrim.Period, trim.Tick, MemoryTrim.Period);
             var stats = new ApplianceStats(_loop, _router.Identity, _storage, _messages, _connections, _features.Presence, _files, _features.Limits);
             _acceptor = new Acceptor(_loop, new IPEndPoint(options.BindAddress, options.Port), "protocol", _connections.Accept);

@@ -21,6 +21,11 @@ internal static class IdleMode
     // Connects in flight at once: well under the listen backlog (1024), so no SYN is dropped.
     private const int ConnectParallelism = 128;
 
+    // A --distinct connection makes several round trips (TLS, HELLO, REGISTER, SCRAM, SYNC): fewer
+    // at once keep each one's wait short, so on a loaded machine none misses the appliance's
+    // 10 s HELLO deadline while queued behind the others' handshakes.
+    private const int DistinctParallelism = 32;
+
     public static async Task<int> RunAsync(LoadOptions options)
     {
         if (options.Server is null && options.AppliancePath is null)
@@ -71,7 +76,7 @@ internal static class IdleMode
         var connections = new LoadConnection[count];
         try
         {
-            await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = ConnectParallelism },
+            await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = options.Distinct ? DistinctParallelism : ConnectParallelism },
                 async (i, cancel) => connections[i] = register is { } r
                     ? await OpenAsOwnUserAsync(target, r, cancel).ConfigureAwait(false)
                     : await OpenAsync(target, token, cancel).ConfigureAwait(false)).ConfigureAwait(false);

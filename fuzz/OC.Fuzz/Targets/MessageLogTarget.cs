@@ -17,8 +17,10 @@ internal sealed class MessageLogTarget : FuzzTarget
     private static readonly byte[] Magic = "OCMSGLG1"u8.ToArray();
 
     // Load reads through one 1 MiB buffer (plus a window of two records while it looks for whole
-    // records after damage); the index takes about 64 bytes a record of at least 50 bytes.
-    private static readonly AllocationBudget Budget = new("MessageLog recovery", 1024 * 1024 + 64 * 1024, 16);
+    // records after damage); the index (messages.index) keeps its tails and list headers, about
+    // 64 bytes a record of at least 50 bytes at worst, and writes a checkpoint of them (a buffer
+    // of the same size, a file stream) after reading the log.
+    private static readonly AllocationBudget Budget = new("MessageLog recovery", 1024 * 1024 + 256 * 1024, 16);
 
     private readonly Lazy<string> _folder = new(() => ScratchFolder.Create("msglog"));
 

@@ -126,13 +126,12 @@ internal sealed partial class Connection
             _handshakeCounted = true;
             _manager.TlsHandshakes++;
         }
+        // The record layer may now hold the start of a record: it is input held like a partial frame.
+        Charge();
         if (!_wire.IsEmpty) _manager.SchedulePendingWrite(this);
     }
 
     private const byte TlsRecordHandshake = 0x16;
-
-    // The largest TLS record's plaintext (2^14) and then some.
-    private const int TlsRecordSlack = 16 * 1024 + 256;
 
     private void RefusePlaintext()
     {
@@ -153,16 +152,21 @@ internal sealed partial class Connection
     /// </summary>
     private int ReadRoom(int max)
     {
-        long own = Math.Max(0, _manager.Limits.PrivateInputBytes - (long)_input.Length);
-        if (_tls is null)
+        long own = Math.Max(0, _manager.Limits.PrivateInputBytes - HeldInput);
+        if (_tls is null || _tls.ReadSlack == 0)
         {
+            // With our own TLS records too: n bytes read become at most n bytes held (a record's
+            // plaintext is shorter than its ciphertext, and a partial record is counted as held).
             if (own >= max) return max;
             return (int)Math.Min(max, own + _manager.Budget.Available);
         }
-        // With TLS, n bytes read may complete a record OpenSSL holds part of: up to a record more
-        // plaintext than ciphertext. Reading only while that much is left keeps the bound exact.
-        return (int)Math.Clamp(own + _manager.Budget.Available - TlsRecordSlack, 0, max);
+        // An engine that holds the start of a record uncounted: n bytes read may complete it, up
+        // to a record more plaintext than ciphertext. Reading only while that much is left keeps the bound exact.
+        return (int)Math.Clamp(own + _manager.Budget.Available - _tls.ReadSlack, 0, max);
     }
+
+    /// <summary>Input this connection holds: the partial frame, and with TLS a partial record.</summary>
+    private long HeldInput => _input.Length + (long)(_tls?.HeldBytes ?? 0);
 
     /// <summary>
     /// Readable with nothing to read: the peer closed (or the connection failed). For a connection
@@ -189,7 +193,7 @@ internal sealed partial class Connection
     /// <summary>Settles this connection's share of the budget with what it holds now.</summary>
     private void Charge()
     {
-        long charged = Math.Max(0, _input.Length - (long)_manager.Limits.PrivateInputBytes);
+        long charged = Math.Max(0, HeldInput - _manager.Limits.PrivateInputBytes);
         if (charged == _charged) return;
         long delta = charged - _charged;
         _charged = charged;

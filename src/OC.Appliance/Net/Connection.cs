@@ -167,6 +167,9 @@ internal sealed partial class Connection : IEventHandler, ISlotted
         _manager.OnClosed(this, reason);
     }
 
+    /// <summary>Once a second (the idle sweep): what a quiet connection can make again is let go.</summary>
+    internal void TrimIfIdle() => _tls?.TrimIfIdle();
+
     private void UpdateInterest()
     {
         var wanted = PollEvents.None;

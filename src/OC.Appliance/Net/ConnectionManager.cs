@@ -126,6 +126,7 @@ internal sealed class ConnectionManager
         {
             if (i >= _connections.Count) continue;
             var connection = _connections[i];
+            connection.TrimIfIdle();
             Sink.OnIdleCheck(connection, now);
         }
     }

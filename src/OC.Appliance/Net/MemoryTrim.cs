@@ -17,14 +17,20 @@ namespace OC.Appliance.Net;
 /// after megabytes were let go, which a quiet or steadily busy appliance does not do.
 /// </remarks>
 /// <remarks>
-/// The same holds for native memory: each TLS connection's OpenSSL objects are malloc'ed, and
-/// after thousands of connections close, glibc keeps the freed memory in its arenas (measured:
-/// RSS stayed at 196 MB after 10,000 TLS connections closed; <c>malloc_trim(0)</c> brought it to
-/// 56 MB). So after <see cref="NativeTrimAfterClosed"/> connections closed, at most once a minute,
-/// the loop calls <c>malloc_trim</c> (about a millisecond per MB it returns: a pause after a mass
-/// disconnect, never on a steady appliance).
+/// The same holds for native memory: each TLS handshake's OpenSSL objects are malloc'ed and freed
+/// when it completes (the record layer after it is managed), and after thousands of handshakes or
+/// closed connections glibc keeps the freed memory in its arenas, as holes between what is still
+/// in use (measured: RSS stayed at 196 MB after 10,000 TLS connections closed; <c>malloc_trim(0)</c>
+/// brought it to 56 MB). So after <see cref="NativeTrimAfterClosed"/> such releases (counted with
+/// connections accepted: a burst of them is a burst of logins, whose garbage is the collection's
+/// below) the loop calls
+/// <c>malloc_trim</c> (about a millisecond per MB it returns): at most once a minute while they go
+/// on, and at the first quiet period (no release for one <see cref="Period"/>) after a burst, so an
+/// appliance that just took 10,000 logins sits idle on what it holds, not on their garbage. At that
+/// quiet point one full collection comes first (at most once a minute, as the other), for the
+/// managed garbage of the same burst. Never on an appliance with a steady trickle below a thousand.
 /// </remarks>
-internal sealed class MemoryTrim(TimeProvider time, Action? collect = null, Func<long>? closedConnections = null, Action? trimNative = null)
+internal sealed class MemoryTrim(TimeProvider time, Action? collect = null, Func<long>? nativeReleases = null, Action? trimNative = null)
 {
     public const long CollectAfterBytes = 8L * 1024 * 1024;
     public const long MinCollectIntervalMs = 60_000;
@@ -37,6 +43,7 @@ internal sealed class MemoryTrim(TimeProvider time, Action? collect = null, Func
     private long _lastCollectMs = long.MinValue / 2;
     private long _lastNativeTrimMs = long.MinValue / 2;
     private long _closedAtNativeTrim;
+    private long _closedAtLastTick;
 
     /// <summary>Collections made so far (/api/status).</summary>
     public int Collections { get; private set; }
@@ -62,16 +69,28 @@ internal sealed class MemoryTrim(TimeProvider time, Action? collect = null, Func
 
     private void TrimNativeAfterManyClosed()
     {
-        if (closedConnections is null) return;
-        long closed = closedConnections();
+        if (nativeReleases is null) return;
+        long closed = nativeReleases();
         long now = time.NowMs();
-        if (closed - _closedAtNativeTrim < NativeTrimAfterClosed || now - _lastNativeTrimMs < MinCollectIntervalMs) return;
+        bool quiet = closed == _closedAtLastTick;
+        _closedAtLastTick = closed;
+        if (closed - _closedAtNativeTrim < NativeTrimAfterClosed) return;
+        if (!quiet && now - _lastNativeTrimMs < MinCollectIntervalMs) return;
         _closedAtNativeTrim = closed;
         _lastNativeTrimMs = now;
         NativeTrims++;
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (quiet && now - _lastCollectMs >= MinCollectIntervalMs)
+        {
+            // A burst of logins or connections is over: what it allocated (LiteDB's transactions,
+            // SCRAM, replies) is garbage in every generation, and with nothing allocating while the
+            // appliance idles no collection would come to give it back. One, now, before the trim.
+            _lastCollectMs = now;
+            Collections++;
+            _collect();
+        }
         _trimNative();
         if (Log.IsEnabled(LogLevel.Debug))
-            Log.Debug("memory.native_trimmed", $"malloc_trim after {closed} connections closed in all: {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.#} ms");
+            Log.Debug("memory.native_trimmed", $"malloc_trim after {closed} TLS handshakes and closed connections in all: {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.#} ms");
     }
 }

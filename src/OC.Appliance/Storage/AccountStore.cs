@@ -141,7 +141,7 @@ internal static class AccountStore
     internal static List<UserRecord> ListUsers(LiteDatabase db, int afterNumber, int limit)
     {
         ArgumentNullException.ThrowIfNull(db);
-        return db.GetCollection(Users).Query().Where(Query.GT(IdField, afterNumber)).OrderBy(IdField).Limit(limit)
+        return db.GetCollection(Users).Query().Where(Queries.Greater(IdField, afterNumber)).OrderBy(IdField).Limit(limit)
             .ToDocuments().Select(ReadUser).ToList();
     }
 

@@ -47,7 +47,7 @@ internal static class BlockStore
     internal static List<(int Number, DateTime SinceUtc)> BlockedBy(LiteDatabase db, int blocker, int limit)
     {
         var result = new List<(int Number, DateTime SinceUtc)>();
-        foreach (var doc in db.GetCollection(Blocks).Find(Query.EQ(BlockerField, blocker)))
+        foreach (var doc in db.GetCollection(Blocks).Find(Queries.Equal(BlockerField, blocker)))
         {
             result.Add((doc[BlockedField].AsInt32, doc[CreatedField].AsDateTime.ToUniversalTime()));
         }
@@ -60,7 +60,7 @@ internal static class BlockStore
     internal static List<int> Blocking(LiteDatabase db, int number)
     {
         var result = new List<int>();
-        foreach (var doc in db.GetCollection(Blocks).Find(Query.EQ(BlockerField, number))) result.Add(doc[BlockedField].AsInt32);
+        foreach (var doc in db.GetCollection(Blocks).Find(Queries.Equal(BlockerField, number))) result.Add(doc[BlockedField].AsInt32);
         return result;
     }
 
@@ -68,7 +68,7 @@ internal static class BlockStore
     internal static List<int> BlockersOf(LiteDatabase db, int number)
     {
         var result = new List<int>();
-        foreach (var doc in db.GetCollection(Blocks).Find(Query.EQ(BlockedField, number))) result.Add(doc[BlockerField].AsInt32);
+        foreach (var doc in db.GetCollection(Blocks).Find(Queries.Equal(BlockedField, number))) result.Add(doc[BlockerField].AsInt32);
         return result;
     }
 

@@ -49,7 +49,7 @@ internal static class FriendRequestStore
     internal static int RemoveBetween(LiteDatabase db, int a, int b) =>
         (Remove(db, a, b) ? 1 : 0) + (Remove(db, b, a) ? 1 : 0);
 
-    internal static int CountFrom(LiteDatabase db, int from) => db.GetCollection(Requests).Count(Query.EQ(FromField, from));
+    internal static int CountFrom(LiteDatabase db, int from) => db.GetCollection(Requests).Count(Queries.Equal(FromField, from));
 
     /// <summary>The requests to <paramref name="number"/> (who asked, when), oldest first, at most <paramref name="limit"/>.</summary>
     internal static List<(int Number, DateTime CreatedUtc)> To(LiteDatabase db, int number, int limit) =>
@@ -64,7 +64,7 @@ internal static class FriendRequestStore
     private static List<(int Number, DateTime CreatedUtc)> Find(LiteDatabase db, string field, int number, string other, int limit)
     {
         var result = new List<(int Number, DateTime CreatedUtc)>();
-        foreach (var doc in db.GetCollection(Requests).Find(Query.EQ(field, number)))
+        foreach (var doc in db.GetCollection(Requests).Find(Queries.Equal(field, number)))
         {
             result.Add((doc[other].AsInt32, doc[CreatedField].AsDateTime.ToUniversalTime()));
         }

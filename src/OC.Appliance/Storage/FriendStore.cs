@@ -48,8 +48,8 @@ internal static class FriendStore
     {
         var friends = db.GetCollection(Friends);
         var result = new List<int>();
-        foreach (var doc in friends.Find(Query.EQ(LowField, number))) result.Add(doc[HighField].AsInt32);
-        foreach (var doc in friends.Find(Query.EQ(HighField, number))) result.Add(doc[LowField].AsInt32);
+        foreach (var doc in friends.Find(Queries.Equal(LowField, number))) result.Add(doc[HighField].AsInt32);
+        foreach (var doc in friends.Find(Queries.Equal(HighField, number))) result.Add(doc[LowField].AsInt32);
         result.Sort();
         return result;
     }

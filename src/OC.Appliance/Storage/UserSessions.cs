@@ -109,7 +109,7 @@ internal static class UserSessions
     internal static List<SessionRecord> ListFor(LiteDatabase db, int user, DateTime nowUtc, TimeSpan ttl)
     {
         ArgumentNullException.ThrowIfNull(db);
-        var list = db.GetCollection(Sessions).Find(Query.EQ(UserField, user)).Select(Read).Where(s => !IsExpired(s, nowUtc, ttl)).ToList();
+        var list = db.GetCollection(Sessions).Find(Queries.Equal(UserField, user)).Select(Read).Where(s => !IsExpired(s, nowUtc, ttl)).ToList();
         list.Sort((a, b) => b.LastUsedUtc.CompareTo(a.LastUsedUtc) is var c && c != 0 ? c : a.Id.CompareTo(b.Id));
         return list;
     }
@@ -119,7 +119,7 @@ internal static class UserSessions
     {
         ArgumentNullException.ThrowIfNull(db);
         var sessions = db.GetCollection(Sessions);
-        var doc = sessions.Find(Query.EQ(UserField, user)).FirstOrDefault(d => d[SidField].AsInt32 == id);
+        var doc = sessions.Find(Queries.Equal(UserField, user)).FirstOrDefault(d => d[SidField].AsInt32 == id);
         return doc is not null && sessions.Delete(doc[IdField]);
     }
 
@@ -128,7 +128,7 @@ internal static class UserSessions
     {
         ArgumentNullException.ThrowIfNull(db);
         var sessions = db.GetCollection(Sessions);
-        var ended = sessions.Find(Query.EQ(UserField, user)).Where(d => d[SidField].AsInt32 != keepId).ToList();
+        var ended = sessions.Find(Queries.Equal(UserField, user)).Where(d => d[SidField].AsInt32 != keepId).ToList();
         foreach (var doc in ended) sessions.Delete(doc[IdField]);
         return ended.Select(d => d[SidField].AsInt32).ToList();
     }
@@ -146,7 +146,7 @@ internal static class UserSessions
         var now = AccountStore.StoredUtc(nowUtc);
         foreach (var user in live.Select(l => l.User).Distinct())
         {
-            foreach (var doc in sessions.Find(Query.EQ(UserField, user)).ToList())
+            foreach (var doc in sessions.Find(Queries.Equal(UserField, user)).ToList())
             {
                 if (!live.Contains((user, doc[SidField].AsInt32))) continue;
                 doc[LastUsedField] = now;
@@ -154,7 +154,7 @@ internal static class UserSessions
             }
         }
         var cutoff = AccountStore.StoredUtc(nowUtc - ttl);
-        return sessions.DeleteMany(Query.LTE(LastUsedField, cutoff));
+        return sessions.DeleteMany(Queries.AtMost(LastUsedField, cutoff));
     }
 
     /// <summary>Per user: how many sessions (expired ones included until the sweep) and the latest last use. For the admin's user list.</summary>
@@ -185,7 +185,7 @@ internal static class UserSessions
 
     private static int NewId(ILiteCollection<BsonDocument> sessions, int user)
     {
-        var taken = sessions.Find(Query.EQ(UserField, user)).Select(d => d[SidField]).Where(v => v.IsInt32).Select(v => v.AsInt32).ToHashSet();
+        var taken = sessions.Find(Queries.Equal(UserField, user)).Select(d => d[SidField]).Where(v => v.IsInt32).Select(v => v.AsInt32).ToHashSet();
         while (true)
         {
             int id = RandomNumberGenerator.GetInt32(1, int.MaxValue);

@@ -15,6 +15,22 @@ public class MessageCrashTests
 
     private sealed record Outgoing(int Sender, int N, byte[] Id, string Text);
 
+    /// <summary>Registers the receiver and the senders (into <paramref name="senderNumbers"/>), friends of the receiver; returns the receiver.</summary>
+    private static async Task<uint> RegisterAllAsync(ApplianceProcess appliance, uint[] senderNumbers)
+    {
+        await using var rc = await appliance.ConnectAsync();
+        uint receiver = await TestUsers.RegisterAsync(rc, "receiver", "pw");
+        await TestUsers.LoginAsync(rc, receiver, "pw");
+        for (int s = 0; s < senderNumbers.Length; s++)
+        {
+            await using var connection = await appliance.ConnectAsync();
+            senderNumbers[s] = await TestUsers.RegisterAsync(connection, $"sender{s}", "pw");
+            await TestUsers.LoginAsync(connection, senderNumbers[s], "pw");
+            await BefriendAsync(connection, receiver, rc);
+        }
+        return receiver;
+    }
+
     private static async Task<OcConnection> SessionAsync(ApplianceProcess appliance, uint number)
     {
         var connection = await appliance.ConnectAsync();
@@ -23,7 +39,18 @@ public class MessageCrashTests
     }
 
     [Fact]
-    public async Task Every_acknowledged_message_survives_kill_9_once_and_in_order_and_resends_store_nothing_twice()
+    public Task Every_acknowledged_message_survives_kill_9_once_and_in_order_and_resends_store_nothing_twice() =>
+        BurstKillAndCheckAsync(stopCleanlyFirst: false);
+
+    /// <summary>
+    /// The same after a clean stop part of the way (which checkpoints the message index): the
+    /// restart after kill -9 takes the checkpoint and replays only the log after it.
+    /// </summary>
+    [Fact]
+    public Task After_a_checkpoint_kill_9_mid_burst_replays_only_the_logs_tail_and_loses_nothing() =>
+        BurstKillAndCheckAsync(stopCleanlyFirst: true);
+
+    private static async Task BurstKillAndCheckAsync(bool stopCleanlyFirst)
     {
         var data = TempDirectory.Create("oc-msgcrash");
         try
@@ -32,23 +59,31 @@ public class MessageCrashTests
                 .Select(s => Enumerable.Range(0, PerSender).Select(n => new Outgoing(s, n, Guid.NewGuid().ToByteArray(), $"s{s} n{n}")).ToArray())
                 .ToArray();
             var acked = new ConcurrentDictionary<Guid, ulong>();
-            uint receiver;
+            uint receiver = 0;
             var senderNumbers = new uint[Senders];
+
+            int first = 0;
+            if (stopCleanlyFirst)
+            {
+                // A quarter of every sender's messages, acknowledged, then SIGTERM: the index is checkpointed.
+                first = PerSender / 4;
+                using var earlier = new ApplianceProcess(data, "--no-rate-limits");
+                receiver = await RegisterAllAsync(earlier, senderNumbers);
+                for (int s = 0; s < Senders; s++)
+                {
+                    await using var connection = await SessionAsync(earlier, senderNumbers[s]);
+                    foreach (var m in outgoing[s].Take(first)) acked[new Guid(m.Id)] = (await SendAsync(connection, receiver, m.Text, m.Id)).Seq;
+                }
+                Assert.Equal(0, earlier.Terminate(TimeSpan.FromSeconds(60)));
+                Assert.True(File.Exists(Path.Combine(data, "messages.index.checkpoint")));
+            }
 
             // Thousands of messages per sender as fast as they go: no rate limits (the subject is durability).
             using (var appliance = new ApplianceProcess(data, "--no-rate-limits"))
             {
-                await using var rc = await appliance.ConnectAsync();
-                receiver = await TestUsers.RegisterAsync(rc, "receiver", "pw");
-                await TestUsers.LoginAsync(rc, receiver, "pw");
+                if (!stopCleanlyFirst) receiver = await RegisterAllAsync(appliance, senderNumbers);
                 var connections = new OcConnection[Senders];
-                for (int s = 0; s < Senders; s++)
-                {
-                    connections[s] = await appliance.ConnectAsync();
-                    senderNumbers[s] = await TestUsers.RegisterAsync(connections[s], $"sender{s}", "pw");
-                    await TestUsers.LoginAsync(connections[s], senderNumbers[s], "pw");
-                    await BefriendAsync(connections[s], receiver, rc);
-                }
+                for (int s = 0; s < Senders; s++) connections[s] = await SessionAsync(appliance, senderNumbers[s]);
 
                 var halfway = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 var bursts = Enumerable.Range(0, Senders).Select(s => Task.Run(async () =>
@@ -56,7 +91,7 @@ public class MessageCrashTests
                     var inFlight = new Queue<(Outgoing Message, Task<ReceivedFrame> Reply)>();
                     try
                     {
-                        foreach (var m in outgoing[s])
+                        foreach (var m in outgoing[s].Skip(first))
                         {
                             inFlight.Enqueue((m, connections[s].RequestAsync((b, id) => SendMessage.Write(b, id, new SendMessage(receiver, m.Id, m.Text)))));
                             while (inFlight.Count >= Window) Ack(inFlight.Dequeue());
@@ -86,6 +121,11 @@ public class MessageCrashTests
             Assert.True(acked.Count < Senders * PerSender, "the whole burst was acknowledged before the kill; the test proves nothing");
 
             using var restarted = new ApplianceProcess(data, "--no-rate-limits");
+            string opened = restarted.WaitForLog("messages.open", TimeSpan.FromSeconds(60));
+            Assert.DoesNotContain("messages.index_rebuild", restarted.Log, StringComparison.Ordinal);
+            // With a checkpoint, only the log after it is read; without, all of it (not a warning: a kill before the first checkpoint).
+            Assert.Equal(!stopCleanlyFirst, restarted.Log.Contains("messages.index_build", StringComparison.Ordinal));
+            Assert.Contains("bytes of log replayed", opened, StringComparison.Ordinal);
 
             // 1. Every acknowledged message is there once, with the seq it was acknowledged with,
             //    and each sender's acknowledged messages are in the order they were sent.
@@ -99,6 +139,24 @@ public class MessageCrashTests
                 {
                     var seqs = outgoing[s].Where(m => acked.ContainsKey(new Guid(m.Id))).Select(m => acked[new Guid(m.Id)]).ToList();
                     Assert.Equal(seqs.Order(), seqs);
+                }
+
+                // 1b. And reachable by HISTORY: each conversation paged from the newest to the oldest.
+                for (int s = 0; s < Senders; s++)
+                {
+                    var history = new List<ChatMessage>();
+                    ulong before = 0;
+                    while (true)
+                    {
+                        var (more, page) = await HistoryAsync(check, senderNumbers[s], before, 500);
+                        history.InsertRange(0, page);
+                        if (!more) break;
+                        before = page[0].Seq;
+                    }
+                    Assert.Equal(history.Select(m => m.Seq).Order(), history.Select(m => m.Seq));
+                    var inHistory = history.GroupBy(m => new Guid(m.MessageId)).ToDictionary(g => g.Key, g => Assert.Single(g).Seq);
+                    foreach (var m in outgoing[s].Where(m => acked.ContainsKey(new Guid(m.Id))))
+                        Assert.Equal(acked[new Guid(m.Id)], inHistory[new Guid(m.Id)]);
                 }
             }
 

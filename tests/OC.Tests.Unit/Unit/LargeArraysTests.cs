@@ -122,6 +122,38 @@ public sealed class LargeArraysTests
     }
 
     [Fact]
+    public void After_a_burst_of_releases_the_C_heap_is_trimmed_at_the_first_quiet_period()
+    {
+        var time = new FakeTimeProvider();
+        long released = 0;
+        int trims = 0, collections = 0;
+        var trim = new MemoryTrim(time, () => collections++, () => released, () => trims++);
+
+        released = 1_500;
+        trim.Tick();
+        Assert.Equal(1, trims);
+        Assert.Equal(0, collections); // still coming in: the managed heap is left alone
+
+        // A burst of handshakes goes on: within the minute, not trimmed again.
+        released = 4_000;
+        time.Advance(MemoryTrim.Period);
+        trim.Tick();
+        Assert.Equal(1, trims);
+
+        // It stopped: the next period with no release trims, before the minute is out, after one
+        // collection for the burst's managed garbage.
+        time.Advance(MemoryTrim.Period);
+        trim.Tick();
+        Assert.Equal(2, trims);
+        Assert.Equal(1, collections);
+
+        time.Advance(MemoryTrim.Period);
+        trim.Tick();
+        Assert.Equal(2, trims); // nothing new since
+        Assert.Equal(1, collections);
+    }
+
+    [Fact]
     public void Trimming_the_C_heap_for_real_does_not_fail()
     {
         // glibc here; elsewhere (musl, Windows) it is a no-op by design.

@@ -136,7 +136,7 @@ internal static class SoakMode
             Console.Error.WriteLine("oc-bench: the soak's components did not stop within 60 s");
         foreach (var pair in pairs) pair.Dispose();
 
-        var trend = SoakTrend.Of(samples, options.DurationSeconds, options.Pairs[0]);
+        var trend = SoakTrend.Of(samples, options.DurationSeconds);
         var whole = latencies.Whole();
         string loadAfter = LoadRunner.LoadAverage();
         string skipped = options.Skip.Count > 0 ? $" without {string.Join(", ", options.Skip)}" : "";
@@ -165,13 +165,13 @@ internal static class SoakMode
             else waves.Add((from, to));
         }
         double duration = Math.Round(samples[^1].ElapsedSeconds / options.SampleSeconds) * options.SampleSeconds;
-        var trend = SoakTrend.Of(samples, duration, options.Pairs[0]);
+        var trend = SoakTrend.Of(samples, duration);
         // The idle RSS is not in the CSV either: the caller gives it (--idle-kib), else it is left out.
         SoakPlot.Write(options.SvgPath, samples, waves, trend, options.IdleKiB,
             $"oc soak: {duration / 60:0.#} min of mixed load, redrawn from {Path.GetFileName(options.CsvPath)}");
         Console.WriteLine($"soak: {samples.Count} samples from {options.CsvPath} drawn into {options.SvgPath}; RSS slope over the second half {trend.SlopeKiBPerMinute:0.0} KiB/min, " +
-                          $"drift {100 * trend.DriftFraction:0.00}% (net of the message index {100 * trend.NetDriftFraction:0.00}%), window ratio {trend.WindowRatio:0.000}; " +
-                          $"floor of {trend.Floors} 2-min cycles: mean {trend.FloorMeanKiB:0} KiB, slope {trend.FloorSlopeKiBPerMinute:0.0} KiB/min, drift net of the index {100 * trend.NetFloorDriftFraction:0.00}%: " +
+                          $"drift {100 * trend.DriftFraction:0.00}%, window ratio {trend.WindowRatio:0.000}; " +
+                          $"floor of {trend.Floors} 2-min cycles: mean {trend.FloorMeanKiB:0} KiB, slope {trend.FloorSlopeKiBPerMinute:0.0} KiB/min, drift {100 * trend.FloorDriftFraction:0.00}%: " +
                           (trend.NoUpwardTrend ? "no upward trend" : "UPWARD TREND"));
         return 0;
     }
@@ -242,10 +242,9 @@ internal static class SoakMode
         new Report($"soak: {F(samples.LastOrDefault()?.ElapsedSeconds / 60 ?? 0)} min, {samples.Count} samples: RSS idle {idleRss} KiB, set up {setUpRss} KiB, " +
                    $"first sample {rssFirst} KiB, last {rssLast} KiB, max {rssMax} KiB; second half slope {F(trend.SlopeKiBPerMinute)} KiB/min " +
                    $"({F(trend.SlopeKiBPerMinute * options.DurationSeconds / 60)} KiB over the run = {F(100 * trend.DriftFraction, "0.00")}% of its mean {F(trend.SecondHalfMeanKiB, "0")} KiB; " +
-                   $"message index by design {F(trend.MessageIndexKiBPerMinute)} KiB/min, drift net of it {F(100 * trend.NetDriftFraction, "0.00")}%; " +
                    $"quiet samples only {F(trend.QuietSlopeKiBPerMinute)} KiB/min), last/early window ratio {F(trend.WindowRatio, "0.000")}; " +
                    $"floor (lowest RSS of each 2-min cycle, {trend.Floors} cycles) mean {F(trend.FloorMeanKiB, "0")} KiB, slope {F(trend.FloorSlopeKiBPerMinute)} KiB/min, " +
-                   $"drift net of the message index {F(100 * trend.NetFloorDriftFraction, "0.00")}%: {verdict}; " +
+                   $"drift {F(100 * trend.FloorDriftFraction, "0.00")}%: {verdict}; " +
                    $"fds {fdMin}..{fdMax}; chat p99 {F(p99Min)}..{F(p99Max)} ms per interval, whole run p50 {F(whole.P50Ms, "0.00")} p99 {F(whole.P99Ms, "0.00")} max {F(whole.MaxMs)} ms; " +
                    $"chat sent {c.ChatSent}, delivered {c.ChatDelivered}; file loops {c.FileLoops}; churned {c.Churned} (skipped {c.ChurnSkipped}); " +
                    $"garbage {c.Garbage} ({c.GarbageClosedByAppliance} closed by the appliance); attack waves {c.AttackWaves}, attackers {c.Attackers}; " +
@@ -264,12 +263,10 @@ internal static class SoakMode
             .Add("slopeKibPerMinute", trend.SlopeKiBPerMinute)
             .Add("quietSlopeKibPerMinute", trend.QuietSlopeKiBPerMinute)
             .Add("driftFraction", trend.DriftFraction)
-            .Add("netDriftFraction", trend.NetDriftFraction)
             .Add("windowRatio", trend.WindowRatio)
-            .Add("messageIndexKibPerMinute", trend.MessageIndexKiBPerMinute)
             .Add("floorSlopeKibPerMinute", trend.FloorSlopeKiBPerMinute)
             .Add("floorMeanKib", trend.FloorMeanKiB)
-            .Add("netFloorDriftFraction", trend.NetFloorDriftFraction)
+            .Add("floorDriftFraction", trend.FloorDriftFraction)
             .Add("noUpwardTrend", complete && trend.NoUpwardTrend)
             .Add("complete", complete)
             .Add("fdsMin", fdMin)

@@ -21,7 +21,7 @@ internal static class SoakPlot
         svg.Append(Inv($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{height}\" viewBox=\"0 0 {Width} {height}\" font-family=\"sans-serif\" font-size=\"12\">\n"));
         svg.Append(Inv($"<rect width=\"{Width}\" height=\"{height}\" fill=\"white\"/>\n"));
         svg.Append(Inv($"<text x=\"{Left}\" y=\"18\" font-size=\"13\">{SecurityElement.Escape(title)}</text>\n"));
-        svg.Append(Inv($"<text x=\"{Left}\" y=\"34\" fill=\"#555\">shaded: memory attack waves holding; RSS trend over the second half {trend.SlopeKiBPerMinute:0.0} KiB/min (message index by design {trend.MessageIndexKiBPerMinute:0.0} KiB/min)</text>\n"));
+        svg.Append(Inv($"<text x=\"{Left}\" y=\"34\" fill=\"#555\">shaded: memory attack waves holding; RSS trend over the second half {trend.SlopeKiBPerMinute:0.0} KiB/min; floor (lowest of each 2-min cycle) {trend.FloorSlopeKiBPerMinute:0.0} KiB/min</text>\n"));
 
         var rss = new Panel(svg, 0, minutes, samples, waves, "RSS (MiB)");
         double rssMax = Math.Max(samples.Max(s => s.RssKiB), idleRssKiB) / 1024.0;

@@ -26,6 +26,19 @@ internal interface ITlsSession : IDisposable
 
     /// <summary>Encrypts <paramref name="plain"/> onto the wire buffer; false when the session failed.</summary>
     bool Encrypt(ReadOnlySpan<byte> plain);
+
+    /// <summary>Input the session holds and the connection counts in its input budget (a partial record).</summary>
+    int HeldBytes { get; }
+
+    /// <summary>
+    /// How much more plaintext than ciphertext one read may bring out, beyond <see cref="HeldBytes"/>
+    /// (a record whose start the engine holds uncounted): the connection reads only while that much
+    /// of its budget is left, which keeps the bound exact.
+    /// </summary>
+    int ReadSlack { get; }
+
+    /// <summary>Once a second from the idle sweep: a session that did nothing since the last call may let go of what it can make again.</summary>
+    void TrimIfIdle();
 }
 
 /// <summary>Makes the sessions of one listener: one certificate, one configuration.</summary>

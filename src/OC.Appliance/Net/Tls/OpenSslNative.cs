@@ -55,6 +55,12 @@ internal static unsafe partial class OpenSslNative
     [LibraryImport(Ssl)] public static partial int SSL_get_error(nint ssl, int ret);
     [LibraryImport(Ssl)] public static partial int SSL_is_init_finished(nint ssl);
     [LibraryImport(Ssl)] public static partial int SSL_shutdown(nint ssl);
+    [LibraryImport(Ssl)] public static partial int SSL_do_handshake(nint ssl);
+    [LibraryImport(Ssl)] public static partial nint SSL_get_rbio(nint ssl);
+    [LibraryImport(Ssl)] public static partial nint SSL_get_current_cipher(nint ssl);
+    [LibraryImport(Ssl)] public static partial ushort SSL_CIPHER_get_protocol_id(nint cipher);
+    [LibraryImport(Ssl, StringMarshalling = StringMarshalling.Utf8)] public static partial int SSL_CTX_set_ciphersuites(nint ctx, string list);
+    [LibraryImport(Ssl)] public static partial void SSL_CTX_set_keylog_callback(nint ctx, delegate* unmanaged[Cdecl]<nint, byte*, void> callback);
 
     [LibraryImport(Crypto)] public static partial int BIO_get_new_index();
     [LibraryImport(Crypto, StringMarshalling = StringMarshalling.Utf8)] public static partial nint BIO_meth_new(int type, string name);

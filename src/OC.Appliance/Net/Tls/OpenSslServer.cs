@@ -1,15 +1,17 @@
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using static OC.Appliance.Net.Tls.OpenSslNative;
 
 namespace OC.Appliance.Net.Tls;
 
 /// <summary>
-/// TLS through OpenSSL's own state machine, fed from memory: one SSL_CTX (TLS 1.3 only, no
-/// session tickets or cache: clients resume with the protocol's RESUME), one SSL per connection
-/// whose BIOs are callbacks into <see cref="OpenSslSession"/>, so ciphertext moves between the
-/// loop's buffers and OpenSSL with no buffer of OpenSSL's own. SSL_MODE_RELEASE_BUFFERS frees
-/// the record buffers whenever a connection is idle: an idle TLS connection costs its SSL object
-/// and no more (docs/architecture.md, "TLS in the event loop", has the measurements).
+/// TLS handshakes through OpenSSL's own state machine, fed from memory: one SSL_CTX (TLS 1.3 only,
+/// AES-GCM suites only, no session tickets or cache: clients resume with the protocol's RESUME),
+/// one SSL per connection whose BIOs are callbacks into <see cref="OpenSslSession"/>, so ciphertext
+/// moves between the loop's buffers and OpenSSL with no buffer of OpenSSL's own. The SSL object
+/// lives only until the handshake completes; the records after it are the appliance's own
+/// (<see cref="TlsRecordLayer"/>), so an idle TLS connection costs its traffic keys, not OpenSSL's
+/// ~14 KiB session (docs/architecture.md, "TLS in the event loop", has the measurements).
 /// </summary>
 internal sealed unsafe class OpenSslServer : ITlsServer
 {
@@ -22,7 +24,7 @@ internal sealed unsafe class OpenSslServer : ITlsServer
 
     /// <summary>Whether libssl.so.3 can be loaded here (Linux with OpenSSL 3, as .NET itself needs).</summary>
     public static bool IsAvailable() =>
-        OperatingSystem.IsLinux() && NativeLibrary.TryLoad("libssl.so.3", out _) && NativeLibrary.TryLoad("libcrypto.so.3", out _);
+        OperatingSystem.IsLinux() && NativeLibrary.TryLoad("libssl.so.3", out _) && NativeLibrary.TryLoad("libcrypto.so.3", out _) && AesGcm.IsSupported;
 
     public static OpenSslServer Create(TlsCertificateFiles identity)
     {
@@ -36,6 +38,10 @@ internal sealed unsafe class OpenSslServer : ITlsServer
             SSL_CTX_ctrl(context, SSL_CTRL_SET_SESS_CACHE_MODE, 0, 0);
             SSL_CTX_set_options(context, SSL_OP_NO_TICKET);
             SSL_CTX_set_num_tickets(context, 0);
+            // The record layer after the handshake is the appliance's own (TlsRecordLayer), AES-GCM
+            // only: the server picks the suite, so ChaCha20-Poly1305 is simply not offered.
+            Check(SSL_CTX_set_ciphersuites(context, TlsCipherSuite.OpenSslList) == 1, "cannot restrict the TLS 1.3 cipher suites");
+            SSL_CTX_set_keylog_callback(context, &OpenSslSession.KeyLog);
             Check(SSL_CTX_use_certificate_chain_file(context, identity.CertificatePath) == 1, $"cannot use the certificate in {identity.CertificatePath}");
             Check(SSL_CTX_use_PrivateKey_file(context, identity.KeyPath, SSL_FILETYPE_PEM) == 1, $"cannot use the key in {identity.KeyPath}");
             Check(SSL_CTX_check_private_key(context) == 1, $"the key in {identity.KeyPath} does not belong to the certificate in {identity.CertificatePath}");

@@ -50,6 +50,15 @@ internal sealed class SslStreamSession : ITlsSession
         _transport.Append(buffer.AsSpan(offset, count));
     }
 
+    // SslStream keeps the start of a record where the connection does not count it: a read may
+    // complete one, so up to a whole record's plaintext (2^14 + 256) may come out beyond what was read.
+    public int HeldBytes => 0;
+    public int ReadSlack => 16 * 1024 + 256;
+
+    public void TrimIfIdle()
+    {
+    }
+
     public int Decrypt(Span<byte> plain)
     {
         CheckThread(nameof(Decrypt));

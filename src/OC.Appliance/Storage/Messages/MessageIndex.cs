@@ -1,129 +1,151 @@
+using Microsoft.Win32.SafeHandles;
+using OC.Appliance.Diagnostics;
+using OC.Protocol.Framing;
+
 namespace OC.Appliance.Storage.Messages;
 
 /// <summary>
-/// Where each message is in the log: per user (for SYNC: everything of mine after seq N), per
-/// conversation (for HISTORY), and each sender's recent message ids (to recognise a resend).
-/// Entries are appended in seq order, so every list is sorted and searched by binary search.
-/// Staged entries can be taken back out (a failed commit): they are always at the lists' ends.
+/// Where each message is in the log, on disk: one posting list per user (SYNC, the resend
+/// window) and per conversation (HISTORY), keyed by <see cref="ListKey"/>. A list is a chain of
+/// blocks of up to 64 (seq, offset) entries in messages.index (<see cref="IndexBlock"/>) plus a
+/// tail in memory of the entries not yet in a block. Memory holds one small <see cref="PostingList"/>
+/// per list, whatever the history's length; the operating system's page cache holds the blocks.
 /// </summary>
 /// <remarks>
-/// Memory: about 60 bytes per message plus the id window per active sender. That is fine for a
-/// LAN appliance's first years (a million messages ≈ 60 MB); an on-disk index is the next step
-/// when it is not.
+/// Entries are added staged (with the log's staged records) and only cut into blocks when the log
+/// committed them, so a block never points at a record the log may lose. Blocks are written, not
+/// fsynced, per group: the index may lag the log; a checkpoint (<see cref="Checkpoint"/>) fsyncs it
+/// and records how much of the log it covers, and an open replays the log after that. Every block
+/// read is checked (CRC, key, number, first seq, offsets inside the log); anything else throws
+/// <see cref="IndexDamagedException"/> and the log rebuilds the index. Used by the message worker only.
 /// </remarks>
-internal sealed class MessageIndex
+internal sealed partial class MessageIndex : IDisposable
 {
-    /// <summary>How many of a sender's latest message ids are remembered to recognise resends.</summary>
-    public const int RecentIdsPerSender = 1024;
+    public const string FileName = "messages.index";
 
-    private readonly Dictionary<int, List<Entry>> _byUser = [];
-    private readonly Dictionary<long, List<Entry>> _byConversation = [];
-    private readonly Dictionary<int, RecentIds> _recent = [];
-    private readonly List<(int From, int To, Guid Id)> _staged = [];
+    // "OCMIDX01": the format of the blocks; a future format gets a new magic (and is rebuilt).
+    private static readonly byte[] Magic = "OCMIDX01"u8.ToArray();
 
-    public void Add(ulong seq, long offset, int from, int to, Guid id, long timeMs)
+    private readonly string _path;
+    private readonly string _dataDirectory;
+    private readonly SafeFileHandle _file;
+    private readonly Dictionary<ulong, PostingList> _lists = [];
+    private readonly List<PostingList> _staged = [];
+    private readonly List<PostingList> _queued = [];
+    private readonly ByteBuffer _blocks = new();
+    private readonly byte[] _readBuffer = new byte[IndexBlock.MaxSize];
+    private long _length;
+    private bool _broken;
+
+    public MessageIndex(string dataDirectory)
     {
-        var entry = new Entry(seq, offset);
-        ListFor(_byUser, from).Add(entry);
-        if (to != from) ListFor(_byUser, to).Add(entry);
-        ListFor(_byConversation, ConversationKey(from, to)).Add(entry);
-        if (!_recent.TryGetValue(from, out var recent)) _recent[from] = recent = new RecentIds();
-        recent.Add(id, seq, timeMs);
-        _staged.Add((from, to, id));
+        _dataDirectory = dataDirectory;
+        _path = Path.Combine(dataDirectory, FileName);
+        _checkpointPath = Path.Combine(dataDirectory, CheckpointFileName);
+        _file = File.OpenHandle(_path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        PrivateFiles.Restrict(_file);
     }
 
-    public void CommitStaged() => _staged.Clear();
+    /// <summary>Bytes of messages.log committed: no entry of a block may point at or past it.</summary>
+    public long LogLength { get; set; }
 
+    /// <summary>Posting lists known (each costs memory, messages do not).</summary>
+    public int ListCount => _lists.Count;
+
+    /// <summary>Stages one message: into the sender's and recipient's lists and their conversation's.</summary>
+    public void Add(ulong seq, long offset, int from, int to)
+    {
+        var entry = new IndexEntry(seq, offset);
+        AddTo(ListKey.User(from), entry);
+        if (to != from) AddTo(ListKey.User(to), entry);
+        AddTo(ListKey.Conversation(from, to), entry);
+    }
+
+    /// <summary>
+    /// The log committed the staged entries: full blocks are cut from the tails and written (one
+    /// write, no fsync). A failed write leaves the index broken until the next read rebuilds it;
+    /// the messages are safe in the log either way.
+    /// </summary>
+    public void CommitStaged()
+    {
+        _staged.Clear();
+        try
+        {
+            foreach (var list in _queued)
+            {
+                list.Queued = false;
+                while (list.TailCount >= IndexBlock.MaxEntries) CutBlock(list, IndexBlock.MaxEntries);
+            }
+        }
+        catch (IndexDamagedException e)
+        {
+            // A newest block read back for its pointers was damaged: the log has the messages.
+            _broken = true;
+            Log.Warn("messages.index_damaged", $"{_path}: {e.Message}; the index is rebuilt from the log at its next use");
+        }
+        _queued.Clear();
+        if (_blocks.IsEmpty) return;
+        try
+        {
+            RandomAccess.Write(_file, _blocks.Span, _length);
+        }
+        catch (IOException e)
+        {
+            _broken = true;
+            Log.Error("messages.index_write", $"{_path}: {e.Message}; the index is rebuilt from the log at its next use");
+        }
+        _length += _blocks.Length;
+        _blocks.Consume(_blocks.Length);
+        if (_blocks.Capacity > 1024 * 1024) _blocks.Release();
+    }
+
+    /// <summary>Takes the staged entries back out (the log's group failed): they are at the tails' ends.</summary>
     public void RollbackStaged()
     {
-        for (int i = _staged.Count - 1; i >= 0; i--)
-        {
-            var (from, to, id) = _staged[i];
-            RemoveLast(_byUser[from]);
-            if (to != from) RemoveLast(_byUser[to]);
-            RemoveLast(_byConversation[ConversationKey(from, to)]);
-            _recent[from].RemoveNewest(id);
-        }
+        for (int i = _staged.Count - 1; i >= 0; i--) _staged[i].RemoveLast();
         _staged.Clear();
     }
 
-    public bool TryFindRecent(int from, Guid id, out (ulong Seq, long TimeMs) found)
+    public void Dispose()
     {
-        found = default;
-        return _recent.TryGetValue(from, out var recent) && recent.TryGet(id, out found);
+        _file.Dispose();
+        _blocks.Release();
     }
 
-    /// <summary>The user's messages (sent or received) with seq &gt; <paramref name="afterSeq"/>, oldest first.</summary>
-    public ReadOnlySpan<Entry> ForUserAfter(int user, ulong afterSeq)
+    private void AddTo(ulong key, IndexEntry entry)
     {
-        if (!_byUser.TryGetValue(user, out var list)) return default;
-        var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list);
-        return span[UpperBound(span, afterSeq)..];
-    }
-
-    /// <summary>The conversation's messages with seq &lt; <paramref name="beforeSeq"/> (0 = all), oldest first.</summary>
-    public ReadOnlySpan<Entry> ConversationBefore(int a, int b, ulong beforeSeq)
-    {
-        if (!_byConversation.TryGetValue(ConversationKey(a, b), out var list)) return default;
-        var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list);
-        return beforeSeq == 0 ? span : span[..LowerBound(span, beforeSeq)];
-    }
-
-    private static long ConversationKey(int a, int b) => ((long)Math.Min(a, b) << 32) | (uint)Math.Max(a, b);
-
-    private static List<Entry> ListFor<TKey>(Dictionary<TKey, List<Entry>> map, TKey key) where TKey : notnull
-    {
-        if (!map.TryGetValue(key, out var list)) map[key] = list = [];
-        return list;
-    }
-
-    private static void RemoveLast(List<Entry> list) => list.RemoveAt(list.Count - 1);
-
-    /// <summary>First index whose seq is greater than <paramref name="seq"/>.</summary>
-    private static int UpperBound(ReadOnlySpan<Entry> span, ulong seq)
-    {
-        int lo = 0, hi = span.Length;
-        while (lo < hi)
+        if (!_lists.TryGetValue(key, out var list)) _lists[key] = list = new PostingList(key);
+        list.Add(entry);
+        _staged.Add(list);
+        if (list.TailCount >= IndexBlock.MaxEntries && !list.Queued)
         {
-            int mid = (lo + hi) >>> 1;
-            if (span[mid].Seq <= seq) lo = mid + 1; else hi = mid;
+            list.Queued = true;
+            _queued.Add(list);
         }
-        return lo;
     }
 
-    /// <summary>First index whose seq is at least <paramref name="seq"/>.</summary>
-    private static int LowerBound(ReadOnlySpan<Entry> span, ulong seq)
+    /// <summary>Moves the oldest <paramref name="count"/> tail entries into a new block (staged in <see cref="_blocks"/>).</summary>
+    private void CutBlock(PostingList list, int count)
     {
-        int lo = 0, hi = span.Length;
-        while (lo < hi)
-        {
-            int mid = (lo + hi) >>> 1;
-            if (span[mid].Seq < seq) lo = mid + 1; else hi = mid;
-        }
-        return lo;
+        int number = list.BlockCount;
+        var pointers = list.NextPointers ?? PointersAfterNewest(list);
+        var entries = list.Tail[..count];
+        long offset = _length + _blocks.Length;
+        int size = IndexBlock.Write(_blocks.GetSpan(IndexBlock.SizeOf(pointers.Length, count)), list.Key, number, pointers, entries);
+        _blocks.Advance(size);
+        var written = new BlockPointer(offset, entries[0].Seq);
+        list.NextPointers = IndexBlock.NextPointers(number + 1, pointers, written);
+        list.BlockCount = number + 1;
+        list.LastBlockOffset = offset;
+        list.LastBlockFirstSeq = written.FirstSeq;
+        list.RemoveFirst(count);
     }
 
-    internal readonly record struct Entry(ulong Seq, long Offset);
-
-    /// <summary>A sender's last ids: a ring for age, a dictionary for lookup.</summary>
-    private sealed class RecentIds
+    /// <summary>The pointers of the list's next block, from its newest block on disk (memory dropped them, or an open).</summary>
+    private BlockPointer[] PointersAfterNewest(PostingList list)
     {
-        private readonly Dictionary<Guid, (ulong Seq, long TimeMs)> _byId = [];
-        private readonly Queue<Guid> _order = new();
-
-        public void Add(Guid id, ulong seq, long timeMs)
-        {
-            _byId[id] = (seq, timeMs);
-            _order.Enqueue(id);
-            if (_order.Count > RecentIdsPerSender) _byId.Remove(_order.Dequeue());
-        }
-
-        public bool TryGet(Guid id, out (ulong Seq, long TimeMs) found) => _byId.TryGetValue(id, out found);
-
-        /// <summary>Undoes the latest Add of this id (rollback of a failed commit).</summary>
-        public void RemoveNewest(Guid id) =>
-            // The queue keeps the id: when it comes round it evicts nothing or a later resend of
-            // the same id a little early, which only narrows the window.
-            _byId.Remove(id);
+        if (list.BlockCount == 0) return [];
+        var newest = new BlockPointer(list.LastBlockOffset, list.LastBlockFirstSeq);
+        return IndexBlock.NextPointers(list.BlockCount, ReadBlock(list, list.BlockCount - 1, newest), newest);
     }
 }

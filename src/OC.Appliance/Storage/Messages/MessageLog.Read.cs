@@ -12,17 +12,26 @@ internal interface IMessageSink
 
 internal sealed partial class MessageLog
 {
+    /// <summary>How many of a sender's latest entries (sent and received) are read to rebuild their resend window.</summary>
+    internal const int RecentScanLimit = 8 * RecentIds.Capacity;
+
     /// <summary>
     /// Hands the user's messages (sent or received) after <paramref name="afterSeq"/> to
     /// <paramref name="sink"/>, oldest first, until it declines one; true when it did (more remain).
     /// </summary>
     public bool ReadForUser<TSink>(int user, ulong afterSeq, ref TSink sink) where TSink : IMessageSink, allows ref struct
     {
-        foreach (var entry in _index.ForUserAfter(user, afterSeq))
+        ulong after = afterSeq;
+        while (true)
         {
-            if (!sink.Accept(ReadAt(entry.Offset))) return true;
+            int n = OldestAfter(ListKey.User(user), after, _entries);
+            for (int i = 0; i < n; i++)
+            {
+                if (!sink.Accept(ReadAt(_entries[i].Offset))) return true;
+            }
+            if (n < _entries.Length) return false;
+            after = _entries[n - 1].Seq;
         }
-        return false;
     }
 
     /// <summary>
@@ -32,21 +41,90 @@ internal sealed partial class MessageLog
     /// </summary>
     public ConversationPage Conversation(int user, int peer, ulong beforeSeq, int limit)
     {
-        var entries = _index.ConversationBefore(user, peer, beforeSeq);
-        int take = Math.Min(limit, entries.Length);
-        return new ConversationPage(this, user, peer, beforeSeq, take, More: entries.Length > take);
+        limit = Math.Clamp(limit, 0, _page.Length - 1);
+        int n = NewestBefore(ListKey.Conversation(user, peer), beforeSeq, _page.AsSpan(0, limit + 1));
+        int take = Math.Min(limit, n);
+        return new ConversationPage(this, take, More: n > take);
     }
 
-    /// <summary>One page of a conversation (see <see cref="Conversation"/>); valid until the log changes.</summary>
-    internal readonly record struct ConversationPage(MessageLog Log, int User, int Peer, ulong BeforeSeq, int Count, bool More)
+    /// <summary>One page of a conversation (see <see cref="Conversation"/>); valid until the log is read or changed again.</summary>
+    internal readonly record struct ConversationPage(MessageLog Log, int Count, bool More)
     {
         public void Read<TSink>(ref TSink sink) where TSink : IMessageSink, allows ref struct
         {
-            var entries = Log._index.ConversationBefore(User, Peer, BeforeSeq);
-            foreach (var entry in entries[^Count..])
+            // The page holds them newest first.
+            for (int i = Count - 1; i >= 0; i--)
             {
-                if (!sink.Accept(Log.ReadAt(entry.Offset))) return;
+                if (!sink.Accept(Log.ReadAt(Log._page[i].Offset))) return;
             }
+        }
+    }
+
+    /// <summary>The sender's resend window: from memory, or read back from their list in the index.</summary>
+    private RecentIds RecentFor(int sender)
+    {
+        if (_recent.Get(sender) is { } known) return known;
+        var ids = LoadRecent(sender);
+        _recent.Add(ids);
+        return ids;
+    }
+
+    /// <summary>
+    /// The ids of the sender's latest messages, newest first from their list (sent and received,
+    /// at most <see cref="RecentScanLimit"/> entries), kept where they sent it: what the window
+    /// held before a restart or before memory dropped it.
+    /// </summary>
+    private RecentIds LoadRecent(int sender)
+    {
+        var found = new List<(ulong Low, ulong High, ulong Seq, long TimeMs)>();
+        ulong before = 0;
+        int scanned = 0;
+        while (found.Count < RecentIds.Capacity && scanned < RecentScanLimit)
+        {
+            int n = NewestBefore(ListKey.User(sender), before, _entries);
+            for (int i = 0; i < n && found.Count < RecentIds.Capacity; i++)
+            {
+                var record = ReadAt(_entries[i].Offset);
+                if (record.From != sender) continue;
+                var (low, high) = RecentIds.Key(record.Id);
+                found.Add((low, high, record.Seq, record.TimeMs));
+            }
+            if (n < _entries.Length) break;
+            scanned += n;
+            before = _entries[n - 1].Seq;
+        }
+        var ids = new RecentIds(sender);
+        for (int i = found.Count - 1; i >= 0; i--)
+        {
+            var (low, high, seq, timeMs) = found[i];
+            if (!ids.TryGet(low, high, out _, out _)) ids.Add(low, high, seq, timeMs);
+        }
+        return ids;
+    }
+
+    private int NewestBefore(ulong key, ulong beforeSeq, Span<IndexEntry> destination)
+    {
+        try
+        {
+            return _index.NewestBefore(key, beforeSeq, destination);
+        }
+        catch (IndexDamagedException e)
+        {
+            RebuildIndex(e);
+            return _index.NewestBefore(key, beforeSeq, destination);
+        }
+    }
+
+    private int OldestAfter(ulong key, ulong afterSeq, Span<IndexEntry> destination)
+    {
+        try
+        {
+            return _index.OldestAfter(key, afterSeq, destination);
+        }
+        catch (IndexDamagedException e)
+        {
+            RebuildIndex(e);
+            return _index.OldestAfter(key, afterSeq, destination);
         }
     }
 }

@@ -5,30 +5,46 @@ using OC.Protocol.Framing;
 namespace OC.Appliance.Storage.Messages;
 
 /// <summary>
-/// All 1:1 messages in one append-only file (messages.log in the data folder), with in-memory
-/// indexes rebuilt at open. One document per message in LiteDB tops out near 87,000 inserts a
-/// second on the target hardware; a log written once per group and fsynced once per group does
-/// not. Used by one thread only (<see cref="MessageWorker"/>).
+/// All 1:1 messages in one append-only file (messages.log in the data folder), found through an
+/// index on disk beside it (<see cref="MessageIndex"/>: messages.index and its checkpoint). One
+/// document per message in LiteDB tops out near 87,000 inserts a second on the target hardware; a
+/// log written once per group and fsynced once per group does not. Used by one thread only
+/// (<see cref="MessageWorker"/>).
 /// </summary>
 /// <remarks>
 /// Appends are staged: they get their seq and index entries at once (so a SYNC or HISTORY later in
 /// the same group sees them), and reach the file in <see cref="Commit"/>: one write, one fsync. If
-/// the commit fails, the file is cut back and the staged entries are taken out again.
+/// the commit fails, the file is cut back and the staged entries are taken out again. The log is
+/// the source of truth: the index may lag it (an open replays the log after the index's
+/// checkpoint) and is rebuilt from it when found damaged.
 /// </remarks>
 internal sealed partial class MessageLog : IDisposable
 {
     public const string FileName = "messages.log";
+
+    /// <summary>
+    /// A checkpoint of the index after this many messages, so an open after a kill replays at most
+    /// about as many: a quarter of a second at the ~520,000 messages a second a whole-log build
+    /// reads here (docs/performance.md, "Scale").
+    /// </summary>
+    public const int CheckpointEveryMessages = 131_072;
 
     // "OCMSGLG1": the format of this file; a future format gets a new magic.
     private static readonly byte[] Magic = "OCMSGLG1"u8.ToArray();
 
     private readonly string _path;
     private readonly SafeFileHandle _file;
-    private readonly MessageIndex _index = new();
+    private readonly MessageIndex _index;
+    private readonly RecentIdCache _recent = new();
+    private readonly List<(int From, ulong Low, ulong High)> _stagedIds = [];
     private readonly ByteBuffer _staged = new();
     private readonly byte[] _readBuffer = new byte[MessageRecord.MaxSize];
+    private readonly IndexEntry[] _entries = new IndexEntry[256];
+    private readonly IndexEntry[] _page = new IndexEntry[OC.Protocol.ProtocolLimits.MaxHistoryPage + 1];
     private long _committedLength;
     private ulong _committedSeq;
+    private long _lastRecordOffset;
+    private long _stagedLastOffset;
     private ulong _nextSeq;
 
     // Set when a rollback could not cut a partial write off: the next commit does, so no stale
@@ -44,12 +60,14 @@ internal sealed partial class MessageLog : IDisposable
         {
             // OpenHandle takes no create mode: 0600 now (and for a log an older version left 0644).
             PrivateFiles.Restrict(_file);
+            _index = new MessageIndex(dataDirectory);
             if (created || RandomAccess.GetLength(_file) == 0)
             {
                 RandomAccess.Write(_file, Magic, 0);
                 RandomAccess.FlushToDisk(_file);
                 DirectorySync.Flush(dataDirectory);
                 _committedLength = Magic.Length;
+                _index.Reset();
             }
             else
             {
@@ -58,14 +76,16 @@ internal sealed partial class MessageLog : IDisposable
         }
         catch
         {
+            _index?.Dispose();
             _file.Dispose();
             throw;
         }
+        _index.LogLength = _committedLength;
         _nextSeq = _committedSeq + 1;
     }
 
-    /// <summary>Messages stored and flushed.</summary>
-    public long Count { get; private set; }
+    /// <summary>Messages stored and flushed (seqs run 1, 2, 3, … without gaps).</summary>
+    public long Count => (long)_committedSeq;
 
     public long FileBytes => _committedLength;
 
@@ -76,20 +96,35 @@ internal sealed partial class MessageLog : IDisposable
     /// <summary>The time stamped on the messages of the current group, read once per group by the worker.</summary>
     public long GroupTimeMs { get; set; }
 
+    /// <summary>Enough messages since the index's last checkpoint that the next should be now.</summary>
+    public bool CheckpointDue => _committedSeq - _index.CheckpointSeq >= CheckpointEveryMessages;
+
+    /// <summary>Messages the index's checkpoint does not cover yet (an open would replay them).</summary>
+    public bool HasUncheckpointed => _committedSeq != _index.CheckpointSeq;
+
+    /// <summary>Posting lists the index knows, and resend windows held in memory (for tests and the status).</summary>
+    internal int IndexLists => _index.ListCount;
+
+    internal int SendersInMemory => _recent.Count;
+
     /// <summary>
     /// Stages a message. A message id this sender used for one of their last
-    /// <see cref="MessageIndex.RecentIdsPerSender"/> messages returns the stored one instead.
+    /// <see cref="RecentIds.Capacity"/> messages returns the stored one instead.
     /// </summary>
     public AppendResult Append(int from, int to, ReadOnlySpan<byte> id, ReadOnlySpan<byte> text, long timeMs)
     {
-        var key = new Guid(id);
-        if (_index.TryFindRecent(from, key, out var earlier)) return new AppendResult(earlier.Seq, earlier.TimeMs, Duplicate: true);
+        var (low, high) = RecentIds.Key(id);
+        var recent = RecentFor(from);
+        if (recent.TryGet(low, high, out ulong earlierSeq, out long earlierTime)) return new AppendResult(earlierSeq, earlierTime, Duplicate: true);
 
         var record = new MessageRecord(_nextSeq++, timeMs, from, to, id, text);
         long offset = _committedLength + _staged.Length;
         record.WriteTo(_staged.GetSpan(record.Size));
         _staged.Advance(record.Size);
-        _index.Add(record.Seq, offset, from, to, key, timeMs);
+        _stagedLastOffset = offset;
+        _index.Add(record.Seq, offset, from, to);
+        recent.Add(low, high, record.Seq, timeMs);
+        _stagedIds.Add((from, low, high));
         return new AppendResult(record.Seq, timeMs, Duplicate: false);
     }
 
@@ -112,10 +147,13 @@ internal sealed partial class MessageLog : IDisposable
             Rollback();
             throw;
         }
-        Count += (long)(_nextSeq - 1 - _committedSeq);
         _committedLength += _staged.Length;
         _committedSeq = _nextSeq - 1;
+        _lastRecordOffset = _stagedLastOffset;
+        _index.LogLength = _committedLength;
         _index.CommitStaged();
+        _stagedIds.Clear();
+        _recent.Trim();
         _staged.Consume(_staged.Length);
         if (_staged.Capacity > 4 * 1024 * 1024) _staged.Release();
     }
@@ -134,15 +172,47 @@ internal sealed partial class MessageLog : IDisposable
             Log.Warn("messages.rollback", $"could not cut the log back: {e.Message}");
         }
         _index.RollbackStaged();
+        for (int i = _stagedIds.Count - 1; i >= 0; i--)
+        {
+            var (from, low, high) = _stagedIds[i];
+            _recent.Get(from)?.RemoveNewest(low, high);
+        }
+        _stagedIds.Clear();
+        _recent.Trim();
         _staged.Consume(_staged.Length);
         _nextSeq = _committedSeq + 1;
     }
 
+    /// <summary>
+    /// Makes the index durable up to the committed log (between groups): an open then replays
+    /// only what comes after. A failure is logged and leaves the previous checkpoint in place.
+    /// </summary>
+    public void Checkpoint()
+    {
+        if (HasStaged) throw new InvalidOperationException("a checkpoint between groups only");
+        if (!HasUncheckpointed) return;
+        try
+        {
+            _index.Checkpoint(Coverage);
+        }
+        catch (IndexDamagedException e)
+        {
+            RebuildIndex(e);
+        }
+        catch (IOException e)
+        {
+            Log.Warn("messages.checkpoint", $"the index checkpoint failed: {e.Message}; an open replays more of the log");
+        }
+    }
+
     public void Dispose()
     {
+        _index.Dispose();
         _file.Dispose();
         _staged.Release();
     }
+
+    private IndexCoverage Coverage => new(_committedLength, _committedSeq, _lastRecordOffset);
 
     /// <summary>Reads the record at <paramref name="offset"/>, committed or staged.</summary>
     private MessageRecord ReadAt(long offset)
@@ -154,7 +224,13 @@ internal sealed partial class MessageLog : IDisposable
         }
         else
         {
-            int n = RandomAccess.Read(_file, _readBuffer, offset);
+            // Most messages are short: read a little, and the rest only for a long one.
+            int n = RandomAccess.Read(_file, _readBuffer.AsSpan(0, 512), offset);
+            if (n >= 4)
+            {
+                int size = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(_readBuffer);
+                if (size > n && size <= _readBuffer.Length) n += RandomAccess.Read(_file, _readBuffer.AsSpan(n, size - n), offset + n);
+            }
             data = _readBuffer.AsSpan(0, n);
         }
         if (!MessageRecord.TryRead(data, out var record, out _))

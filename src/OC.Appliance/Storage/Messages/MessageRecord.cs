@@ -83,7 +83,7 @@ internal readonly ref struct MessageRecord
     }
 
     /// <summary>CRC-32C with the CPU's instruction where there is one (SSE4.2, ARMv8 CRC).</summary>
-    private static uint Crc(ReadOnlySpan<byte> bytes)
+    internal static uint Crc(ReadOnlySpan<byte> bytes)
     {
         uint crc = 0xFFFFFFFF;
         int i = 0;

@@ -45,8 +45,16 @@ internal sealed class MessageWorker : GroupWorker<MessageLog>
 
     public long GroupsCommitted => Interlocked.Read(ref _groups);
 
+    /// <summary>After this long without jobs, the index is checkpointed (an open then replays nothing).</summary>
+    internal const int CheckpointWhenIdleMs = 30_000;
+
+    protected override int IdleWaitMs => _log.HasUncheckpointed ? CheckpointWhenIdleMs : Timeout.Infinite;
+
+    protected override void RunIdle(List<WorkerJob<MessageLog>> finished) => _log.Checkpoint();
+
     protected override void OnStopped()
     {
+        _log.Checkpoint();
         _log.Dispose();
         Log.Info("messages.close", $"{_log.Count} messages");
     }
@@ -70,6 +78,7 @@ internal sealed class MessageWorker : GroupWorker<MessageLog>
             _log.Commit(FlushToDisk);
             Interlocked.Add(ref _messages, _log.Count - before);
             Interlocked.Increment(ref _groups);
+            if (_log.CheckpointDue) _log.Checkpoint();
         }
         catch (IOException e)
         {
