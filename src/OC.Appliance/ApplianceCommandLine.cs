@@ -174,6 +174,20 @@ internal static class ApplianceCommandLine
         HelpName = "consent|open",
     };
 
+    private static readonly Option<int> RoomMembers = new("--room-members")
+    {
+        Description = "The most members one room may have",
+        DefaultValueFactory = _ => Rooms.RoomLimits.DefaultMaxMembers,
+        HelpName = "N",
+    };
+
+    private static readonly Option<int> RoomsPerUser = new("--rooms-per-user")
+    {
+        Description = "The most rooms one user may be a member of (created or joined)",
+        DefaultValueFactory = _ => Rooms.RoomLimits.DefaultMaxRoomsPerUser,
+        HelpName = "N",
+    };
+
     private static readonly Option<bool> InsecurePlaintext = new("--insecure-plaintext")
     {
         Description = "Serve the protocol without TLS: messages, passwords' proofs and tokens cross the network in clear (clients must say --insecure)",
@@ -249,6 +263,14 @@ internal static class ApplianceCommandLine
         {
             if (r.GetValueOrDefault<int>() < 1) r.AddError("--max-anonymous must be at least 1");
         });
+        RoomMembers.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 2 or > ushort.MaxValue) r.AddError("--room-members must be 2..65535");
+        });
+        RoomsPerUser.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 1) r.AddError("--rooms-per-user must be at least 1");
+        });
         Bind.Validators.Add(r =>
         {
             if (!IPAddress.TryParse(r.GetValueOrDefault<string>(), out _)) r.AddError($"--bind: '{r.GetValueOrDefault<string>()}' is not an IP address");
@@ -258,6 +280,7 @@ internal static class ApplianceCommandLine
         {
             Data, Port, HttpPort, NoHttp, Bind, Poller, Name, NoMdns, IdleTimeout, LoginTimeout, MaxAnonymousPerAddress, MaxAnonymous,
             InputBudget, MaxFileSize, Quota, PartialTtl, SessionTtl, Friends, TlsCert, TlsKey, InsecurePlaintext,
+            RoomMembers, RoomsPerUser,
         };
         root.Validators.Add(r =>
         {
@@ -298,6 +321,7 @@ internal static class ApplianceCommandLine
             SessionTtl = ParseDuration(parse.GetValue(SessionTtl))!.Value,
             RateLimits = ParseRates(parse),
             FriendsMode = parse.GetValue(Friends) == "open" ? OC.Appliance.Friends.FriendsMode.Open : OC.Appliance.Friends.FriendsMode.Consent,
+            RoomLimits = new Rooms.RoomLimits(parse.GetValue(RoomMembers), parse.GetValue(RoomsPerUser)),
             InsecurePlaintext = parse.GetValue(InsecurePlaintext),
             TlsCertificatePath = parse.GetValue(TlsCert),
             TlsKeyPath = parse.GetValue(TlsKey),

@@ -65,6 +65,9 @@ internal sealed record ApplianceOptions
     /// <summary>--friends: Consent (a request the other accepts) or Open (FRIEND_ADD befriends both at once).</summary>
     public Friends.FriendsMode FriendsMode { get; init; } = Friends.FriendsMode.Consent;
 
+    /// <summary>--room-members and --rooms-per-user.</summary>
+    public Rooms.RoomLimits RoomLimits { get; init; } = Rooms.RoomLimits.Default;
+
     /// <summary>--insecure-plaintext: the protocol port without TLS (everything in clear; the status page says so in red).</summary>
     public bool InsecurePlaintext { get; init; }
 

@@ -85,7 +85,7 @@ internal sealed class ApplianceServer : IDisposable
                 MaxConnections = options.MaxConnections,
                 MaxOutputBytes = options.MaxOutputBytes,
             };
-            _features = new ApplianceFeatures(_storage, _messages, _files, options.RateLimits, options.Time, options.FriendsMode);
+            _features = new ApplianceFeatures(_storage, _messages, _files, options.RateLimits, options.Time, options.FriendsMode, options.RoomLimits);
             _features.Accounts.SessionTtl = options.SessionTtl;
             _router = new RequestRouter(_features, limits, new ApplianceIdentity(options.Name, applianceId, $"oc-appliance {ApplianceVersion.Text}"), options.Time);
             // TLS always, unless the owner said --insecure-plaintext (docs/security.md).

@@ -31,6 +31,9 @@ internal static class OcCli
           oc file send 654321 holiday.jpg
           oc file list
           oc file get 0f3a9c2e11d04b7a
+          oc room create Lunch
+          oc room invite '#482913' 654321
+          oc rooms
           oc sessions
           oc sessions revoke 0a1b2c3d
           oc passwd
@@ -84,6 +87,8 @@ internal static class OcCli
             (ListenCommand.Create(host), ListenCommand.MoreHelp),
             (ChatCommand.Create(host), ChatCommand.MoreHelp),
             (FileCommand.Create(host), FileCommand.MoreHelp),
+            (RoomCommand.CreateList(host), RoomCommand.RoomsMoreHelp),
+            (RoomCommand.Create(host), RoomCommand.MoreHelp),
         ];
         var (servers, forget) = ServersCommand.Create(host);
         commands = [.. commands, (servers, ServersCommand.MoreHelp), (forget, ServersCommand.ForgetMoreHelp)];

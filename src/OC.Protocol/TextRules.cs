@@ -50,6 +50,17 @@ public static class TextRules
     }
 
     /// <summary>
+    /// A room name (ROOM_CREATE): the rules of a nickname (trimmed, NFC, 1..32 characters, no
+    /// control, format or bidi characters), with errors that say "room name".
+    /// </summary>
+    public static bool TryValidateRoomName(string name, out string valid, out string error)
+    {
+        bool ok = TryValidateNick(name, out valid, out error);
+        error = error.Replace("the nickname", "the room name", StringComparison.Ordinal);
+        return ok;
+    }
+
+    /// <summary>
     /// A device name for LOGIN_START (docs/protocol.md, "Sessions and passwords"): trimmed, at most
     /// 64 bytes of UTF-8, none of the characters a nickname may not hold; empty is allowed (no name).
     /// </summary>

@@ -83,6 +83,7 @@ internal sealed class ApplianceStats
             UsersPresent = _presence.PresentUsers,
             FriendRequestsPending = counters.FriendRequests,
             Blocks = counters.Blocks,
+            Rooms = counters.Rooms,
             Connections = _connections.Count,
             ConnectionsAccepted = _connections.Accepted,
             MessagesStored = _messages.MessagesStored,

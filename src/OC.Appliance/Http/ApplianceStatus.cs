@@ -48,6 +48,9 @@ internal sealed record ApplianceStatus
     /// <summary>Blocks standing (two users blocking each other count twice).</summary>
     public required long Blocks { get; init; }
 
+    /// <summary>Rooms that exist (a room goes with its last member).</summary>
+    public long Rooms { get; init; }
+
     /// <summary>Open protocol connections (logged in or not).</summary>
     public required int Connections { get; init; }
     public required long ConnectionsAccepted { get; init; }

@@ -34,6 +34,7 @@ internal static class MetricsText
         Gauge(w, "oc_users_present", "Distinct users online as friends see it (a live session).", s.UsersPresent);
         Gauge(w, "oc_friend_requests_pending", "Friend requests waiting for an answer.", s.FriendRequestsPending);
         Gauge(w, "oc_blocks", "Blocks standing (two users blocking each other count twice).", s.Blocks);
+        Gauge(w, "oc_rooms", "Rooms that exist.", s.Rooms);
 
         Counter(w, "oc_messages_stored_total", "Chat messages stored.", s.MessagesStored);
         Gauge(w, "oc_files_stored", "Files stored.", s.FilesStored);

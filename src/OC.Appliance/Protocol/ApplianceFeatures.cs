@@ -4,6 +4,7 @@ using OC.Appliance.Chat;
 using OC.Appliance.Files;
 using OC.Appliance.Friends;
 using OC.Appliance.Limits;
+using OC.Appliance.Rooms;
 using OC.Appliance.Sessions;
 using OC.Appliance.Storage;
 using OC.Appliance.Storage.Files;
@@ -17,7 +18,7 @@ namespace OC.Appliance.Protocol;
 /// </summary>
 internal sealed class ApplianceFeatures
 {
-    public ApplianceFeatures(StorageWorker storage, MessageWorker messages, FileWorker files, RateLimitSettings rateLimits, TimeProvider time, FriendsMode friends = FriendsMode.Consent)
+    public ApplianceFeatures(StorageWorker storage, MessageWorker messages, FileWorker files, RateLimitSettings rateLimits, TimeProvider time, FriendsMode friends = FriendsMode.Consent, RoomLimits? rooms = null)
     {
         var sessions = new SessionEvents();
         // Presence counts live sessions only: a one-shot command (log in, send, leave) is not "online".
@@ -29,6 +30,7 @@ internal sealed class ApplianceFeatures
         Messages = new MessagesHandler(messages, Presence, sessions, Limits);
         Uploads = new UploadsHandler(files, Presence, sessions, notices, Limits);
         Downloads = new DownloadsHandler(files, sessions, Presence);
+        Rooms = new RoomsHandler(storage, Presence, Limits, time, rooms ?? RoomLimits.Default);
         Snapshots = new SnapshotHandler(storage, messages);
     }
 
@@ -43,6 +45,7 @@ internal sealed class ApplianceFeatures
     public MessagesHandler Messages { get; }
     public UploadsHandler Uploads { get; }
     public DownloadsHandler Downloads { get; }
+    public RoomsHandler Rooms { get; }
 
     /// <summary>ADMIN_SNAPSHOT of the admin socket: the snapshot points of an online backup.</summary>
     public SnapshotHandler Snapshots { get; }

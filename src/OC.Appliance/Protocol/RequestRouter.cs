@@ -138,6 +138,16 @@ internal sealed class RequestRouter(ApplianceFeatures features, ConnectionLimits
             case FrameType.FileSeal: features.Uploads.OnFileSeal(session, id, payload); return;
             case FrameType.FileList: features.Downloads.OnFileList(session, id, payload); return;
             case FrameType.FileGet: features.Downloads.OnFileGet(session, id, payload); return;
+            case FrameType.RoomCreate: features.Rooms.OnCreate(session, id, payload); return;
+            case FrameType.RoomInvite: features.Rooms.OnInvite(session, id, payload); return;
+            case FrameType.RoomRespond: features.Rooms.OnRespond(session, id, payload); return;
+            case FrameType.RoomInvitations: features.Rooms.OnInvitations(session, id, payload); return;
+            case FrameType.RoomJoin: features.Rooms.OnJoin(session, id, payload); return;
+            case FrameType.RoomLeave: features.Rooms.OnLeave(session, id, payload); return;
+            case FrameType.RoomKick: features.Rooms.OnKick(session, id, payload); return;
+            case FrameType.RoomOwner: features.Rooms.OnOwner(session, id, payload); return;
+            case FrameType.RoomList: features.Rooms.OnList(session, id, payload); return;
+            case FrameType.RoomMembers: features.Rooms.OnMembers(session, id, payload); return;
             case FrameType.Hello:
                 Replies.Fatal(session, id, ErrorCode.UnexpectedFrame, "HELLO was already sent on this connection");
                 return;
@@ -147,7 +157,9 @@ internal sealed class RequestRouter(ApplianceFeatures features, ConnectionLimits
                 or FrameType.OnlineUsers or FrameType.Sent or FrameType.Message or FrameType.Synced
                 or FrameType.Delivered or FrameType.HistoryPage or FrameType.FileAccepted or FrameType.FileProgress
                 or FrameType.FileEntries or FrameType.FileData or FrameType.FileReceived
-                or FrameType.FriendRequest or FrameType.FriendRequestList or FrameType.BlockedUsers or FrameType.SessionList:
+                or FrameType.FriendRequest or FrameType.FriendRequestList or FrameType.BlockedUsers or FrameType.SessionList
+                or FrameType.RoomInfo or FrameType.RoomInvitation or FrameType.RoomInvitationList or FrameType.Rooms
+                or FrameType.RoomMemberList or FrameType.RoomEvent:
                 Replies.Fatal(session, id, ErrorCode.UnexpectedFrame, $"{header.Type} is sent by the appliance, not to it");
                 return;
             default:

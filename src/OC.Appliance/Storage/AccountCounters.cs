@@ -18,6 +18,7 @@ internal sealed class AccountCounters
     private long _users;
     private long _friendRequests;
     private long _blocks;
+    private long _rooms;
 
     public long Users => Interlocked.Read(ref _users);
 
@@ -27,6 +28,11 @@ internal sealed class AccountCounters
     /// <summary>Blocks standing (each direction counts: two users blocking each other are two).</summary>
     public long Blocks => Interlocked.Read(ref _blocks);
 
+    /// <summary>Rooms that exist (a room goes with its last member).</summary>
+    public long Rooms => Interlocked.Read(ref _rooms);
+
+    public void AddRooms(long count) => Interlocked.Add(ref _rooms, count);
+
     public void AddUsers(long count) => Interlocked.Add(ref _users, count);
 
     public void AddFriendRequests(long count) => Interlocked.Add(ref _friendRequests, count);
@@ -34,8 +40,9 @@ internal sealed class AccountCounters
     public void AddBlocks(long count) => Interlocked.Add(ref _blocks, count);
 
     /// <summary>Sets the totals from a count of the database (at open).</summary>
-    public void Reset(long users, long friendRequests = 0, long blocks = 0)
+    public void Reset(long users, long friendRequests = 0, long blocks = 0, long rooms = 0)
     {
+        Interlocked.Exchange(ref _rooms, rooms);
         Interlocked.Exchange(ref _users, users);
         Interlocked.Exchange(ref _friendRequests, friendRequests);
         Interlocked.Exchange(ref _blocks, blocks);

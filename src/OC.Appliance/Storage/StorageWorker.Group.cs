@@ -204,7 +204,7 @@ internal sealed partial class StorageWorker
     /// stores and counts.
     /// </summary>
     private void CountStored(LiteDatabase db) =>
-        Counters.Reset(AccountStore.CountUsers(db), FriendRequestStore.Count(db), BlockStore.Count(db));
+        Counters.Reset(AccountStore.CountUsers(db), FriendRequestStore.Count(db), BlockStore.Count(db), RoomStore.Count(db));
 
     /// <param name="checkpoint">True for a clean shutdown: copy the log into the data file
     /// (LiteDB fsyncs it) so the next start has no log to replay. False after a fault.</param>

@@ -92,6 +92,7 @@ internal sealed partial class StorageWorker : GroupWorker<LiteDatabase>
             FriendRequestStore.EnsureIndexes(_db);
             BlockStore.EnsureIndexes(_db);
             UserSessions.EnsureIndexes(_db);
+            RoomStore.EnsureIndexes(_db);
             _logSync.Flush();
             RefreshDiskFree();
         }

@@ -16,6 +16,8 @@ internal sealed partial class ChatLoop
         /accept NUMBER   accept a friend request (you are friends from now on)
         /decline NUMBER  decline a friend request (they are not told)
         /requests    the friend requests waiting: to you, and yours
+        /rooms       the rooms you are a member of (oc room ... manages them)
+        /members ROOM    a room's members, who is online, who owns it (/members #123456)
         /help        this list
         /quit        leave (so do Ctrl-D on an empty line and Ctrl-C)
         Any other line is a message to the current conversation (start it with // to send a line that
@@ -56,6 +58,12 @@ internal sealed partial class ChatLoop
                 return true;
             case "/requests":
                 await ShowRequestsAsync(cancellationToken).ConfigureAwait(false);
+                return true;
+            case "/rooms":
+                await ShowRoomsAsync(cancellationToken).ConfigureAwait(false);
+                return true;
+            case "/members":
+                await ShowMembersAsync(argument, cancellationToken).ConfigureAwait(false);
                 return true;
             default:
                 _console.Warn($"unknown command {words[0]}; /help lists them");

@@ -16,6 +16,8 @@ internal static class EventLines
         FriendRemovedEvent r => MessageLines.FriendRemoved(session.Nick(r.OcNumber), r.OcNumber),
         FriendRequestEvent { Request: var r } => MessageLines.FriendRequest(r.Nick, r.OcNumber, "oc friends accept", "oc friends decline"),
         FileReceivedEvent { File: var f } => MessageLines.FileReceived(session.Nick(f.From), f, "oc file get"),
+        RoomChangedEvent { Change: var c } => MessageLines.RoomChanged(c, session.Me, c.Actor == session.Me ? "you" : session.Nick(c.Actor)),
+        RoomInvitationEvent { Invitation: var i } => MessageLines.RoomInvitation(i),
         _ => null,
     };
 
@@ -34,7 +36,19 @@ internal static class EventLines
         FriendRequestEvent { Request: var r } => OutputJsonContext.Serialize(
             new FriendRequestEventOutput(r.OcNumber, r.Nick, MessageLines.UtcTime(r.TimeUnixMs)), OutputJsonContext.Default.FriendRequestEventOutput),
         FileReceivedEvent { File: var f } => OutputJsonContext.Serialize(FileTransfers.Output(f), OutputJsonContext.Default.FileOutput),
+        RoomChangedEvent { Change: var c } => OutputJsonContext.Serialize(
+            new RoomEventOutput(c.RoomId, c.RoomName, RoomEventName(c.Kind), c.Subject, c.SubjectNick, c.Actor), OutputJsonContext.Default.RoomEventOutput),
+        RoomInvitationEvent { Invitation: var i } => OutputJsonContext.Serialize(
+            new RoomInvitationEventOutput(i.RoomId, i.RoomName, i.From, i.FromNick, MessageLines.UtcTime(i.TimeUnixMs)), OutputJsonContext.Default.RoomInvitationEventOutput),
         _ => null,
+    };
+
+    private static string RoomEventName(OC.Protocol.Messages.RoomEventKind kind) => kind switch
+    {
+        OC.Protocol.Messages.RoomEventKind.Joined => "joined",
+        OC.Protocol.Messages.RoomEventKind.Left => "left",
+        OC.Protocol.Messages.RoomEventKind.Kicked => "kicked",
+        _ => "owner",
     };
 
     /// <summary>"you" for yourself, else the nickname.</summary>

@@ -13,8 +13,9 @@ internal static class ListenCommand
           First prints the messages that came since you last looked (oc listen, oc chat or oc history),
           oldest first; then stays connected and prints each message (received, or sent by you from
           elsewhere), friend coming online or going offline, friend added or removed, friend request
-          (at the start, those waiting for your answer), and each file a friend sent you (once it is
-          complete; at the start, those you have not downloaded yet), one per line.
+          (at the start, those waiting for your answer), each file a friend sent you (once it is
+          complete; at the start, those you have not downloaded yet), each invitation to a room, and who
+          joins, leaves, is removed from or owns a room of yours, one per line.
           Delivery receipts of your messages are printed with --json only.
           If the connection drops or the appliance restarts, oc listen says so on stderr and connects
           again by itself (after 0.5 s, doubling up to 10 s), carrying on where it stopped: nothing is
@@ -29,6 +30,9 @@ internal static class ListenCommand
                   * carol (345678) is now your friend      * carol (345678) is no longer your friend
                   * dave (456789) wants to be your friend: oc friends accept 456789 or oc friends decline 456789
                   * alice sent you holiday.jpg (3.2 MiB), file 0f3a9c2e11d04b7a: oc file get 0f3a9c2e11d04b7a
+                  * alice (123456) invites you to #482913 Lunch: oc room accept #482913 or oc room decline #482913
+                  * carol (345678) joined #482913 Lunch (invited by alice)      * bob (654321) left #482913 Lunch
+                  * you were removed from #482913 Lunch by alice      * bob (654321) owns #482913 Lunch now
           --json  one object per line, with "type" first; times are ISO 8601 in UTC:
                   {"type":"message","seq":42,"time":"2026-11-25T18:00:00.123+00:00","from":654321,"to":123456,"text":"hello"}
                   {"type":"delivered","seq":43}
@@ -36,6 +40,9 @@ internal static class ListenCommand
                   {"type":"friendAdded","ocNumber":345678,"nick":"carol"}
                   {"type":"friendRemoved","ocNumber":345678,"nick":"carol"}
                   {"type":"friendRequest","ocNumber":456789,"nick":"dave","time":"2026-11-25T18:02:00.5+00:00"}
+                  {"type":"roomInvitation","room":482913,"roomName":"Lunch","from":123456,"fromNick":"alice","time":"..."}
+                  {"type":"room","room":482913,"roomName":"Lunch","event":"joined","ocNumber":345678,"nick":"carol","by":123456}
+                      ("event": joined, left, kicked or owner; "by": who did it)
                   {"type":"file","fileId":"0f3a9c2e11d04b7a","from":654321,"to":123456,"name":"holiday.jpg","size":3355443,...}
           stderr  oc: listening as bob (123456) on 192.168.1.20:6677; Ctrl-C stops
                   oc: connection lost (the appliance closed the connection); reconnecting

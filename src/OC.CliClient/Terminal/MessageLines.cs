@@ -35,6 +35,26 @@ internal static class MessageLines
     public static string FriendRequest(string nick, uint number, string accept, string decline) =>
         string.Create(CultureInfo.InvariantCulture, $"* {nick} ({number:D6}) wants to be your friend: {accept} {number:D6} or {decline} {number:D6}");
 
+    /// <summary><c>* carol (572719) joined #482913 Lunch</c> and the other membership changes of a room.</summary>
+    public static string RoomChanged(RoomEvent e, uint me, string actorNick)
+    {
+        string room = string.Create(CultureInfo.InvariantCulture, $"#{e.RoomId:D6} {Visible(e.RoomName)}");
+        string who = e.Subject == me ? "you" : string.Create(CultureInfo.InvariantCulture, $"{Visible(e.SubjectNick)} ({e.Subject:D6})");
+        return e.Kind switch
+        {
+            RoomEventKind.Joined when e.Actor != e.Subject => $"* {who} joined {room} (invited by {actorNick})",
+            RoomEventKind.Joined => $"* {who} joined {room}",
+            RoomEventKind.Left => $"* {who} left {room}",
+            RoomEventKind.Kicked => $"* {who} {(e.Subject == me ? "were" : "was")} removed from {room} by {actorNick}",
+            _ => $"* {who} {(e.Subject == me ? "own" : "owns")} {room} now",
+        };
+    }
+
+    /// <summary><c>* alice (123456) invites you to #482913 Lunch: oc room accept #482913 or oc room decline #482913</c>.</summary>
+    public static string RoomInvitation(RoomInvitation i) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"* {Visible(i.FromNick)} ({i.From:D6}) invites you to #{i.RoomId:D6} {Visible(i.RoomName)}: oc room accept #{i.RoomId:D6} or oc room decline #{i.RoomId:D6}");
+
     /// <summary><c>* alice sent you holiday.jpg (3.2 MiB), file 0f3a9c2e11d04b7a</c>; <paramref name="how"/> says how to get it.</summary>
     public static string FileReceived(string fromNick, FileEntry file, string how) =>
         string.Create(CultureInfo.InvariantCulture,

@@ -138,6 +138,47 @@ internal sealed record FileOutput(string FileId, uint From, uint To, string Name
 /// <summary><c>oc file list --json</c>.</summary>
 internal sealed record FilesOutput(IReadOnlyList<FileOutput> Files);
 
+/// <summary>One room in <c>oc rooms</c> and what <c>oc room create|join|accept</c> print: <c>Id</c> is what ROOM takes, <c>Owner</c> an OC number.</summary>
+internal sealed record RoomOutput(uint Id, string Name, uint Owner, bool Open, int Members, bool Mine);
+
+/// <summary><c>oc rooms --json</c>.</summary>
+internal sealed record RoomsOutput(IReadOnlyList<RoomOutput> Rooms);
+
+/// <summary>
+/// <c>oc room invite|decline|leave|kick|owner --json</c>: the room and what was done
+/// ("invited", "declined", "left", "kicked", "owner"), with the user it was done to, if any.
+/// </summary>
+internal sealed record RoomChangeOutput(uint Room, string Action, uint OcNumber = 0);
+
+/// <summary>One member in <c>oc room members</c>.</summary>
+internal sealed record RoomMemberOutput(uint OcNumber, string Nick, bool Online, bool Owner);
+
+/// <summary><c>oc room members --json</c>.</summary>
+internal sealed record RoomMembersOutput(uint Room, IReadOnlyList<RoomMemberOutput> Members);
+
+/// <summary>One invitation in <c>oc room invites</c>.</summary>
+internal sealed record RoomInvitationOutput(uint Room, string RoomName, uint From, string FromNick, DateTimeOffset Time);
+
+/// <summary><c>oc room invites --json</c>, oldest first.</summary>
+internal sealed record RoomInvitationsOutput(IReadOnlyList<RoomInvitationOutput> Invitations);
+
+/// <summary>
+/// <c>{"type":"room",...}</c> in <c>oc listen --json</c>: <c>Event</c> is "joined", "left", "kicked" or "owner";
+/// <c>OcNumber</c> whom it is about, <c>By</c> who did it (who invited, for a join by invitation).
+/// </summary>
+internal sealed record RoomEventOutput(uint Room, string RoomName, string Event, uint OcNumber, string Nick, uint By)
+{
+    [JsonPropertyOrder(-1)]
+    public string Type => "room";
+}
+
+/// <summary><c>{"type":"roomInvitation",...}</c>: a friend invites you to a room.</summary>
+internal sealed record RoomInvitationEventOutput(uint Room, string RoomName, uint From, string FromNick, DateTimeOffset Time)
+{
+    [JsonPropertyOrder(-1)]
+    public string Type => "roomInvitation";
+}
+
 /// <summary>Serializers for the records above, generated at compile time (reflection JSON is not AOT-safe).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(RegisteredOutput))]
@@ -166,6 +207,13 @@ internal sealed record FilesOutput(IReadOnlyList<FileOutput> Files);
 [JsonSerializable(typeof(TransferProgressOutput))]
 [JsonSerializable(typeof(FileOutput))]
 [JsonSerializable(typeof(FilesOutput))]
+[JsonSerializable(typeof(RoomOutput))]
+[JsonSerializable(typeof(RoomEventOutput))]
+[JsonSerializable(typeof(RoomInvitationEventOutput))]
+[JsonSerializable(typeof(RoomsOutput))]
+[JsonSerializable(typeof(RoomChangeOutput))]
+[JsonSerializable(typeof(RoomMembersOutput))]
+[JsonSerializable(typeof(RoomInvitationsOutput))]
 internal sealed partial class OutputJsonContext : JsonSerializerContext
 {
     /// <summary>

@@ -23,5 +23,11 @@ public sealed record FriendAddedEvent(UserCard Friend) : OcEvent;
 /// <summary>FRIEND_REMOVED: a friendship ended (from either side, from another session).</summary>
 public sealed record FriendRemovedEvent(uint OcNumber) : OcEvent;
 
+/// <summary>ROOM_EVENT: someone joined or left a room of yours, was kicked (you, perhaps), or owns it now.</summary>
+public sealed record RoomChangedEvent(RoomEvent Change) : OcEvent;
+
+/// <summary>ROOM_INVITATION: a friend invites you to a room (accept or decline with ROOM_RESPOND).</summary>
+public sealed record RoomInvitationEvent(RoomInvitation Invitation) : OcEvent;
+
 /// <summary>FILE_RECEIVED: a friend's file to you is complete and can be downloaded (also at login, for files not yet fetched).</summary>
 public sealed record FileReceivedEvent(FileEntry File) : OcEvent;

@@ -96,6 +96,14 @@ public sealed class OcMessageStream(OcConnection connection, ulong cursor)
                 if (!UserNumber.TryRead(frame.Payload, out uint number)) throw OcAccounts.Malformed(frame);
                 e = new FriendRemovedEvent(number);
                 return true;
+            case FrameType.RoomEvent:
+                if (!RoomEvent.TryRead(frame.Payload, out var change)) throw OcAccounts.Malformed(frame);
+                e = new RoomChangedEvent(change);
+                return true;
+            case FrameType.RoomInvitation:
+                if (!RoomInvitation.TryRead(frame.Payload, out var invitation)) throw OcAccounts.Malformed(frame);
+                e = new RoomInvitationEvent(invitation);
+                return true;
             case FrameType.FileReceived:
                 if (!FileEntry.TryRead(frame.Payload, out var file)) throw OcAccounts.Malformed(frame);
                 lock (_filesSeen)

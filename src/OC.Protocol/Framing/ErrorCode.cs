@@ -58,6 +58,15 @@ public enum ErrorCode : ushort
     /// on plaintext a LOGIN_START asking for a binding. A failed login; the connection stays open.
     /// </summary>
     ChannelBindingMismatch = 124,
+
+    // Rooms (docs/protocol.md, "Rooms")
+    UnknownRoom = 125,
+    NotRoomMember = 126,
+    NotRoomOwner = 127,
+    RoomFull = 128,
+    TooManyRooms = 129,
+    AlreadyRoomMember = 130,
+    NotInvited = 131,
 }
 
 public static class ErrorCodes

@@ -80,6 +80,24 @@ public enum FrameType : ushort
     FileReceived = 0x0049,
     FileSeal = 0x004A,
 
+    // Rooms (docs/protocol.md, "Rooms")
+    RoomCreate = 0x0050,
+    RoomInfo = 0x0051,
+    RoomInvite = 0x0052,
+    RoomInvitation = 0x0053,
+    RoomRespond = 0x0054,
+    RoomInvitations = 0x0055,
+    RoomInvitationList = 0x0056,
+    RoomJoin = 0x0057,
+    RoomLeave = 0x0058,
+    RoomKick = 0x0059,
+    RoomOwner = 0x005A,
+    RoomList = 0x005B,
+    Rooms = 0x005C,
+    RoomMembers = 0x005D,
+    RoomMemberList = 0x005E,
+    RoomEvent = 0x005F,
+
     // The admin socket only (docs/protocol.md, "The admin socket"); unknown on the TCP port
     AdminUsers = 0x0078,
     AdminUserPage = 0x0079,

@@ -13,7 +13,7 @@ namespace OC.Tests.Unit;
 public sealed class ArchitectureTests
 {
     private const string Root = "OC.Appliance";
-    private static readonly string[] s_features = ["Accounts", "Friends", "Chat", "Files"];
+    private static readonly string[] s_features = ["Accounts", "Friends", "Chat", "Files", "Rooms"];
     private static readonly Assembly s_appliance = typeof(RequestRouter).Assembly;
 
     public static TheoryData<string> Features => [.. s_features];
