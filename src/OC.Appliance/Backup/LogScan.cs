@@ -11,8 +11,8 @@ namespace OC.Appliance.Backup;
 /// </summary>
 internal static class LogScan
 {
-    // MessageLog's magic ("OCMSGLG1"): another format is the message worker's to judge.
-    private static ReadOnlySpan<byte> Magic => "OCMSGLG1"u8;
+    // Another magic than MessageLog's is the message worker's to judge.
+    private static ReadOnlySpan<byte> Magic => MessageLog.Magic;
 
     /// <summary>The point at the log's end, or null when the log is missing or not whole.</summary>
     public static MessagesPoint? TryWhole(string path)

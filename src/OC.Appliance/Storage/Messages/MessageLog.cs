@@ -29,8 +29,9 @@ internal sealed partial class MessageLog : IDisposable
     /// </summary>
     public const int CheckpointEveryMessages = 131_072;
 
-    // "OCMSGLG1": the format of this file; a future format gets a new magic.
-    private static readonly byte[] Magic = "OCMSGLG1"u8.ToArray();
+    // "OCMSGLG1": the format of this file; a future format gets a new magic. Internal for the
+    // backup's scan of a stopped appliance's log (Backup/LogScan), which must agree on it.
+    internal static ReadOnlySpan<byte> Magic => "OCMSGLG1"u8;
 
     private readonly string _path;
     private readonly SafeFileHandle _file;
