@@ -25,9 +25,15 @@ internal sealed partial class ChatLoop
 
     private void StartSend(string argument)
     {
-        if (_current == 0)
+        var current = _current;
+        if (current is null)
         {
             _console.Warn("no conversation yet: /to NUMBER first, then /send PATH");
+            return;
+        }
+        if (current.IsRoom)
+        {
+            _console.Warn("/send sends to a friend; for a room, use oc file send (see oc file send --help)");
             return;
         }
         if (argument.Length == 0)
@@ -36,7 +42,7 @@ internal sealed partial class ChatLoop
             return;
         }
 
-        uint to = _current;
+        uint to = current.Id;
         string path = ExpandHome(argument);
         string name = FileTransfers.Display(Path.GetFileName(path));
         _console.Print($"* sending {name} to {_session.Nick(to)}");

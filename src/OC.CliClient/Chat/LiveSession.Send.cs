@@ -15,14 +15,18 @@ internal sealed partial class LiveSession
     /// reconnected: the appliance stores the message once and answers with its first seq.
     /// ERROR replies (not a friend, say) are thrown as they are.
     /// </summary>
-    public async Task<Sent> SendAsync(uint to, string text, byte[] messageId, CancellationToken cancellationToken)
+    public Task<Sent> SendAsync(uint to, string text, byte[] messageId, CancellationToken cancellationToken) =>
+        SendOnceAsync((c, t) => OcMessages.SendAsync(c, to, text, messageId, t), cancellationToken);
+
+    /// <summary>SEND or ROOM_SEND (<paramref name="send"/>, with its message id fixed) until a connection answers it.</summary>
+    private async Task<Sent> SendOnceAsync(Func<OcConnection, CancellationToken, Task<Sent>> send, CancellationToken cancellationToken)
     {
         while (true)
         {
             var generation = await Volatile.Read(ref _ready).Task.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                var sent = await generation.Link.UnhurriedAsync((c, t) => OcMessages.SendAsync(c, to, text, messageId, t), cancellationToken).ConfigureAwait(false);
+                var sent = await generation.Link.UnhurriedAsync(send, cancellationToken).ConfigureAwait(false);
                 lock (_sentHere) _sentHere.Add(sent.Seq);
                 try
                 {

@@ -74,7 +74,7 @@ internal static class ChatCommand
             : new PlainChatConsole(environment.OpenIn(), environment.Out, environment.Error);
         // On the chat's own screen, not under the prompt: "rate limited by the appliance; retrying in 2 s".
         context.RateLimitWaits.Say = console.Warn;
-        var chat = new ChatLoop(new LiveSession(context, session), console, context.Timeout);
+        var chat = new ChatLoop(new LiveSession(context, session), console, context.Timeout, styles: console is TerminalChatConsole && environment.Styles);
         return await chat.RunAsync(peer, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -66,7 +66,8 @@ internal static class ListenCommand
         var live = new LiveSession(context, session);
         try
         {
-            await live.RunAsync(new View(live, context.Output, context.Environment.Error), cancellationToken).ConfigureAwait(false);
+            var mentions = new Mentions(session.Nick, session.OcNumber, style: context.Environment.Styles && !context.Output.Json);
+            await live.RunAsync(new View(live, context.Output, context.Environment.Error, mentions), cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -76,7 +77,7 @@ internal static class ListenCommand
         return ExitCodes.Success;
     }
 
-    private sealed class View(LiveSession session, Output output, TextWriter error) : ILiveView
+    private sealed class View(LiveSession session, Output output, TextWriter error, Mentions mentions) : ILiveView
     {
         public void Connected(bool again)
         {
@@ -90,8 +91,8 @@ internal static class ListenCommand
 
         public void Show(OcEvent e)
         {
-            string? line = output.Json ? EventLines.Json(session, e) : EventLines.Text(session, e);
-            if (line is not null) output.Line(line);
+            string? line = output.Json ? EventLines.Json(session, e) : EventLines.Text(session, e, mentions);
+            if (line is not null) output.SafeLine(line);
         }
 
         public void Lost(string reason) => Status($"connection lost ({ErrorReport.OneLine(reason)}); reconnecting");
