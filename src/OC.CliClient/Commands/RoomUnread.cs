@@ -55,9 +55,9 @@ internal static class RoomUnread
         return counts;
     }
 
-    /// <summary>"  3 unread", "  40+ unread", "  99+ unread", or nothing for none.</summary>
+    /// <summary>"  3 unread", "  40+ unread", "  99+ unread", or nothing for none (among the entries looked at).</summary>
     public static string Text(int unread, bool more = false) =>
-        unread == 0 && !more ? "" : "  " + Shown(unread, more) + " unread";
+        unread == 0 ? "" : "  " + Shown(unread, more) + " unread";
 
     /// <summary>An unread count as shown: "99+" at most; "N+" when more may exist beyond the entries looked at.</summary>
     public static string Shown(int unread, bool more) =>
