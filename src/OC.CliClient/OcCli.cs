@@ -33,6 +33,8 @@ internal static class OcCli
           oc file get 0f3a9c2e11d04b7a
           oc room create Lunch
           oc room invite '#482913' 654321
+          oc send '#482913' "lunch at 12?"
+          oc history '#482913'
           oc rooms
           oc sessions
           oc sessions revoke 0a1b2c3d

@@ -31,7 +31,10 @@ internal sealed partial class ChatLoop(LiveSession session, ChatConsole console,
     private readonly Mentions _mentions = new(session.MyNick, session.Me, styles);
 
     /// <summary>Chats until /quit, Ctrl-D, Ctrl-C or cancellation; returns the exit code (130 after Ctrl-C or a signal).</summary>
-    public async Task<int> RunAsync(uint initialPeer, CancellationToken cancellationToken)
+    /// <param name="initialPeer">The friend to talk to first (0: none).</param>
+    /// <param name="cancellationToken">Cancelled by a signal.</param>
+    /// <param name="initialRoom">Or the room to talk in first, as /to takes it (#123456, #NAME).</param>
+    public async Task<int> RunAsync(uint initialPeer, CancellationToken cancellationToken, string? initialRoom = null)
     {
         _signal = cancellationToken;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -40,7 +43,7 @@ internal sealed partial class ChatLoop(LiveSession session, ChatConsole console,
         var sender = SendLoopAsync(senderStop.Token);
         _console.Start();
 
-        var input = ReadInputAsync(initialPeer, stop.Token);
+        var input = ReadInputAsync(initialPeer, initialRoom, stop.Token);
         var first = await Task.WhenAny(input, live).ConfigureAwait(false);
         if (first == live)
         {
@@ -87,7 +90,7 @@ internal sealed partial class ChatLoop(LiveSession session, ChatConsole console,
         return cancellationToken.IsCancellationRequested || _interrupted ? ExitCodes.Cancelled : ExitCodes.Success;
     }
 
-    private async Task ReadInputAsync(uint initialPeer, CancellationToken cancellationToken)
+    private async Task ReadInputAsync(uint initialPeer, string? initialRoom, CancellationToken cancellationToken)
     {
         try
         {
@@ -95,6 +98,7 @@ internal sealed partial class ChatLoop(LiveSession session, ChatConsole console,
             // friend list, and the offline messages come first.
             await _live.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
             if (initialPeer != 0) await SwitchToAsync(initialPeer, cancellationToken).ConfigureAwait(false);
+            if (initialRoom is not null) await ToRoomAsync(initialRoom, cancellationToken).ConfigureAwait(false);
             await foreach (var input in _console.Input.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 if (input.Kind != ChatInputKind.Line)

@@ -17,6 +17,10 @@ internal static class HistoryCommand
           Shows the messages between you and NUMBER (who need not be a friend any more), oldest first,
           in your local time. For older messages, ask again with --before set to the first seq shown
           (--json gives the seqs).
+          oc history '#482913' (or --room 482913, or a room's name: '#Lunch', --room Lunch) shows a room's
+          messages from when you joined it (up to when you left, for a room you left), with who joined,
+          left, was kicked or owns it now, and the files sent to it. A message that mentions you
+          (@NICK or @NUMBER) is highlighted on a terminal (not with NO_COLOR).
           New messages that oc history shows count as seen: oc listen and oc chat will not show them
           again as new. The rule: your cursor (the last message you have seen) moves past the messages
           printed here, and past your own, up to the first unseen message from another conversation.
@@ -24,13 +28,21 @@ internal static class HistoryCommand
         Output:
           text    [2026-11-25 18:00] alice: hello
                   [2026-11-25 18:01] bob: hi!
+          room    [2026-11-25 18:02] * carol joined (invited by bob)
+                  [2026-11-25 18:03] carol: hi all
+                  [2026-11-25 18:04] * dave was kicked by alice      [...] * bob left
+                  [2026-11-25 18:05] * erin owns the room now      [...] * alice sent file menu.pdf (5b0e4d2a9c1f3e77)
           --json  one object per line, oldest first:
                   {"seq":41,"time":"2026-11-25T18:00:00.123+00:00","from":123456,"to":654321,"text":"hello"}
+                  a room: {"seq":43,"time":"...","room":482913,"kind":"text","from":345678,"subject":0,"text":"hi all"}
+                  ("kind": text, joined, left, kicked, owner, file (with "fileId"); "subject": whom a change is about)
 
         Examples:
           oc history 654321
           oc history 654321 --limit 100
           oc history 654321 --before 41 --json
+          oc history '#482913'
+          oc history --room Lunch --limit 100
         """;
 
     public static Command Create(CommandHost host)

@@ -15,9 +15,10 @@ internal static class RoomCommand
 {
     public const string RoomsMoreHelp = """
         Notes:
-          "N unread": the messages and files of others in the room that oc has not shown you yet (oc listen,
-          oc chat, oc history: the seen cursor they keep), among the room's newest 100 entries; "99+" at
-          most, "N+" when all 100 are newer than what you have seen (older ones may be unread too). Membership changes and your own messages do not count.
+          "N unread": the messages and files of others in the room that oc has not shown you yet (oc
+          listen, oc chat and oc history keep a cursor of what they showed), among the room's newest 100
+          entries; "99+" at most, "N+" when all 100 are newer than the cursor (older ones may be unread
+          too). Membership changes and your own messages do not count.
 
         Output:
           text    #482913  Lunch    3 members  invitation only  (yours)  2 unread
