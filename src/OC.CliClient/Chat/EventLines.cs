@@ -20,6 +20,9 @@ internal static class EventLines
         _ => Other(session, e) is { } line ? MessageLines.Visible(line) : null,
     };
 
+    /// <summary><see cref="Text(LiveSession, OcEvent, Mentions)"/> without highlights.</summary>
+    public static string? Text(LiveSession session, OcEvent e) => Text(session, e, Mentions.Plain(session.MyNick, session.Me));
+
     private static string? Other(LiveSession session, OcEvent e) => e switch
     {
         PresenceChangedEvent p => MessageLines.Presence(session.Nick(p.OcNumber), p.Online),
