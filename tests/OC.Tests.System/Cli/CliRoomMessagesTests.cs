@@ -212,6 +212,8 @@ public sealed partial class CliRoomMessagesTests(CliApplianceFixture appliance) 
 
         // Talking to Alice alone, a room message is shown with its room and counted as unread there.
         await chat.WriteLineAsync("/to " + alice);
+        await chat.WriteLineAsync("/to");
+        await chat.StdoutLineAsync(l => l == $"Talking to alice ({alice}).");
         await Succeeds(_alice, "send", "#" + room, "anyone for lunch?");
         await chat.StdoutLineAsync(l => l.EndsWith($"[#{room} Lunch] alice: anyone for lunch?", StringComparison.Ordinal));
         await chat.WriteLineAsync("/rooms");
