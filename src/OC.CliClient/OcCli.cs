@@ -111,7 +111,7 @@ internal static class OcCli
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(environment);
 
-        var parse = Build(environment).Parse(args);
+        var parse = Parse(Build(environment), args);
         if (parse.Errors.Count > 0)
         {
             string command = string.Join(' ', CommandPath(parse.CommandResult));
@@ -132,6 +132,13 @@ internal static class OcCli
         };
         return await parse.InvokeAsync(configuration).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Parses without response files: System.CommandLine would read <c>@bob</c> as a file of
+    /// arguments, so <c>oc send '#482913' @bob lunch?</c>, a mention, failed with "Response file not found".
+    /// </summary>
+    internal static ParseResult Parse(RootCommand root, string[] args) =>
+        root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
 
     // One error is shown. A word oc does not know is usually the cause of the rest: `oc bogus`
     // also reports "Required command was not provided", which would not help.

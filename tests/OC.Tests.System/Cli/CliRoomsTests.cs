@@ -132,7 +132,8 @@ public sealed partial class CliRoomsTests(CliApplianceFixture appliance) : IClas
         Assert.Equal($"* alice ({alice}) invites you to {room} Lunch: oc room accept {room} or oc room decline {room}", invited);
 
         Assert.Equal(0, (await Oc(_bob, "room", "accept", room)).ExitCode);
-        var (joined, _) = await json.StdoutLineAsync(l => l.Contains("\"type\":\"room\"", StringComparison.Ordinal));
+        // (Alice's own "joined" of the creation came first, from the room's stream at the start.)
+        var (joined, _) = await json.StdoutLineAsync(l => l.Contains("\"type\":\"room\"", StringComparison.Ordinal) && l.Contains("\"nick\":\"bob\"", StringComparison.Ordinal));
         using (var document = JsonDocument.Parse(joined))
         {
             var e = document.RootElement;

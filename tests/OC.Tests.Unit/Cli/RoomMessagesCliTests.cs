@@ -216,6 +216,18 @@ public sealed class RoomMessagesCliTests
     }
 
     // Arrays compare by reference: the words as one string.
+    [Theory]
+    [InlineData("send", "#482913", "@bob", "lunch?")]
+    [InlineData("send", "654321", "@bob")]
+    [InlineData("send", "--room", "Lunch", "@654321", "hi")]
+    public void A_mention_on_the_command_line_is_text_not_a_response_file(params string[] args)
+    {
+        var environment = new CliEnvironment(_ => null, () => TextReader.Null, TextWriter.Null, TextWriter.Null, false, "/tmp");
+        var parse = OC.CliClient.OcCli.Parse(OC.CliClient.OcCli.Build(environment), args);
+        Assert.Empty(parse.Errors);
+        Assert.Contains(args.First(a => a.StartsWith('@')), parse.Tokens.Select(t => t.Value));
+    }
+
     private static (SendTarget, string, string?) Unpack((SendTarget Target, string[] Words, string? Error) r) => (r.Target, string.Join('|', r.Words), r.Error);
 
     [Fact]
