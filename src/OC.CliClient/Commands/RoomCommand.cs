@@ -18,7 +18,8 @@ internal static class RoomCommand
           "N unread": the messages and files of others in the room that oc has not shown you yet (oc
           listen, oc chat and oc history keep a cursor of what they showed), among the room's newest 100
           entries; "99+" at most, "N+" when all 100 are newer than the cursor (older ones may be unread
-          too). Membership changes and your own messages do not count.
+          too). Membership changes and your own messages do not count. Counting asks the appliance for
+          one page of history per room: beyond 30 rooms its rate limit for history slows oc rooms down.
 
         Output:
           text    #482913  Lunch    3 members  invitation only  (yours)  2 unread
