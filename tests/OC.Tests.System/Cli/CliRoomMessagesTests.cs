@@ -184,7 +184,7 @@ public sealed partial class CliRoomMessagesTests(CliApplianceFixture appliance) 
     [Fact]
     public async Task A_room_message_that_came_while_away_is_unread_in_oc_rooms_until_oc_history_shows_it()
     {
-        var (_, _, _, room) = await RoomAsync();
+        var (alice, bob, _, room) = await RoomAsync();
         await Succeeds(_alice, "send", "#" + room, "one");
         await Succeeds(_alice, "send", "#" + room, "two");
         await Succeeds(_bob, "send", "#" + room, "mine does not count");
@@ -198,6 +198,12 @@ public sealed partial class CliRoomMessagesTests(CliApplianceFixture appliance) 
             var entry = Assert.Single(document.RootElement.GetProperty("rooms").EnumerateArray().ToList());
             Assert.Equal((2, false), (entry.GetProperty("unread").GetInt32(), entry.GetProperty("unreadMore").GetBoolean()));
         }
+
+        // A conversation's history does not make the room's messages seen (one cursor for both: it
+        // stops at the first entry it did not show).
+        await Succeeds(_alice, "send", bob, "and a word for you alone");
+        Assert.Contains("alice: and a word for you alone", (await Oc(_bob, "history", alice)).Stdout, StringComparison.Ordinal);
+        Assert.Equal($"#{room}  Lunch  2 members  invitation only  2 unread\n", (await Oc(_bob, "rooms")).Stdout);
 
         Assert.Equal(0, (await Oc(_bob, "history", "#" + room)).ExitCode);
         Assert.Equal($"#{room}  Lunch  2 members  invitation only\n", (await Oc(_bob, "rooms")).Stdout);
