@@ -31,7 +31,8 @@ internal sealed class ApplianceFeatures
         var roomFileNotices = new RoomFileNotices(storage, Presence, sessions);
         Uploads = new UploadsHandler(files, storage, Presence, sessions, notices, roomFileNotices, Limits);
         Downloads = new DownloadsHandler(files, storage, sessions, Presence);
-        Rooms = new RoomsHandler(storage, Presence, Limits, time, rooms ?? RoomLimits.Default);
+        RoomMessages = new RoomMessagesHandler(messages, storage, Presence, Limits);
+        Rooms = new RoomsHandler(storage, Presence, Limits, time, rooms ?? RoomLimits.Default, RoomMessages);
         Snapshots = new SnapshotHandler(storage, messages);
     }
 
@@ -47,6 +48,7 @@ internal sealed class ApplianceFeatures
     public UploadsHandler Uploads { get; }
     public DownloadsHandler Downloads { get; }
     public RoomsHandler Rooms { get; }
+    public RoomMessagesHandler RoomMessages { get; }
 
     /// <summary>ADMIN_SNAPSHOT of the admin socket: the snapshot points of an online backup.</summary>
     public SnapshotHandler Snapshots { get; }
