@@ -159,12 +159,18 @@ public sealed class RoomFileTests
         Assert.Equal(before, (await NextReceivedAsync(r.BobConn)).FileId);
         Assert.Equal(first, await DownloadAsync(r.BobConn, before));
 
+        ulong bobs = await OcFiles.UploadToRoomAsync(r.BobConn, r.Id, "bobs.txt", new MemoryStream(first));
+        Assert.Equal(bobs, (await NextReceivedAsync(r.CarolConn)).FileId);
+
         await OcRooms.KickAsync(r.AliceConn, r.Id, r.Bob);
 
         Assert.Equal(ErrorCode.FileNotFound, await RefusedAsync(() => DownloadAsync(r.BobConn, before)));
+        // A former member cannot get even a file they sent to the room; it stays the room's (and on their quota).
+        Assert.Equal(ErrorCode.FileNotFound, await RefusedAsync(() => DownloadAsync(r.BobConn, bobs)));
+        Assert.Equal(first, await DownloadAsync(r.CarolConn, bobs));
         Assert.Equal(ErrorCode.NotRoomMember, await RefusedAsync(() => OcFiles.ListRoomAsync(r.BobConn, r.Id)));
         Assert.Equal(ErrorCode.NotRoomMember, await RefusedAsync(() => OcFiles.UploadToRoomAsync(r.BobConn, r.Id, "after.txt", new MemoryStream(first))));
-        Assert.DoesNotContain(await OcFiles.ListAsync(r.BobConn), e => e.FileId == before);
+        Assert.Empty(await OcFiles.ListAsync(r.BobConn));
 
         // A file sent after the kick: the members hear of it, the one kicked does not.
         var second = RandomNumberGenerator.GetBytes(50_000);
@@ -178,7 +184,7 @@ public sealed class RoomFileTests
 
         // Joining again (an open room) gives the room's files back: they are the room's, not a history.
         await OcRooms.JoinAsync(r.BobConn, r.Id);
-        Assert.Equal([before, after], (await OcFiles.ListRoomAsync(r.BobConn, r.Id)).Select(e => e.FileId));
+        Assert.Equal([before, bobs, after], (await OcFiles.ListRoomAsync(r.BobConn, r.Id)).Select(e => e.FileId));
         Assert.Equal(second, await DownloadAsync(r.BobConn, after));
     }
 

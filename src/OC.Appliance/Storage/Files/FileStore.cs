@@ -355,9 +355,10 @@ internal sealed partial class FileStore : IDisposable
 
     /// <summary>
     /// Every file the user sent or received (with <paramref name="peer"/>, when not 0: only the 1:1
-    /// files between the two), oldest first; rejected ones never. Without a peer the user's own
-    /// uploads to rooms are in it too, and the complete files of <paramref name="rooms"/> (the
-    /// rooms the user is a member of now, read by the caller from the room store).
+    /// files between the two), oldest first; rejected ones never. Without a peer the files of
+    /// <paramref name="rooms"/> are in it too (the rooms the user is a member of now, read by the
+    /// caller from the room store): the complete ones and the user's own partial uploads, as
+    /// <see cref="ListRoom"/> gives them, so the list holds what FILE_GET would give.
     /// </summary>
     public List<FileRecord> List(int user, int peer, IReadOnlySet<int>? rooms = null)
     {
@@ -367,8 +368,8 @@ internal sealed partial class FileStore : IDisposable
             if (f.State == FileState.Rejected) continue;
             if (f.Room != 0)
             {
-                if (peer != 0) continue;
-                if (f.From != user && !(f.State == FileState.Complete && rooms is not null && rooms.Contains(f.Room))) continue;
+                if (peer != 0 || rooms is null || !rooms.Contains(f.Room)) continue;
+                if (f.State != FileState.Complete && f.From != user) continue;
                 result.Add(f);
                 continue;
             }
