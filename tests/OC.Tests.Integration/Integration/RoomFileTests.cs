@@ -189,6 +189,42 @@ public sealed class RoomFileTests
     }
 
     [Fact]
+    public async Task A_room_file_offered_with_its_hash_and_an_empty_one_are_told_to_every_member_as_they_complete()
+    {
+        using var appliance = new TestAppliance();
+        await using var r = await RoomAsync(appliance);
+
+        // Offered with the SHA-256 first (no FILE_SEAL): it completes with its last chunk.
+        var content = RandomNumberGenerator.GetBytes(700_000);
+        var accepted = await OcFiles.OfferAsync(r.BobConn, new FileOffer(r.Id, "hashed.bin", (ulong)content.Length, SHA256.HashData(content), ToRoom: true));
+        for (int sent = 0; sent < content.Length; sent += ProtocolLimits.MaxFileChunkBytes)
+        {
+            int n = Math.Min(ProtocolLimits.MaxFileChunkBytes, content.Length - sent);
+            await OcFiles.SendChunkAsync(r.BobConn, accepted.FileId, sent, content.AsMemory(sent, n));
+        }
+        FileProgress progress;
+        do Assert.True(FileProgress.TryRead((await NextAsync(r.BobConn, FrameType.FileProgress)).Payload, out progress));
+        while (progress.State == FileState.Uploading);
+        Assert.Equal(FileState.Complete, progress.State);
+
+        // An empty file: complete at its offer.
+        ulong empty = await OcFiles.UploadToRoomAsync(r.BobConn, r.Id, "empty.txt", new MemoryStream());
+
+        foreach (var member in new[] { r.AliceConn, r.CarolConn })
+        {
+            var first = await NextReceivedAsync(member);
+            Assert.Equal((accepted.FileId, r.Bob, r.Id), (first.FileId, first.From, first.Room));
+            var second = await NextReceivedAsync(member);
+            Assert.Equal((empty, 0ul, r.Id), (second.FileId, second.Size, second.Room));
+        }
+        Assert.Equal(content, await DownloadAsync(r.AliceConn, accepted.FileId));
+        Assert.Empty(await DownloadAsync(r.CarolConn, empty));
+        // The uploading connection had the replies; the stranger hears of nothing.
+        Assert.DoesNotContain(FrameType.FileReceived, await FriendRequestTests.PendingEventsAsync(r.BobConn));
+        Assert.DoesNotContain(FrameType.FileReceived, await FriendRequestTests.PendingEventsAsync(r.DaveConn));
+    }
+
+    [Fact]
     public async Task A_room_file_counts_to_its_senders_quota_only()
     {
         using var appliance = new TestAppliance(configure: o => o with { FileQuota = 6 * MiB });
