@@ -98,8 +98,11 @@ internal sealed class MessagesTarget : FuzzTarget
             case T.UserInfo:
                 if (UserInfo.TryRead(payload, out var info)) write = b => UserInfo.Write(b, id, info);
                 return true;
-            case T.FindUser or T.FriendAdd or T.FriendRemove or T.FriendRemoved or T.FileList:
+            case T.FindUser or T.FriendAdd or T.FriendRemove or T.FriendRemoved:
                 if (UserNumber.TryRead(payload, out uint number)) write = b => UserNumber.Write(b, type, id, number);
+                return true;
+            case T.FileList:
+                if (FileListRequest.TryRead(payload, out var list)) write = b => FileListRequest.Write(b, id, list);
                 return true;
             case T.UserCard or T.FriendAdded:
                 if (UserCard.TryRead(payload, out var card)) write = b => UserCard.Write(b, type, id, card);
@@ -244,6 +247,9 @@ internal sealed class MessagesTarget : FuzzTarget
                 new RoomMessage(43, 1_700_000_000_002, 500001, 123456, RoomMessageKind.Text, 0, id16, "hello, room")])),
             ("file-offer", b => FileOffer.Write(b, 13, new FileOffer(654321, "report.pdf", 1_000_000, key32))),
             ("file-offer-hash-at-end", b => FileOffer.Write(b, 13, new FileOffer(654321, "report.pdf", 1_000_000, key32, HashAtEnd: true))),
+            ("file-offer-room", b => FileOffer.Write(b, 13, new FileOffer(234567, "report.pdf", 1_000_000, key32, HashAtEnd: true, ToRoom: true))),
+            ("file-list", b => FileListRequest.Write(b, 17, new FileListRequest(654321))),
+            ("file-list-room", b => FileListRequest.Write(b, 17, new FileListRequest(234567, Room: true))),
             ("file-accepted", b => FileAccepted.Write(b, 13, new FileAccepted(0x0102030405060708, 0, 8 * 1024 * 1024))),
             ("file-chunk", b => FileChunk.Write(b, T.FileChunk, 0x0102030405060708, 0, "%PDF-1.7\n"u8)),
             ("file-progress", b => FileProgress.Write(b, new FileProgress(0x0102030405060708, 500_000, 8 * 1024 * 1024, FileState.Uploading))),
@@ -251,6 +257,7 @@ internal sealed class MessagesTarget : FuzzTarget
             ("file-get", b => FilePosition.Write(b, T.FileGet, 15, 0x0102030405060708, 0)),
             ("file-ack", b => FilePosition.Write(b, T.FileAck, 0, 0x0102030405060708, 262_144)),
             ("file-received", b => FileEntry.WriteReceived(b, entry)),
+            ("file-received-room", b => FileEntry.WriteReceived(b, entry with { To = 0, Room = 234567, State = FileState.Complete })),
             ("file-seal", b => FileSeal.Write(b, 16, new FileSeal(0x0102030405060708, key32))),
         ];
         foreach (var (name, write) in all)
