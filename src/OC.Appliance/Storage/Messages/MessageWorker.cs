@@ -19,6 +19,7 @@ internal sealed class MessageWorker : GroupWorker<MessageLog>
     private readonly DiskSpaceGuard _disk;
     private long _groups;
     private long _messages;
+    private long _roomMessages;
 
     /// <param name="time">The clock that stamps each group's messages (the system's by default).</param>
     public MessageWorker(string dataDirectory, Action wakeLoop, TimeProvider? time = null)
@@ -28,6 +29,7 @@ internal sealed class MessageWorker : GroupWorker<MessageLog>
         _disk = new DiskSpaceGuard(_dataDirectory, DiskSpaceGuard.DefaultMinFreeBytes);
         _log = new MessageLog(_dataDirectory);
         _messages = _log.Count;
+        _roomMessages = _log.Rooms.TextEntries;
         Start("oc-messages");
     }
 
@@ -44,6 +46,9 @@ internal sealed class MessageWorker : GroupWorker<MessageLog>
     public long MessagesStored => Interlocked.Read(ref _messages);
 
     public long GroupsCommitted => Interlocked.Read(ref _groups);
+
+    /// <summary>Members' messages stored in rooms (thread-safe read).</summary>
+    public long RoomMessagesStored => Interlocked.Read(ref _roomMessages);
 
     /// <summary>After this long without jobs, the index is checkpointed (an open then replays nothing).</summary>
     internal const int CheckpointWhenIdleMs = 30_000;
@@ -77,6 +82,7 @@ internal sealed class MessageWorker : GroupWorker<MessageLog>
             long before = _log.Count;
             _log.Commit(FlushToDisk);
             Interlocked.Add(ref _messages, _log.Count - before);
+            Interlocked.Exchange(ref _roomMessages, _log.Rooms.TextEntries);
             Interlocked.Increment(ref _groups);
             if (_log.CheckpointDue) _log.Checkpoint();
         }
