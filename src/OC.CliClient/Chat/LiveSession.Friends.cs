@@ -142,6 +142,10 @@ internal sealed partial class LiveSession
             case RoomChangedEvent { Change: var change }:
                 LearnFromRoomEvent(change);
                 return;
+            case FileReceivedEvent { File.Room: not 0 }:
+                // A room file: the room stream's File entry says so, in the room's order (and to a
+                // member who was offline, at SYNC); the notice of the same file is not shown twice.
+                return;
             case FileReceivedEvent { File: var file }:
                 // The appliance repeats the notice at each login until the file is downloaded: once per run is enough.
                 lock (_lock)

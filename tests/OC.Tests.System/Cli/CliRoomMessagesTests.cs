@@ -182,6 +182,38 @@ public sealed partial class CliRoomMessagesTests(CliApplianceFixture appliance) 
     }
 
     [Fact]
+    public async Task A_file_sent_to_a_room_is_announced_once_in_oc_listen_by_the_rooms_stream()
+    {
+        var (alice, _, _, room) = await RoomAsync();
+        string path = Path.Combine(_alice.Path, "menu.txt");
+        await File.WriteAllTextAsync(path, "soup, bread");
+        await using var listen = RunningOc.Start(_bob.Path, "listen");
+        await listen.StderrLineAsync(l => l.StartsWith("oc: listening as ", StringComparison.Ordinal));
+        await using var json = RunningOc.Start(_bob.Path, "listen", "--json");
+        await json.StderrLineAsync(l => l.StartsWith("oc: listening as ", StringComparison.Ordinal));
+
+        var sent = await Oc(_alice, "file", "send", "#" + room, path, "--json");
+        Assert.True(sent.ExitCode == 0, sent.ToString());
+        string fileId = JsonDocument.Parse(sent.Stdout.TrimEnd('\n').Split('\n')[^1]).RootElement.GetProperty("fileId").GetString()!;
+        await Succeeds(_alice, "send", "#" + room, "that was the menu");
+
+        // FILE_RECEIVED and the stream's File entry both reach a live session: one line is shown.
+        var (_, before) = await listen.StdoutLineAsync(l => l.Contains("that was the menu", StringComparison.Ordinal));
+        Assert.Equal([$"[#{room} Lunch] * alice sent file menu.txt ({fileId})"],
+            before.Where(l => l.Contains("menu.txt", StringComparison.Ordinal)).Select(l => TimePrefix().Replace(l, "")));
+
+        var (_, skipped) = await json.StdoutLineAsync(l => l.Contains("that was the menu", StringComparison.Ordinal));
+        var notices = skipped.Select(l => JsonDocument.Parse(l).RootElement.Clone()).Where(e => e.ToString().Contains("menu.txt", StringComparison.Ordinal)).ToList();
+        var notice = Assert.Single(notices);
+        Assert.Equal(("roomFile", room, fileId, "menu.txt", alice),
+            (notice.GetProperty("type").GetString(), notice.GetProperty("room").GetUInt32().ToString("D6", CultureInfo.InvariantCulture),
+             notice.GetProperty("fileId").GetString(), notice.GetProperty("name").GetString(), notice.GetProperty("from").GetUInt32().ToString("D6", CultureInfo.InvariantCulture)));
+
+        // The history says it too.
+        Assert.Contains($"* alice sent file menu.txt ({fileId})", Bodies(await Oc(_bob, "history", "#" + room)));
+    }
+
+    [Fact]
     public async Task A_room_message_that_came_while_away_is_unread_in_oc_rooms_until_oc_history_shows_it()
     {
         var (alice, bob, _, room) = await RoomAsync();
