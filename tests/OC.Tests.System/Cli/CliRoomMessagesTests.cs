@@ -195,19 +195,25 @@ public sealed partial class CliRoomMessagesTests(CliApplianceFixture appliance) 
         var sent = await Oc(_alice, "file", "send", "#" + room, path, "--json");
         Assert.True(sent.ExitCode == 0, sent.ToString());
         string fileId = JsonDocument.Parse(sent.Stdout.TrimEnd('\n').Split('\n')[^1]).RootElement.GetProperty("fileId").GetString()!;
+
+        // FILE_RECEIVED and the stream's File entry both reach a live session: the entry's line is
+        // shown, and nothing else about the file up to a message sent after it.
+        var (shown, _) = await listen.StdoutLineAsync(l => l.Contains("menu.txt", StringComparison.Ordinal));
+        Assert.Equal($"[#{room} Lunch] * alice sent file menu.txt ({fileId})", TimePrefix().Replace(shown, ""));
+        var (notice, _) = await json.StdoutLineAsync(l => l.Contains("menu.txt", StringComparison.Ordinal));
+        using (var document = JsonDocument.Parse(notice))
+        {
+            var e = document.RootElement;
+            Assert.Equal(("roomFile", room, fileId, "menu.txt", alice),
+                (e.GetProperty("type").GetString(), e.GetProperty("room").GetUInt32().ToString("D6", CultureInfo.InvariantCulture),
+                 e.GetProperty("fileId").GetString(), e.GetProperty("name").GetString(), e.GetProperty("from").GetUInt32().ToString("D6", CultureInfo.InvariantCulture)));
+        }
+
         await Succeeds(_alice, "send", "#" + room, "that was the menu");
-
-        // FILE_RECEIVED and the stream's File entry both reach a live session: one line is shown.
-        var (_, before) = await listen.StdoutLineAsync(l => l.Contains("that was the menu", StringComparison.Ordinal));
-        Assert.Equal([$"[#{room} Lunch] * alice sent file menu.txt ({fileId})"],
-            before.Where(l => l.Contains("menu.txt", StringComparison.Ordinal)).Select(l => TimePrefix().Replace(l, "")));
-
+        var (_, between) = await listen.StdoutLineAsync(l => l.Contains("that was the menu", StringComparison.Ordinal));
+        Assert.DoesNotContain(between, l => l.Contains("menu.txt", StringComparison.Ordinal));
         var (_, skipped) = await json.StdoutLineAsync(l => l.Contains("that was the menu", StringComparison.Ordinal));
-        var notices = skipped.Select(l => JsonDocument.Parse(l).RootElement.Clone()).Where(e => e.ToString().Contains("menu.txt", StringComparison.Ordinal)).ToList();
-        var notice = Assert.Single(notices);
-        Assert.Equal(("roomFile", room, fileId, "menu.txt", alice),
-            (notice.GetProperty("type").GetString(), notice.GetProperty("room").GetUInt32().ToString("D6", CultureInfo.InvariantCulture),
-             notice.GetProperty("fileId").GetString(), notice.GetProperty("name").GetString(), notice.GetProperty("from").GetUInt32().ToString("D6", CultureInfo.InvariantCulture)));
+        Assert.DoesNotContain(skipped, l => l.Contains("menu.txt", StringComparison.Ordinal));
 
         // The history says it too.
         Assert.Contains($"* alice sent file menu.txt ({fileId})", Bodies(await Oc(_bob, "history", "#" + room)));
