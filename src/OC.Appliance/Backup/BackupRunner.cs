@@ -48,6 +48,8 @@ internal static class BackupRunner
                 archive.Add(StorageWorker.DataFileName, OpenRead(snapshot.DatabaseCopyPath), snapshot.Database.Bytes);
                 // Up to the committed point only: the appliance appends behind it meanwhile.
                 archive.Add(MessageLog.FileName, OpenRead(Path.Combine(folder, MessageLog.FileName)), snapshot.Messages.Bytes);
+                if (RetainedPart(folder, snapshot.Messages) is { } retention)
+                    archive.Add(MessageLog.RetentionFileName, new MemoryStream(retention, writable: false), retention.Length);
                 if (certificate is not null) archive.Add(TlsIdentity.CertificateFileName, new MemoryStream(certificate, writable: false), certificate.Length);
                 if (key is not null) archive.Add(TlsIdentity.KeyFileName, new MemoryStream(key, writable: false), key.Length);
                 foreach (var file in files)
@@ -84,6 +86,20 @@ internal static class BackupRunner
             File.Delete(temporary);
             throw;
         }
+    }
+
+    /// <summary>
+    /// messages.retention for the archived log (null without retention), read after the log was:
+    /// retention may have erased more of it meanwhile, but it records that before it erases, so
+    /// this point is at or after every erased byte the archive holds. Past the snapshot point
+    /// (every archived message expired since): the point's end. Erased to the magic, so the
+    /// restored appliance punches the restored zeros out again at its first start.
+    /// </summary>
+    private static byte[]? RetainedPart(string folder, MessagesPoint snapshot)
+    {
+        if (MessageLog.ReadRetention(folder) is not { } kept) return null;
+        if (kept.Offset > snapshot.Bytes) kept = kept with { FirstSeq = snapshot.LastSeq + 1, Offset = snapshot.Bytes };
+        return MessageLog.EncodeRetention(kept with { ErasedTo = MessageLog.MagicLength });
     }
 
     private static FileStream OpenRead(string path) =>
