@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using OC.Appliance.Backup;
 using OC.Appliance.Storage.Messages;
 
 namespace OC.Tests.Storage;
@@ -122,6 +123,9 @@ public sealed class MessageRetentionTests : IDisposable
         Assert.True(step.CaughtUp);
         Assert.Equal(T0 + 121_000, step.OldestKeptMs);
         AssertKept(log, 121, 300);
+        // The backup's scan of a stopped appliance's log skips the erased part as the log does.
+        Assert.Equal(MessagesPoint.Of(log), LogScan.TryWhole(LogPath));
+        Assert.Equal(180, MessagesPoint.Of(log).Messages);
         Assert.Equal(301ul, log.Append(Alice, Bob, Id(301), "m301"u8, T0 + 301_000).Seq);
         log.Commit(flushToDisk: false);
         AssertKept(log, 121, 301);
