@@ -25,7 +25,15 @@ internal static class LogScan
 
         var buffer = new byte[1024 * 1024];
         // With --retention the log starts at its first kept record: before it is an erased hole.
-        var kept = MessageLog.ReadRetention(Path.GetDirectoryName(Path.GetFullPath(path))!) ?? RetentionPoint.None;
+        RetentionPoint kept;
+        try
+        {
+            kept = MessageLog.ReadRetention(Path.GetDirectoryName(Path.GetFullPath(path))!) ?? RetentionPoint.None;
+        }
+        catch (InvalidDataException)
+        {
+            return null; // damaged: the message worker refuses it with the reason
+        }
         if (kept.Offset > length) return null;
         long fileOffset = kept.Offset; // offset of buffer[0]
         int filled = 0;

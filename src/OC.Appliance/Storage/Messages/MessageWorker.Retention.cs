@@ -33,6 +33,7 @@ internal sealed partial class MessageWorker
     private long _expired;
 
     private bool RetentionDue => Retention is not null && Time.UnixMs() >= _retentionDueMs;
+    // (Steps run only between groups: the callers check that nothing is staged.)
 
     private void InitRetention(TimeSpan? retention)
     {

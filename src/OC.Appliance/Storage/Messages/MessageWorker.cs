@@ -54,7 +54,7 @@ internal sealed partial class MessageWorker : GroupWorker<MessageLog>
 
     protected override void RunIdle(List<WorkerJob<MessageLog>> finished)
     {
-        if (RetentionDue) ExpireStep(); // and the checkpoint at the next idle wait
+        if (RetentionDue && !_log.HasStaged) ExpireStep(); // and the checkpoint at the next idle wait
         else _log.Checkpoint();
     }
 
@@ -70,7 +70,7 @@ internal sealed partial class MessageWorker : GroupWorker<MessageLog>
         // One clock read per group, not per message: every message of a group is stored at once.
         _log.GroupTimeMs = Time.UnixMs();
         // A busy appliance is never idle: a due retention step runs before a group too (nothing is staged).
-        if (RetentionDue) ExpireStep();
+        if (RetentionDue && !_log.HasStaged) ExpireStep();
         // A job's own failure (e.g. a read error) fails that job only; a failed write fails the group below.
         ExecuteEach(group, _log, failureEvent: null);
         if (!_log.HasStaged) return;
