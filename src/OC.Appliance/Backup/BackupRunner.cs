@@ -91,15 +91,17 @@ internal static class BackupRunner
     /// <summary>
     /// messages.retention for the archived log (null without retention), read after the log was:
     /// retention may have erased more of it meanwhile, but it records that before it erases, so
-    /// this point is at or after every erased byte the archive holds. Past the snapshot point
-    /// (every archived message expired since): the point's end. Erased to the magic, so the
+    /// this point is at or after every erased byte the archive holds. Erased to the magic, so the
     /// restored appliance punches the restored zeros out again at its first start.
     /// </summary>
     private static byte[]? RetainedPart(string folder, MessagesPoint snapshot)
     {
-        if (MessageLog.ReadRetention(folder) is not { } kept) return null;
-        if (kept.Offset > snapshot.Bytes) kept = kept with { FirstSeq = snapshot.LastSeq + 1, Offset = snapshot.Bytes };
-        return MessageLog.EncodeRetention(kept with { ErasedTo = MessageLog.MagicLength });
+        if (MessageLog.ReadRetentionFile(folder) is not var (kept, rooms)) return null;
+        // Every archived message expired while the backup ran: the point and the rooms as they
+        // were at the snapshot's end are not known any more (a rare race: a new backup has them).
+        if (kept.Offset > snapshot.Bytes)
+            throw new AdminException("every message of the snapshot expired (--retention) while the backup ran; run the backup again");
+        return MessageLog.EncodeRetention(kept with { ErasedTo = MessageLog.MagicLength }, rooms);
     }
 
     private static FileStream OpenRead(string path) =>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using OC.Appliance.Backup;
 using OC.Appliance.Storage.Messages;
+using OC.Protocol.Messages;
 
 namespace OC.Tests.Storage;
 
@@ -274,6 +275,52 @@ public sealed class MessageRetentionTests : IDisposable
         {
             // About 2 MB of blocks went back to the file system.
             Assert.True(before - after > 1_500_000, $"allocated {before} bytes before, {after} after");
+        }
+    }
+
+    [Fact]
+    public void Room_members_who_joined_before_the_kept_part_stay_members_after_an_index_rebuild()
+    {
+        const int Room = 7;
+        using (var log = new MessageLog(_dir.Path))
+        {
+            // Alice and bob join at T0 (seqs 1, 2), carol joins and then leaves (3, 4), all long ago.
+            log.AppendRoomEntry(RoomMessageKind.Joined, Room, Alice, Alice, 0, "alice"u8, T0);
+            log.AppendRoomEntry(RoomMessageKind.Joined, Room, Alice, Bob, 0, "bob"u8, T0);
+            log.AppendRoomEntry(RoomMessageKind.Joined, Room, Alice, Carol, 0, "carol"u8, T0);
+            log.AppendRoomEntry(RoomMessageKind.Left, Room, Carol, Carol, 0, "carol"u8, T0);
+            for (int n = 5; n <= 100; n++) Assert.NotNull(log.AppendToRoom(n % 2 == 0 ? Alice : Bob, Room, Id(n), Encoding.UTF8.GetBytes($"r{n}"), T0 + n * 1000L));
+            log.Commit(flushToDisk: false);
+            Assert.Equal(50, log.Expire(T0 + 50_500).Dropped); // seqs 1..50: every join and leave
+            log.Checkpoint();
+        }
+        // Without the checkpoint the index, the rooms' spans included, is built from the kept part.
+        File.Delete(_dir.Sub(MessageIndex.CheckpointFileName));
+        using (var log = new MessageLog(_dir.Path))
+        {
+            Assert.True(log.Rooms.IsMember(Room, Alice));
+            Assert.True(log.Rooms.IsMember(Room, Bob));
+            Assert.False(log.Rooms.IsMember(Room, Carol));
+            Assert.Equal([Alice, Bob], log.Rooms.MembersOf(Room).ToArray());
+            var page = log.RoomPage(Bob, Room, 0, 500)!.Value;
+            var sink = new Sink();
+            page.Read(ref sink);
+            Assert.False(page.More);
+            Assert.Equal(Enumerable.Range(51, 50).Select(n => (ulong)n), sink.Seqs);
+            Assert.Equal(Enumerable.Range(51, 50).Select(n => (ulong)n), Sync(log, Alice));
+            Assert.Null(log.AppendToRoom(Carol, Room, Id(101), "not a member"u8, T0 + 200_000));
+            Assert.NotNull(log.AppendToRoom(Bob, Room, Id(102), "still a member"u8, T0 + 200_000));
+            log.Commit(flushToDisk: false);
+            // The next step starts from the kept spans: bob leaves, then everything before expires.
+            log.AppendRoomEntry(RoomMessageKind.Left, Room, Bob, Bob, 0, "bob"u8, T0 + 300_000);
+            log.Commit(flushToDisk: false);
+            Assert.Equal(52, log.Expire(T0 + 400_000).Dropped);
+        }
+        File.Delete(_dir.Sub(MessageIndex.CheckpointFileName));
+        using (var again = new MessageLog(_dir.Path))
+        {
+            Assert.Equal([Alice], again.Rooms.MembersOf(Room).ToArray());
+            Assert.Empty(Sync(again, Alice));
         }
     }
 

@@ -37,6 +37,7 @@ internal sealed partial class MessageLog
                 if (from < _retention.Offset) from = RetainedStart();
             }
         }
+        if (from == _retention.Offset) SeedRooms(); // the scan starts at the kept part
         if (from == Magic.Length && length > Magic.Length) Log.Info("messages.index_build", $"{_path}: reading the whole log to build its index");
 
         _index.LogLength = from;
@@ -134,6 +135,7 @@ internal sealed partial class MessageLog
         ulong seq = _committedSeq;
         _index.Reset();
         long start = RetainedStart();
+        SeedRooms();
         _index.LogLength = start;
         long reached = Scan(start, _committedLength);
         if (reached != _committedLength || _committedSeq != seq)

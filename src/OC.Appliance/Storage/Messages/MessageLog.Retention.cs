@@ -34,7 +34,10 @@ internal readonly record struct ExpireStep(long Dropped, long Bytes, bool Caught
 /// </summary>
 /// <remarks>
 /// Layout of messages.retention, little-endian: magic "OCMRET01" (8), first seq (8), its offset
-/// (8), erased up to (8), cutoff Unix ms (8), CRC-32C of the 40 bytes before it (4).
+/// (8), erased up to (8), cutoff Unix ms (8), the room spans as the expired entries left them
+/// (<see cref="RoomSpans.WriteTo"/>), CRC-32C of everything before it (4). The spans: who was in
+/// which room at the first kept seq, since the Joined entries that said so may be erased; an
+/// index built from the kept part starts from them.
 /// </remarks>
 internal sealed partial class MessageLog
 {
@@ -45,10 +48,13 @@ internal sealed partial class MessageLog
     /// <summary>Messages one <see cref="Expire"/> step looks at, at most: a step between groups never holds messages back long.</summary>
     internal const int ExpireBatch = 8192;
 
-    private const int RetentionFileSize = 44;
+    private const int RetentionHeaderSize = 40;
     private static ReadOnlySpan<byte> RetentionMagic => "OCMRET01"u8;
 
     private RetentionPoint _retention = RetentionPoint.None;
+
+    // Who was in which room at the first kept seq (the expired entries applied, in order).
+    private readonly RoomSpans _retainedRooms = new();
 
     /// <summary>The first message still kept (1 when none expired): reads never return an older one.</summary>
     public ulong FirstRetainedSeq => _retention.FirstSeq;
@@ -70,26 +76,35 @@ internal sealed partial class MessageLog
         long? oldestKept = null;
         var buffer = new byte[256 * 1024];
         int filled = 0, used = 0;
-        while (offset < _committedLength && dropped < maxMessages)
+        try
         {
-            if (!MessageRecord.TryRead(buffer.AsSpan(used, filled - used), out var record, out int size))
+            while (offset < _committedLength && dropped < maxMessages)
             {
-                // Read on from this record (the buffer ended inside it).
-                filled = RandomAccess.Read(_file, buffer.AsSpan(0, (int)Math.Min(buffer.Length, _committedLength - offset)), offset);
-                used = 0;
-                if (!MessageRecord.TryRead(buffer.AsSpan(0, filled), out record, out size))
-                    throw new InvalidDataException($"{_path}: no whole record at offset {offset} (seq {seq}), where retention expected one");
+                if (!MessageRecord.TryRead(buffer.AsSpan(used, filled - used), out var record, out int size))
+                {
+                    // Read on from this record (the buffer ended inside it).
+                    filled = RandomAccess.Read(_file, buffer.AsSpan(0, (int)Math.Min(buffer.Length, _committedLength - offset)), offset);
+                    used = 0;
+                    if (!MessageRecord.TryRead(buffer.AsSpan(0, filled), out record, out size))
+                        throw new InvalidDataException($"{_path}: no whole record at offset {offset} (seq {seq}), where retention expected one");
+                }
+                if (record.Seq != seq) throw new InvalidDataException($"{_path}: the record at offset {offset} is seq {record.Seq}, retention expected {seq}");
+                if (record.TimeMs >= cutoffMs)
+                {
+                    oldestKept = record.TimeMs;
+                    break;
+                }
+                _retainedRooms.Apply(record);
+                offset += size;
+                used += size;
+                seq++;
+                dropped++;
             }
-            if (record.Seq != seq) throw new InvalidDataException($"{_path}: the record at offset {offset} is seq {record.Seq}, retention expected {seq}");
-            if (record.TimeMs >= cutoffMs)
-            {
-                oldestKept = record.TimeMs;
-                break;
-            }
-            offset += size;
-            used += size;
-            seq++;
-            dropped++;
+        }
+        catch
+        {
+            _retainedRooms.Rollback();
+            throw;
         }
         bool caughtUp = oldestKept is not null || offset == _committedLength;
         if (dropped == 0) return new ExpireStep(0, 0, caughtUp, oldestKept, Punched: true);
@@ -97,20 +112,33 @@ internal sealed partial class MessageLog
         // First durably where the kept part starts, then erase: a crash in between leaves a range
         // the next open erases (ErasedTo), never a point into erased bytes.
         var point = new RetentionPoint(seq, offset, old.ErasedTo, cutoffMs);
-        WriteRetention(point);
+        _retainedRooms.Commit();
+        try
+        {
+            WriteRetention(point);
+        }
+        catch
+        {
+            // The file still holds the previous point: so must memory.
+            LoadRetainedRooms(ReadRetentionFile(Path.GetDirectoryName(_path)!)?.Rooms ?? [], old.FirstSeq);
+            throw;
+        }
         _retention = point;
         bool punched = EraseExpired();
         return new ExpireStep(dropped, offset - old.Offset, caughtUp, oldestKept, punched);
     }
 
     /// <summary>Reads messages.retention of a data folder (null: there is none); throws when it is damaged. For the open and the backup's scan.</summary>
-    internal static RetentionPoint? ReadRetention(string dataDirectory)
+    internal static RetentionPoint? ReadRetention(string dataDirectory) => ReadRetentionFile(dataDirectory)?.Point;
+
+    /// <summary>The point and the room spans' bytes of messages.retention (null: there is none); throws when it is damaged.</summary>
+    internal static (RetentionPoint Point, byte[] Rooms)? ReadRetentionFile(string dataDirectory)
     {
         string path = Path.Combine(dataDirectory, RetentionFileName);
         if (!File.Exists(path)) return null;
         var data = File.ReadAllBytes(path);
-        if (data.Length != RetentionFileSize || !data.AsSpan(0, 8).SequenceEqual(RetentionMagic)
-            || BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan(40)) != MessageRecord.Crc(data.AsSpan(0, 40)))
+        if (data.Length < RetentionHeaderSize + 4 || !data.AsSpan(0, 8).SequenceEqual(RetentionMagic)
+            || BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan(data.Length - 4)) != MessageRecord.Crc(data.AsSpan(0, data.Length - 4)))
             throw new InvalidDataException($"{path} is damaged: it says where the kept messages start; restore the data folder from a backup");
         var point = new RetentionPoint(
             BinaryPrimitives.ReadUInt64LittleEndian(data.AsSpan(8)),
@@ -119,19 +147,20 @@ internal sealed partial class MessageLog
             BinaryPrimitives.ReadInt64LittleEndian(data.AsSpan(32)));
         if (point.FirstSeq == 0 || point.Offset < MagicLength || point.ErasedTo < MagicLength || point.ErasedTo > point.Offset)
             throw new InvalidDataException($"{path} is damaged (first seq {point.FirstSeq} at offset {point.Offset}, erased to {point.ErasedTo})");
-        return point;
+        return (point, data[RetentionHeaderSize..^4]);
     }
 
-    /// <summary>The bytes of messages.retention for <paramref name="point"/> (the backup writes one for its archive).</summary>
-    internal static byte[] EncodeRetention(RetentionPoint point)
+    /// <summary>The bytes of messages.retention: the point and the room spans' bytes (the backup writes one for its archive).</summary>
+    internal static byte[] EncodeRetention(RetentionPoint point, ReadOnlySpan<byte> rooms)
     {
-        var data = new byte[RetentionFileSize];
+        var data = new byte[RetentionHeaderSize + rooms.Length + 4];
         RetentionMagic.CopyTo(data);
         BinaryPrimitives.WriteUInt64LittleEndian(data.AsSpan(8), point.FirstSeq);
         BinaryPrimitives.WriteInt64LittleEndian(data.AsSpan(16), point.Offset);
         BinaryPrimitives.WriteInt64LittleEndian(data.AsSpan(24), point.ErasedTo);
         BinaryPrimitives.WriteInt64LittleEndian(data.AsSpan(32), point.CutoffMs);
-        BinaryPrimitives.WriteUInt32LittleEndian(data.AsSpan(40), MessageRecord.Crc(data.AsSpan(0, 40)));
+        rooms.CopyTo(data.AsSpan(RetentionHeaderSize));
+        BinaryPrimitives.WriteUInt32LittleEndian(data.AsSpan(data.Length - 4), MessageRecord.Crc(data.AsSpan(0, data.Length - 4)));
         return data;
     }
 
@@ -154,7 +183,8 @@ internal sealed partial class MessageLog
             }
             return;
         }
-        if (ReadRetention(directory) is not { } point) return;
+        if (ReadRetentionFile(directory) is not var (point, rooms)) return;
+        LoadRetainedRooms(rooms, point.FirstSeq);
         long length = RandomAccess.GetLength(_file);
         if (point.Offset > length)
             throw new InvalidDataException($"{Path.Combine(directory, RetentionFileName)} says the kept messages start at offset {point.Offset}, but {_path} has only {length} bytes; restore the data folder from a backup");
@@ -172,6 +202,39 @@ internal sealed partial class MessageLog
         _committedSeq = _retention.FirstSeq - 1;
         _lastRecordOffset = 0;
         return _retention.Offset;
+    }
+
+    /// <summary>
+    /// The scan of the index starts at the kept part (an open without a usable checkpoint, an
+    /// index rebuild): the rooms' spans start as the expired entries left them, not empty.
+    /// </summary>
+    private void SeedRooms()
+    {
+        var buffer = new OC.Protocol.Framing.ByteBuffer();
+        try
+        {
+            _retainedRooms.WriteTo(buffer);
+            int at = 0;
+            if (Rooms.ReadFrom(buffer.Span, ref at, _retention.FirstSeq - 1) is { } problem)
+                throw new InvalidDataException($"{_path}: the rooms kept in {RetentionFileName}: {problem}");
+        }
+        finally
+        {
+            buffer.Release();
+        }
+    }
+
+    private void LoadRetainedRooms(byte[] rooms, ulong firstSeq)
+    {
+        if (rooms.Length == 0)
+        {
+            _retainedRooms.Clear();
+            return;
+        }
+        int at = 0;
+        string? problem = _retainedRooms.ReadFrom(rooms, ref at, firstSeq - 1) ?? (at != rooms.Length ? "bytes left over" : null);
+        if (problem is not null)
+            throw new InvalidDataException($"{Path.Combine(Path.GetDirectoryName(_path)!, RetentionFileName)} is damaged (its rooms: {problem}); restore the data folder from a backup");
     }
 
     /// <summary>A checkpoint that covers expired messages only (taken before a retention step): valid, the replay starts at the kept part.</summary>
@@ -209,9 +272,20 @@ internal sealed partial class MessageLog
         string directory = Path.GetDirectoryName(_path)!;
         string path = Path.Combine(directory, RetentionFileName);
         string temporary = path + ".tmp";
+        var rooms = new OC.Protocol.Framing.ByteBuffer();
+        byte[] data;
+        try
+        {
+            _retainedRooms.WriteTo(rooms);
+            data = EncodeRetention(point, rooms.Span);
+        }
+        finally
+        {
+            rooms.Release();
+        }
         using (var file = PrivateFiles.Open(temporary, FileMode.Create, FileAccess.Write))
         {
-            file.Write(EncodeRetention(point));
+            file.Write(data);
             file.Flush(flushToDisk: true);
         }
         File.Move(temporary, path, overwrite: true);
