@@ -153,4 +153,42 @@ public sealed class RetentionApplianceTests : IDisposable
         Assert.Equal(kept[^1] + 1, next);
         Assert.Equal([next], (await SyncAsync(aliceLast, 0)).Select(m => m.Seq));
     }
+
+    [Fact]
+    public async Task A_room_keeps_its_members_when_the_entries_of_their_joins_expire_and_the_index_is_rebuilt()
+    {
+        uint alice, bob, room;
+        var kept = new List<ulong>();
+        using (var first = Start(retention: Day))
+        {
+            var (a, aConn) = await NewUserAsync(first, "alice");
+            var (b, bConn) = await NewUserAsync(first, "bob");
+            (alice, bob) = (a, b);
+            await using var _a = aConn;
+            await using var _b = bConn;
+            room = (await OcRooms.CreateAsync(aConn, "lab", open: false)).RoomId;
+            await BefriendAsync(aConn, bob, bConn);
+            await OcRooms.InviteAsync(aConn, room, bob);
+            await OcRooms.AcceptAsync(bConn, room);
+            for (int i = 0; i < 20; i++) await OcRoomMessages.SendAsync(aConn, room, $"old{i}");
+            _time.Advance(TimeSpan.FromHours(12));
+            for (int i = 0; i < 20; i++) kept.Add((await OcRoomMessages.SendAsync(i % 2 == 0 ? aConn : bConn, room, $"new{i}")).Seq);
+            _time.Advance(TimeSpan.FromHours(13));
+            first.Server.ExpireMessagesNow();
+            var (more, page) = await OcRoomMessages.HistoryAsync(bConn, room, 0, 500);
+            Assert.False(more);
+            Assert.Equal(kept, page.Select(m => m.Seq));
+        }
+        // Without the index's checkpoint the index and the rooms' spans are built from the kept
+        // part, which holds neither member's join: the spans kept with the retention point do.
+        File.Delete(Path.Combine(_data, MessageIndex.CheckpointFileName));
+        using var second = Start(retention: Day);
+        await using var bobAgain = await SessionAsync(second, bob);
+        Assert.Equal(kept, (await OcRoomMessages.HistoryAsync(bobAgain, room, 0, 500)).Messages.Select(m => m.Seq));
+        ulong after = (await OcRoomMessages.SendAsync(bobAgain, room, "still here")).Seq;
+        Assert.Equal([alice, bob], (await OcRooms.MembersAsync(bobAgain, room)).Select(m => m.OcNumber).Order());
+        // The start's reconciliation with the account database found nothing missing: no new Joined entries.
+        var (_, now) = await OcRoomMessages.HistoryAsync(bobAgain, room, 0, 500);
+        Assert.Equal([.. kept, after], now.Select(m => m.Seq));
+    }
 }
