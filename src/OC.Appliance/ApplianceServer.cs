@@ -155,6 +155,9 @@ internal sealed class ApplianceServer : IDisposable
 
     public ApplianceOptions Options { get; }
     public DateTime StartedUtc { get; }
+
+    /// <summary>Done when the rooms' streams caught up with the account database at start (tests wait for it).</summary>
+    internal Task RoomsReconciled => _features.RoomMessages.Reconciled;
     public IPEndPoint ProtocolEndPoint => _acceptor.LocalEndPoint;
 
     /// <summary>Where the status page listens; null with <see cref="ApplianceOptions.HttpEnabled"/> false.</summary>

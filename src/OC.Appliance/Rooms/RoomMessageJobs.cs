@@ -150,7 +150,7 @@ internal sealed class RoomHistoryJob(ClientSession session, uint requestId, int 
 }
 
 /// <summary>Start-up: the rooms' members as the log has them (step 1 of <see cref="RoomMessagesHandler.Reconcile"/>).</summary>
-internal sealed class RoomSpansSnapshotJob(Action<HashSet<(int Room, int Member)>> completed) : WorkerJob<MessageLog>
+internal sealed class RoomSpansSnapshotJob(Action<HashSet<(int Room, int Member)>> completed, Action<Exception> failed) : WorkerJob<MessageLog>
 {
     private readonly HashSet<(int, int)> _members = [];
 
@@ -168,7 +168,11 @@ internal sealed class RoomSpansSnapshotJob(Action<HashSet<(int Room, int Member)
     internal override void Complete()
     {
         if (Error is null) completed(_members);
-        else OC.Appliance.Diagnostics.Log.Error("rooms.reconcile", $"could not read the rooms' spans: {Error.Message}");
+        else
+        {
+            OC.Appliance.Diagnostics.Log.Error("rooms.reconcile", $"could not read the rooms' spans: {Error.Message}");
+            failed(Error);
+        }
     }
 }
 
@@ -176,7 +180,8 @@ internal sealed class RoomSpansSnapshotJob(Action<HashSet<(int Room, int Member)
 /// Start-up: where the account database's members differ from the log's (a crash between the
 /// two commits of a change), the subjects and their nicknames (step 2 of <see cref="RoomMessagesHandler.Reconcile"/>).
 /// </summary>
-internal sealed class RoomMembersDiffJob(HashSet<(int Room, int Member)> inLog, Action<List<(int Room, int Member, string Nick, bool Joined)>> completed)
+internal sealed class RoomMembersDiffJob(HashSet<(int Room, int Member)> inLog, Action<List<(int Room, int Member, string Nick, bool Joined)>> completed,
+    Action<Exception> failed)
     : WorkerJob<LiteDB.LiteDatabase>
 {
     private readonly List<(int, int, string, bool)> _differences = [];
@@ -200,6 +205,10 @@ internal sealed class RoomMembersDiffJob(HashSet<(int Room, int Member)> inLog, 
     internal override void Complete()
     {
         if (Error is null) completed(_differences);
-        else OC.Appliance.Diagnostics.Log.Error("rooms.reconcile", $"could not read the rooms' members: {Error.Message}");
+        else
+        {
+            OC.Appliance.Diagnostics.Log.Error("rooms.reconcile", $"could not read the rooms' members: {Error.Message}");
+            failed(Error);
+        }
     }
 }
