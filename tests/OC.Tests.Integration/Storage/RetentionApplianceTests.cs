@@ -186,7 +186,7 @@ public sealed class RetentionApplianceTests : IDisposable
         await using var bobAgain = await SessionAsync(second, bob);
         Assert.Equal(kept, (await OcRoomMessages.HistoryAsync(bobAgain, room, 0, 500)).Messages.Select(m => m.Seq));
         ulong after = (await OcRoomMessages.SendAsync(bobAgain, room, "still here")).Seq;
-        Assert.Equal([alice, bob], (await OcRooms.MembersAsync(bobAgain, room)).Select(m => m.OcNumber).Order());
+        Assert.Equal(new[] { alice, bob }.Order(), (await OcRooms.MembersAsync(bobAgain, room)).Select(m => m.OcNumber).Order());
         // The start's reconciliation with the account database found nothing missing: no new Joined entries.
         var (_, now) = await OcRoomMessages.HistoryAsync(bobAgain, room, 0, 500);
         Assert.Equal([.. kept, after], now.Select(m => m.Seq));
