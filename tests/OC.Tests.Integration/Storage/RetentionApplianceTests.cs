@@ -178,6 +178,7 @@ public sealed class RetentionApplianceTests : IDisposable
             var (more, page) = await OcRoomMessages.HistoryAsync(bConn, room, 0, 500);
             Assert.False(more);
             Assert.Equal(kept, page.Select(m => m.Seq));
+            Assert.Equal(20, first.Server.Messages.RoomMessagesStored);
         }
         // Without the index's checkpoint the index and the rooms' spans are built from the kept
         // part, which holds neither member's join: the spans kept with the retention point do.
@@ -186,6 +187,7 @@ public sealed class RetentionApplianceTests : IDisposable
         await using var bobAgain = await SessionAsync(second, bob);
         Assert.Equal(kept, (await OcRoomMessages.HistoryAsync(bobAgain, room, 0, 500)).Messages.Select(m => m.Seq));
         ulong after = (await OcRoomMessages.SendAsync(bobAgain, room, "still here")).Seq;
+        Assert.Equal(21, second.Server.Messages.RoomMessagesStored);
         Assert.Equal(new[] { alice, bob }.Order(), (await OcRooms.MembersAsync(bobAgain, room)).Select(m => m.OcNumber).Order());
         // The start's reconciliation with the account database found nothing missing: no new Joined entries.
         var (_, now) = await OcRoomMessages.HistoryAsync(bobAgain, room, 0, 500);

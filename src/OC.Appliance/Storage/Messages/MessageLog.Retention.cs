@@ -59,6 +59,9 @@ internal sealed partial class MessageLog
     /// <summary>The first message still kept (1 when none expired): reads never return an older one.</summary>
     public ulong FirstRetainedSeq => _retention.FirstSeq;
 
+    /// <summary>Members' messages in rooms not expired (the spans count every one ever committed, the kept spans the expired ones).</summary>
+    public long RoomTextsKept => Rooms.TextEntries - _retainedRooms.TextEntries;
+
     /// <summary>
     /// Drops the messages from the first kept one on while they are older than
     /// <paramref name="cutoffMs"/>, at most <paramref name="maxMessages"/> of them: it stops at the

@@ -74,6 +74,7 @@ internal sealed partial class MessageWorker
         _runBytes += step.Bytes;
         _runPunched &= step.Punched;
         Interlocked.Add(ref _messages, -step.Dropped);
+        Interlocked.Exchange(ref _roomMessages, _log.RoomTextsKept);
         Interlocked.Add(ref _expired, step.Dropped);
         if (!step.CaughtUp)
         {

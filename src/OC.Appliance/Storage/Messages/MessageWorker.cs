@@ -19,6 +19,7 @@ internal sealed partial class MessageWorker : GroupWorker<MessageLog>
     private readonly DiskSpaceGuard _disk;
     private long _groups;
     private long _messages;
+    private long _roomMessages;
 
     /// <param name="time">The clock that stamps each group's messages (the system's by default).</param>
     /// <param name="retention">--retention: messages older than this are dropped (null: kept for ever).</param>
@@ -29,6 +30,7 @@ internal sealed partial class MessageWorker : GroupWorker<MessageLog>
         _disk = new DiskSpaceGuard(_dataDirectory, DiskSpaceGuard.DefaultMinFreeBytes);
         _log = new MessageLog(_dataDirectory);
         _messages = _log.Count;
+        _roomMessages = _log.RoomTextsKept;
         InitRetention(retention);
         Start("oc-messages");
     }
@@ -46,6 +48,9 @@ internal sealed partial class MessageWorker : GroupWorker<MessageLog>
     public long MessagesStored => Interlocked.Read(ref _messages);
 
     public long GroupsCommitted => Interlocked.Read(ref _groups);
+
+    /// <summary>Members' messages stored in rooms (thread-safe read).</summary>
+    public long RoomMessagesStored => Interlocked.Read(ref _roomMessages);
 
     /// <summary>After this long without jobs, the index is checkpointed (an open then replays nothing).</summary>
     internal const int CheckpointWhenIdleMs = 30_000;
@@ -85,6 +90,7 @@ internal sealed partial class MessageWorker : GroupWorker<MessageLog>
             long before = _log.Count;
             _log.Commit(FlushToDisk);
             Interlocked.Add(ref _messages, _log.Count - before);
+            Interlocked.Exchange(ref _roomMessages, _log.RoomTextsKept);
             Interlocked.Increment(ref _groups);
             if (_log.CheckpointDue) _log.Checkpoint();
         }
