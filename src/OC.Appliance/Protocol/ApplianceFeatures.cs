@@ -28,8 +28,9 @@ internal sealed class ApplianceFeatures
         Accounts = new AccountsHandler(storage, Presence, sessions, Limits, time);
         Friends = new FriendsHandler(storage, Presence, Limits, time, friends);
         Messages = new MessagesHandler(messages, Presence, sessions, Limits);
-        Uploads = new UploadsHandler(files, Presence, sessions, notices, Limits);
-        Downloads = new DownloadsHandler(files, sessions, Presence);
+        var roomFileNotices = new RoomFileNotices(storage, Presence, sessions);
+        Uploads = new UploadsHandler(files, storage, Presence, sessions, notices, roomFileNotices, Limits);
+        Downloads = new DownloadsHandler(files, storage, sessions, Presence);
         RoomMessages = new RoomMessagesHandler(messages, storage, Presence, Limits);
         Rooms = new RoomsHandler(storage, Presence, Limits, time, rooms ?? RoomLimits.Default, RoomMessages);
         Snapshots = new SnapshotHandler(storage, messages);
