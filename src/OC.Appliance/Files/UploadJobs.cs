@@ -95,7 +95,11 @@ internal sealed class ReleaseUploadJob(ulong fileId) : WorkerJob<FileStore>
 
 internal sealed class SweepJob : WorkerJob<FileStore>
 {
-    internal override void Execute(FileStore store) => store.Sweep(store.NowMs);
+    internal override void Execute(FileStore store)
+    {
+        store.Sweep(store.NowMs);
+        store.Expire(store.NowMs); // --retention (nothing without it)
+    }
 
     internal override void Complete() { }
 }

@@ -119,6 +119,11 @@ public sealed class RoomFileTests
         Assert.Contains(await OcFiles.ListAsync(r.BobConn), e => e.FileId == id && e.Room == r.Id);
         // A list with one peer is of 1:1 files only.
         Assert.Empty(await OcFiles.ListAsync(r.BobConn, r.Alice));
+
+        // And the room's stream has it once, as a File entry with the file's id and name.
+        var (_, history) = await OcRoomMessages.HistoryAsync(r.CarolConn, r.Id, 0, 100);
+        var entry = Assert.Single(history, m => m.Kind == RoomMessageKind.File);
+        Assert.Equal((r.Alice, "minutes.bin", id), (entry.From, entry.Text, System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(entry.MessageId)));
     }
 
     [Fact]

@@ -12,6 +12,9 @@ internal sealed record FileLimits
     public long MaxFileSize { get; init; } = 4L * 1024 * 1024 * 1024;
     public long QuotaPerUser { get; init; } = 10L * 1024 * 1024 * 1024;
     public TimeSpan PartialTtl { get; init; } = TimeSpan.FromDays(7);
+
+    /// <summary>--retention: files older than this are deleted (null: kept for ever; see FileStore.Expire).</summary>
+    public TimeSpan? Retention { get; init; }
     public long MinFreeBytes { get; init; } = DiskSpaceGuard.DefaultMinFreeBytes;
 
     /// <summary>How far beyond what the worker has written a client may send (the credit of FILE_ACCEPTED / FILE_PROGRESS ends there).</summary>
