@@ -11,7 +11,7 @@ internal sealed partial class ChatLoop
         /to NUMBER   talk to this friend from now on (a friend's nick works too); the prompt shows who
         /to #ROOM    talk in this room of yours from now on (#123456, or # and the room's name)
         /who         your friends, and who is online
-        /send PATH   send a file to the current conversation (in the background; run again to resume)
+        /send PATH   send a file to the current friend or room (in the background; run again to resume)
         /get FILE_ID [PATH]
                      download a file you were sent (to its name in this folder, or PATH)
         /accept NUMBER   accept a friend request (you are friends from now on)

@@ -271,12 +271,21 @@ public sealed partial class CliRoomMessagesTests(CliApplianceFixture appliance) 
         await chat.StdoutLineAsync(l => l.StartsWith(alice + "  alice  ", StringComparison.Ordinal) && l.EndsWith("owner", StringComparison.Ordinal));
         await chat.WriteLineAsync("/rooms");
         await chat.StdoutLineAsync(l => l == $"#{room}  Lunch  2 members");
+
+        // /send in a room: a room file, which the room's stream announces.
+        string path = Path.Combine(_bob.Path, "minutes.txt");
+        await File.WriteAllTextAsync(path, "we ate");
+        await chat.WriteLineAsync("/send " + path);
+        var (sentFile, _) = await chat.StdoutLineAsync(l => l.StartsWith("* sent minutes.txt", StringComparison.Ordinal));
+        Assert.Matches($@"^\* sent minutes\.txt \(6 B\) to #{room} Lunch as file [0-9a-f]{{16}}$", sentFile);
         await chat.WriteLineAsync("/quit");
         var (exitCode, _) = await chat.WaitForExitAsync();
         Assert.Equal(0, exitCode);
 
         // Sent with ROOM_SEND once /quit had waited for it.
-        Assert.Equal("bob: me!", Bodies(await Oc(_alice, "history", "#" + room))[^1]);
+        var history = Bodies(await Oc(_alice, "history", "#" + room));
+        Assert.Contains("bob: me!", history);
+        Assert.Contains($"* bob sent file minutes.txt ({sentFile[^16..]})", history);
     }
 
     [Fact]
