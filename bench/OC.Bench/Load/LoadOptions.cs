@@ -65,7 +65,8 @@ internal sealed record LoadOptions
         options:
           -c, --connections LIST   connections, comma-separated for a series (default 1; handshakes:
                                    connects in flight at once, default 16)
-          -w, --window N           requests in flight per connection (default 32, chat 64; at most 256);
+          -w, --window N           requests in flight per connection (default 32; chat, room, room-disk
+                                   64; at most 256);
                                    chat takes a list (-w 1,64: each window in turn, one invocation)
           -d, --duration S         measured seconds per run (default 5); chat-during-upload:
                                    seconds of the reference chat before and after the upload;
@@ -76,7 +77,7 @@ internal sealed record LoadOptions
           --both                   accounts, chat, in-process: run with and without flush, print the ratio
           -p, --pairs LIST         chat: sender/receiver pairs, comma-separated for a series (default 1);
                                    soak: chatting pairs (default 100)
-          --size N                 chat, chat-during-upload: bytes of text per message
+          --size N                 chat, chat-during-upload, room, room-disk: bytes of text per message
                                    (default 64; 1..4096; chat-during-upload at least 10)
           --interval MS            chat-during-upload, handshakes: milliseconds between messages (default 10)
           --poller epoll|select    in-process or spawned appliance's poller (default: epoll)
@@ -108,7 +109,7 @@ internal sealed record LoadOptions
                                    appliance's default --room-members); room-disk: the room sizes to
                                    compare (default 2,500)
           --messages K             room-disk: messages sent per case (default 20000)
-          --phase-limit S          chat: the deadline of every phase (start, set-up, traffic, stop)
+          --phase-limit S          chat, room, room-disk: the deadline of every phase (start, set-up, traffic, stop)
                                    instead of limits only a hang misses; a missed one kills the
                                    appliance, deletes the data folders and exits with code 3
           --replot                 soak: no load; redraw --svg from the samples in --csv (with
