@@ -90,6 +90,9 @@ internal sealed record LoadOptions
                                    over TLS) and SYNCs (live), instead of RESUMEing one session
           --users N                handshakes: users the connections log in as, in turn (default 64)
           --settle S               idle: seconds to wait before each RSS reading (default 2)
+          --rss-after S            chat (an appliance process: --appliance): its RSS before the pairs, and S s
+                                   after their connections closed, beside it (the message worker lets idle
+                                   senders' resend windows go after 30 s without messages: S 45 covers it)
           --hold S                 idle: keep the connections open S seconds after measuring (e.g.
                                    to take a dotnet-gcdump of a JIT appliance)
           --env NAME=VALUE         environment variable for a spawned appliance (repeatable)
@@ -142,6 +145,9 @@ internal sealed record LoadOptions
     /// <summary>The transports to run, in order: [true] (TLS, the default), [false] (--tls off), or [false, true] (--tls both).</summary>
     public IReadOnlyList<bool> TlsRuns { get; init; } = [true];
     public double SettleSeconds { get; init; } = 2;
+
+    /// <summary>chat: read the appliance's RSS before the pairs and this long after their connections closed (null: not).</summary>
+    public double? RssAfterSeconds { get; init; }
     public double HoldSeconds { get; init; }
     public IReadOnlyList<KeyValuePair<string, string>> Environment { get; init; } = [];
     public bool Json { get; init; }
@@ -215,6 +221,7 @@ internal sealed record LoadOptions
                 "--users" => o with { Users = Int(arg, Value(), 1, 100_000) },
                 "--tls" => o with { TlsRuns = TlsRunsOf(arg, Value()) },
                 "--settle" => o with { SettleSeconds = Seconds(arg, Value(), 0) },
+                "--rss-after" => o with { RssAfterSeconds = Seconds(arg, Value(), 0) },
                 "--hold" => o with { HoldSeconds = Seconds(arg, Value(), 0) },
                 "--env" => AddEnv(o, env, Value()),
                 "--json" => o with { Json = true },

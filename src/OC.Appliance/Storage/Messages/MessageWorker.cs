@@ -70,8 +70,29 @@ internal sealed partial class MessageWorker : GroupWorker<MessageLog>
     protected override void RunIdle(List<WorkerJob<MessageLog>> finished)
     {
         if (RetentionDue && !_log.HasStaged) ExpireStep(); // and the checkpoint at the next idle wait
-        else _log.Checkpoint();
+        else
+        {
+            _log.Checkpoint();
+            ReleaseIdleMemory();
+        }
     }
+
+    /// <summary>
+    /// After a burst and 30 s without a message (once per burst: the checkpoint above is what the
+    /// idle wait was for), the resend windows go: up to ~72 MiB for 2,048 busy senders, held for
+    /// nobody once they stopped; a sender's next message reads theirs back from the index. When
+    /// that was much, one compacting collection gives it back to the system now (a few ms of pause
+    /// on an idle appliance) rather than at some later gen-2 collection.
+    /// </summary>
+    private void ReleaseIdleMemory()
+    {
+        long ids = _log.ForgetResendWindows();
+        if (ids * RecentIds.BytesPerId < ReleaseCollectAfterBytes) return;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        Log.Info("messages.idle_release", $"{ids:#,0} resend ids of idle senders dropped, memory given back");
+    }
+
+    private const long ReleaseCollectAfterBytes = 8L * 1024 * 1024;
 
     protected override void OnStopped()
     {
