@@ -73,10 +73,10 @@ public sealed class CliInProcessTests : IDisposable
     [InlineData(new[] { "whoami", "--server", "host:0" }, "--server: '0' is not a port number (1..65535) (see oc whoami --help)")]
     [InlineData(new[] { "--server", "[::1", "whoami" }, "--server: '[::1' has '[' without ']' (see oc whoami --help)")]
     [InlineData(new[] { "whoami", "--timeout", "0" }, "--timeout must be 1..3600 seconds, not 0 (see oc whoami --help)")]
-    [InlineData(new[] { "send", "654321" }, "Required argument missing for command: 'send'. (see oc send --help)")]
+    [InlineData(new[] { "send", "654321" }, "the text of the message is missing (see oc send --help)")]
     [InlineData(new[] { "history", "654321", "--limit", "501" }, "--limit must be 1..500, not 501 (see oc history --help)")]
     [InlineData(new[] { "history", "654321", "--before", "0" }, "--before must be a seq of 1 or more (see oc history --help)")]
-    [InlineData(new[] { "chat", "12" }, "'12' is not an OC number (six digits) (see oc chat --help)")]
+    [InlineData(new[] { "chat", "12" }, "'12' is not an OC number (six digits) nor a room (#123456) (see oc chat --help)")]
     public async Task Parse_errors_print_one_line_and_exit_2(string[] args, string message)
     {
         var (exitCode, stdout, stderr) = await RunAsync(null, args);
