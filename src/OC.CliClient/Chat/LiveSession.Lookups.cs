@@ -1,0 +1,22 @@
+using OC.Protocol.Client;
+using OC.Protocol.Messages;
+
+namespace OC.CliClient.Chat;
+
+// What the full-screen client (oc ui) asks over the current connection besides the live events:
+// a conversation's older messages, its files, the appliance's name.
+internal sealed partial class LiveSession
+{
+    /// <summary>The appliance's name from WELCOME; null while there is no connection.</summary>
+    public string? ApplianceName => CurrentLink?.Connection.Welcome.ApplianceName;
+
+    /// <summary>HISTORY over the current connection (a page of the conversation with <paramref name="peer"/> before <paramref name="beforeSeq"/>, 0 = the newest).</summary>
+    public Task<(bool More, List<ChatMessage> Messages)> HistoryAsync(uint peer, ulong beforeSeq, int limit, CancellationToken cancellationToken) =>
+        (CurrentLink ?? throw new OcConnectionException("no connection to the appliance just now; try again once it is back"))
+            .CallAsync((c, t) => OcMessages.HistoryAsync(c, peer, beforeSeq, limit, t), cancellationToken);
+
+    /// <summary>FILE_LIST of the files exchanged with <paramref name="peer"/> over the current connection.</summary>
+    public Task<List<FileEntry>> FilesAsync(uint peer, CancellationToken cancellationToken) =>
+        (CurrentLink ?? throw new OcConnectionException("no connection to the appliance just now; try again once it is back"))
+            .CallAsync((c, t) => OcFiles.ListAsync(c, peer, t), cancellationToken);
+}
