@@ -219,7 +219,7 @@ internal sealed partial class UiApp
                     FileState.Uploading => "partial",
                     _ => "rejected",
                 };
-                detail = $"{TransferProgress.Bytes((long)item.Entry.Size)} · {who} · {state}";
+                detail = $"{state} · {TransferProgress.Bytes((long)item.Entry.Size)} · {who}";
                 if (item.Note is { } note && !item.Downloaded) detail += " · " + note;
             }
 

@@ -19,6 +19,10 @@ internal sealed partial class UiApp
     private string? _status;
     private bool _focused = true;
 
+    // Live: what arrives now is new. The messages that waited for this connection (SYNC) are
+    // counted as unread but notify nobody: a screen opening with a ring for each would be noise.
+    private bool _live;
+
     private void OnConnected()
     {
         _connection = "syncing…";
@@ -29,6 +33,7 @@ internal sealed partial class UiApp
     private void OnLive()
     {
         _connection = "connected";
+        _live = true;
         _applianceName = _session.ApplianceName ?? _applianceName;
         RefreshFriends();
         if (_current is { HistoryLoaded: false } current) LoadHistory(current);
@@ -38,6 +43,7 @@ internal sealed partial class UiApp
     private void OnLost(string reason)
     {
         _connection = "reconnecting…";
+        _live = false;
         _status = "connection lost (" + ErrorReport.OneLine(reason) + "); reconnecting";
     }
 
@@ -113,7 +119,7 @@ internal sealed partial class UiApp
                 break;
             case FriendRequestEvent { Request: var request }:
                 if (!_requests.Any(x => x.OcNumber == request.OcNumber)) _requests.Add(request);
-                _notifier.Notify("oc", MessageLines.Visible(request.Nick) + " wants to be your friend");
+                if (_live) _notifier.Notify("oc", MessageLines.Visible(request.Nick) + " wants to be your friend");
                 break;
             case RoomInvitationEvent { Invitation: var invitation }:
                 if (!_invitations.Any(x => x.RoomId == invitation.RoomId)) _invitations.Add(invitation);
@@ -144,7 +150,7 @@ internal sealed partial class UiApp
     {
         bool inView = conversation == _current;
         if (!inView) conversation.Unread++;
-        if (!inView || !_focused || mention) _notifier.Notify("oc", text);
+        if (_live && (!inView || !_focused || mention)) _notifier.Notify("oc", text);
     }
 
     /// <summary>Asks for the page of history before the oldest message known (the newest page the first time).</summary>

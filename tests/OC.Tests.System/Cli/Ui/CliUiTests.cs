@@ -1,0 +1,221 @@
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using OC.Tests.EndToEnd;
+using OC.Tests.Integration;
+using Xunit.Abstractions;
+
+namespace OC.Tests.Cli;
+
+/// <summary>
+/// `oc ui`, the full-screen client, as a person uses it: the real oc in a real terminal (tmux),
+/// keys typed, the screen read back; the other users are `oc send`, `oc listen` and
+/// `oc file send` processes on the same real appliance.
+/// </summary>
+public sealed partial class CliUiTests(CliApplianceFixture appliance, ITestOutputHelper output) : IClassFixture<CliApplianceFixture>, IDisposable
+{
+    private const string Password = "pw for the screen";
+    private readonly TempFolder _alice = new();
+    private readonly TempFolder _bob = new();
+    private readonly TempFolder _carol = new();
+    private readonly TempFolder _work = new();
+
+    public void Dispose()
+    {
+        _alice.Dispose();
+        _bob.Dispose();
+        _carol.Dispose();
+        _work.Dispose();
+    }
+
+    [GeneratedRegex(@"Your OC number is (\d{6})\.")]
+    private static partial Regex NumberText();
+
+    private static async Task<OcRun> Oc(TempFolder config, params string[] args)
+    {
+        var run = await OcProcess.RunAsync(config.Path, null, null, args);
+        Assert.True(run.ExitCode == 0, $"oc {string.Join(' ', args)}: {run}");
+        return run;
+    }
+
+    private async Task<string> RegisterAndLoginAsync(TempFolder config, string nick)
+    {
+        var register = await OcProcess.RunAsync(config.Path, Password + "\n", null, "register", "--server", appliance.Server, "--nick", nick, "--password-stdin");
+        Assert.True(register.ExitCode == 0, register.ToString());
+        string number = NumberText().Match(register.Stdout).Groups[1].Value;
+        var login = await OcProcess.RunAsync(config.Path, Password + "\n", null, "login", number, "--password-stdin");
+        Assert.True(login.ExitCode == 0, login.ToString());
+        return number;
+    }
+
+    /// <summary>Alice with two friends, Bob and Carol.</summary>
+    private async Task<(string Alice, string Bob, string Carol)> FriendsAsync()
+    {
+        string alice = await RegisterAndLoginAsync(_alice, "alice");
+        string bob = await RegisterAndLoginAsync(_bob, "bob");
+        string carol = await RegisterAndLoginAsync(_carol, "carol");
+        await Oc(_alice, "friends", "add", bob);
+        await Oc(_alice, "friends", "add", carol);
+        await Oc(_bob, "friends", "accept", alice);
+        await Oc(_carol, "friends", "accept", alice);
+        return (alice, bob, carol);
+    }
+
+    private bool TmuxMissing()
+    {
+        if (TmuxScreen.Available()) return false;
+        RequiredTool.Missing(output, "no tmux: apt-get install -y tmux");
+        return true;
+    }
+
+    /// <summary>The screen's list row of a friend (the pane left of the first '│').</summary>
+    private static string ListRow(string[] screen, string nick) =>
+        screen.Select(l => l.Split('│')[0]).FirstOrDefault(l => Regex.IsMatch(l, $@"^[●○] {nick}\b")) ?? "";
+
+    /// <summary>oc ui in a terminal, once its session is live (keys typed before it is in raw mode would be echoed by the terminal, not read).</summary>
+    private static async Task<TmuxScreen> StartUiAsync(TempFolder config, TempFolder work, int width = 80, int height = 24, params string[] extra)
+    {
+        var screen = await TmuxScreen.StartAsync(config.Path, work.Path, width, height, null, ["ui", .. extra]);
+        await screen.WaitForAsync(s => s[0].Contains(" · connected · ", StringComparison.Ordinal), "the header saying connected");
+        return screen;
+    }
+
+    private static async Task OpenAsync(TmuxScreen screen, string nick)
+    {
+        await screen.KeysAsync("C-k");
+        await screen.TypeAsync(nick);
+        await screen.WaitForTextAsync("│> " + nick);
+        await screen.KeysAsync("Enter");
+        await screen.WaitForAsync(s => s.Length > 1 && s[1].Contains($"│ {nick} (", StringComparison.Ordinal), $"{nick}'s conversation open");
+    }
+
+    [Fact]
+    public async Task Messages_appear_live_and_the_unread_count_of_another_conversation_rises_notifies_and_clears_when_opened()
+    {
+        if (TmuxMissing()) return;
+        var (alice, _, carol) = await FriendsAsync();
+        await Oc(_bob, "send", alice, "before the screen opened");
+
+        await using var screen = await StartUiAsync(_alice, _work);
+        var start = await screen.WaitForAsync(s => ListRow(s, "bob").Contains("(1)", StringComparison.Ordinal), "bob's unread message counted");
+        Assert.Contains("connected", start[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("(", ListRow(start, "carol"), StringComparison.Ordinal);
+
+        await OpenAsync(screen, "bob");
+        var opened = await screen.WaitForTextAsync("bob: before the screen opened");
+        Assert.DoesNotContain("(1)", ListRow(opened, "bob"), StringComparison.Ordinal);
+
+        // Bob writes while the conversation is in view: it appears, with no unread count and no notification.
+        await Oc(_bob, "send", alice, "live from bob 你好 🎉");
+        await screen.WaitForTextAsync("bob: live from bob 你好 🎉");
+        Assert.DoesNotContain("\e]9;", screen.Raw, StringComparison.Ordinal);
+
+        // Carol writes: her conversation is not in view, so her count rises and the terminal is asked to notify.
+        await Oc(_carol, "send", alice, "psst \e[31mred");
+        var unread = await screen.WaitForAsync(s => ListRow(s, "carol").Contains("(1)", StringComparison.Ordinal), "carol's unread count");
+        Assert.DoesNotContain("psst", string.Join('\n', unread), StringComparison.Ordinal);
+        await screen.WaitForRawAsync("\e]9;oc: carol: psst \uFFFD[31mred", "the OSC 9 notification (escape in the text made visible)");
+        Assert.Contains("\e]777;notify;oc;carol: psst", screen.Raw, StringComparison.Ordinal);
+        Assert.Contains("\a", screen.Raw, StringComparison.Ordinal);
+
+        await OpenAsync(screen, "carol");
+        var read = await screen.WaitForTextAsync("carol: psst �[31mred");
+        Assert.DoesNotContain("(1)", ListRow(read, "carol"), StringComparison.Ordinal);
+
+        // Alice answers from the screen: Carol's history has it, and the screen marks it delivered once Carol is live.
+        await screen.TypeAsync("hello carol");
+        await screen.KeysAsync("Enter");
+        await screen.WaitForTextAsync("you: hello carol");
+        var history = await Oc(_carol, "history", alice);
+        Assert.Contains("alice: hello carol", history.Stdout, StringComparison.Ordinal);
+
+        // The terminal loses the focus (mode 1004): a message to the conversation in view notifies now.
+        await screen.TypeAsync("\e[O");
+        await Oc(_carol, "send", alice, "are you there?");
+        await screen.WaitForRawAsync("\e]9;oc: carol: are you there?", "the notification while the terminal is not focused");
+
+        await screen.KeysAsync("C-q");
+        var (code, before, after) = await screen.WaitForExitAsync();
+        Assert.Equal(0, code);
+        Assert.Equal(before, after);
+        Assert.False(await screen.AlternateScreenAsync());
+    }
+
+    [Fact]
+    public async Task A_friend_coming_online_and_going_offline_shows_in_the_list()
+    {
+        if (TmuxMissing()) return;
+        await FriendsAsync();
+        await using var screen = await StartUiAsync(_alice, _work);
+        await screen.WaitForAsync(s => ListRow(s, "bob").StartsWith('○'), "bob offline");
+
+        await using (var listen = RunningOc.Start(_bob.Path, "listen"))
+        {
+            await listen.StderrLineAsync(line => line.StartsWith("oc: listening as ", StringComparison.Ordinal));
+            await screen.WaitForAsync(s => ListRow(s, "bob").StartsWith('●'), "bob online");
+        }
+
+        await screen.WaitForAsync(s => ListRow(s, "bob").StartsWith('○'), "bob offline again");
+        await screen.KeysAsync("C-q");
+        Assert.Equal(0, (await screen.WaitForExitAsync()).ExitCode);
+    }
+
+    [Fact]
+    public async Task A_file_from_a_friend_shows_in_the_panel_and_downloads_byte_identical()
+    {
+        if (TmuxMissing()) return;
+        var (alice, _, _) = await FriendsAsync();
+        await using var screen = await StartUiAsync(_alice, _work);
+        await OpenAsync(screen, "bob");
+
+        using var sent = new TempFolder();
+        string source = Path.Combine(sent.Path, "holiday.bin");
+        byte[] content = RandomNumberGenerator.GetBytes(700_000);
+        await File.WriteAllBytesAsync(source, content);
+        await Oc(_bob, "file", "send", alice, source);
+        await screen.WaitForTextAsync("bob sent holiday.bin");
+
+        await screen.KeysAsync("F2");
+        var panel = await screen.WaitForTextAsync("Files (1)");
+        Assert.Contains(panel, l => l.Contains("holiday.bin", StringComparison.Ordinal) && l.IndexOf('│') < l.IndexOf("holiday.bin", StringComparison.Ordinal));
+
+        // Tab: input, list, conversation, files.
+        await screen.KeysAsync("Tab", "Tab", "Tab");
+        await screen.WaitForAsync(s => s[1].Contains("Files (1)", StringComparison.Ordinal), "the files pane");
+        await screen.KeysAsync("Enter");
+        await screen.WaitForTextAsync("downloaded");
+        Assert.Equal(content, await File.ReadAllBytesAsync(Path.Combine(_work.Path, "holiday.bin")));
+
+        await screen.KeysAsync("C-q");
+        Assert.Equal(0, (await screen.WaitForExitAsync()).ExitCode);
+    }
+
+    [Fact]
+    public async Task At_80x24_every_pane_is_there_a_resize_redraws_and_ctrl_c_restores_the_terminal()
+    {
+        if (TmuxMissing()) return;
+        await FriendsAsync();
+        await using var screen = await StartUiAsync(_alice, _work);
+        var small = await screen.WaitForAsync(s => ListRow(s, "carol").Length > 0 && s[0].Contains("connected", StringComparison.Ordinal), "the friends");
+        Assert.True(small.Length >= 24);
+        Assert.Contains("alice", small[0], StringComparison.Ordinal);
+        Assert.Contains("Friends", small[1], StringComparison.Ordinal);
+        Assert.Contains("No conversation open", small[1], StringComparison.Ordinal);
+        Assert.StartsWith(">", small[22], StringComparison.Ordinal);
+        Assert.Contains("Ctrl-Q quit", small[23], StringComparison.Ordinal);
+        Assert.All(small.Take(24), l => Assert.True(l.Length <= 80, l));
+
+        await screen.KeysAsync("F1");
+        await screen.WaitForTextAsync("Keys (any key closes)");
+        await screen.KeysAsync("Escape");
+        await screen.WaitForAsync(s => !s.Any(l => l.Contains("Keys (any key closes)", StringComparison.Ordinal)), "the help closed");
+
+        await screen.ResizeAsync(100, 30);
+        await screen.WaitForAsync(s => s.Length >= 30 && s[29].Contains("Ctrl-Q quit", StringComparison.Ordinal), "the status row at the new bottom");
+
+        await screen.KeysAsync("C-c");
+        var (code, before, after) = await screen.WaitForExitAsync();
+        Assert.Equal(130, code);
+        Assert.Equal(before, after);
+        Assert.False(await screen.AlternateScreenAsync());
+    }
+}
