@@ -87,7 +87,7 @@ internal sealed class Conversation(uint number, string nick)
         foreach (var entry in page)
         {
             if (Knows(entry)) continue;
-            int at = Entries.FindIndex(e => e.Seq > entry.Seq);
+            int at = Entries.FindIndex(e => e.Seq == 0 || e.Seq > entry.Seq); // Unacknowledged ones are the newest.
             if (at < 0) Entries.Add(entry);
             else Entries.Insert(at, entry);
             LastActivityUnixMs = Math.Max(LastActivityUnixMs, entry.TimeUnixMs);

@@ -4,7 +4,7 @@ namespace OC.CliClient.Ui;
 
 /// <summary>
 /// The input line's text and cursor: editing (Emacs keys as in readline), the lines entered
-/// before (Up and Down), several lines (Alt-Enter puts a line break in) and pastes (inserted whole,
+/// before (Up on the first line, Down on the last), several lines (Alt-Enter puts a line break in) and pastes (inserted whole,
 /// line breaks kept). Pure: the screen draws it with <see cref="View"/>.
 /// </summary>
 internal sealed class InputLine
@@ -62,10 +62,10 @@ internal sealed class InputLine
             case KeyKind.End:
                 _cursor = LineEnd(_cursor);
                 return true;
-            case KeyKind.Up when LineCount == 1:
+            case KeyKind.Up when LineStart(_cursor) == 0:
                 Browse(+1);
                 return true;
-            case KeyKind.Down when LineCount == 1:
+            case KeyKind.Down when LineEnd(_cursor) == _text.Length:
                 Browse(-1);
                 return true;
             case KeyKind.Up:
