@@ -103,6 +103,10 @@ internal sealed class ApplianceServer : IDisposable
                 _messages.DrainCompleted();
                 _files.DrainCompleted();
             };
+            // The rooms' streams catch up with changes committed just before a crash; entries a
+            // full disk refused are tried again.
+            _features.RoomMessages.Reconcile();
+            _loop.AddTimer(TimeSpan.FromSeconds(2), _features.RoomMessages.RetryFailed, TimeSpan.FromSeconds(2));
             // Partial uploads untouched for --partial-ttl are deleted on the file worker.
             _loop.AddTimer(TimeSpan.FromMinutes(1), _features.Uploads.Sweep, TimeSpan.FromHours(1));
             _loop.AddTimer(TimeSpan.FromMinutes(1), () => _features.Accounts.Throttle.Sweep(options.Time.NowMs()), TimeSpan.FromMinutes(1));
@@ -150,6 +154,9 @@ internal sealed class ApplianceServer : IDisposable
 
     public ApplianceOptions Options { get; }
     public DateTime StartedUtc { get; }
+
+    /// <summary>Done when the rooms' streams caught up with the account database at start (tests wait for it).</summary>
+    internal Task RoomsReconciled => _features.RoomMessages.Reconciled;
     public IPEndPoint ProtocolEndPoint => _acceptor.LocalEndPoint;
 
     /// <summary>Where the status page listens; null with <see cref="ApplianceOptions.HttpEnabled"/> false.</summary>

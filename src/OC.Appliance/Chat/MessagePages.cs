@@ -36,8 +36,16 @@ internal sealed class SyncPage(int user, ulong afterSeq) : IMessageSink
     public bool Accept(in MessageRecord r)
     {
         if (_count == MaxMessages || Frames.Length >= MaxBytes) return false;
-        ChatMessage.Write(Frames, r.Seq, r.TimeMs, (uint)r.From, (uint)r.To, r.Id, r.Text);
-        if (r.To == user && r.From != user) Received.Add((r.Seq, r.From));
+        if (r.IsRoom)
+        {
+            RoomMessage.Write(Frames, r.Seq, r.TimeMs, (uint)r.Target, (uint)r.From, RoomRecords.KindOf(r), (uint)RoomRecords.Subject(r),
+                RoomRecords.WireId(r), r.Text);
+        }
+        else
+        {
+            ChatMessage.Write(Frames, r.Seq, r.TimeMs, (uint)r.From, (uint)r.To, r.Id, r.Text);
+            if (r.To == user && r.From != user) Received.Add((r.Seq, r.From));
+        }
         LastSeq = r.Seq;
         _count++;
         return true;

@@ -30,7 +30,8 @@ internal sealed class ApplianceFeatures
         Messages = new MessagesHandler(messages, Presence, sessions, Limits);
         Uploads = new UploadsHandler(files, Presence, sessions, notices, Limits);
         Downloads = new DownloadsHandler(files, sessions, Presence);
-        Rooms = new RoomsHandler(storage, Presence, Limits, time, rooms ?? RoomLimits.Default);
+        RoomMessages = new RoomMessagesHandler(messages, storage, Presence, Limits);
+        Rooms = new RoomsHandler(storage, Presence, Limits, time, rooms ?? RoomLimits.Default, RoomMessages);
         Snapshots = new SnapshotHandler(storage, messages);
     }
 
@@ -46,6 +47,7 @@ internal sealed class ApplianceFeatures
     public UploadsHandler Uploads { get; }
     public DownloadsHandler Downloads { get; }
     public RoomsHandler Rooms { get; }
+    public RoomMessagesHandler RoomMessages { get; }
 
     /// <summary>ADMIN_SNAPSHOT of the admin socket: the snapshot points of an online backup.</summary>
     public SnapshotHandler Snapshots { get; }

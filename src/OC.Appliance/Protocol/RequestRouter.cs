@@ -148,6 +148,8 @@ internal sealed class RequestRouter(ApplianceFeatures features, ConnectionLimits
             case FrameType.RoomOwner: features.Rooms.OnOwner(session, id, payload); return;
             case FrameType.RoomList: features.Rooms.OnList(session, id, payload); return;
             case FrameType.RoomMembers: features.Rooms.OnMembers(session, id, payload); return;
+            case FrameType.RoomSend: features.RoomMessages.OnSend(session, id, payload); return;
+            case FrameType.RoomHistory: features.RoomMessages.OnHistory(session, id, payload); return;
             case FrameType.Hello:
                 Replies.Fatal(session, id, ErrorCode.UnexpectedFrame, "HELLO was already sent on this connection");
                 return;
@@ -159,7 +161,7 @@ internal sealed class RequestRouter(ApplianceFeatures features, ConnectionLimits
                 or FrameType.FileEntries or FrameType.FileData or FrameType.FileReceived
                 or FrameType.FriendRequest or FrameType.FriendRequestList or FrameType.BlockedUsers or FrameType.SessionList
                 or FrameType.RoomInfo or FrameType.RoomInvitation or FrameType.RoomInvitationList or FrameType.Rooms
-                or FrameType.RoomMemberList or FrameType.RoomEvent:
+                or FrameType.RoomMemberList or FrameType.RoomEvent or FrameType.RoomMessage or FrameType.RoomHistoryPage:
                 Replies.Fatal(session, id, ErrorCode.UnexpectedFrame, $"{header.Type} is sent by the appliance, not to it");
                 return;
             default:

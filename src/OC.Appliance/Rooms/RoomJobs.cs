@@ -157,6 +157,9 @@ internal sealed class RoomChangeJob(RoomsHandler handler, ClientSession session,
         if (_roomsDelta != 0) counters.AddRooms(_roomsDelta);
     }
 
+    // The room's stream must follow the database even when the asker has gone (RoomsHandler.OnChanged).
+    protected override bool ActsWhenClosed => true;
+
     protected override void OnCompleted() => handler.OnChanged(this);
 }
 

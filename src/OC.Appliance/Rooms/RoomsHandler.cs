@@ -5,6 +5,7 @@ using OC.Appliance.Storage;
 using OC.Protocol;
 using OC.Protocol.Framing;
 using OC.Protocol.Messages;
+using OC.Appliance.Storage.Messages;
 
 namespace OC.Appliance.Rooms;
 
@@ -15,7 +16,8 @@ namespace OC.Appliance.Rooms;
 /// reply and every session of every member (and of the one who left or was kicked) the ROOM_EVENT.
 /// Loop thread only.
 /// </summary>
-internal sealed class RoomsHandler(StorageWorker storage, PresenceRegistry presence, RateLimits limits, TimeProvider time, RoomLimits roomLimits)
+internal sealed class RoomsHandler(StorageWorker storage, PresenceRegistry presence, RateLimits limits, TimeProvider time, RoomLimits roomLimits,
+    RoomMessagesHandler stream)
 {
     public RoomLimits Limits => roomLimits;
 
@@ -72,58 +74,92 @@ internal sealed class RoomsHandler(StorageWorker storage, PresenceRegistry prese
         storage.Post(new RoomMembersJob(this, session, requestId, session.UserNumber, (int)roomId));
     }
 
+    /// <summary>
+    /// The change is committed: a change of membership goes into the room's stream first (the
+    /// log's spans then follow it, and the members see the entry), and only then is it answered and
+    /// announced. Runs even when the asker's connection closed: the stream must follow the database.
+    /// </summary>
     internal void OnChanged(RoomChangeJob job)
     {
-        var session = job.Session;
         if (job.Result != RoomResult.Done)
         {
-            Refuse(session, job.RequestId, job.Result, job.RoomId, job.Target);
+            if (!job.Session.IsClosed) Refuse(job.Session, job.RequestId, job.Result, job.RoomId, job.Target);
             return;
         }
+        var room = job.Room!;
+        int me = job.MeNumber;
+        var entry = job.Op switch
+        {
+            RoomOp.Create => (RoomMessageKind.Joined, me, me, job.MeNick),
+            RoomOp.Accept or RoomOp.Join => (RoomMessageKind.Joined, job.Inviter != 0 ? job.Inviter : me, me, job.MeNick),
+            RoomOp.Leave => (RoomMessageKind.Left, me, me, job.MeNick),
+            RoomOp.Kick => (RoomMessageKind.Kicked, me, job.Target, job.TargetNick),
+            RoomOp.Owner => (RoomMessageKind.OwnerChanged, me, job.Target, job.TargetNick),
+            _ => ((RoomMessageKind, int, int, string)?)null,
+        };
+        if (entry is var (kind, actor, subject, nick)) stream.Append(kind, room.Id, actor, subject, nick, then: _ => Answer(job));
+        else Answer(job);
+    }
+
+    /// <summary>The reply to the one who asked (if still connected) and the ROOM_EVENT and invitation pushes.</summary>
+    private void Answer(RoomChangeJob job)
+    {
+        var session = job.Session;
         var room = job.Room!;
         int me = job.MeNumber;
         switch (job.Op)
         {
             case RoomOp.Create:
-                RoomInfo.Write(session.Connection.Output, job.RequestId, Info(room, job.Members.Count));
-                session.Connection.Commit();
+                ReplyInfo(session, job.RequestId, Info(room, job.Members.Count));
                 Log.Info("rooms.created", $"{me} created room {room.Id}");
                 return;
             case RoomOp.Invite:
-                Replies.Ok(session, job.RequestId);
+                ReplyOk(session, job.RequestId);
                 var invitation = new RoomInvitation((uint)room.Id, room.Name, (uint)me, job.MeNick,
                     new DateTimeOffset(job.TimeUtc).ToUnixTimeMilliseconds());
                 presence.Push(job.Target, buf => RoomInvitation.WriteEvent(buf, invitation));
                 return;
             case RoomOp.Decline:
                 // The inviter is not told, as with a declined friend request.
-                Replies.Ok(session, job.RequestId);
+                ReplyOk(session, job.RequestId);
                 return;
             case RoomOp.Accept:
             case RoomOp.Join:
-                RoomInfo.Write(session.Connection.Output, job.RequestId, Info(room, job.Members.Count));
-                session.Connection.Commit();
+                ReplyInfo(session, job.RequestId, Info(room, job.Members.Count));
                 Announce(job, new RoomEvent((uint)room.Id, room.Name, RoomEventKind.Joined, (uint)me, job.MeNick,
                     (uint)(job.Inviter != 0 ? job.Inviter : me)), except: session);
                 return;
             case RoomOp.Leave:
-                Replies.Ok(session, job.RequestId);
+                ReplyOk(session, job.RequestId);
                 var left = new RoomEvent((uint)room.Id, room.Name, RoomEventKind.Left, (uint)me, job.MeNick, (uint)me);
                 Announce(job, left, except: session);
                 presence.Push(me, buf => RoomEvent.Write(buf, left), except: session);
                 return;
             case RoomOp.Kick:
-                Replies.Ok(session, job.RequestId);
+                ReplyOk(session, job.RequestId);
                 var kicked = new RoomEvent((uint)room.Id, room.Name, RoomEventKind.Kicked, (uint)job.Target, job.TargetNick, (uint)me);
                 Announce(job, kicked, except: session);
                 // The one kicked is no longer a member: told here, and of nothing in the room from now on.
                 presence.Push(job.Target, buf => RoomEvent.Write(buf, kicked));
                 return;
             case RoomOp.Owner:
-                Replies.Ok(session, job.RequestId);
+                ReplyOk(session, job.RequestId);
                 Announce(job, new RoomEvent((uint)room.Id, room.Name, RoomEventKind.OwnerChanged, (uint)job.Target, job.TargetNick, (uint)me), except: session);
                 return;
         }
+    }
+
+    // The asker may have gone while the change was stored: the change stands, the reply is dropped.
+    private static void ReplyOk(ClientSession session, uint requestId)
+    {
+        if (!session.IsClosed) Replies.Ok(session, requestId);
+    }
+
+    private static void ReplyInfo(ClientSession session, uint requestId, RoomInfo info)
+    {
+        if (session.IsClosed) return;
+        RoomInfo.Write(session.Connection.Output, requestId, info);
+        session.Connection.Commit();
     }
 
     internal void OnListLoaded(ClientSession session, uint requestId, List<(RoomRecord Room, int Members)> rooms)

@@ -91,6 +91,14 @@ internal static class RoomStore
         return result;
     }
 
+    /// <summary>Every (room, member) pair (the start-up check against the message log's spans).</summary>
+    internal static HashSet<(int Room, int Member)> AllMembers(LiteDatabase db)
+    {
+        var result = new HashSet<(int, int)>();
+        foreach (var doc in db.GetCollection(Members).FindAll()) result.Add((doc[RoomField].AsInt32, doc[NumberField].AsInt32));
+        return result;
+    }
+
     internal static int CountMembers(LiteDatabase db, int roomId) => db.GetCollection(Members).Count(Query.EQ(RoomField, roomId));
 
     /// <summary>The rooms a user is a member of, ordered by id.</summary>

@@ -8,6 +8,9 @@ public abstract record OcEvent;
 /// <summary>MESSAGE: a message of yours, received or sent from another session.</summary>
 public sealed record MessageEvent(ChatMessage Message) : OcEvent;
 
+/// <summary>ROOM_MESSAGE: an entry of a room's stream (a member's message, or a membership change), live or from SYNC.</summary>
+public sealed record RoomMessageEvent(RoomMessage Message) : OcEvent;
+
 /// <summary>DELIVERED: your message <c>Seq</c> reached a session of its recipient.</summary>
 public sealed record DeliveredEvent(ulong Seq) : OcEvent;
 

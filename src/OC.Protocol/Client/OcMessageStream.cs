@@ -76,6 +76,13 @@ public sealed class OcMessageStream(OcConnection connection, ulong cursor)
                 Interlocked.Exchange(ref _cursor, message.Seq);
                 e = new MessageEvent(message);
                 return true;
+            case FrameType.RoomMessage:
+                // One cursor for 1:1 and rooms: the seqs are of one counter (docs/protocol.md, "Room messages").
+                if (!RoomMessage.TryRead(frame.Payload, out var roomMessage)) throw OcAccounts.Malformed(frame);
+                if (roomMessage.Seq <= Cursor) return false;
+                Interlocked.Exchange(ref _cursor, roomMessage.Seq);
+                e = new RoomMessageEvent(roomMessage);
+                return true;
             case FrameType.Delivered:
                 if (!SeqNumber.TryRead(frame.Payload, out ulong seq)) throw OcAccounts.Malformed(frame);
                 e = new DeliveredEvent(seq);

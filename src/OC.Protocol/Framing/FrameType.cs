@@ -98,6 +98,12 @@ public enum FrameType : ushort
     RoomMemberList = 0x005E,
     RoomEvent = 0x005F,
 
+    // Room messages (docs/protocol.md, "Room messages")
+    RoomSend = 0x0060,
+    RoomMessage = 0x0061,
+    RoomHistory = 0x0062,
+    RoomHistoryPage = 0x0063,
+
     // The admin socket only (docs/protocol.md, "The admin socket"); unknown on the TCP port
     AdminUsers = 0x0078,
     AdminUserPage = 0x0079,

@@ -4,7 +4,7 @@ namespace OC.Appliance.Storage.Messages;
 /// The key of one posting list in the message index. A list is keyed generally, so a new kind
 /// (a room, later) is a new key space, not a new index: users are positive ints, so a user's
 /// list is the number itself, a conversation puts the smaller number in the high half (never 0),
-/// and the top bit is free for rooms.
+/// and a room sets the top bit.
 /// </summary>
 internal static class ListKey
 {
@@ -13,4 +13,7 @@ internal static class ListKey
 
     /// <summary>The messages between two users, either way (HISTORY).</summary>
     public static ulong Conversation(int a, int b) => ((ulong)(uint)Math.Min(a, b) << 32) | (uint)Math.Max(a, b);
+
+    /// <summary>Every entry of a room's stream (ROOM_HISTORY, and members' SYNC).</summary>
+    public static ulong Room(int roomId) => (1UL << 63) | (uint)roomId;
 }

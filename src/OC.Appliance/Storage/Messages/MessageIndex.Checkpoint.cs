@@ -18,14 +18,18 @@ internal readonly record struct IndexCoverage(long LogLength, ulong LastSeq, lon
 /// 32  8 index file length         40  4 list count
 /// 44  … per list: key (8), block count (4), newest block's offset (8) and first seq (8),
 ///       tail count (2), tail entries (16 each: seq, offset)
+///     … the room spans (<see cref="RoomSpans.WriteTo"/>)
 /// end 4 CRC-32C of everything before it
+/// </code>
+/// "OCMCKP01", the format before rooms, is read as no checkpoint: the index is built again from the log once.
+/// <code>
 /// </code>
 /// </summary>
 internal sealed partial class MessageIndex
 {
     public const string CheckpointFileName = "messages.index.checkpoint";
 
-    private static readonly byte[] CheckpointMagic = "OCMCKP01"u8.ToArray();
+    private static readonly byte[] CheckpointMagic = "OCMCKP02"u8.ToArray();
     private const int CheckpointHeaderSize = 44;
     private const int ListHeaderSize = 30;
 
@@ -68,6 +72,7 @@ internal sealed partial class MessageIndex
     public void Reset()
     {
         _lists.Clear();
+        Rooms.Clear();
         _staged.Clear();
         _queued.Clear();
         _blocks.Consume(_blocks.Length);
@@ -127,6 +132,7 @@ internal sealed partial class MessageIndex
                 list.NextPointers = null;
                 list.TrimExcess();
             }
+            Rooms.WriteTo(buffer);
             BinaryPrimitives.WriteUInt32LittleEndian(buffer.GetSpan(4), MessageRecord.Crc(buffer.Span));
             buffer.Advance(4);
 
@@ -189,6 +195,8 @@ internal sealed partial class MessageIndex
             }
             _lists[list.Key] = list;
         }
+        if (Rooms.ReadFrom(span[..^4], ref at, coverage.LastSeq) is { } problem) throw new IndexDamagedException($"{_checkpointPath}: {problem}");
+        if (at != span.Length - 4) throw new IndexDamagedException($"{_checkpointPath} has {span.Length - 4 - at} bytes too many");
         _length = indexLength;
         CheckpointSeq = coverage.LastSeq;
         return coverage;

@@ -52,10 +52,26 @@ internal sealed partial class MessageIndex : IDisposable
     /// <summary>Posting lists known (each costs memory, messages do not).</summary>
     public int ListCount => _lists.Count;
 
-    /// <summary>Stages one message: into the sender's and recipient's lists and their conversation's.</summary>
-    public void Add(ulong seq, long offset, int from, int to)
+    /// <summary>Who may read which room, as the log says (<see cref="RoomSpans"/>): kept, saved and rebuilt with the index.</summary>
+    public RoomSpans Rooms { get; } = new();
+
+    /// <summary>
+    /// Stages one record: a 1:1 message into the sender's and recipient's lists and their
+    /// conversation's; a room member's message into the room's list and the sender's (their resend
+    /// window reads it back from there; SYNC skips it on that list); any other room entry into the
+    /// room's list only.
+    /// </summary>
+    public void Add(in MessageRecord record, long offset)
     {
-        var entry = new IndexEntry(seq, offset);
+        var entry = new IndexEntry(record.Seq, offset);
+        if (record.IsRoom)
+        {
+            AddTo(ListKey.Room(record.Target), entry);
+            if (RoomRecords.KindOf(record) == OC.Protocol.Messages.RoomMessageKind.Text) AddTo(ListKey.User(record.From), entry);
+            Rooms.Apply(record);
+            return;
+        }
+        int from = record.From, to = record.To;
         AddTo(ListKey.User(from), entry);
         if (to != from) AddTo(ListKey.User(to), entry);
         AddTo(ListKey.Conversation(from, to), entry);
@@ -69,6 +85,7 @@ internal sealed partial class MessageIndex : IDisposable
     public void CommitStaged()
     {
         _staged.Clear();
+        Rooms.Commit();
         try
         {
             foreach (var list in _queued)
@@ -104,6 +121,7 @@ internal sealed partial class MessageIndex : IDisposable
     {
         for (int i = _staged.Count - 1; i >= 0; i--) _staged[i].RemoveLast();
         _staged.Clear();
+        Rooms.Rollback();
     }
 
     public void Dispose()

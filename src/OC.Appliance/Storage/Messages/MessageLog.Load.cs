@@ -96,7 +96,7 @@ internal sealed partial class MessageLog
             while (MessageRecord.TryRead(buffer.AsSpan(used, filled - used), out var record, out int size))
             {
                 if (record.Seq != _committedSeq + 1) break; // not the next one: treat as the torn tail
-                _index.Add(record.Seq, fileOffset + used, record.From, record.To);
+                _index.Add(record, fileOffset + used);
                 _committedSeq = record.Seq;
                 _lastRecordOffset = fileOffset + used;
                 used += size;
@@ -144,7 +144,7 @@ internal sealed partial class MessageLog
         for (int at = 0; at < staged.Length;)
         {
             if (!MessageRecord.TryRead(staged[at..], out var record, out int size)) throw new InvalidDataException($"{_path}: a staged record is corrupt");
-            _index.Add(record.Seq, _committedLength + at, record.From, record.To);
+            _index.Add(record, _committedLength + at);
             at += size;
         }
         if (!HasStaged)

@@ -16,25 +16,6 @@ internal sealed partial class MessageLog
     internal const int RecentScanLimit = 8 * RecentIds.Capacity;
 
     /// <summary>
-    /// Hands the user's messages (sent or received) after <paramref name="afterSeq"/> to
-    /// <paramref name="sink"/>, oldest first, until it declines one; true when it did (more remain).
-    /// </summary>
-    public bool ReadForUser<TSink>(int user, ulong afterSeq, ref TSink sink) where TSink : IMessageSink, allows ref struct
-    {
-        ulong after = afterSeq;
-        while (true)
-        {
-            int n = OldestAfter(ListKey.User(user), after, _entries);
-            for (int i = 0; i < n; i++)
-            {
-                if (!sink.Accept(ReadAt(_entries[i].Offset))) return true;
-            }
-            if (n < _entries.Length) return false;
-            after = _entries[n - 1].Seq;
-        }
-    }
-
-    /// <summary>
     /// The newest <paramref name="limit"/> messages between the two users before
     /// <paramref name="beforeSeq"/> (0: from the newest), oldest first: how many, whether older
     /// ones exist, and <paramref name="read"/> hands them over.
@@ -47,7 +28,26 @@ internal sealed partial class MessageLog
         return new ConversationPage(this, take, More: n > take);
     }
 
-    /// <summary>One page of a conversation (see <see cref="Conversation"/>); valid until the log is read or changed again.</summary>
+    /// <summary>
+    /// One page of a room's stream as <paramref name="user"/> may read it: the newest
+    /// <paramref name="limit"/> entries of their span before <paramref name="beforeSeq"/> (0: from
+    /// the newest they may see), oldest first. Null when they never were a member.
+    /// </summary>
+    public ConversationPage? RoomPage(int user, int roomId, ulong beforeSeq, int limit)
+    {
+        if (Rooms.SpanOf(user, roomId) is not { } span) return null;
+        ulong before = beforeSeq == 0 ? ulong.MaxValue : beforeSeq;
+        if (!span.IsMember) before = Math.Min(before, span.LeaveSeq + 1);
+        limit = Math.Clamp(limit, 0, _page.Length - 1);
+        int n = NewestBefore(ListKey.Room(roomId), before, _page.AsSpan(0, limit + 1));
+        // Newest first: those before the member's join are at the end, and not theirs to read.
+        int inSpan = 0;
+        while (inSpan < n && _page[inSpan].Seq >= span.JoinSeq) inSpan++;
+        int take = Math.Min(limit, inSpan);
+        return new ConversationPage(this, take, More: inSpan > take);
+    }
+
+    /// <summary>One page of a conversation or a room (see <see cref="Conversation"/>); valid until the log is read or changed again.</summary>
     internal readonly record struct ConversationPage(MessageLog Log, int Count, bool More)
     {
         public void Read<TSink>(ref TSink sink) where TSink : IMessageSink, allows ref struct

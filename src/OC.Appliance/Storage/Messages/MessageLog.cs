@@ -1,6 +1,7 @@
 using Microsoft.Win32.SafeHandles;
 using OC.Appliance.Diagnostics;
 using OC.Protocol.Framing;
+using OC.Protocol.Messages;
 
 namespace OC.Appliance.Storage.Messages;
 
@@ -118,15 +119,49 @@ internal sealed partial class MessageLog : IDisposable
         var recent = RecentFor(from);
         if (recent.TryGet(low, high, out ulong earlierSeq, out long earlierTime)) return new AppendResult(earlierSeq, earlierTime, Duplicate: true);
 
-        var record = new MessageRecord(_nextSeq++, timeMs, from, to, id, text);
+        ulong seq = Stage(new MessageRecord(_nextSeq, timeMs, from, to, id, text));
+        recent.Add(low, high, seq, timeMs);
+        _stagedIds.Add((from, low, high));
+        return new AppendResult(seq, timeMs, Duplicate: false);
+    }
+
+    /// <summary>Who may read which room, at the end of what is staged (<see cref="RoomSpans"/>).</summary>
+    public RoomSpans Rooms => _index.Rooms;
+
+    /// <summary>
+    /// Stages a member's message to a room, refused (null) when <paramref name="from"/> is not a
+    /// member at this point of the log. Shares the sender's resend window with their 1:1 messages.
+    /// </summary>
+    public AppendResult? AppendToRoom(int from, int roomId, ReadOnlySpan<byte> id, ReadOnlySpan<byte> text, long timeMs)
+    {
+        if (!Rooms.IsMember(roomId, from)) return null;
+        return Append(from, RoomRecords.To(RoomMessageKind.Text, roomId), id, text, timeMs);
+    }
+
+    /// <summary>
+    /// Stages an entry of a room's stream that is not a member's message: a change of membership
+    /// (the subject and their nickname) or a file (its id and name). The spans follow at once.
+    /// </summary>
+    public AppendResult AppendRoomEntry(RoomMessageKind kind, int roomId, int actor, int subject, ulong fileId, ReadOnlySpan<byte> text, long timeMs)
+    {
+        if (kind == RoomMessageKind.Text) throw new ArgumentException("a member's message goes through AppendToRoom", nameof(kind));
+        Span<byte> id = stackalloc byte[16];
+        if (kind == RoomMessageKind.File) RoomRecords.FileId(fileId, id);
+        else RoomRecords.ChangeId(subject, id);
+        ulong seq = Stage(new MessageRecord(_nextSeq, timeMs, actor, RoomRecords.To(kind, roomId), id, text));
+        return new AppendResult(seq, timeMs, Duplicate: false);
+    }
+
+    /// <summary>Writes the record into the staged group and the index; returns its seq.</summary>
+    private ulong Stage(in MessageRecord record)
+    {
+        _nextSeq++;
         long offset = _committedLength + _staged.Length;
         record.WriteTo(_staged.GetSpan(record.Size));
         _staged.Advance(record.Size);
         _stagedLastOffset = offset;
-        _index.Add(record.Seq, offset, from, to);
-        recent.Add(low, high, record.Seq, timeMs);
-        _stagedIds.Add((from, low, high));
-        return new AppendResult(record.Seq, timeMs, Duplicate: false);
+        _index.Add(record, offset);
+        return record.Seq;
     }
 
     /// <summary>Writes the staged records and makes them durable (one write, one fsync).</summary>

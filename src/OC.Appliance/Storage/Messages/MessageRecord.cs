@@ -12,7 +12,8 @@ namespace OC.Appliance.Storage.Messages;
 ///      8    8 seq
 ///     16    8 time     Unix milliseconds
 ///     24    4 from
-///     28    4 to
+///     28    4 to       low 24 bits: the recipient (1:1) or the room; high 8 bits: the kind
+///                        (0: a 1:1 message; 1 + RoomMessageKind: a room's entry, <see cref="RoomRecords"/>)
 ///     32   16 message id (the client's)
 ///     48    2 text length
 ///     50    n text (UTF-8)
@@ -45,6 +46,15 @@ internal readonly ref struct MessageRecord
     public ReadOnlySpan<byte> Text { get; }
 
     public int Size => HeaderSize + Text.Length;
+
+    /// <summary>0 for a 1:1 message; 1 + the <see cref="OC.Protocol.Messages.RoomMessageKind"/> of a room's entry.</summary>
+    public byte Kind => (byte)((uint)To >> RoomRecords.TargetBits);
+
+    /// <summary>An entry of a room's stream (a member's message, a change of membership, a file).</summary>
+    public bool IsRoom => Kind != 0;
+
+    /// <summary>The recipient of a 1:1 message, or the room of a room's entry.</summary>
+    public int Target => To & RoomRecords.TargetMask;
 
     public static int SizeOf(int textLength) => HeaderSize + textLength;
 
