@@ -4,7 +4,7 @@ using OC.Protocol.Messages;
 namespace OC.CliClient.Chat;
 
 // What the full-screen client (oc ui) asks over the current connection besides the live events:
-// a conversation's older messages, its files, the appliance's name.
+// a conversation's older messages (1:1 and rooms), its files, the appliance's name.
 internal sealed partial class LiveSession
 {
     /// <summary>The appliance's name from WELCOME; null while there is no connection.</summary>
@@ -14,6 +14,11 @@ internal sealed partial class LiveSession
     public Task<(bool More, List<ChatMessage> Messages)> HistoryAsync(uint peer, ulong beforeSeq, int limit, CancellationToken cancellationToken) =>
         (CurrentLink ?? throw new OcConnectionException("no connection to the appliance just now; try again once it is back"))
             .CallAsync((c, t) => OcMessages.HistoryAsync(c, peer, beforeSeq, limit, t), cancellationToken);
+
+    /// <summary>ROOM_HISTORY over the current connection (a page of the room's stream within my span, before <paramref name="beforeSeq"/>, 0 = the newest).</summary>
+    public Task<(bool More, List<RoomMessage> Messages)> RoomHistoryAsync(uint roomId, ulong beforeSeq, int limit, CancellationToken cancellationToken) =>
+        (CurrentLink ?? throw new OcConnectionException("no connection to the appliance just now; try again once it is back"))
+            .CallAsync((c, t) => OcRoomMessages.HistoryAsync(c, roomId, beforeSeq, limit, t), cancellationToken);
 
     /// <summary>FILE_LIST of the files exchanged with <paramref name="peer"/> over the current connection.</summary>
     public Task<List<FileEntry>> FilesAsync(uint peer, CancellationToken cancellationToken) =>

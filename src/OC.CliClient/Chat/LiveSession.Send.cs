@@ -15,14 +15,21 @@ internal sealed partial class LiveSession
     /// reconnected: the appliance stores the message once and answers with its first seq.
     /// ERROR replies (not a friend, say) are thrown as they are.
     /// </summary>
-    public async Task<Sent> SendAsync(uint to, string text, byte[] messageId, CancellationToken cancellationToken)
+    public Task<Sent> SendAsync(uint to, string text, byte[] messageId, CancellationToken cancellationToken) =>
+        SendStoredOnceAsync((c, t) => OcMessages.SendAsync(c, to, text, messageId, t), cancellationToken);
+
+    /// <summary>ROOM_SEND with the guarantees of <see cref="SendAsync"/> (the same id after a loss: stored once).</summary>
+    public Task<Sent> SendToRoomAsync(uint roomId, string text, byte[] messageId, CancellationToken cancellationToken) =>
+        SendStoredOnceAsync((c, t) => OcRoomMessages.SendAsync(c, roomId, text, messageId, t), cancellationToken);
+
+    private async Task<Sent> SendStoredOnceAsync(Func<OcConnection, CancellationToken, Task<Sent>> send, CancellationToken cancellationToken)
     {
         while (true)
         {
             var generation = await Volatile.Read(ref _ready).Task.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                var sent = await generation.Link.UnhurriedAsync((c, t) => OcMessages.SendAsync(c, to, text, messageId, t), cancellationToken).ConfigureAwait(false);
+                var sent = await generation.Link.UnhurriedAsync(send, cancellationToken).ConfigureAwait(false);
                 lock (_sentHere) _sentHere.Add(sent.Seq);
                 try
                 {

@@ -40,15 +40,30 @@ internal sealed class FileItem(FileEntry entry)
     public string? Note { get; set; }
 }
 
-/// <summary>A conversation in the list: a friend, with what the screen knows of it.</summary>
-internal sealed class Conversation(uint number, string nick)
+/// <summary>A conversation in the list: a friend or a room, with what the screen knows of it.</summary>
+internal sealed class Conversation(uint number, string nick, bool isRoom = false)
 {
+    /// <summary>The friend's OC number, or the room's id (a number space of its own).</summary>
     public uint Number { get; } = number;
+
+    public bool IsRoom { get; } = isRoom;
+
+    /// <summary>A room's member count (ROOM_LIST).</summary>
+    public int Members { get; set; }
+
+    /// <summary>The nicknames of a room's members (ROOM_MEMBERS, and the names its join entries carry).</summary>
+    public Dictionary<uint, string> MemberNicks { get; } = [];
+
+    /// <summary>The key of <see cref="UiApp"/>'s conversations: friends and rooms apart.</summary>
+    public long Key => KeyOf(Number, IsRoom);
+
+    public static long KeyOf(uint number, bool room) => room ? (1L << 32) | number : number;
 
     public string Nick { get; set; } = nick;
 
     public bool Online { get; set; }
 
+    /// <summary>A friend (a member, for a room): listed even without messages.</summary>
     public bool Friend { get; set; } = true;
 
     public int Unread { get; set; }

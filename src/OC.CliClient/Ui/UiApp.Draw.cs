@@ -95,7 +95,7 @@ internal sealed partial class UiApp
 
     private void DrawList(CellBuffer buffer, Rect area)
     {
-        buffer.PutPadded(area.X, area.Y, " Friends", area.Width, _focus == Pane.List ? CellStyle.Reverse | CellStyle.Bold : CellStyle.Bold);
+        buffer.PutPadded(area.X, area.Y, " Friends and rooms", area.Width, _focus == Pane.List ? CellStyle.Reverse | CellStyle.Bold : CellStyle.Bold);
         var rows = ListRows();
         _listIndex = Math.Clamp(_listIndex, 0, Math.Max(0, rows.Count - 1));
         int y = area.Y + 1;
@@ -121,14 +121,14 @@ internal sealed partial class UiApp
             var selectedStyle = selected ? CellStyle.Reverse : CellStyle.Normal;
             if (row.Conversation is { } c)
             {
-                string dot = c.Online ? "●" : "○";
+                string dot = c.IsRoom ? "#" : c.Online ? "●" : "○";
                 string unread = c.Unread > 0 ? $" ({c.Unread})" : "";
                 string when = c.LastActivityUnixMs > 0 ? " " + Activity(c.LastActivityUnixMs) : "";
                 string nick = MessageLines.Visible(c.Nick);
                 int room = area.Width - 2 - CellWidth.Of(unread) - CellWidth.Of(when);
                 var style = selectedStyle | (c == _current ? CellStyle.Bold : CellStyle.Normal);
                 buffer.PutPadded(area.X, y, "", area.Width, style);
-                buffer.Put(area.X, y, dot, style | (c.Online ? CellStyle.Green : CellStyle.Dim));
+                buffer.Put(area.X, y, dot, style | (c.IsRoom ? CellStyle.Magenta : c.Online ? CellStyle.Green : CellStyle.Dim));
                 buffer.Put(area.X + 2, y, CellWidth.Fit(nick, room), style);
                 buffer.Put(area.Right - CellWidth.Of(unread) - CellWidth.Of(when), y, unread, style | CellStyle.Bold | CellStyle.Yellow);
                 buffer.Put(area.Right - CellWidth.Of(when), y, when, style | CellStyle.Dim);
@@ -171,9 +171,10 @@ internal sealed partial class UiApp
             return;
         }
 
-        string presence = c.Friend ? (c.Online ? "online" : "offline") : "not a friend";
-        string title = $" {MessageLines.Visible(c.Nick)} ({c.Number:D6}) · {presence}";
-        var rows = ConversationText.Rows(c.Entries, _session.Me, _session.Nick, area.Width - 1);
+        string title = c.IsRoom
+            ? $" {Label(c)} · {(c.Friend ? $"{c.Members} member{(c.Members == 1 ? "" : "s")}" : "not a member")}"
+            : $" {Label(c)} ({c.Number:D6}) · {(c.Friend ? (c.Online ? "online" : "offline") : "not a friend")}";
+        var rows = ConversationText.Rows(c.Entries, _session.Me, n => c.IsRoom ? RoomNick(c, n) : _session.Nick(n), area.Width - 1);
         if (c.HistoryLoading) rows.Insert(0, new TextRow("loading older messages…", CellStyle.Dim));
         else if (c.HistoryLoaded && !c.MoreHistory) rows.Insert(0, new TextRow("— the start of the conversation —", CellStyle.Dim));
         else if (c.HistoryLoaded) rows.Insert(0, new TextRow("PageUp for older messages", CellStyle.Dim));
@@ -195,7 +196,8 @@ internal sealed partial class UiApp
         buffer.PutPadded(area.X, area.Y, $" Files ({files.Count})", area.Width, _focus == Pane.Files ? CellStyle.Reverse | CellStyle.Bold : CellStyle.Bold);
         int y = area.Y + 1;
         if (_current is null) buffer.Put(area.X + 1, y, CellWidth.Fit("no conversation open", area.Width - 1), CellStyle.Dim);
-        else if (files.Count == 0) buffer.Put(area.X + 1, y, CellWidth.Fit("no files yet (s sends one)", area.Width - 1), CellStyle.Dim);
+        else if (_current.IsRoom) buffer.Put(area.X + 1, y, CellWidth.Fit("a room's files show in its stream", area.Width - 1), CellStyle.Dim);
+        else if (files.Count == 0 && !_current.IsRoom) buffer.Put(area.X + 1, y, CellWidth.Fit("no files yet (s sends one)", area.Width - 1), CellStyle.Dim);
         int first = Math.Max(0, _fileIndex - ((area.Height - 1) / 2 - 1));
         for (int i = first; i < files.Count && y + 1 < area.Bottom; i++)
         {
@@ -231,7 +233,7 @@ internal sealed partial class UiApp
     {
         bool path = _overlay == Overlay.SendPath;
         var line = path ? _path : _input;
-        string prompt = path ? "send file: " : _current is { } c ? MessageLines.Visible(c.Nick) + "> " : "> ";
+        string prompt = path ? "send file: " : _current is { } c ? (c.IsRoom ? "#" : "") + MessageLines.Visible(c.Nick) + "> " : "> ";
         prompt = CellWidth.Fit(prompt, Math.Max(4, area.Width / 3));
         int promptWidth = CellWidth.Of(prompt);
         var (rows, column, row) = line.View(area.Width - promptWidth - 1, area.Height);
@@ -265,7 +267,7 @@ internal sealed partial class UiApp
         for (int i = 0; i < shown && i + 1 < box.Height; i++)
         {
             var c = matches[i];
-            string text = $"{MessageLines.Visible(c.Nick)} ({c.Number:D6}){(c.Unread > 0 ? $" ({c.Unread})" : "")}";
+            string text = (c.IsRoom ? Label(c) : $"{Label(c)} ({c.Number:D6})") + (c.Unread > 0 ? $" ({c.Unread})" : "");
             buffer.PutPadded(box.X, box.Y + 1 + i, CellWidth.Fit(text, box.Width), box.Width, i == _jumpIndex ? CellStyle.Reverse : CellStyle.Normal);
         }
 

@@ -10,7 +10,7 @@ namespace OC.CliClient.Ui;
 internal sealed partial class UiApp
 {
     private const int HistoryPage = 50;
-    private readonly Dictionary<uint, Conversation> _conversations = [];
+    private readonly Dictionary<long, Conversation> _conversations = [];
     private readonly List<FriendRequestEntry> _requests = [];
     private readonly List<RoomInvitation> _invitations = [];
     private Conversation? _current;
@@ -36,6 +36,7 @@ internal sealed partial class UiApp
         _live = true;
         _applianceName = _session.ApplianceName ?? _applianceName;
         RefreshFriends();
+        RefreshRooms();
         if (_current is { HistoryLoaded: false } current) LoadHistory(current);
         if (_current is { FilesLoaded: false } withFiles && _filesShown) LoadFiles(withFiles);
     }
@@ -63,7 +64,7 @@ internal sealed partial class UiApp
         if (!_conversations.TryGetValue(number, out var conversation))
         {
             conversation = new Conversation(number, _session.Nick(number)) { Friend = false };
-            _conversations[number] = conversation;
+            _conversations[conversation.Key] = conversation;
         }
 
         return conversation;
@@ -80,6 +81,9 @@ internal sealed partial class UiApp
                 var entry = new Entry { Seq = m.Seq, TimeUnixMs = m.TimeUnixMs, From = m.From, Text = m.Text, MessageId = m.MessageId };
                 if (!conversation.Add(entry) || m.From == _session.Me) break;
                 Arrived(conversation, _session.Nick(m.From) + ": " + m.Text, mention: false);
+                break;
+            case RoomMessageEvent { Message: var rm }:
+                ApplyRoomMessage(rm);
                 break;
             case DeliveredEvent d:
                 if (_receipts.TryDelivered(d.Seq, out var sentHere))
@@ -125,6 +129,7 @@ internal sealed partial class UiApp
                 if (!_invitations.Any(x => x.RoomId == invitation.RoomId)) _invitations.Add(invitation);
                 break;
             case RoomChangedEvent { Change: var change }:
+                RefreshRooms();
                 _status = MessageLines.RoomChanged(change, _session.Me, change.Actor == _session.Me ? "you" : _session.Nick(change.Actor))[2..];
                 break;
             case FileReceivedEvent { File: var file }:
@@ -163,10 +168,24 @@ internal sealed partial class UiApp
         {
             try
             {
-                var (more, messages) = await _session.HistoryAsync(conversation.Number, before, HistoryPage, _stopTransfers.Token).ConfigureAwait(false);
+                bool more;
+                Func<List<Entry>> entries;
+                if (conversation.IsRoom)
+                {
+                    var (roomMore, roomMessages) = await _session.RoomHistoryAsync(conversation.Number, before, HistoryPage, _stopTransfers.Token).ConfigureAwait(false);
+                    more = roomMore;
+                    entries = () => [.. roomMessages.Select(m => RoomEntry(conversation, m))];
+                }
+                else
+                {
+                    var (userMore, messages) = await _session.HistoryAsync(conversation.Number, before, HistoryPage, _stopTransfers.Token).ConfigureAwait(false);
+                    more = userMore;
+                    entries = () => [.. messages.Select(m => new Entry { Seq = m.Seq, TimeUnixMs = m.TimeUnixMs, From = m.From, Text = m.Text, MessageId = m.MessageId })];
+                }
+
                 Post(() =>
                 {
-                    conversation.AddOlder(messages.Select(m => new Entry { Seq = m.Seq, TimeUnixMs = m.TimeUnixMs, From = m.From, Text = m.Text, MessageId = m.MessageId, Delivered = false }));
+                    conversation.AddOlder(entries());
                     conversation.MoreHistory = more;
                     conversation.HistoryLoaded = true;
                     conversation.HistoryLoading = false;
@@ -192,6 +211,7 @@ internal sealed partial class UiApp
         conversation.Unread = 0;
         _scroll = 0;
         if (!conversation.HistoryLoaded) LoadHistory(conversation);
+        if (conversation.IsRoom) LoadMembers(conversation);
         if (_filesShown && !conversation.FilesLoaded) LoadFiles(conversation);
     }
 

@@ -24,6 +24,7 @@ internal sealed partial class UiApp
 
     private void LoadFiles(Conversation conversation)
     {
+        if (conversation.IsRoom) return; // A room's files are announced in its stream; FILE_LIST is per friend.
         _ = Task.Run(async () =>
         {
             try
@@ -95,6 +96,12 @@ internal sealed partial class UiApp
         if (_current is not { } conversation)
         {
             _status = "open a conversation first";
+            return;
+        }
+
+        if (conversation.IsRoom)
+        {
+            _status = "files to a room: oc file send from the command line, for now";
             return;
         }
 

@@ -146,6 +146,10 @@ internal sealed partial class UiApp
                 {
                     Respond(request.OcNumber, accept: true);
                 }
+                else if (row.Invitation is { } invitation)
+                {
+                    _status = $"oc room accept '#{invitation.RoomId:D6}' (or decline) answers it; the room then shows here";
+                }
 
                 break;
             case KeyKind.Char when key.Text is "a" or "x":
@@ -219,7 +223,7 @@ internal sealed partial class UiApp
             return [ordered[place - 1]];
         }
 
-        return Fuzzy.Rank(query, ordered, c => c.Nick + " " + c.Number.ToString("D6", System.Globalization.CultureInfo.InvariantCulture));
+        return Fuzzy.Rank(query, ordered, c => (c.IsRoom ? "#" : "") + c.Nick + " " + c.Number.ToString("D6", System.Globalization.CultureInfo.InvariantCulture));
     }
 
     private void PathKey(Key key)

@@ -48,7 +48,7 @@ internal sealed partial class UiApp
         conversation.Add(entry);
         _scroll = 0;
         Interlocked.Increment(ref _unsent);
-        _outgoing.Writer.TryWrite(new Outgoing(conversation.Number, entry));
+        _outgoing.Writer.TryWrite(new Outgoing(conversation.Number, conversation.IsRoom, entry));
     }
 
     private void Command(string line)
@@ -79,7 +79,9 @@ internal sealed partial class UiApp
         {
             try
             {
-                var sent = await _session.SendAsync(message.To, message.Entry.Text, message.Entry.MessageId!, cancellationToken).ConfigureAwait(false);
+                var sent = message.Room
+                    ? await _session.SendToRoomAsync(message.To, message.Entry.Text, message.Entry.MessageId!, cancellationToken).ConfigureAwait(false)
+                    : await _session.SendAsync(message.To, message.Entry.Text, message.Entry.MessageId!, cancellationToken).ConfigureAwait(false);
                 Post(() =>
                 {
                     message.Entry.Seq = sent.Seq;
@@ -99,5 +101,5 @@ internal sealed partial class UiApp
         }
     }
 
-    private readonly record struct Outgoing(uint To, Entry Entry);
+    private readonly record struct Outgoing(uint To, bool Room, Entry Entry);
 }

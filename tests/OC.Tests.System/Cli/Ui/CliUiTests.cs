@@ -218,4 +218,50 @@ public sealed partial class CliUiTests(CliApplianceFixture appliance, ITestOutpu
         Assert.Equal(before, after);
         Assert.False(await screen.AlternateScreenAsync());
     }
+
+    [Fact]
+    public async Task A_room_is_a_conversation_with_unread_counts_mentions_that_notify_and_messages_sent_from_the_screen()
+    {
+        if (TmuxMissing()) return;
+        var (_, bob, _) = await FriendsAsync();
+        var created = await Oc(_alice, "room", "create", "Lunch");
+        string room = Regex.Match(created.Stdout, @"#(\d{6})").Groups[1].Value;
+        await Oc(_alice, "room", "invite", "#" + room, bob);
+        await Oc(_bob, "room", "accept", "#" + room);
+        uint roomId = uint.Parse(room, System.Globalization.CultureInfo.InvariantCulture);
+
+        // Bob speaks in the room through the protocol itself (his own session on the same appliance).
+        int port = int.Parse(appliance.Server.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture);
+        await using var bobConnection = await OC.Protocol.Client.OcConnection.ConnectAsync("127.0.0.1", port, "tests", appliance.Transport);
+        await TestUsers.LoginAsync(bobConnection, uint.Parse(bob, System.Globalization.CultureInfo.InvariantCulture), Password);
+
+        await using var screen = await StartUiAsync(_alice, _work);
+        await screen.WaitForAsync(s => s.Any(l => l.StartsWith("# Lunch", StringComparison.Ordinal)), "the room in the list");
+        await OpenAsync(screen, "bob");
+
+        await OC.Protocol.Client.OcRoomMessages.SendAsync(bobConnection, roomId, "hello room");
+        await screen.WaitForAsync(s => s.Any(l => l.StartsWith("# Lunch", StringComparison.Ordinal) && l.Split('│')[0].Contains("(1)", StringComparison.Ordinal)), "the room's unread count");
+        await screen.WaitForRawAsync("\e]9;oc: Lunch: bob: hello room", "the notification for the room");
+
+        await screen.KeysAsync("C-k");
+        await screen.TypeAsync("lunch");
+        await screen.WaitForTextAsync("│> lunch");
+        await screen.KeysAsync("Enter");
+        var open = await screen.WaitForTextAsync("bob: hello room");
+        Assert.Contains($"#{room} Lunch", open[1], StringComparison.Ordinal);
+        Assert.DoesNotContain(open, l => l.StartsWith("# Lunch", StringComparison.Ordinal) && l.Split('│')[0].Contains("(1)", StringComparison.Ordinal));
+
+        // A mention notifies even in the conversation in view.
+        await OC.Protocol.Client.OcRoomMessages.SendAsync(bobConnection, roomId, "@alice are you coming?");
+        await screen.WaitForRawAsync("\e]9;oc: Lunch: bob: @alice are you coming?", "the notification for a mention");
+
+        await screen.TypeAsync("on my way");
+        await screen.KeysAsync("Enter");
+        await screen.WaitForTextAsync("you: on my way");
+        var (_, page) = await OC.Protocol.Client.OcRoomMessages.HistoryAsync(bobConnection, roomId, 0, 50);
+        Assert.Contains(page, m => m.Text == "on my way");
+
+        await screen.KeysAsync("C-q");
+        Assert.Equal(0, (await screen.WaitForExitAsync()).ExitCode);
+    }
 }
