@@ -59,9 +59,8 @@ internal sealed partial class UiApp
     }
 
     /// <summary>Runs until the quit key, Ctrl-C or a signal; returns the exit code (130 after Ctrl-C or a signal).</summary>
-    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    public async Task<int> RunAsync(RawTerminal terminal, TerminalInput input, CancellationToken cancellationToken)
     {
-        if (!RawTerminal.TryEnter(out var terminal)) throw CliException.Usage("oc ui needs a terminal (oc chat reads lines from a pipe)");
         _terminal = terminal;
         using var stop = new CancellationTokenSource();
         using var senderStop = new CancellationTokenSource();
@@ -78,7 +77,7 @@ internal sealed partial class UiApp
                 })
                 : null;
             using var signal = cancellationToken.Register(() => Post(() => _quit = true));
-            StartInput();
+            _ = PumpKeysAsync(input, stop.Token);
             live = _session.RunAsync(new View(this), stop.Token);
             _ = live.ContinueWith(t => Post(() => SessionEnded(t)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             sender = SendLoopAsync(senderStop.Token);
@@ -93,6 +92,8 @@ internal sealed partial class UiApp
         }
         finally
         {
+            // Restored before waiting for the last sends below (the caller restores it too, in case this never ran).
+            _terminal = null;
             terminal.Dispose();
         }
 
@@ -134,36 +135,18 @@ internal sealed partial class UiApp
         _quit = true;
     }
 
-    /// <summary>Reads the terminal on a thread of its own (the read blocks) and posts the keys.</summary>
-    private void StartInput()
+    /// <summary>The terminal's keys, posted to the loop; the end of input quits.</summary>
+    private async Task PumpKeysAsync(TerminalInput input, CancellationToken cancellationToken)
     {
-        var reader = new Thread(() =>
+        try
         {
-            var parser = new KeyParser();
-            var buffer = new byte[4096];
-            try
-            {
-                using var input = RawTerminal.OpenInput();
-                while (true)
-                {
-                    int read = input.Read(buffer);
-                    if (read <= 0) break;
-                    var keys = parser.Feed(buffer.AsSpan(0, read));
-                    if (keys.Count > 0) Post(() => keys.ForEach(OnKey));
-                }
-            }
-            catch (IOException)
-            {
-                // The terminal went away.
-            }
-
+            await foreach (var key in input.Keys.ReadAllAsync(cancellationToken).ConfigureAwait(false)) Post(() => OnKey(key));
             Post(() => _quit = true);
-        })
+        }
+        catch (OperationCanceledException)
         {
-            IsBackground = true,
-            Name = "oc-ui-input",
-        };
-        reader.Start();
+            // Leaving.
+        }
     }
 
     private static async Task Quiet(Task task)

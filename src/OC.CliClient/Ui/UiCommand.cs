@@ -24,7 +24,9 @@ internal static class UiCommand
           (OSC 9 and OSC 777), and runs notify-send when a desktop session is there (DISPLAY or
           WAYLAND_DISPLAY). --no-notify, or the line "notify = off" in ui.conf in the config folder,
           turns that off. NO_COLOR=1 draws without colours.
-          With no session yet, log in first (oc login NUMBER, or oc register); a new appliance's
+          With no session yet, a login screen comes first (F2 switches to registering a new account,
+          which is then logged in at once); the appliance is the one --server, OC_SERVER, the last
+          one used or the LAN names (asking which when several answer), and a new appliance's
           certificate is asked about before the screen opens, as every command does.
 
         Examples:
@@ -55,16 +57,36 @@ internal static class UiCommand
         }
 
         if (!OperatingSystem.IsLinux()) throw CliException.Usage("oc ui runs on Linux terminals for now; oc chat works everywhere");
-        var (session, server) = context.RequireSession();
 
-        // A new appliance's certificate is asked about on the plain terminal, before the screen opens.
+        // Without a session the appliance is chosen (--server, OC_SERVER, the last one, else the LAN,
+        // asking which when there are several) and a new one's certificate asked about on the plain
+        // terminal, as every command does; then the login screen.
+        var saved = context.Sessions.Load();
+        var server = saved is null ? await context.ResolveServerAsync(cancellationToken).ConfigureAwait(false) : context.RequireSession().Server;
         await context.SettleTrustAsync(server, cancellationToken).ConfigureAwait(false);
         var settings = UiSettings.Load(context.Config);
         string trust = insecure ? "NOT VERIFIED (--insecure)" : "certificate trusted";
-        var app = new UiApp(new LiveSession(context, session), server.ToString(), environment, settings.Notify && !noNotify, trust, context.Timeout);
+        bool colour = string.IsNullOrEmpty(environment.GetVariable("NO_COLOR"));
 
         // Rate-limit notes would scribble over the screen: the status row shows the connection instead.
         context.RateLimitWaits.Say = _ => { };
-        return await app.RunAsync(cancellationToken).ConfigureAwait(false);
+        if (!RawTerminal.TryEnter(out var terminal)) throw CliException.Usage("oc ui needs a terminal; scripts use oc listen, oc send and oc chat");
+        try
+        {
+            var input = TerminalInput.Start();
+            if (saved is null)
+            {
+                var (session, interrupted) = await new LoginScreen(context, server, terminal, input, colour).RunAsync(cancellationToken).ConfigureAwait(false);
+                if (session is null) return interrupted || cancellationToken.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.Success;
+                saved = session;
+            }
+
+            var app = new UiApp(new LiveSession(context, saved), server.ToString(), environment, settings.Notify && !noNotify, trust, context.Timeout);
+            return await app.RunAsync(terminal, input, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            terminal.Dispose();
+        }
     }
 }

@@ -264,4 +264,49 @@ public sealed partial class CliUiTests(CliApplianceFixture appliance, ITestOutpu
         await screen.KeysAsync("C-q");
         Assert.Equal(0, (await screen.WaitForExitAsync()).ExitCode);
     }
+
+    [Fact]
+    public async Task Without_a_session_the_screen_registers_logs_in_and_refuses_a_wrong_password()
+    {
+        if (TmuxMissing()) return;
+        await using (var screen = await TmuxScreen.StartAsync(_alice.Path, _work.Path, 80, 24, null, "--server", appliance.Server, "ui"))
+        {
+            await screen.WaitForTextAsync("Log in with your OC number and password");
+            await screen.KeysAsync("F2");
+            await screen.WaitForTextAsync("Register: choose a nickname and a password");
+            await screen.TypeAsync("erin");
+            await screen.KeysAsync("Enter");
+            await screen.TypeAsync(Password);
+            await screen.KeysAsync("Enter");
+            await screen.TypeAsync(Password);
+            var typed = await screen.WaitForAsync(s => s.Any(l => l.Contains("Password again:  ••", StringComparison.Ordinal)), "the second password, masked");
+            Assert.DoesNotContain(typed, l => l.Contains(Password, StringComparison.Ordinal));
+            await screen.KeysAsync("Enter");
+            var client = await screen.WaitForAsync(s => s[0].Contains(" · connected · ", StringComparison.Ordinal), "the client, logged in");
+            Assert.Matches(@"erin \d{6} *$", client[0]);
+            await screen.KeysAsync("C-q");
+            Assert.Equal(0, (await screen.WaitForExitAsync()).ExitCode);
+        }
+
+        var whoami = await Oc(_alice, "whoami");
+        string number = Regex.Match(whoami.Stdout, @"\d{6}").Value;
+        await Oc(_alice, "logout");
+        using var work = new TempFolder();
+        await using (var screen = await TmuxScreen.StartAsync(_alice.Path, work.Path, 80, 24, null, "ui"))
+        {
+            await screen.WaitForTextAsync("Log in with your OC number and password");
+            await screen.TypeAsync(number);
+            await screen.KeysAsync("Enter");
+            await screen.TypeAsync("not the password");
+            await screen.KeysAsync("Enter");
+            await screen.WaitForTextAsync("wrong password");
+
+            // The password field is emptied and keeps the cursor: typed again, it logs in.
+            await screen.TypeAsync(Password);
+            await screen.KeysAsync("Enter");
+            await screen.WaitForAsync(s => s[0].Contains(" · connected · ", StringComparison.Ordinal), "the client, logged in");
+            await screen.KeysAsync("C-q");
+            Assert.Equal(0, (await screen.WaitForExitAsync()).ExitCode);
+        }
+    }
 }
