@@ -24,7 +24,7 @@ internal sealed partial class UiApp
         "F2 or Ctrl-T   show / hide the files panel",
         "  Enter or d   download the selected file into this folder",
         "  s, /send P   send a file (a path; Tab completes it)",
-        "a / x          accept / decline the friend request selected",
+        "a / x          accept / decline the request or invitation selected",
         "Ctrl-L         redraw the screen",
         "Ctrl-Q, F10    quit (/quit too); Ctrl-C quits with exit code 130",
         "F1 or ?        this help (any key closes it)",

@@ -37,6 +37,7 @@ internal sealed partial class UiApp
         _applianceName = _session.ApplianceName ?? _applianceName;
         RefreshFriends();
         RefreshRooms();
+        LoadInvitations();
         if (_current is { HistoryLoaded: false } current) LoadHistory(current);
         if (_current is { FilesLoaded: false } withFiles && _filesShown) LoadFiles(withFiles);
     }

@@ -148,12 +148,13 @@ internal sealed partial class UiApp
                 }
                 else if (row.Invitation is { } invitation)
                 {
-                    _status = $"oc room accept '#{invitation.RoomId:D6}' (or decline) answers it; the room then shows here";
+                    RespondToRoom(invitation, accept: true);
                 }
 
                 break;
             case KeyKind.Char when key.Text is "a" or "x":
                 if (_listIndex < selectable && rows[_listIndex].Request is { } asked) Respond(asked.OcNumber, accept: key.Text == "a");
+                if (_listIndex < selectable && rows[_listIndex].Invitation is { } invited) RespondToRoom(invited, accept: key.Text == "a");
                 break;
             default:
                 TypeInInput(key);

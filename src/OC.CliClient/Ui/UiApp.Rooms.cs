@@ -51,6 +51,58 @@ internal sealed partial class UiApp
         });
     }
 
+    /// <summary>The invitations waiting (ROOM_INVITATIONS), at each connection: the live ones come as events.</summary>
+    private void LoadInvitations()
+    {
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                var waiting = await _session.RoomInvitationsAsync(_stopTransfers.Token).ConfigureAwait(false);
+                Post(() =>
+                {
+                    foreach (var invitation in waiting.Where(i => !_invitations.Any(x => x.RoomId == i.RoomId))) _invitations.Add(invitation);
+                });
+            }
+#pragma warning disable CA1031 // An appliance without rooms, or a lost connection: the list keeps what it had.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
+        });
+    }
+
+    /// <summary>Accepts or declines the invitation selected in the list; an accepted room becomes a conversation.</summary>
+    private void RespondToRoom(RoomInvitation invitation, bool accept)
+    {
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                var info = await _session.RespondToRoomAsync(invitation.RoomId, accept, _stopTransfers.Token).ConfigureAwait(false);
+                Post(() =>
+                {
+                    _invitations.RemoveAll(i => i.RoomId == invitation.RoomId);
+                    if (info is { } joined)
+                    {
+                        var room = GetRoom(joined.RoomId);
+                        room.Nick = joined.Name;
+                        room.Members = joined.Members;
+                        room.Friend = true;
+                    }
+
+                    _status = accept ? $"joined {Label(GetRoom(invitation.RoomId))}" : "invitation declined";
+                });
+            }
+#pragma warning disable CA1031 // A refusal is one line on the status row.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                Post(() => _status = ErrorReport.OneLine(ErrorReport.Describe(e).Message));
+            }
+        });
+    }
+
     private void LoadMembers(Conversation room)
     {
         _ = Task.Run(async () =>

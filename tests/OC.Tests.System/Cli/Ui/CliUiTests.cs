@@ -88,6 +88,10 @@ public sealed partial class CliUiTests(CliApplianceFixture appliance, ITestOutpu
         await screen.WaitForAsync(s => s.Length > 1 && s[1].Contains($"│ {nick} (", StringComparison.Ordinal), $"{nick}'s conversation open");
     }
 
+    /// <summary>A message typed on the screen shows at once with "…"; the mark goes when the appliance has stored it (SENT).</summary>
+    private static Task WaitForStoredAsync(TmuxScreen screen, string line) =>
+        screen.WaitForAsync(s => s.Any(l => l.Contains(line, StringComparison.Ordinal) && !l.Contains('…', StringComparison.Ordinal)), $"\"{line}\" stored");
+
     [Fact]
     public async Task Messages_appear_live_and_the_unread_count_of_another_conversation_rises_notifies_and_clears_when_opened()
     {
@@ -124,7 +128,7 @@ public sealed partial class CliUiTests(CliApplianceFixture appliance, ITestOutpu
         // Alice answers from the screen: Carol's history has it, and the screen marks it delivered once Carol is live.
         await screen.TypeAsync("hello carol");
         await screen.KeysAsync("Enter");
-        await screen.WaitForTextAsync("you: hello carol");
+        await WaitForStoredAsync(screen, "you: hello carol");
         var history = await Oc(_carol, "history", alice);
         Assert.Contains("alice: hello carol", history.Stdout, StringComparison.Ordinal);
 
@@ -257,9 +261,21 @@ public sealed partial class CliUiTests(CliApplianceFixture appliance, ITestOutpu
 
         await screen.TypeAsync("on my way");
         await screen.KeysAsync("Enter");
-        await screen.WaitForTextAsync("you: on my way");
+        await WaitForStoredAsync(screen, "you: on my way");
         var (_, page) = await OC.Protocol.Client.OcRoomMessages.HistoryAsync(bobConnection, roomId, 0, 50);
         Assert.Contains(page, m => m.Text == "on my way");
+
+        // Carol invites Alice to a room of hers: the invitation is listed, and accepted from the list.
+        var games = await Oc(_carol, "room", "create", "Games");
+        string gamesId = Regex.Match(games.Stdout, @"#(\d{6})").Groups[1].Value;
+        await Oc(_carol, "room", "invite", "#" + gamesId, Regex.Match((await Oc(_alice, "whoami")).Stdout, @"\d{6}").Value);
+        await screen.WaitForTextAsync($"# Games #{gamesId}");
+        await screen.KeysAsync("Tab");
+        for (int i = 0; i < 8; i++) await screen.KeysAsync("Down");
+        await screen.KeysAsync("a");
+        await screen.WaitForTextAsync($"joined #{gamesId} Games");
+        var members = await Oc(_carol, "room", "members", "#" + gamesId);
+        Assert.Contains("alice", members.Stdout, StringComparison.Ordinal);
 
         await screen.KeysAsync("C-q");
         Assert.Equal(0, (await screen.WaitForExitAsync()).ExitCode);
