@@ -325,4 +325,36 @@ public sealed partial class CliUiTests(CliApplianceFixture appliance, ITestOutpu
             Assert.Equal(0, (await screen.WaitForExitAsync()).ExitCode);
         }
     }
+
+    [Fact]
+    public async Task A_new_appliance_is_asked_about_before_the_screen_opens_and_a_no_leaves_nothing_behind()
+    {
+        if (TmuxMissing()) return;
+        await using (var screen = await TmuxScreen.StartAsync(_alice.Path, _work.Path, 80, 24, null, trustFirstUse: false, "--server", appliance.Server, "ui"))
+        {
+            var asked = await screen.WaitForTextAsync("(yes/no)?");
+            Assert.Contains(asked, l => l.Contains(appliance.Fingerprint, StringComparison.Ordinal));
+            await screen.TypeAsync("no");
+            await screen.KeysAsync("Enter");
+            var (code, before, after) = await screen.WaitForExitAsync();
+            Assert.Equal(1, code);
+            Assert.Equal(before, after);
+            Assert.False(File.Exists(Path.Combine(_alice.Path, "known-appliances.json")));
+        }
+
+        using var work = new TempFolder();
+        await using (var screen = await TmuxScreen.StartAsync(_alice.Path, work.Path, 80, 24, null, trustFirstUse: false, "--server", appliance.Server, "ui"))
+        {
+            await screen.WaitForTextAsync("(yes/no)?");
+            await screen.TypeAsync("yes");
+            await screen.KeysAsync("Enter");
+            await screen.WaitForTextAsync("Log in with your OC number and password");
+            Assert.True(await screen.AlternateScreenAsync());
+            await screen.KeysAsync("Escape");
+            var (code, before, after) = await screen.WaitForExitAsync();
+            Assert.Equal(0, code);
+            Assert.Equal(before, after);
+            Assert.Contains(appliance.Fingerprint, await File.ReadAllTextAsync(Path.Combine(_alice.Path, "known-appliances.json")), StringComparison.Ordinal);
+        }
+    }
 }

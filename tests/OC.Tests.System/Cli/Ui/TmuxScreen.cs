@@ -44,10 +44,15 @@ internal sealed class TmuxScreen : IAsyncDisposable
     public static bool Available() => FindOnPath("tmux") is not null;
 
     /// <summary>Starts oc with <paramref name="args"/> (after --trust-first-use) in a <paramref name="width"/>×<paramref name="height"/> terminal.</summary>
-    public static async Task<TmuxScreen> StartAsync(string configFolder, string workFolder, int width, int height, IReadOnlyDictionary<string, string>? variables, params string[] args)
+    public static Task<TmuxScreen> StartAsync(string configFolder, string workFolder, int width, int height, IReadOnlyDictionary<string, string>? variables, params string[] args) =>
+        StartAsync(configFolder, workFolder, width, height, variables, trustFirstUse: true, args);
+
+    /// <summary>As above; without <paramref name="trustFirstUse"/> oc asks about a new appliance's certificate (the trust tests).</summary>
+    public static async Task<TmuxScreen> StartAsync(
+        string configFolder, string workFolder, int width, int height, IReadOnlyDictionary<string, string>? variables, bool trustFirstUse, params string[] args)
     {
         var screen = new TmuxScreen(workFolder);
-        var oc = OcProcess.Prepare(configFolder, variables, args);
+        var oc = OcProcess.Prepare(configFolder, variables, args, trustFirstUse);
         var words = new List<string> { oc.FileName };
         words.AddRange(oc.ArgumentList);
         var script = new StringBuilder();
