@@ -128,6 +128,12 @@ internal static class ApplianceCommandLine
         HelpName = "TIME",
     };
 
+    private static readonly Option<string> Retention = new("--retention")
+    {
+        Description = "Drop messages and files older than this (e.g. 365d, 12h; at least 1h); off by default: everything is kept",
+        HelpName = "TIME",
+    };
+
     /// <summary>--rate-messages, --rate-logins, ...: one option per <see cref="RateKind"/>, in its order.</summary>
     private static readonly Option<string>[] Rates = Array.ConvertAll(RateKinds.All, kind => new Option<string>(kind.Option())
     {
@@ -235,6 +241,11 @@ internal static class ApplianceCommandLine
             if (ParseSize(r.GetValueOrDefault<string>()) is not { } size || size < 1024 * 1024 + 16) r.AddError($"--input-budget: '{r.GetValueOrDefault<string>()}' is not a size of at least 1M (the largest frame must fit)");
         });
         Quota.Validators.Add(r => { if (ParseSize(r.GetValueOrDefault<string>()) is null) r.AddError($"--quota: '{r.GetValueOrDefault<string>()}' is not a size such as 10G"); });
+        Retention.Validators.Add(r =>
+        {
+            if (ParseRetention(r.GetValueOrDefault<string>()) is null)
+                r.AddError($"--retention: '{r.GetValueOrDefault<string>()}' is not a time from 1h to 36500d such as 365d");
+        });
         PartialTtl.Validators.Add(r => { if (ParseDuration(r.GetValueOrDefault<string>()) is null) r.AddError($"--partial-ttl: '{r.GetValueOrDefault<string>()}' is not a time such as 7d"); });
         TlsEngine.Validators.Add(r =>
         {
@@ -279,7 +290,7 @@ internal static class ApplianceCommandLine
         var root = new RootCommand("oc-appliance: the OC LAN chat appliance (protocol, storage and discovery in one binary)")
         {
             Data, Port, HttpPort, NoHttp, Bind, Poller, Name, NoMdns, IdleTimeout, LoginTimeout, MaxAnonymousPerAddress, MaxAnonymous,
-            InputBudget, MaxFileSize, Quota, PartialTtl, SessionTtl, Friends, TlsCert, TlsKey, InsecurePlaintext,
+            InputBudget, MaxFileSize, Quota, PartialTtl, SessionTtl, Retention, Friends, TlsCert, TlsKey, InsecurePlaintext,
             RoomMembers, RoomsPerUser,
         };
         root.Validators.Add(r =>
@@ -319,6 +330,7 @@ internal static class ApplianceCommandLine
             FileQuota = ParseSize(parse.GetValue(Quota))!.Value,
             PartialTtl = ParseDuration(parse.GetValue(PartialTtl))!.Value,
             SessionTtl = ParseDuration(parse.GetValue(SessionTtl))!.Value,
+            Retention = parse.GetValue(Retention) is { } retention ? ParseRetention(retention) : null,
             RateLimits = ParseRates(parse),
             FriendsMode = parse.GetValue(Friends) == "open" ? OC.Appliance.Friends.FriendsMode.Open : OC.Appliance.Friends.FriendsMode.Consent,
             RoomLimits = new Rooms.RoomLimits(parse.GetValue(RoomMembers), parse.GetValue(RoomsPerUser)),
@@ -363,6 +375,22 @@ internal static class ApplianceCommandLine
             's' => TimeSpan.FromSeconds(n),
             _ => null,
         };
+    }
+
+    /// <summary>--retention: a time (<see cref="ParseDuration"/>) from an hour to a hundred years; null otherwise.</summary>
+    internal static TimeSpan? ParseRetention(string? text)
+    {
+        // A number of days no TimeSpan holds is not a time either (FromDays throws for it).
+        TimeSpan? time;
+        try
+        {
+            time = ParseDuration(text);
+        }
+        catch (Exception e) when (e is ArgumentOutOfRangeException or OverflowException)
+        {
+            return null;
+        }
+        return time is { } t && t >= TimeSpan.FromHours(1) && t <= TimeSpan.FromDays(36500) ? t : null;
     }
 
     private static string DescribeStartFailure(Exception e, ApplianceOptions options) => e switch

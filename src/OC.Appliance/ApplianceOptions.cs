@@ -56,6 +56,9 @@ internal sealed record ApplianceOptions
     /// <summary>--partial-ttl: a partial upload nobody wrote to for this long is deleted.</summary>
     public TimeSpan PartialTtl { get; init; } = TimeSpan.FromDays(7);
 
+    /// <summary>--retention: messages and files older than this are dropped (null: kept for ever).</summary>
+    public TimeSpan? Retention { get; init; }
+
     /// <summary>--session-ttl: a session unused for this long has expired.</summary>
     public TimeSpan SessionTtl { get; init; } = TimeSpan.FromDays(30);
 

@@ -44,7 +44,7 @@ internal sealed class ApplianceServer : IDisposable
         _storage = new StorageWorker(options.DataDirectory, _loop.Wake, options.Time) { FlushToDisk = options.FlushToDisk, MinFreeBytes = options.MinFreeBytes };
         try
         {
-            _messages = new MessageWorker(options.DataDirectory, _loop.Wake, options.Time) { FlushToDisk = options.FlushToDisk, MinFreeBytes = options.MinFreeBytes };
+            _messages = new MessageWorker(options.DataDirectory, _loop.Wake, options.Time, options.Retention) { FlushToDisk = options.FlushToDisk, MinFreeBytes = options.MinFreeBytes };
         }
         catch
         {
@@ -59,6 +59,7 @@ internal sealed class ApplianceServer : IDisposable
                 MaxFileSize = options.MaxFileSize,
                 QuotaPerUser = options.FileQuota,
                 PartialTtl = options.PartialTtl,
+                Retention = options.Retention,
                 MinFreeBytes = options.MinFreeBytes,
                 FlushToDisk = options.FlushToDisk,
             };
@@ -223,6 +224,9 @@ internal sealed class ApplianceServer : IDisposable
 
     /// <summary>Runs the partial-upload sweep now (tests; the loop's timer runs it hourly). Thread-safe.</summary>
     internal void SweepFilesNow() => _features.Uploads.Sweep();
+
+    /// <summary>Runs --retention now on the message worker, before the jobs posted after it (tests; the worker schedules it itself). Thread-safe.</summary>
+    internal void ExpireMessagesNow() => _messages.ExpireNow();
 
     public void Dispose()
     {

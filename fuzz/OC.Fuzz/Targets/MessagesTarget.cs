@@ -98,8 +98,11 @@ internal sealed class MessagesTarget : FuzzTarget
             case T.UserInfo:
                 if (UserInfo.TryRead(payload, out var info)) write = b => UserInfo.Write(b, id, info);
                 return true;
-            case T.FindUser or T.FriendAdd or T.FriendRemove or T.FriendRemoved or T.FileList:
+            case T.FindUser or T.FriendAdd or T.FriendRemove or T.FriendRemoved:
                 if (UserNumber.TryRead(payload, out uint number)) write = b => UserNumber.Write(b, type, id, number);
+                return true;
+            case T.FileList:
+                if (FileListRequest.TryRead(payload, out var list)) write = b => FileListRequest.Write(b, id, list);
                 return true;
             case T.UserCard or T.FriendAdded:
                 if (UserCard.TryRead(payload, out var card)) write = b => UserCard.Write(b, type, id, card);
@@ -134,6 +137,23 @@ internal sealed class MessagesTarget : FuzzTarget
                 return true;
             case T.HistoryPage:
                 if (HistoryPage.TryRead(payload, out bool more, out var messages)) write = b => WriteHistoryPage(b, id, more, messages);
+                return true;
+            case T.RoomSend:
+                if (RoomSend.TryRead(payload, out uint roomId, out var roomMessageId, out var roomText))
+                {
+                    var roomSend = new RoomSend(roomId, roomMessageId.ToArray(), Encoding.UTF8.GetString(roomText));
+                    write = b => RoomSend.Write(b, id, roomSend);
+                }
+                return true;
+            case T.RoomMessage:
+                if (RoomMessage.TryRead(payload, out var roomMessage)) write = b => RoomMessage.Write(b, roomMessage);
+                return true;
+            case T.RoomHistory:
+                if (RoomHistoryRequest.TryRead(payload, out var roomHistory)) write = b => RoomHistoryRequest.Write(b, id, roomHistory);
+                return true;
+            case T.RoomHistoryPage:
+                if (RoomHistoryPage.TryRead(payload, out uint pageRoom, out bool roomMore, out var roomMessages))
+                    write = b => WriteRoomHistoryPage(b, id, pageRoom, roomMore, roomMessages);
                 return true;
             case T.FileOffer:
                 if (FileOffer.TryRead(payload, out var offer)) write = b => FileOffer.Write(b, id, offer);
@@ -175,6 +195,14 @@ internal sealed class MessagesTarget : FuzzTarget
         w.End();
     }
 
+    private static void WriteRoomHistoryPage(ByteBuffer buffer, uint requestId, uint roomId, bool more, List<RoomMessage> messages)
+    {
+        var w = RoomHistoryPage.Begin(buffer, requestId, roomId, more, messages.Count);
+        foreach (var m in messages)
+            RoomHistoryPage.WriteEntry(ref w, m.Seq, m.TimeUnixMs, m.RoomId, m.From, m.Kind, m.Subject, m.MessageId, Encoding.UTF8.GetBytes(m.Text));
+        w.End();
+    }
+
     public override IEnumerable<(string, byte[])> Seeds() =>
         Frames().Select(f => (f.Name, (byte[])[.. f.Frame.AsSpan(4, 2), .. f.Frame.AsSpan(Frame.HeaderSize)]));
 
@@ -211,8 +239,17 @@ internal sealed class MessagesTarget : FuzzTarget
             ("synced", b => Synced.Write(b, 11, new Synced(42, false))),
             ("history", b => HistoryRequest.Write(b, 12, new HistoryRequest(654321, 0, 50))),
             ("history-page", b => WriteHistoryPage(b, 12, true, [new ChatMessage(41, 1_700_000_000_000, 654321, 123456, id16, "hi"), new ChatMessage(42, 1_700_000_000_001, 123456, 654321, id16, "hello, Grace")])),
+            ("room-send", b => RoomSend.Write(b, 17, new RoomSend(500001, id16, "hello, room"))),
+            ("room-message", b => RoomMessage.Write(b, new RoomMessage(43, 1_700_000_000_002, 500001, 123456, RoomMessageKind.Text, 0, id16, "hello, room"))),
+            ("room-history", b => RoomHistoryRequest.Write(b, 18, new RoomHistoryRequest(500001, 0, 50))),
+            ("room-history-page", b => WriteRoomHistoryPage(b, 18, 500001, false, [
+                new RoomMessage(40, 1_700_000_000_000, 500001, 123456, RoomMessageKind.Joined, 654321, [], "Grace"),
+                new RoomMessage(43, 1_700_000_000_002, 500001, 123456, RoomMessageKind.Text, 0, id16, "hello, room")])),
             ("file-offer", b => FileOffer.Write(b, 13, new FileOffer(654321, "report.pdf", 1_000_000, key32))),
             ("file-offer-hash-at-end", b => FileOffer.Write(b, 13, new FileOffer(654321, "report.pdf", 1_000_000, key32, HashAtEnd: true))),
+            ("file-offer-room", b => FileOffer.Write(b, 13, new FileOffer(234567, "report.pdf", 1_000_000, key32, HashAtEnd: true, ToRoom: true))),
+            ("file-list", b => FileListRequest.Write(b, 17, new FileListRequest(654321))),
+            ("file-list-room", b => FileListRequest.Write(b, 17, new FileListRequest(234567, Room: true))),
             ("file-accepted", b => FileAccepted.Write(b, 13, new FileAccepted(0x0102030405060708, 0, 8 * 1024 * 1024))),
             ("file-chunk", b => FileChunk.Write(b, T.FileChunk, 0x0102030405060708, 0, "%PDF-1.7\n"u8)),
             ("file-progress", b => FileProgress.Write(b, new FileProgress(0x0102030405060708, 500_000, 8 * 1024 * 1024, FileState.Uploading))),
@@ -220,6 +257,7 @@ internal sealed class MessagesTarget : FuzzTarget
             ("file-get", b => FilePosition.Write(b, T.FileGet, 15, 0x0102030405060708, 0)),
             ("file-ack", b => FilePosition.Write(b, T.FileAck, 0, 0x0102030405060708, 262_144)),
             ("file-received", b => FileEntry.WriteReceived(b, entry)),
+            ("file-received-room", b => FileEntry.WriteReceived(b, entry with { To = 0, Room = 234567, State = FileState.Complete })),
             ("file-seal", b => FileSeal.Write(b, 16, new FileSeal(0x0102030405060708, key32))),
         ];
         foreach (var (name, write) in all)

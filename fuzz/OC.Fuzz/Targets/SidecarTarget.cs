@@ -62,9 +62,11 @@ internal sealed class SidecarTarget : FuzzTarget
             new() { Id = 0x0102030405060708, From = 123456, To = 654321, Name = "report.pdf", Size = 1_000_000, Sha256 = sha, CreatedMs = 1_700_000_000_000, State = OC.Protocol.Messages.FileState.Uploading, Confirmed = 262_144, TouchedMs = 1_700_000_000_500 },
             new() { Id = 0x0102030405060708, From = 123456, To = 654321, Name = "photo.jpg", Size = 5, Sha256 = sha, CreatedMs = 1_700_000_000_000, State = OC.Protocol.Messages.FileState.Complete, Confirmed = 5, Fetched = true },
             new() { Id = 0x0102030405060708, From = 123456, To = 654321, Name = "é.txt", Size = 10, Sha256 = new byte[32], HashAtEnd = true, Key = sha, CreatedMs = 1, State = OC.Protocol.Messages.FileState.Uploading },
+            new() { Id = 0x0102030405060708, From = 123456, To = 0, Room = 234567, Name = "minutes.pdf", Size = 10, Sha256 = sha, CreatedMs = 1, State = OC.Protocol.Messages.FileState.Complete, Confirmed = 10 },
         ];
         for (int i = 0; i < records.Length; i++) yield return ($"sidecar-{i}", Write(records[i]));
-        // A sidecar of an older version, without the FILE_SEAL fields.
-        yield return ("sidecar-before-seal", Write(records[0])[..^33]);
+        // Sidecars of older versions: without the FILE_SEAL fields and the room, and without the room.
+        yield return ("sidecar-before-seal", Write(records[0])[..^37]);
+        yield return ("sidecar-before-rooms", Write(records[2])[..^4]);
     }
 }

@@ -27,7 +27,7 @@ internal static partial class ArchiveRestorer
     internal const string StagingName = ".restore-incomplete";
 
     // What a backup holds; anything else is not ours, and no name may climb out of the folder.
-    [GeneratedRegex(@"^(oc\.db|messages\.log|tls-cert\.pem|tls-key\.pem|files/[0-9a-f]{16}(\.meta)?)$")]
+    [GeneratedRegex(@"^(oc\.db|messages\.log|messages\.retention|tls-cert\.pem|tls-key\.pem|files/[0-9a-f]{16}(\.meta)?)$")]
     private static partial Regex MemberName();
 
     public static BackupManifest Restore(string archivePath, string dataDirectory, ProgressBar progress)

@@ -48,6 +48,8 @@ internal static class BackupRunner
                 archive.Add(StorageWorker.DataFileName, OpenRead(snapshot.DatabaseCopyPath), snapshot.Database.Bytes);
                 // Up to the committed point only: the appliance appends behind it meanwhile.
                 archive.Add(MessageLog.FileName, OpenRead(Path.Combine(folder, MessageLog.FileName)), snapshot.Messages.Bytes);
+                if (RetainedPart(folder, snapshot.Messages) is { } retention)
+                    archive.Add(MessageLog.RetentionFileName, new MemoryStream(retention, writable: false), retention.Length);
                 if (certificate is not null) archive.Add(TlsIdentity.CertificateFileName, new MemoryStream(certificate, writable: false), certificate.Length);
                 if (key is not null) archive.Add(TlsIdentity.KeyFileName, new MemoryStream(key, writable: false), key.Length);
                 foreach (var file in files)
@@ -84,6 +86,22 @@ internal static class BackupRunner
             File.Delete(temporary);
             throw;
         }
+    }
+
+    /// <summary>
+    /// messages.retention for the archived log (null without retention), read after the log was:
+    /// retention may have erased more of it meanwhile, but it records that before it erases, so
+    /// this point is at or after every erased byte the archive holds. Erased to the magic, so the
+    /// restored appliance punches the restored zeros out again at its first start.
+    /// </summary>
+    private static byte[]? RetainedPart(string folder, MessagesPoint snapshot)
+    {
+        if (MessageLog.ReadRetentionFile(folder) is not var (kept, rooms)) return null;
+        // Every archived message expired while the backup ran: the point and the rooms as they
+        // were at the snapshot's end are not known any more (a rare race: a new backup has them).
+        if (kept.Offset > snapshot.Bytes)
+            throw new AdminException("every message of the snapshot expired (--retention) while the backup ran; run the backup again");
+        return MessageLog.EncodeRetention(kept with { ErasedTo = MessageLog.MagicLength }, rooms);
     }
 
     private static FileStream OpenRead(string path) =>

@@ -24,10 +24,21 @@ internal static class LogScan
         if (RandomAccess.Read(file, magic, 0) != Magic.Length || !magic.SequenceEqual(Magic)) return null;
 
         var buffer = new byte[1024 * 1024];
-        long fileOffset = Magic.Length; // offset of buffer[0]
+        // With --retention the log starts at its first kept record: before it is an erased hole.
+        RetentionPoint kept;
+        try
+        {
+            kept = MessageLog.ReadRetention(Path.GetDirectoryName(Path.GetFullPath(path))!) ?? RetentionPoint.None;
+        }
+        catch (InvalidDataException)
+        {
+            return null; // damaged: the message worker refuses it with the reason
+        }
+        if (kept.Offset > length) return null;
+        long fileOffset = kept.Offset; // offset of buffer[0]
         int filled = 0;
         long count = 0;
-        ulong lastSeq = 0;
+        ulong lastSeq = kept.FirstSeq - 1;
         while (true)
         {
             int n = RandomAccess.Read(file, buffer.AsSpan(filled), fileOffset + filled);

@@ -5,12 +5,17 @@ using OC.Protocol.Messages;
 
 namespace OC.Appliance.Files;
 
-/// <summary>FILE_LIST: the asker's files (with one peer, or all).</summary>
-internal sealed class ListFilesJob(ClientSession session, uint requestId, int user, int peer) : RequestJob<FileStore>(session, requestId)
+/// <summary>
+/// FILE_LIST: the asker's files (with one peer, or all, then with the files of <paramref name="rooms"/>),
+/// or one room's (<paramref name="room"/>, the asker checked to be a member).
+/// </summary>
+internal sealed class ListFilesJob(ClientSession session, uint requestId, int user, int peer, IReadOnlySet<int>? rooms, int room)
+    : RequestJob<FileStore>(session, requestId)
 {
     private List<FileEntry> _entries = [];
 
-    internal override void Execute(FileStore store) => _entries = store.List(user, peer).ToEntries();
+    internal override void Execute(FileStore store) =>
+        _entries = (room != 0 ? store.ListRoom(user, room) : store.List(user, peer, rooms)).ToEntries();
 
     protected override void OnCompleted()
     {

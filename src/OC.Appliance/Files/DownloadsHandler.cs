@@ -1,4 +1,5 @@
 using OC.Appliance.Sessions;
+using OC.Appliance.Storage;
 using OC.Appliance.Storage.Files;
 using OC.Protocol;
 using OC.Protocol.Framing;
@@ -12,7 +13,9 @@ namespace OC.Appliance.Files;
 /// connection has less than <see cref="OutputBudget"/> read ahead or unsent, and again whenever
 /// the socket took everything: a download runs at the speed the client reads, never fills the
 /// output to the slow-consumer cut, and does not wait for round trips. FILE_ACK bounds it
-/// further: at most <see cref="Window"/> beyond the client's last acknowledgement.
+/// further: at most <see cref="Window"/> beyond the client's last acknowledgement. A room file
+/// ("Room files") is listed and read only by a current member, which the room store (LiteDB,
+/// the storage worker) says before the file worker is asked or the first byte is sent.
 /// Loop thread only.
 /// </summary>
 internal sealed class DownloadsHandler
@@ -34,14 +37,16 @@ internal sealed class DownloadsHandler
     internal const int MaxDownloadsPerConnection = 2;
 
     private readonly FileWorker _files;
+    private readonly StorageWorker _storage;
     private readonly PresenceRegistry _presence;
 
     // Each connection's downloads by file id (a connection appears at its first FILE_GET).
     private readonly Dictionary<ClientSession, Dictionary<ulong, FileDownload>> _downloads = [];
 
-    public DownloadsHandler(FileWorker files, SessionEvents sessions, PresenceRegistry presence)
+    public DownloadsHandler(FileWorker files, StorageWorker storage, SessionEvents sessions, PresenceRegistry presence)
     {
         _files = files;
+        _storage = storage;
         _presence = presence;
         sessions.WentLive += OnSessionLive;
         sessions.Ended += OnSessionEnded;
@@ -49,14 +54,40 @@ internal sealed class DownloadsHandler
 
     public void OnFileList(ClientSession session, uint requestId, ReadOnlySpan<byte> payload)
     {
-        if (!UserNumber.TryRead(payload, out uint peer))
+        if (!FileListRequest.TryRead(payload, out var request))
         {
             Replies.Malformed(session, requestId, "FILE_LIST");
             return;
         }
         if (!Replies.RequireLogin(session, requestId)) return;
-        // Always the asker's own files: nobody lists another's.
-        _files.Post(new ListFilesJob(session, requestId, session.UserNumber, (int)peer));
+        int user = session.UserNumber;
+        if (request.Room)
+        {
+            if (!OcNumber.IsValid(request.Peer))
+            {
+                Replies.Error(session, requestId, ErrorCode.UnknownRoom, $"{request.Peer} is not a room id (six digits)");
+                return;
+            }
+            // A room's files, for its members now: the same answer whether the room exists or not.
+            _storage.Post(new RoomMemberCheckJob(session, requestId, user, (int)request.Peer, check =>
+            {
+                if (!check.Member)
+                {
+                    Replies.Error(session, requestId, ErrorCode.NotRoomMember, $"you are not a member of room #{check.RoomId:D6}");
+                    return;
+                }
+                _files.Post(new ListFilesJob(session, requestId, user, 0, null, check.RoomId));
+            }));
+            return;
+        }
+        if (request.Peer != 0)
+        {
+            // Always the asker's own files: nobody lists another's.
+            _files.Post(new ListFilesJob(session, requestId, user, (int)request.Peer, null, 0));
+            return;
+        }
+        // Everything the asker may get: with the files of the rooms they are a member of now.
+        _storage.Post(new RoomsOfJob(session, requestId, user, rooms => _files.Post(new ListFilesJob(session, requestId, user, 0, rooms.Rooms, 0))));
     }
 
     public void OnFileGet(ClientSession session, uint requestId, ReadOnlySpan<byte> payload)
@@ -81,7 +112,7 @@ internal sealed class DownloadsHandler
         // The same answer whether the file does not exist or is someone else's: nothing is revealed.
         if (job.Entry is not { } entry)
         {
-            Replies.Error(session, job.RequestId, ErrorCode.FileNotFound, $"no file {job.FileId:x16} for you");
+            NotFound(session, job.RequestId, job.FileId);
             return;
         }
         if (job.Offset > entry.Size)
@@ -89,13 +120,40 @@ internal sealed class DownloadsHandler
             Replies.Error(session, job.RequestId, ErrorCode.InvalidArgument, $"offset {job.Offset} is beyond the file's {entry.Size} bytes");
             return;
         }
-        FileEntry.WriteList(session.Connection.Output, job.RequestId, [entry]);
+        if (entry.Room == 0)
+        {
+            Start(session, job.RequestId, entry, job.Offset, recipient: entry.To == (uint)job.User);
+            return;
+        }
+        // A room file: only a member now reads it, its sender too (a non-member learns nothing, as
+        // for a file that does not exist).
+        ulong offset = job.Offset;
+        _storage.Post(new RoomMemberCheckJob(session, job.RequestId, job.User, (int)entry.Room, check =>
+        {
+            if (!check.Member) NotFound(session, check.RequestId, entry.FileId);
+            else Start(session, check.RequestId, entry, offset, recipient: false);
+        }));
+    }
+
+    private static void NotFound(ClientSession session, uint requestId, ulong fileId) =>
+        Replies.Error(session, requestId, ErrorCode.FileNotFound, $"no file {fileId:x16} for you");
+
+    /// <summary>FILE_ENTRIES with the one file, then FILE_DATA from <paramref name="offset"/>; <paramref name="recipient"/>: its FILE_ACK to the end marks it fetched.</summary>
+    private void Start(ClientSession session, uint requestId, FileEntry entry, ulong offset, bool recipient)
+    {
+        if (_downloads.TryGetValue(session, out var current) && !current.ContainsKey(entry.FileId) && current.Count >= MaxDownloadsPerConnection)
+        {
+            // Checked again: another FILE_GET may have started while a room's membership was asked.
+            Replies.Error(session, requestId, ErrorCode.InvalidArgument, $"at most {MaxDownloadsPerConnection} downloads at once per connection");
+            return;
+        }
+        FileEntry.WriteList(session.Connection.Output, requestId, [entry]);
         session.Connection.Commit();
 
         if (!_downloads.TryGetValue(session, out var downloads)) _downloads.Add(session, downloads = []);
         if (downloads.Remove(entry.FileId, out var old)) old.Cancelled = true;
-        if (job.Offset == entry.Size) return;
-        var download = new FileDownload(session, entry.FileId, (long)entry.Size, (long)job.Offset, entry.To == (uint)job.User);
+        if (offset == entry.Size) return;
+        var download = new FileDownload(session, entry.FileId, (long)entry.Size, (long)offset, recipient);
         downloads.Add(entry.FileId, download);
         Pump(download, downloads);
     }

@@ -9,7 +9,7 @@ namespace OC.Appliance.Files;
 internal static class FileEntries
 {
     public static FileEntry ToEntry(this FileRecord f) =>
-        new(f.Id, (uint)f.From, (uint)f.To, f.Name, (ulong)f.Size, (ulong)f.Confirmed, f.Sha256, f.CreatedMs, f.State);
+        new(f.Id, (uint)f.From, (uint)f.To, f.Name, (ulong)f.Size, (ulong)f.Confirmed, f.Sha256, f.CreatedMs, f.State, (uint)f.Room);
 
     public static List<FileEntry> ToEntries(this List<FileRecord> records) => records.ConvertAll(ToEntry);
 

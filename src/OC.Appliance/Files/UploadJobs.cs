@@ -11,12 +11,14 @@ internal sealed class OfferJob(UploadsHandler handler, ClientSession session, ui
     public OfferResult Result { get; private set; }
     public FileEntry Entry { get; private set; }
 
-    // A 0-byte file completes at its offer: the recipient hears of it even if the sender left.
+    // A 0-byte file completes at its offer: the recipient (or the room) hears of it even if the sender left.
     protected override bool ActsWhenClosed => true;
 
     internal override void Execute(FileStore store)
     {
-        Result = store.Offer(from, (int)offer.To, offer.Name, (long)offer.Size, offer.Sha256, offer.HashAtEnd, store.NowMs);
+        Result = offer.ToRoom
+            ? store.Offer(from, 0, offer.Name, (long)offer.Size, offer.Sha256, offer.HashAtEnd, store.NowMs, room: (int)offer.To)
+            : store.Offer(from, (int)offer.To, offer.Name, (long)offer.Size, offer.Sha256, offer.HashAtEnd, store.NowMs);
         if (Result.Record is { } record) Entry = record.ToEntry();
     }
 
@@ -93,7 +95,11 @@ internal sealed class ReleaseUploadJob(ulong fileId) : WorkerJob<FileStore>
 
 internal sealed class SweepJob : WorkerJob<FileStore>
 {
-    internal override void Execute(FileStore store) => store.Sweep(store.NowMs);
+    internal override void Execute(FileStore store)
+    {
+        store.Sweep(store.NowMs);
+        store.Expire(store.NowMs); // --retention (nothing without it)
+    }
 
     internal override void Complete() { }
 }

@@ -13,7 +13,8 @@ namespace OC.Appliance.Files;
 /// Uploads (docs/protocol.md, "Files"): FILE_OFFER, the FILE_CHUNK stream with credit, FILE_SEAL,
 /// FILE_PROGRESS, and FILE_RECEIVED to the recipient once a file is complete. The loop only
 /// checks and routes; every byte is written and hashed on the file worker, whose store decides
-/// when to confirm and reports each upload's progress here (<see cref="OnProgress"/>).
+/// when to confirm and reports each upload's progress here (<see cref="OnProgress"/>). An offer
+/// to a room ("Room files") first asks the room store whether the sender is a member now.
 /// Loop thread only.
 /// </summary>
 internal sealed class UploadsHandler
@@ -24,17 +25,22 @@ internal sealed class UploadsHandler
     internal const int CreditStep = 2 * 1024 * 1024;
 
     private readonly FileWorker _files;
+    private readonly StorageWorker _storage;
     private readonly PresenceRegistry _presence;
     private readonly Dictionary<ulong, FileUpload> _uploads = [];
     private readonly FileNotices _notices;
+    private readonly RoomFileNotices _roomNotices;
     private readonly RateLimits _limits;
 
-    public UploadsHandler(FileWorker files, PresenceRegistry presence, SessionEvents sessions, FileNotices notices, RateLimits limits)
+    public UploadsHandler(FileWorker files, StorageWorker storage, PresenceRegistry presence, SessionEvents sessions, FileNotices notices,
+        RoomFileNotices roomNotices, RateLimits limits)
     {
         _files = files;
+        _storage = storage;
         _limits = limits;
         _presence = presence;
         _notices = notices;
+        _roomNotices = roomNotices;
         files.OnProgress = OnProgress;
         sessions.Ended += OnSessionEnded;
     }
@@ -56,12 +62,23 @@ internal sealed class UploadsHandler
             return;
         }
         int from = session.UserNumber;
-        if (offer.To == (uint)from)
+        if (offer.ToRoom)
         {
-            Replies.Error(session, requestId, ErrorCode.InvalidArgument, "you cannot send a file to yourself");
-            return;
+            if (!OcNumber.IsValid(offer.To))
+            {
+                Replies.Error(session, requestId, ErrorCode.UnknownRoom, $"{offer.To} is not a room id (six digits)");
+                return;
+            }
         }
-        if (!Relations.RequireFriend(_presence, session, requestId, (int)offer.To)) return;
+        else
+        {
+            if (offer.To == (uint)from)
+            {
+                Replies.Error(session, requestId, ErrorCode.InvalidArgument, "you cannot send a file to yourself");
+                return;
+            }
+            if (!Relations.RequireFriend(_presence, session, requestId, (int)offer.To)) return;
+        }
         if (offer.Size > (ulong)_files.Limits.MaxFileSize)
         {
             Replies.Error(session, requestId, ErrorCode.FileTooLarge, $"the file is {offer.Size} bytes; this appliance takes at most {_files.Limits.MaxFileSize}");
@@ -74,7 +91,28 @@ internal sealed class UploadsHandler
             Replies.Error(session, requestId, ErrorCode.InvalidArgument, $"at most {MaxUploadsPerConnection} uploads at once per connection");
             return;
         }
+        if (offer.ToRoom)
+        {
+            // Every offer to a room, a resume too, is by a member now (a kicked one cannot go on).
+            _storage.Post(new RoomMemberCheckJob(session, requestId, from, (int)offer.To, check =>
+            {
+                if (!check.Member)
+                {
+                    Replies.Error(session, requestId, ErrorCode.NotRoomMember, $"you are not a member of room #{check.RoomId:D6}");
+                    return;
+                }
+                _files.Post(new OfferJob(this, session, requestId, offer, from));
+            }));
+            return;
+        }
         _files.Post(new OfferJob(this, session, requestId, offer, from));
+    }
+
+    /// <summary>A file is complete and verified: its recipient (or its room's members) hears of it.</summary>
+    private void Announce(in FileEntry entry, ClientSession? uploader)
+    {
+        if (entry.Room != 0) _roomNotices.RoomFileSealed(entry, uploader);
+        else _notices.FileReceived(entry);
     }
 
     internal void OnOffered(OfferJob job)
@@ -87,7 +125,7 @@ internal sealed class UploadsHandler
             return;
         }
         var entry = job.Entry;
-        if (result.JustCompleted) _notices.FileReceived(entry);
+        if (result.JustCompleted) Announce(entry, session);
         if (session.IsClosed) return;
 
         uint credit = (uint)_files.Limits.Credit;
@@ -141,7 +179,7 @@ internal sealed class UploadsHandler
             return;
         }
         if (job.Outcome is WriteOutcome.Stale or WriteOutcome.Written) return;
-        if (job.Outcome == WriteOutcome.Complete) _notices.FileReceived(job.Entry);
+        if (job.Outcome == WriteOutcome.Complete) Announce(job.Entry, upload.Session);
         if (!current) return;
         _uploads.Remove(upload.FileId);
         upload.Confirmed = (long)job.Entry.Stored;
@@ -214,7 +252,7 @@ internal sealed class UploadsHandler
         {
             _uploads.Remove(job.FileId);
         }
-        if (job.Outcome == SealOutcome.Complete) _notices.FileReceived(job.Entry);
+        if (job.Outcome == SealOutcome.Complete) Announce(job.Entry, session);
         if (session.IsClosed) return;
         switch (job.Outcome)
         {

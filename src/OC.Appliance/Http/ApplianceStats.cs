@@ -84,6 +84,7 @@ internal sealed class ApplianceStats
             FriendRequestsPending = counters.FriendRequests,
             Blocks = counters.Blocks,
             Rooms = counters.Rooms,
+            RoomMessagesStored = _messages.RoomMessagesStored,
             Connections = _connections.Count,
             ConnectionsAccepted = _connections.Accepted,
             MessagesStored = _messages.MessagesStored,

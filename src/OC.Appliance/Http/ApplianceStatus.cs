@@ -51,6 +51,9 @@ internal sealed record ApplianceStatus
     /// <summary>Rooms that exist (a room goes with its last member).</summary>
     public long Rooms { get; init; }
 
+    /// <summary>Messages in rooms (members' messages, not the entries of membership changes); part of <see cref="MessagesStored"/>.</summary>
+    public long RoomMessagesStored { get; init; }
+
     /// <summary>Open protocol connections (logged in or not).</summary>
     public required int Connections { get; init; }
     public required long ConnectionsAccepted { get; init; }

@@ -55,7 +55,7 @@ internal static class StatusPage
         Card(h, "Friend requests", "friend_requests_pending", "int", StatusFormat.Int(s.FriendRequestsPending),
             "waiting · ", "blocks", "int", StatusFormat.Int(s.Blocks), " blocks");
         Card(h, "Rooms", "rooms", "int", StatusFormat.Int(s.Rooms),
-            "rooms", null, null, null, "");
+            "rooms · ", "room_messages_stored", "int", StatusFormat.Int(s.RoomMessagesStored), " messages");
 
         h.Append("</section>\n<section>\n<h2 class=\"title\">Last errors and warnings</h2>\n<div id=\"problems\">");
         Problems(h, s.LastErrors);

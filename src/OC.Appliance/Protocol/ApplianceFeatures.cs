@@ -28,9 +28,12 @@ internal sealed class ApplianceFeatures
         Accounts = new AccountsHandler(storage, Presence, sessions, Limits, time);
         Friends = new FriendsHandler(storage, Presence, Limits, time, friends);
         Messages = new MessagesHandler(messages, Presence, sessions, Limits);
-        Uploads = new UploadsHandler(files, Presence, sessions, notices, Limits);
-        Downloads = new DownloadsHandler(files, sessions, Presence);
+        var roomFileNotices = new RoomFileNotices(storage, Presence, sessions);
+        Uploads = new UploadsHandler(files, storage, Presence, sessions, notices, roomFileNotices, Limits);
+        Downloads = new DownloadsHandler(files, storage, sessions, Presence);
         RoomMessages = new RoomMessagesHandler(messages, storage, Presence, Limits);
+        // A room file, once complete, is an entry of the room's stream (kind File): members offline now see it at their next SYNC.
+        sessions.RoomFileSealed += f => RoomMessages.Append(global::OC.Protocol.Messages.RoomMessageKind.File, f.RoomId, f.From, 0, f.Name, fileId: f.FileId);
         Rooms = new RoomsHandler(storage, Presence, Limits, time, rooms ?? RoomLimits.Default, RoomMessages);
         Snapshots = new SnapshotHandler(storage, messages);
     }

@@ -152,6 +152,12 @@ internal sealed class RoomMessagesHandler(MessageWorker worker, StorageWorker st
 
     private void OnAppended(RoomEntryJob job, Action<RoomEntryJob>? then)
     {
+        if (job.Error is WorkerStoppedException)
+        {
+            // Shutting down: the start-up reconciliation adds it next time.
+            Log.Warn("rooms.entry_deferred", $"room {job.RoomId}: the {job.Kind} entry of {job.Subject} is added at the next start");
+            return;
+        }
         if (job.Error is not null)
         {
             Log.Error("rooms.entry_failed", $"room {job.RoomId}: the {job.Kind} entry of {job.Subject} could not be stored ({job.Error.Message}); trying again");

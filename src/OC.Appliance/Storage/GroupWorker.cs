@@ -49,11 +49,20 @@ internal abstract class GroupWorker<TStore> : IDisposable
 
     internal long JobsFailed => Interlocked.Read(ref _jobsFailed);
 
-    /// <summary>Queues a job (loop thread). Throws once <see cref="Dispose"/> has begun.</summary>
+    /// <summary>
+    /// Queues a job (loop thread). Once <see cref="Dispose"/> has begun the job is not run: it
+    /// completes at the next drain as failed (<see cref="WorkerStoppedException"/>), like a job
+    /// whose group failed. Completions drained during the shutdown post follow-up work (a room's
+    /// entry after a committed change, say): that must fail that work, not the loop.
+    /// </summary>
     public void Post(WorkerJob<TStore> job)
     {
         ArgumentNullException.ThrowIfNull(job);
-        _pending.Post(job);
+        if (!_pending.TryPost(job))
+        {
+            job.Error = new WorkerStoppedException($"the {_name} has stopped");
+            _completed.AddRange([job]);
+        }
         // After the queue took it: a refused post counts nothing in flight. The job cannot
         // complete before this returns, as only the loop drains completions.
         job.OnPosted();
@@ -204,3 +213,6 @@ internal abstract class GroupWorker<TStore> : IDisposable
         }
     }
 }
+
+/// <summary>A job posted after its worker stopped (the appliance is shutting down): it was not run.</summary>
+internal sealed class WorkerStoppedException(string message) : IOException(message);

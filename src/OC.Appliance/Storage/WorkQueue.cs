@@ -23,16 +23,23 @@ internal sealed class WorkQueue<T>(string name) : IDisposable
     /// <summary>Queues a job. Thread-safe. Throws once <see cref="Stop"/> was called.</summary>
     public void Post(T job)
     {
+        if (!TryPost(job)) throw new InvalidOperationException($"The {name} is stopping and accepts no more jobs.");
+    }
+
+    /// <summary>Queues a job; false (and nothing queued) once <see cref="Stop"/> was called. Thread-safe.</summary>
+    public bool TryPost(T job)
+    {
         bool first;
         lock (_lock)
         {
-            if (_stopping) throw new InvalidOperationException($"The {name} is stopping and accepts no more jobs.");
+            if (_stopping) return false;
             _pending.Enqueue(job);
             // Only the empty-to-non-empty transition needs a signal: a busy worker looks at the
             // queue again before it waits.
             first = _pending.Count == 1;
         }
         if (first) _available.Set();
+        return true;
     }
 
     /// <summary>

@@ -16,7 +16,14 @@ namespace OC.CliClient.Commands;
 internal static class FileTransfers
 {
     /// <summary>Uploads <paramref name="path"/> to friend <paramref name="to"/> (resuming what the appliance has); returns the complete file's entry.</summary>
-    public static async Task<FileEntry> SendAsync(TransferLinkSource connect, uint to, string path, IProgress<FileTransferProgress> progress, CancellationToken cancellationToken)
+    public static Task<FileEntry> SendAsync(TransferLinkSource connect, uint to, string path, IProgress<FileTransferProgress> progress, CancellationToken cancellationToken) =>
+        SendAsync(connect, to, toRoom: false, path, progress, cancellationToken);
+
+    /// <summary>Uploads <paramref name="path"/> to room <paramref name="roomId"/> (resuming what the appliance has); returns the complete file's entry.</summary>
+    public static Task<FileEntry> SendToRoomAsync(TransferLinkSource connect, uint roomId, string path, IProgress<FileTransferProgress> progress, CancellationToken cancellationToken) =>
+        SendAsync(connect, roomId, toRoom: true, path, progress, cancellationToken);
+
+    private static async Task<FileEntry> SendAsync(TransferLinkSource connect, uint to, bool toRoom, string path, IProgress<FileTransferProgress> progress, CancellationToken cancellationToken)
     {
         FileStream file;
         try
@@ -36,18 +43,24 @@ internal static class FileTransfers
         try
         {
             // Only the offer is ever rate limited, before anything was sent: trying the upload again is safe.
-            id = await link.UnhurriedAsync((c, t) => OcFiles.UploadAsync(c, to, name, file, progress, t), cancellationToken).ConfigureAwait(false);
+            id = await link.UnhurriedAsync((c, t) => toRoom ? OcFiles.UploadToRoomAsync(c, to, name, file, progress, t) : OcFiles.UploadAsync(c, to, name, file, progress, t),
+                cancellationToken).ConfigureAwait(false);
         }
         catch (OcErrorException e) when (e.Code == ErrorCode.NotFriends)
         {
             throw new CliException($"{to:D6} is not your friend", e);
+        }
+        catch (OcErrorException e) when (e.Code is ErrorCode.NotRoomMember or ErrorCode.UnknownRoom)
+        {
+            throw new CliException($"you are not a member of room {RoomArgument.Format(to)}", e);
         }
         catch (InvalidOperationException e)
         {
             // The same file to the same friend is being sent on this connection already (a second /send).
             throw new CliException(e.Message, e);
         }
-        return (await link.CallAsync((c, t) => OcFiles.ListAsync(c, to, t), cancellationToken).ConfigureAwait(false)).First(e => e.FileId == id);
+        var entries = await link.CallAsync((c, t) => toRoom ? OcFiles.ListRoomAsync(c, to, t) : OcFiles.ListAsync(c, to, t), cancellationToken).ConfigureAwait(false);
+        return entries.First(e => e.FileId == id);
     }
 
     /// <summary>
@@ -109,7 +122,7 @@ internal static class FileTransfers
         ulong.TryParse(text, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out id) && text.Length is > 0 and <= 16 && id != 0;
 
     public static FileOutput Output(FileEntry e, string? path = null) => new(
-        e.FileId.ToString("x16", CultureInfo.InvariantCulture), e.From, e.To, e.Name, e.Size, e.Stored,
+        e.FileId.ToString("x16", CultureInfo.InvariantCulture), e.From, e.To, e.Room, e.Name, e.Size, e.Stored,
         Convert.ToHexStringLower(e.Sha256), DateTimeOffset.FromUnixTimeMilliseconds(e.CreatedUnixMs), StateText(e.State), path);
 
     public static string StateText(FileState state) => state switch
@@ -118,6 +131,10 @@ internal static class FileTransfers
         FileState.Uploading => "partial",
         _ => "rejected",
     };
+
+    /// <summary>Where a file went: the friend's number, or the room as #123456.</summary>
+    public static string Recipient(FileEntry e) =>
+        e.Room != 0 ? RoomArgument.Format(e.Room) : e.To.ToString("D6", CultureInfo.InvariantCulture);
 
     /// <summary>A name from someone else, shown on a terminal: no control characters (escape sequences).</summary>
     public static string Display(string name) => string.Concat(name.Select(c => char.IsControl(c) ? '?' : c));

@@ -55,10 +55,13 @@ internal static class MessageLines
         string.Create(CultureInfo.InvariantCulture,
             $"* {Visible(i.FromNick)} ({i.From:D6}) invites you to #{i.RoomId:D6} {Visible(i.RoomName)}: oc room accept #{i.RoomId:D6} or oc room decline #{i.RoomId:D6}");
 
-    /// <summary><c>* alice sent you holiday.jpg (3.2 MiB), file 0f3a9c2e11d04b7a</c>; <paramref name="how"/> says how to get it.</summary>
+    /// <summary>
+    /// <c>* alice sent you holiday.jpg (3.2 MiB), file 0f3a9c2e11d04b7a</c>, or for a room file
+    /// <c>* alice sent #482913 minutes.pdf (...)</c>; <paramref name="how"/> says how to get it.
+    /// </summary>
     public static string FileReceived(string fromNick, FileEntry file, string how) =>
         string.Create(CultureInfo.InvariantCulture,
-            $"* {fromNick} sent you {SafeText(file.Name)} ({TransferProgress.Bytes((long)file.Size)}), file {file.FileId:x16}: {how} {file.FileId:x16}");
+            $"* {fromNick} sent {(file.Room != 0 ? $"#{file.Room:D6}" : "you")} {SafeText(file.Name)} ({TransferProgress.Bytes((long)file.Size)}), file {file.FileId:x16}: {how} {file.FileId:x16}");
 
     public static string LocalTime(long timeUnixMs) =>
         DateTimeOffset.FromUnixTimeMilliseconds(timeUnixMs).ToLocalTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);

@@ -128,8 +128,11 @@ internal sealed record TransferProgressOutput(string FileId, long Done, long Siz
     public string Type => "progress";
 }
 
-/// <summary>One file in <c>oc file list</c>; the result of <c>oc file send|get</c> (<c>Path</c>: where get wrote it).</summary>
-internal sealed record FileOutput(string FileId, uint From, uint To, string Name, ulong Size, ulong Stored, string Sha256, DateTimeOffset Created, string State, string? Path = null)
+/// <summary>
+/// One file in <c>oc file list</c>; the result of <c>oc file send|get</c> (<c>Path</c>: where get wrote it).
+/// <c>Room</c>: the room a room file was sent to (then <c>To</c> is 0); 0 for a file to one friend.
+/// </summary>
+internal sealed record FileOutput(string FileId, uint From, uint To, uint Room, string Name, ulong Size, ulong Stored, string Sha256, DateTimeOffset Created, string State, string? Path = null)
 {
     [JsonPropertyOrder(-1)]
     public string Type => "file";

@@ -18,7 +18,7 @@ public sealed partial class OcConnection
     private readonly ConcurrentDictionary<UploadIdentity, bool> _offers = new();
 
     /// <summary>What makes the appliance take two offers for one upload (docs/protocol.md, "Upload", the resume).</summary>
-    private readonly record struct UploadIdentity(uint To, ulong Size, string Key);
+    private readonly record struct UploadIdentity(uint To, bool ToRoom, ulong Size, string Key);
 
     /// <summary>
     /// A turn to upload on this connection: the appliance refuses a fifth upload at once on one
@@ -52,10 +52,10 @@ public sealed partial class OcConnection
     /// would take the first one over here, and the first one's next chunk, now out of order, would
     /// make the appliance close the connection for everyone on it. Throws when it is running already.
     /// </summary>
-    internal IDisposable ClaimUpload(uint to, ulong size, byte[] key)
+    internal IDisposable ClaimUpload(uint to, bool toRoom, ulong size, byte[] key)
     {
-        var identity = new UploadIdentity(to, size, Convert.ToHexString(key));
-        if (!_offers.TryAdd(identity, true)) throw new InvalidOperationException($"this file is already being sent to {to:D6} on this connection");
+        var identity = new UploadIdentity(to, toRoom, size, Convert.ToHexString(key));
+        if (!_offers.TryAdd(identity, true)) throw new InvalidOperationException($"this file is already being sent to {(toRoom ? "#" : "")}{to:D6} on this connection");
         return new UploadClaim(this, identity);
     }
 

@@ -13,9 +13,25 @@ public static partial class OcFiles
     /// for a pass over the whole file first. A hash mismatch throws <see cref="OcErrorException"/> FileRejected.
     /// The same file to the same friend twice at once on one connection: <see cref="InvalidOperationException"/>.
     /// </summary>
-    public static async Task<ulong> UploadAsync(
+    public static Task<ulong> UploadAsync(
         OcConnection connection, uint to, string name, Stream content,
-        IProgress<FileTransferProgress>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<FileTransferProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        UploadAsync(connection, to, toRoom: false, name, content, progress, cancellationToken);
+
+    /// <summary>
+    /// Uploads <paramref name="content"/> to room <paramref name="roomId"/> (docs/protocol.md, "Room
+    /// files"), exactly as <see cref="UploadAsync(OcConnection, uint, string, Stream, IProgress{FileTransferProgress}?, CancellationToken)"/>
+    /// does to a friend: resumed where the appliance has it, hashed as it is sent, sealed at the end.
+    /// Not a member: <see cref="OcErrorException"/> NotRoomMember.
+    /// </summary>
+    public static Task<ulong> UploadToRoomAsync(
+        OcConnection connection, uint roomId, string name, Stream content,
+        IProgress<FileTransferProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        UploadAsync(connection, roomId, toRoom: true, name, content, progress, cancellationToken);
+
+    private static async Task<ulong> UploadAsync(
+        OcConnection connection, uint to, bool toRoom, string name, Stream content,
+        IProgress<FileTransferProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(content);
@@ -23,17 +39,17 @@ public static partial class OcFiles
         if (size == 0)
         {
             // Nothing to send: offered with its hash, complete at once.
-            var empty = await OfferAsync(connection, new FileOffer(to, name, 0, SHA256.HashData(ReadOnlySpan<byte>.Empty)), cancellationToken).ConfigureAwait(false);
+            var empty = await OfferAsync(connection, new FileOffer(to, name, 0, SHA256.HashData(ReadOnlySpan<byte>.Empty), ToRoom: toRoom), cancellationToken).ConfigureAwait(false);
             progress?.Report(new FileTransferProgress(empty.FileId, 0, 0));
             return empty.FileId;
         }
 
         byte[] key = await UploadKeyAsync(name, content, cancellationToken).ConfigureAwait(false);
-        using var claim = connection.ClaimUpload(to, (ulong)size, key);
+        using var claim = connection.ClaimUpload(to, toRoom, (ulong)size, key);
         await connection.UploadTurns.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await UploadOfferedAsync(connection, new FileOffer(to, name, (ulong)size, key, HashAtEnd: true), content, progress, cancellationToken).ConfigureAwait(false);
+            return await UploadOfferedAsync(connection, new FileOffer(to, name, (ulong)size, key, HashAtEnd: true, ToRoom: toRoom), content, progress, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

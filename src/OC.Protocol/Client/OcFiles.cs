@@ -71,11 +71,21 @@ public static partial class OcFiles
         return key.GetHashAndReset();
     }
 
-    /// <summary>Your files, or those with <paramref name="peer"/> (0: all), oldest first.</summary>
-    public static async Task<List<FileEntry>> ListAsync(OcConnection connection, uint peer = 0, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Your files, or those with <paramref name="peer"/> (0: all, then with the files of the rooms
+    /// you are a member of), oldest first.
+    /// </summary>
+    public static Task<List<FileEntry>> ListAsync(OcConnection connection, uint peer = 0, CancellationToken cancellationToken = default) =>
+        ListAsync(connection, new FileListRequest(peer), cancellationToken);
+
+    /// <summary>The files of room <paramref name="roomId"/>, oldest first (members only: else <see cref="OcErrorException"/> NotRoomMember).</summary>
+    public static Task<List<FileEntry>> ListRoomAsync(OcConnection connection, uint roomId, CancellationToken cancellationToken = default) =>
+        ListAsync(connection, new FileListRequest(roomId, Room: true), cancellationToken);
+
+    private static async Task<List<FileEntry>> ListAsync(OcConnection connection, FileListRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var reply = await connection.RequestAsync((b, id) => UserNumber.Write(b, FrameType.FileList, id, peer), cancellationToken).ConfigureAwait(false);
+        var reply = await connection.RequestAsync((b, id) => FileListRequest.Write(b, id, request), cancellationToken).ConfigureAwait(false);
         OcAccounts.Expect(reply, FrameType.FileEntries, "FILE_LIST");
         if (!FileEntry.TryReadList(reply.Payload, out var entries)) throw OcAccounts.Malformed(reply);
         return entries;

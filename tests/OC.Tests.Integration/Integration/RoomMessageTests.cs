@@ -254,4 +254,37 @@ public sealed class RoomMessageTests
         var (_, alices) = await OcRoomMessages.HistoryAsync(aliceAgain, room, 0, 100);
         Assert.Equal(new[] { "alice", "carol", "before the crash", "carol", "bob", "after the restart" }.Order(), alices.Select(m => m.Text).Order());
     }
+
+    [Fact]
+    public async Task The_status_page_and_metrics_count_room_messages_also_after_a_restart()
+    {
+        string data = TempDirectory.Create("oc-room-status");
+        try
+        {
+            uint alice;
+            using (var first = new TestAppliance(dataDirectory: data))
+            {
+                var (a, aliceConn) = await NewUserAsync(first, "alice");
+                alice = a;
+                await using var _a = aliceConn;
+                uint room = (await OcRooms.CreateAsync(aliceConn, "count", open: true)).RoomId;
+                await OcRoomMessages.SendAsync(aliceConn, room, "one");
+                await OcRoomMessages.SendAsync(aliceConn, room, "two");
+                Assert.Equal(2, first.Server.Messages.RoomMessagesStored);
+            }
+            using var again = new TestAppliance(dataDirectory: data);
+            using var http = OC.Tests.Http.StatusClient.Create(again.HttpPort);
+            var status = await OC.Tests.Http.StatusClient.GetStatusAsync(http);
+            Assert.Equal(2, status.GetProperty("room_messages_stored").GetInt64());
+            // The room's Joined entry has a seq of its own: three stored in all.
+            Assert.Equal(3, status.GetProperty("messages_stored").GetInt64());
+            var samples = OC.Tests.Http.PrometheusText.Parse(await http.GetStringAsync(new Uri("metrics", UriKind.Relative)), out _);
+            Assert.Equal(2, Assert.Single(samples, s => s.Name == "oc_room_messages_stored_total").Value);
+            Assert.Contains("data-k=\"room_messages_stored\" data-f=\"int\">2<", await http.GetStringAsync(new Uri("/", UriKind.Relative)), StringComparison.Ordinal);
+        }
+        finally
+        {
+            TempDirectory.Delete(data);
+        }
+    }
 }

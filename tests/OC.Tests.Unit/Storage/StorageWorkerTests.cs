@@ -155,10 +155,17 @@ public sealed class StorageWorkerTests : IDisposable
         foreach (var job in jobs) harness.Worker.Post(job);
 
         harness.Worker.Dispose();
-        Assert.Throws<InvalidOperationException>(() => harness.Worker.Post(TestJob.Do(_ => { })));
+        // A job posted after the stop is not run: it completes, failed, at the drain (a completion
+        // at shutdown that posts follow-up work must not crash the loop).
+        bool ran = false;
+        var late = TestJob.Do(_ => ran = true);
+        harness.Worker.Post(late);
 
-        Assert.Equal(200, harness.Worker.DrainCompleted());
+        Assert.Equal(201, harness.Worker.DrainCompleted());
         Assert.All(jobs, j => Assert.True(j.Completed && j.Error is null));
+        Assert.True(late.Completed);
+        Assert.False(ran);
+        Assert.IsType<WorkerStoppedException>(late.Error);
         harness.Dispose();
 
         // Clean close: checkpointed into the data file and the log deleted.

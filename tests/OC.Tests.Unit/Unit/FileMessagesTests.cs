@@ -73,6 +73,34 @@ public class FileMessagesTests
         Assert.Equal((FrameType.FileReceived, 0u), (h.Type, h.RequestId));
         Assert.True(FileEntry.TryRead(p, out var received));
         Assert.Equal(entry.Name, received.Name);
+        Assert.Equal(0u, received.Room);
+
+        (h, p) = Frame(b => FileEntry.WriteReceived(b, entry with { To = 0, Room = 654321 }));
+        Assert.True(FileEntry.TryRead(p, out var roomFile));
+        Assert.Equal((0u, 654321u), (roomFile.To, roomFile.Room));
+    }
+
+    [Fact]
+    public void A_room_offer_and_a_room_list_carry_their_flag_and_the_one_to_one_frames_keep_their_bytes()
+    {
+        var sha = new byte[32];
+        var (_, plain) = Frame(b => FileOffer.Write(b, 1, new FileOffer(123456, "a", 5, sha)));
+        Assert.Equal(4 + 2 + 1 + 8 + 2 + 32, plain.Length); // no flags byte, as before room files
+        var (_, room) = Frame(b => FileOffer.Write(b, 1, new FileOffer(654321, "a", 5, sha, HashAtEnd: true, ToRoom: true)));
+        Assert.Equal(3, room[^1]);
+        Assert.True(FileOffer.TryRead(room, out var offer));
+        Assert.Equal((654321u, true, true), (offer.To, offer.HashAtEnd, offer.ToRoom));
+        Assert.True(FileOffer.TryRead(plain, out var one));
+        Assert.False(one.ToRoom);
+
+        var (h, list) = Frame(b => FileListRequest.Write(b, 3, new FileListRequest(123456)));
+        Assert.Equal((FrameType.FileList, 3u), (h.Type, h.RequestId));
+        Assert.Equal(new byte[] { 0, 1, 0xe2, 0x40 }, list); // u32 peer only, as before
+        Assert.True(FileListRequest.TryRead(list, out var peer));
+        Assert.Equal(new FileListRequest(123456), peer);
+        (_, list) = Frame(b => FileListRequest.Write(b, 3, new FileListRequest(654321, Room: true)));
+        Assert.True(FileListRequest.TryRead(list, out var ofRoom));
+        Assert.Equal(new FileListRequest(654321, Room: true), ofRoom);
     }
 
     [Fact]
@@ -82,8 +110,11 @@ public class FileMessagesTests
         Assert.False(FileOffer.TryRead(offer, out _));
         var (_, keyed) = Frame(b => FileOffer.Write(b, 1, new FileOffer(1, "x", 1, new byte[32], HashAtEnd: true)));
         Assert.True(FileOffer.TryRead(keyed, out _));
-        keyed[^1] = 2;
+        keyed[^1] = 4;
         Assert.False(FileOffer.TryRead(keyed, out _)); // an unknown flag
+        Assert.False(FileListRequest.TryRead([0, 1, 0xe2, 0x40, 2], out _)); // an unknown FILE_LIST flag
+        Assert.False(FileListRequest.TryRead([0, 1, 0xe2, 0x40, 1, 0], out _));
+        Assert.False(FileListRequest.TryRead([0, 1, 0xe2], out _));
         Assert.False(FileOffer.TryRead([.. keyed[..^1], 1, 0], out _)); // more than one flags byte
         var (_, seal) = Frame(b => FileSeal.Write(b, 1, new FileSeal(1, new byte[32])));
         Assert.False(FileSeal.TryRead(seal[..^1], out _));

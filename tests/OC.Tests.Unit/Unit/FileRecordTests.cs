@@ -28,6 +28,27 @@ public class FileRecordTests
         Assert.Equal((written.Id, written.Name, written.Size, written.Confirmed, written.HashAtEnd), (read.Id, read.Name, read.Size, read.Confirmed, read.HashAtEnd));
         Assert.Equal(written.Key, read.Key);
         Assert.Equal(written.Sha256, read.Sha256);
+        Assert.Equal(0, read.Room);
+    }
+
+    [Fact]
+    public void A_room_file_keeps_its_room_and_a_sidecar_from_before_room_files_reads_as_a_file_to_one_friend()
+    {
+        var room = new FileRecord
+        {
+            Id = 5, From = 111111, To = 0, Room = 654321, Name = "minutes.pdf", Size = 10, Sha256 = new byte[32], Key = new byte[32],
+            CreatedMs = 1, State = FileState.Complete, Confirmed = 10, TouchedMs = 1,
+        };
+        using var stream = new MemoryStream();
+        room.WriteTo(stream);
+        var read = FileRecord.TryRead(new MemoryStream(stream.ToArray()));
+        Assert.NotNull(read);
+        Assert.Equal((0, 654321), (read.To, read.Room));
+
+        var older = FileRecord.TryRead(new MemoryStream(stream.ToArray()[..^4])); // without i32 room
+        Assert.NotNull(older);
+        Assert.Equal(0, older.Room);
+        Assert.Null(FileRecord.TryRead(new MemoryStream(stream.ToArray()[..^2]))); // cut inside the room
     }
 
     [Fact]
@@ -35,7 +56,7 @@ public class FileRecordTests
     {
         using var stream = new MemoryStream();
         Sample(hashAtEnd: false).WriteTo(stream);
-        var older = stream.ToArray()[..^33]; // without u8 hashAtEnd and the 32-byte key
+        var older = stream.ToArray()[..^37]; // without u8 hashAtEnd, the 32-byte key and the i32 room
         var read = FileRecord.TryRead(new MemoryStream(older));
         Assert.NotNull(read);
         Assert.False(read.HashAtEnd);

@@ -86,4 +86,49 @@ public sealed class RoomMessagesTests
         Assert.False(TextRules.TryValidateRoomName("a\u202Eb", out _, out error));
         Assert.StartsWith("the room name contains", error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Room_message_frames_have_their_documented_numbers_read_back_and_refuse_a_byte_too_many()
+    {
+        Assert.Equal(Enumerable.Range(0x0060, 4),
+            new[] { FrameType.RoomSend, FrameType.RoomMessage, FrameType.RoomHistory, FrameType.RoomHistoryPage }.Select(t => (int)t));
+        Assert.Equal(new byte[] { 0, 1, 2, 3, 4, 5 }, Enum.GetValues<RoomMessageKind>().Select(k => (byte)k));
+
+        var id = Enumerable.Range(1, 16).Select(i => (byte)i).ToArray();
+        var (h, p) = Frame(b => RoomSend.Write(b, 9, new RoomSend(482913, id, "hi @bob")));
+        Assert.Equal((FrameType.RoomSend, 9u), (h.Type, h.RequestId));
+        Assert.True(RoomSend.TryRead(p, out uint room, out var readId, out var text));
+        Assert.Equal((482913u, "hi @bob"), (room, System.Text.Encoding.UTF8.GetString(text)));
+        Assert.Equal(id, readId.ToArray());
+        Assert.False(RoomSend.TryRead([.. p, 0], out _, out _, out _));
+        Assert.False(RoomSend.TryRead(p.AsSpan(0, 4 + 2 + 15), out _, out _, out _)); // a short id
+
+        var message = new RoomMessage(42, 1_764_093_600_123, 482913, 123456, RoomMessageKind.Text, 0, id, "hello, room");
+        (h, p) = Frame(b => RoomMessage.Write(b, message));
+        Assert.Equal((FrameType.RoomMessage, 0u), (h.Type, h.RequestId));
+        Assert.True(RoomMessage.TryRead(p, out var readMessage));
+        Assert.Equal((message.Seq, message.TimeUnixMs, message.RoomId, message.From, message.Kind, message.Subject, message.Text),
+            (readMessage.Seq, readMessage.TimeUnixMs, readMessage.RoomId, readMessage.From, readMessage.Kind, readMessage.Subject, readMessage.Text));
+        Assert.Equal(id, readMessage.MessageId);
+        Assert.False(RoomMessage.TryRead([.. p, 0], out _));
+
+        (h, p) = Frame(b => RoomHistoryRequest.Write(b, 10, new RoomHistoryRequest(482913, 99, 50)));
+        Assert.True(RoomHistoryRequest.TryRead(p, out var request));
+        Assert.Equal(new RoomHistoryRequest(482913, 99, 50), request);
+        Assert.Equal(14, p.Length);
+
+        var joined = new RoomMessage(40, 1_764_093_600_000, 482913, 123456, RoomMessageKind.Joined, 654321, [], "bob");
+        (h, p) = Frame(b =>
+        {
+            var w = RoomHistoryPage.Begin(b, 11, 482913, more: true, 2);
+            foreach (var m in new[] { joined, message })
+                RoomHistoryPage.WriteEntry(ref w, m.Seq, m.TimeUnixMs, m.RoomId, m.From, m.Kind, m.Subject, m.MessageId, System.Text.Encoding.UTF8.GetBytes(m.Text));
+            w.End();
+        });
+        Assert.True(RoomHistoryPage.TryRead(p, out room, out bool more, out var entries));
+        Assert.Equal((482913u, true, 2), (room, more, entries.Count));
+        Assert.Equal((RoomMessageKind.Joined, 654321u, "bob", 0), (entries[0].Kind, entries[0].Subject, entries[0].Text, entries[0].MessageId.Length));
+        Assert.Equal(42ul, entries[1].Seq);
+        Assert.False(RoomHistoryPage.TryRead(p.AsSpan(0, p.Length - 1), out _, out _, out _));
+    }
 }

@@ -15,4 +15,10 @@ internal sealed class FileCounters
         Interlocked.Increment(ref _files);
         Interlocked.Add(ref _bytes, bytes);
     }
+
+    public void RemoveFile(long bytes)
+    {
+        Interlocked.Decrement(ref _files);
+        Interlocked.Add(ref _bytes, -bytes);
+    }
 }

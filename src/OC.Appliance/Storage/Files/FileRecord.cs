@@ -10,7 +10,7 @@ namespace OC.Appliance.Storage.Files;
 /// Sidecar layout (little-endian, BinaryWriter): "OCF1", u64 id, i32 from, i32 to, string name,
 /// i64 size, 32 bytes sha256, i64 createdMs, u8 state, i64 confirmed, i64 touchedMs, u8 fetched,
 /// then (added with FILE_SEAL; a sidecar that ends before them is read with the defaults)
-/// u8 hashAtEnd, 32 bytes key.
+/// u8 hashAtEnd, 32 bytes key, then (added with room files; absent = 0) i32 room.
 /// It is replaced atomically (write .tmp, fsync, rename, fsync the folder), so after a crash it
 /// holds either the old or the new confirmed offset, never a torn one.
 /// </remarks>
@@ -20,7 +20,11 @@ internal sealed class FileRecord
 
     public ulong Id { get; init; }
     public int From { get; init; }
+    /// <summary>The recipient; 0 for a room file.</summary>
     public int To { get; init; }
+
+    /// <summary>The room a room file was sent to (its members may read it); 0 for a file to one friend.</summary>
+    public int Room { get; init; }
     public string Name { get; init; } = "";
     public long Size { get; init; }
     /// <summary>The content's SHA-256; all zeros while an upload offered with the hash at the end is not sealed.</summary>
@@ -62,6 +66,7 @@ internal sealed class FileRecord
         w.Write(Fetched);
         w.Write(HashAtEnd);
         w.Write(Key);
+        w.Write(Room);
     }
 
     /// <summary>Null when the sidecar is not one of ours, is cut short or is damaged.</summary>
@@ -83,14 +88,16 @@ internal sealed class FileRecord
             bool more = stream.Position < stream.Length;
             bool hashAtEnd = more && r.ReadBoolean();
             byte[] key = more ? r.ReadBytes(32) : new byte[32];
+            int room = stream.Position < stream.Length ? r.ReadInt32() : 0;
             if (sha256.Length != 32 || key.Length != 32) return null;
             // Numbers no store writes are damage too: FileStore.Load cut a .part to a negative
             // "confirmed" length and threw (found by fuzzing).
-            if (size < 0 || confirmed < 0 || confirmed > size || !Enum.IsDefined(state)) return null;
+            if (size < 0 || confirmed < 0 || confirmed > size || !Enum.IsDefined(state) || room < 0) return null;
             return new FileRecord
             {
                 Id = id, From = from, To = to, Name = name, Size = size, Sha256 = sha256, CreatedMs = createdMs,
                 State = state, Confirmed = confirmed, TouchedMs = touchedMs, Fetched = fetched, HashAtEnd = hashAtEnd, Key = key,
+                Room = room,
             };
         }
         // Cut short (EndOfStreamException), a negative string length (IOException) or a length

@@ -12,6 +12,9 @@ internal sealed record FileLimits
     public long MaxFileSize { get; init; } = 4L * 1024 * 1024 * 1024;
     public long QuotaPerUser { get; init; } = 10L * 1024 * 1024 * 1024;
     public TimeSpan PartialTtl { get; init; } = TimeSpan.FromDays(7);
+
+    /// <summary>--retention: files older than this are deleted (null: kept for ever; see FileStore.Expire).</summary>
+    public TimeSpan? Retention { get; init; }
     public long MinFreeBytes { get; init; } = DiskSpaceGuard.DefaultMinFreeBytes;
 
     /// <summary>How far beyond what the worker has written a client may send (the credit of FILE_ACCEPTED / FILE_PROGRESS ends there).</summary>
@@ -127,9 +130,11 @@ internal sealed partial class FileStore : IDisposable
     /// <summary>
     /// A new upload, a resume or a file that is complete already. <paramref name="sha256"/> is the
     /// content's hash, or with <paramref name="hashAtEnd"/> the client's key for the upload (the
-    /// hash then comes with <see cref="Seal"/>).
+    /// hash then comes with <see cref="Seal"/>). A room file has <paramref name="to"/> 0 and its
+    /// <paramref name="room"/> (the handler checked that the sender is a member); it counts to the
+    /// sender's quota like any file.
     /// </summary>
-    public OfferResult Offer(int from, int to, string name, long size, byte[] sha256, bool hashAtEnd, long nowMs)
+    public OfferResult Offer(int from, int to, string name, long size, byte[] sha256, bool hashAtEnd, long nowMs, int room = 0)
     {
         if (size > _limits.MaxFileSize)
         {
@@ -140,11 +145,11 @@ internal sealed partial class FileStore : IDisposable
             return Fail(ErrorCode.InvalidArgument, "a 0-byte file is offered with its SHA-256, not with the hash at the end");
         }
 
-        // A resume: same sender, recipient and size, and the same hash or (hash at the end) key.
-        // An unsealed upload's hash is not known yet, so only its key can match it.
+        // A resume: same sender, recipient (or room) and size, and the same hash or (hash at the
+        // end) key. An unsealed upload's hash is not known yet, so only its key can match it.
         foreach (var f in _files.Values)
         {
-            if (f.From != from || f.To != to || f.Size != size || f.State == FileState.Rejected) continue;
+            if (f.From != from || f.To != to || f.Room != room || f.Size != size || f.State == FileState.Rejected) continue;
             bool same = hashAtEnd
                 ? f.HashAtEnd && f.Key.AsSpan().SequenceEqual(sha256)
                 : !(f.HashAtEnd && f.State == FileState.Uploading) && f.Sha256.AsSpan().SequenceEqual(sha256);
@@ -168,7 +173,7 @@ internal sealed partial class FileStore : IDisposable
         do id = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)); while (id == 0 || _files.ContainsKey(id));
         var record = new FileRecord
         {
-            Id = id, From = from, To = to, Name = name, Size = size,
+            Id = id, From = from, To = to, Room = room, Name = name, Size = size,
             Sha256 = hashAtEnd ? new byte[32] : sha256, HashAtEnd = hashAtEnd, Key = hashAtEnd ? sha256 : new byte[32],
             CreatedMs = nowMs, TouchedMs = nowMs, State = FileState.Uploading,
         };
@@ -351,27 +356,66 @@ internal sealed partial class FileStore : IDisposable
         }
     }
 
-    /// <summary>Every file the user sent or received (with <paramref name="peer"/>, when not 0), oldest first; rejected ones never.</summary>
-    public List<FileRecord> List(int user, int peer)
+    /// <summary>
+    /// Every file the user sent or received (with <paramref name="peer"/>, when not 0: only the 1:1
+    /// files between the two), oldest first; rejected ones never. Without a peer the files of
+    /// <paramref name="rooms"/> are in it too (the rooms the user is a member of now, read by the
+    /// caller from the room store): the complete ones and the user's own partial uploads, as
+    /// <see cref="ListRoom"/> gives them, so the list holds what FILE_GET would give.
+    /// </summary>
+    public List<FileRecord> List(int user, int peer, IReadOnlySet<int>? rooms = null)
     {
         var result = new List<FileRecord>();
         foreach (var f in _files.Values)
         {
             if (f.State == FileState.Rejected) continue;
+            if (f.Room != 0)
+            {
+                if (peer != 0 || rooms is null || !rooms.Contains(f.Room)) continue;
+                if (f.State != FileState.Complete && f.From != user) continue;
+                result.Add(f);
+                continue;
+            }
             if (f.From != user && f.To != user) continue;
             // The recipient sees a file only once it is complete and verified.
             if (f.To == user && f.From != user && f.State != FileState.Complete) continue;
             if (peer != 0 && f.From != peer && f.To != peer) continue;
             result.Add(f);
         }
+        return Newest(result);
+    }
+
+    /// <summary>
+    /// The files of one room: the complete ones, whoever sent them, and the asker's own partial
+    /// uploads to it. The caller checked that <paramref name="user"/> is a member now.
+    /// </summary>
+    public List<FileRecord> ListRoom(int user, int room)
+    {
+        var result = new List<FileRecord>();
+        foreach (var f in _files.Values)
+        {
+            if (f.Room != room || f.State == FileState.Rejected) continue;
+            if (f.State != FileState.Complete && f.From != user) continue;
+            result.Add(f);
+        }
+        return Newest(result);
+    }
+
+    /// <summary>Oldest first, at most the newest <see cref="OC.Protocol.ProtocolLimits.MaxFileEntries"/>.</summary>
+    private static List<FileRecord> Newest(List<FileRecord> result)
+    {
         result.Sort((a, b) => a.CreatedMs != b.CreatedMs ? a.CreatedMs.CompareTo(b.CreatedMs) : a.Id.CompareTo(b.Id));
         if (result.Count > OC.Protocol.ProtocolLimits.MaxFileEntries) result.RemoveRange(0, result.Count - OC.Protocol.ProtocolLimits.MaxFileEntries);
         return result;
     }
 
-    /// <summary>A complete file that <paramref name="user"/> sent or received; null otherwise (whether or not it exists).</summary>
+    /// <summary>
+    /// A complete file that <paramref name="user"/> sent or received, or a complete room file,
+    /// whoever asks: who may read a room file is the room store's to say (current members), so the
+    /// caller checks that before it sends a byte. Null otherwise (whether or not it exists).
+    /// </summary>
     public FileRecord? FindReadable(int user, ulong id) =>
-        _files.TryGetValue(id, out var f) && f.State == FileState.Complete && (f.From == user || f.To == user) ? f : null;
+        _files.TryGetValue(id, out var f) && f.State == FileState.Complete && (f.Room != 0 || f.From == user || f.To == user) ? f : null;
 
     public int Read(ulong id, long offset, Span<byte> buffer)
     {

@@ -26,6 +26,8 @@ internal sealed class FileWorker : GroupWorker<FileStore>
     {
         Limits = limits;
         _store = new FileStore(dataDirectory, limits);
+        // --retention at start (then with the hourly sweep); before the thread owns the store.
+        _store.Expire(Time.UnixMs());
         Start("oc-files");
     }
 

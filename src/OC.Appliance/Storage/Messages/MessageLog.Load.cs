@@ -20,7 +20,7 @@ internal sealed partial class MessageLog
         if (RandomAccess.Read(_file, magic, 0) != Magic.Length || !magic.AsSpan().SequenceEqual(Magic))
             throw new InvalidDataException($"{_path} is not an OC message log");
 
-        long from = Magic.Length;
+        long from = RetainedStart();
         if (_index.Open() is { } coverage)
         {
             if (Describes(coverage, length) is { } problem)
@@ -33,8 +33,11 @@ internal sealed partial class MessageLog
                 from = coverage.LogLength;
                 _committedSeq = coverage.LastSeq;
                 _lastRecordOffset = coverage.LastRecordOffset;
+                // A checkpoint older than the last retention step: what it lacks expired anyway.
+                if (from < _retention.Offset) from = RetainedStart();
             }
         }
+        if (from == _retention.Offset) SeedRooms(); // the scan starts at the kept part
         if (from == Magic.Length && length > Magic.Length) Log.Info("messages.index_build", $"{_path}: reading the whole log to build its index");
 
         _index.LogLength = from;
@@ -68,6 +71,7 @@ internal sealed partial class MessageLog
     /// <summary>Why a checkpoint does not describe this log (null: it does): its last record must be where it says.</summary>
     private string? Describes(IndexCoverage coverage, long length)
     {
+        if (CoversOnlyExpired(coverage)) return null;
         if (coverage.LogLength < Magic.Length || coverage.LogLength > length) return $"it covers {coverage.LogLength} bytes, the log has {length}";
         if (coverage.LastSeq == 0) return coverage.LogLength == Magic.Length ? null : "no last seq";
         if (coverage.LastRecordOffset < Magic.Length || coverage.LastRecordOffset >= coverage.LogLength) return "its last record is outside the log";
@@ -130,9 +134,10 @@ internal sealed partial class MessageLog
         long started = Environment.TickCount64;
         ulong seq = _committedSeq;
         _index.Reset();
-        _committedSeq = 0;
-        _index.LogLength = Magic.Length;
-        long reached = Scan(Magic.Length, _committedLength);
+        long start = RetainedStart();
+        SeedRooms();
+        _index.LogLength = start;
+        long reached = Scan(start, _committedLength);
         if (reached != _committedLength || _committedSeq != seq)
         {
             _committedSeq = seq;

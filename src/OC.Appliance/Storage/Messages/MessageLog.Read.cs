@@ -106,17 +106,18 @@ internal sealed partial class MessageLog
     {
         try
         {
-            return _index.NewestBefore(key, beforeSeq, destination);
+            return Retained(destination, _index.NewestBefore(key, beforeSeq, destination));
         }
         catch (IndexDamagedException e)
         {
             RebuildIndex(e);
-            return _index.NewestBefore(key, beforeSeq, destination);
+            return Retained(destination, _index.NewestBefore(key, beforeSeq, destination));
         }
     }
 
     private int OldestAfter(ulong key, ulong afterSeq, Span<IndexEntry> destination)
     {
+        afterSeq = Math.Max(afterSeq, FirstRetainedSeq - 1); // never an expired one
         try
         {
             return _index.OldestAfter(key, afterSeq, destination);

@@ -70,9 +70,11 @@ internal sealed partial class MessageLog : IDisposable
                 DirectorySync.Flush(dataDirectory);
                 _committedLength = Magic.Length;
                 _index.Reset();
+                OpenRetention(newLog: true);
             }
             else
             {
+                OpenRetention(newLog: false);
                 Load();
             }
         }
@@ -86,8 +88,8 @@ internal sealed partial class MessageLog : IDisposable
         _nextSeq = _committedSeq + 1;
     }
 
-    /// <summary>Messages stored and flushed (seqs run 1, 2, 3, … without gaps).</summary>
-    public long Count => (long)_committedSeq;
+    /// <summary>Messages stored and flushed and not expired (seqs run 1, 2, 3, … without gaps; retention drops the oldest).</summary>
+    public long Count => (long)(_committedSeq + 1 - _retention.FirstSeq);
 
     public long FileBytes => _committedLength;
 

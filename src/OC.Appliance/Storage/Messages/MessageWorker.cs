@@ -9,7 +9,7 @@ namespace OC.Appliance.Storage.Messages;
 /// loop and wakes it. The log, not LiteDB, so chat traffic never waits behind account work and
 /// vice versa.
 /// </summary>
-internal sealed class MessageWorker : GroupWorker<MessageLog>
+internal sealed partial class MessageWorker : GroupWorker<MessageLog>
 {
     /// <summary>Bounds one group so the first message of a long queue is not kept waiting.</summary>
     internal const int MaxGroupSize = 8192;
@@ -19,15 +19,19 @@ internal sealed class MessageWorker : GroupWorker<MessageLog>
     private readonly DiskSpaceGuard _disk;
     private long _groups;
     private long _messages;
+    private long _roomMessages;
 
     /// <param name="time">The clock that stamps each group's messages (the system's by default).</param>
-    public MessageWorker(string dataDirectory, Action wakeLoop, TimeProvider? time = null)
+    /// <param name="retention">--retention: messages older than this are dropped (null: kept for ever).</param>
+    public MessageWorker(string dataDirectory, Action wakeLoop, TimeProvider? time = null, TimeSpan? retention = null)
         : base("message worker", MaxGroupSize, wakeLoop, time)
     {
         _dataDirectory = Path.GetFullPath(dataDirectory);
         _disk = new DiskSpaceGuard(_dataDirectory, DiskSpaceGuard.DefaultMinFreeBytes);
         _log = new MessageLog(_dataDirectory);
         _messages = _log.Count;
+        _roomMessages = _log.RoomTextsKept;
+        InitRetention(retention);
         Start("oc-messages");
     }
 
@@ -45,12 +49,19 @@ internal sealed class MessageWorker : GroupWorker<MessageLog>
 
     public long GroupsCommitted => Interlocked.Read(ref _groups);
 
+    /// <summary>Members' messages stored in rooms (thread-safe read).</summary>
+    public long RoomMessagesStored => Interlocked.Read(ref _roomMessages);
+
     /// <summary>After this long without jobs, the index is checkpointed (an open then replays nothing).</summary>
     internal const int CheckpointWhenIdleMs = 30_000;
 
-    protected override int IdleWaitMs => _log.HasUncheckpointed ? CheckpointWhenIdleMs : Timeout.Infinite;
+    protected override int IdleWaitMs => RetentionWaitMs(_log.HasUncheckpointed ? CheckpointWhenIdleMs : Timeout.Infinite);
 
-    protected override void RunIdle(List<WorkerJob<MessageLog>> finished) => _log.Checkpoint();
+    protected override void RunIdle(List<WorkerJob<MessageLog>> finished)
+    {
+        if (RetentionDue && !_log.HasStaged) ExpireStep(); // and the checkpoint at the next idle wait
+        else _log.Checkpoint();
+    }
 
     protected override void OnStopped()
     {
@@ -63,6 +74,8 @@ internal sealed class MessageWorker : GroupWorker<MessageLog>
     {
         // One clock read per group, not per message: every message of a group is stored at once.
         _log.GroupTimeMs = Time.UnixMs();
+        // A busy appliance is never idle: a due retention step runs before a group too (nothing is staged).
+        if (RetentionDue && !_log.HasStaged) ExpireStep();
         // A job's own failure (e.g. a read error) fails that job only; a failed write fails the group below.
         ExecuteEach(group, _log, failureEvent: null);
         if (!_log.HasStaged) return;
@@ -77,6 +90,7 @@ internal sealed class MessageWorker : GroupWorker<MessageLog>
             long before = _log.Count;
             _log.Commit(FlushToDisk);
             Interlocked.Add(ref _messages, _log.Count - before);
+            Interlocked.Exchange(ref _roomMessages, _log.RoomTextsKept);
             Interlocked.Increment(ref _groups);
             if (_log.CheckpointDue) _log.Checkpoint();
         }
