@@ -19,8 +19,9 @@ internal sealed partial class UiApp
     private string? _status;
     private bool _focused = true;
 
-    // Live: what arrives now is new. The messages that waited for this connection (SYNC) are
-    // counted as unread but notify nobody: a screen opening with a ring for each would be noise.
+    // Live once: what arrives from then on is new, also what a reconnect catches up on (a short
+    // drop must not swallow a notification). The messages that waited for the screen to open
+    // (the first SYNC) are counted as unread but notify nobody: a ring for each would be noise.
     private bool _live;
 
     private void OnConnected()
@@ -45,7 +46,6 @@ internal sealed partial class UiApp
     private void OnLost(string reason)
     {
         _connection = "reconnecting…";
-        _live = false;
         _status = "connection lost (" + ErrorReport.OneLine(reason) + "); reconnecting";
     }
 
