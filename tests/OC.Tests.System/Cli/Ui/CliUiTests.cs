@@ -357,4 +357,41 @@ public sealed partial class CliUiTests(CliApplianceFixture appliance, ITestOutpu
             Assert.Contains(appliance.Fingerprint, await File.ReadAllTextAsync(Path.Combine(_alice.Path, "known-appliances.json")), StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public async Task PageUp_pages_older_history_in_from_the_appliance_to_the_start_of_the_conversation()
+    {
+        if (TmuxMissing()) return;
+        var (alice, bob, _) = await FriendsAsync();
+        int port = int.Parse(appliance.Server.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture);
+        await using (var bobConnection = await OC.Protocol.Client.OcConnection.ConnectAsync("127.0.0.1", port, "tests", appliance.Transport))
+        {
+            await TestUsers.LoginAsync(bobConnection, uint.Parse(bob, System.Globalization.CultureInfo.InvariantCulture), Password);
+            uint to = uint.Parse(alice, System.Globalization.CultureInfo.InvariantCulture);
+            // 55: within the rate limit's burst of 60, and two HISTORY pages of 50.
+            for (int i = 1; i <= 55; i++) await OC.Protocol.Client.OcMessages.SendAsync(bobConnection, to, $"message {i:D3}");
+        }
+
+        // Seen before the screen opens (oc history moves the cursor): the conversation holds only
+        // what HISTORY brings, 50 at a time.
+        await Oc(_alice, "history", bob);
+        await using var screen = await StartUiAsync(_alice, _work);
+        await OpenAsync(screen, "bob");
+        var newest = await screen.WaitForTextAsync("bob: message 055");
+        Assert.DoesNotContain(newest, l => l.Contains("message 001", StringComparison.Ordinal));
+
+        // Each PageUp shows older rows; past the oldest row loaded, the page before it comes in.
+        for (int presses = 0; presses < 40; presses++)
+        {
+            var shown = await screen.CaptureAsync();
+            if (shown.Any(l => l.Contains("bob: message 001", StringComparison.Ordinal))) break;
+            await screen.KeysAsync("PageUp");
+            await screen.WaitForAsync(s => !s.SequenceEqual(shown) || s.Any(l => l.Contains("loading", StringComparison.Ordinal)), "the view to move");
+        }
+
+        var oldest = await screen.WaitForTextAsync("bob: message 001");
+        Assert.Contains(oldest, l => l.Contains("the start of the conversation", StringComparison.Ordinal));
+        await screen.KeysAsync("C-q");
+        Assert.Equal(0, (await screen.WaitForExitAsync()).ExitCode);
+    }
 }
