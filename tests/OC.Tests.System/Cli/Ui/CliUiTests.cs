@@ -394,4 +394,29 @@ public sealed partial class CliUiTests(CliApplianceFixture appliance, ITestOutpu
         await screen.KeysAsync("C-q");
         Assert.Equal(0, (await screen.WaitForExitAsync()).ExitCode);
     }
+
+    [Fact]
+    public async Task NO_COLOR_draws_the_screen_without_colours_but_with_its_attributes()
+    {
+        if (TmuxMissing()) return;
+        await FriendsAsync();
+        var colourCode = new Regex(@"\e\[[0-9;]*;3[1-7]m");
+
+        await using (var coloured = await StartUiAsync(_alice, _work))
+        {
+            await coloured.WaitForAsync(s => ListRow(s, "bob").Length > 0, "the friends");
+            Assert.Matches(colourCode, coloured.Raw);
+            await coloured.KeysAsync("C-q");
+            await coloured.WaitForExitAsync();
+        }
+
+        using var work = new TempFolder();
+        var noColor = new Dictionary<string, string> { ["NO_COLOR"] = "1" };
+        await using var plain = await TmuxScreen.StartAsync(_alice.Path, work.Path, 80, 24, noColor, "ui");
+        await plain.WaitForAsync(s => s[0].Contains(" · connected · ", StringComparison.Ordinal) && ListRow(s, "bob").Length > 0, "the friends");
+        Assert.DoesNotMatch(colourCode, plain.Raw);
+        Assert.Contains("\e[0;7m", plain.Raw, StringComparison.Ordinal); // The header, reversed.
+        await plain.KeysAsync("C-q");
+        Assert.Equal(0, (await plain.WaitForExitAsync()).ExitCode);
+    }
 }
