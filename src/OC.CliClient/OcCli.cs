@@ -35,6 +35,8 @@ internal static class OcCli
           oc file get 0f3a9c2e11d04b7a
           oc room create Lunch
           oc room invite '#482913' 654321
+          oc send '#482913' "lunch at 12?"
+          oc history '#482913'
           oc rooms
           oc sessions
           oc sessions revoke 0a1b2c3d
@@ -113,14 +115,14 @@ internal static class OcCli
         ArgumentNullException.ThrowIfNull(environment);
 
         var root = Build(environment);
-        var parse = root.Parse(args);
+        var parse = Parse(root, args);
 
         // `oc` with no command (global options allowed) on a terminal opens the full-screen client;
         // elsewhere (a script, a pipe) it stays the usage error it always was.
         if (parse.CommandResult.Command == root && parse.UnmatchedTokens.Count == 0
             && environment.InputIsTerminal && environment.OutputIsTerminal && !args.Any(a => a is "--help" or "-h" or "-?" or "/?" or "--version"))
         {
-            parse = root.Parse([.. args, "ui"]);
+            parse = Parse(root, [.. args, "ui"]);
         }
         if (parse.Errors.Count > 0)
         {
@@ -142,6 +144,13 @@ internal static class OcCli
         };
         return await parse.InvokeAsync(configuration).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Parses without response files: System.CommandLine would read <c>@bob</c> as a file of
+    /// arguments, so <c>oc send '#482913' @bob lunch?</c>, a mention, failed with "Response file not found".
+    /// </summary>
+    internal static ParseResult Parse(RootCommand root, string[] args) =>
+        root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
 
     // One error is shown. A word oc does not know is usually the cause of the rest: `oc bogus`
     // also reports "Required command was not provided", which would not help.

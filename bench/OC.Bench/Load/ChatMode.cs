@@ -51,7 +51,9 @@ internal static class ChatMode
                     {
                         // The raw flush on this disk, measured during the run's warm-up (not for an appliance elsewhere, whose disk this is not).
                         bool probe = flush && options.Server is null;
+                        long idleKiB = target.Pid is int before ? ProcStats.ReadMemory(before).VmRssKiB : -1;
                         var (r, floor) = await RunOnceAsync(options, target, pairs, register, text, probe).ConfigureAwait(false);
+                        if (options.RssAfterSeconds is double settle && target.Pid is int pid) await PrintRssAfterAsync(options, pairs, pid, idleKiB, r.ApplianceRssKiB, settle).ConfigureAwait(false);
                         results[(flush, tls)] = r;
                         if (r.Errors > 0 || r.Lost != 0) failures++;
                         Print(options, target, pairs, inProcess ? (flush ? "on" : "OFF") : "as configured", load, r);
@@ -190,6 +192,26 @@ internal static class ChatMode
                 foreach (var pair in pairs) pair?.Dispose();
             }
         }
+    }
+
+    /// <summary>Issue 13's "RSS after a 10 s, 1,000-pair run back to within 20 % of idle": the idle figure, the run's, and the settled one.</summary>
+    private static async Task PrintRssAfterAsync(LoadOptions options, int pairs, int pid, long idleKiB, long afterRunKiB, double settleSeconds)
+    {
+        using (LoadRunner.Phase(options, "wait for the appliance to settle", TimeSpan.FromSeconds(settleSeconds + 60)))
+            await Task.Delay(TimeSpan.FromSeconds(settleSeconds)).ConfigureAwait(false);
+        long settledKiB = ProcStats.ReadMemory(pid).VmRssKiB;
+        double ratio = idleKiB > 0 ? (double)settledKiB / idleKiB : -1;
+        new Report(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"appliance RSS, {pairs} pairs: idle before {idleKiB / 1024.0:0.0} MiB, right after the run {afterRunKiB / 1024.0:0.0} MiB, " +
+                $"{settleSeconds:0} s after the connections closed {settledKiB / 1024.0:0.0} MiB ({ratio:0.00} x idle; target <= 1.20)"))
+            .Add("mode", "chat-rss")
+            .Add("pairs", pairs)
+            .Add("rssIdleMib", idleKiB / 1024.0)
+            .Add("rssAfterRunMib", afterRunKiB / 1024.0)
+            .Add("rssSettledMib", settledKiB / 1024.0)
+            .Add("settleSeconds", settleSeconds)
+            .Add("settledOverIdle", ratio)
+            .Print(options);
     }
 
     private static void PrintFlush(LoadOptions options, FlushFigures f, string when) =>

@@ -23,12 +23,19 @@ internal static class ChatTraffic
     // MESSAGE payload: u64 seq, i64 time, u32 from, u32 to, then the id as `bytes` (u16 count + 16).
     private const int MessageIdCountOffset = 24;
     private const int MessageIdOffset = 26;
-    private const ulong LastMessageFlag = 1UL << 63;
+    public const ulong LastMessageFlag = 1UL << 63;
 
     /// <summary>Keeps <paramref name="window"/> SENDs in flight until the run ends, then sends one last message (flagged) and waits for every SENT.</summary>
-    public static async Task SendAsync(LoadConnection connection, uint to, ReadOnlyMemory<byte> text, int window, MeasuredRun run, SenderStats stats, CancellationToken cancellationToken)
+    public static Task SendAsync(LoadConnection connection, uint to, ReadOnlyMemory<byte> text, int window, MeasuredRun run, SenderStats stats, CancellationToken cancellationToken) =>
+        SendAsync(connection, (output, requestId, counter, now) => WriteSend(output, requestId, to, counter, now, text.Span), window, run, stats, cancellationToken);
+
+    /// <summary>
+    /// The same window for any request answered by SENT (SEND, ROOM_SEND): <paramref name="write"/>
+    /// writes one message that carries the counter and send time (see the remarks above).
+    /// </summary>
+    public static async Task SendAsync(LoadConnection connection, StampedMessageWriter write, int window, MeasuredRun run, SenderStats stats, CancellationToken cancellationToken)
     {
-        var state = new SenderState(to, text, window);
+        var state = new SenderState(write, window);
         long now = Stopwatch.GetTimestamp();
         for (int slot = 0; slot < window; slot++) state.Send(connection.Output, slot, now, last: false);
         stats.SentTotal += window;
@@ -159,7 +166,7 @@ internal static class ChatTraffic
     }
 
     /// <summary>One sender's window: per slot the send time and a generation (request id = generation &lt;&lt; 16 | slot + 1).</summary>
-    private sealed class SenderState(uint to, ReadOnlyMemory<byte> text, int window)
+    private sealed class SenderState(StampedMessageWriter write, int window)
     {
         private readonly ushort[] _generation = new ushort[window];
         private ulong _counter;
@@ -171,12 +178,15 @@ internal static class ChatTraffic
         public void Send(ByteBuffer output, int slot, long now, bool last)
         {
             uint requestId = ((uint)_generation[slot]++ << 16) | (uint)(slot + 1);
-            WriteSend(output, requestId, to, ++_counter | (last ? LastMessageFlag : 0), now, text.Span);
+            write(output, requestId, ++_counter | (last ? LastMessageFlag : 0), now);
             SentAt[slot] = now;
             LastSent |= last;
         }
     }
 }
+
+/// <summary>Writes one message request whose 16-byte id carries <paramref name="counter"/> and <paramref name="now"/> (<see cref="ChatTraffic.WriteSend"/>).</summary>
+internal delegate void StampedMessageWriter(ByteBuffer output, uint requestId, ulong counter, long now);
 
 /// <summary>One sender's counts; read after the run (each is touched by one task at a time).</summary>
 internal sealed class SenderStats

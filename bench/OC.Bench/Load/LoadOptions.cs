@@ -31,6 +31,17 @@ internal sealed record LoadOptions
                                SCRAM login, then close) and of a connect that RESUMEs instead of the
                                login, C at a time for D s each; chat round trips on connections
                                already open (one message every --interval ms) before and during both
+          room                 a room of --members M members (default 100), each logged in on a connection
+                               of its own and live (one SYNC), one member keeping W ROOM_SEND in flight
+                               (default 64) for D s: SENT/s, deliveries/s (ROOM_MESSAGE events at the
+                               other M - 1 members), p50/p99 from send to the last member's receipt;
+                               then Redis pub/sub in the same run (M subscribers of one channel, one
+                               publisher at W; --no-redis to leave it out) and OC / Redis deliveries/s
+          room-disk            bytes on disk per message (messages.log + messages.index + its
+                               checkpoint) for rooms of --members LIST members (default 2,500) and a
+                               1:1 conversation: per case a fresh appliance, the set-up, a clean stop,
+                               a start on the same folder, --messages K messages (default 20000) at
+                               window W, a clean stop; the files' growth / K
           soak                 D of mixed load against the published AOT appliance (its own process,
                                HTTP on): P pairs chatting one message a second each way, a --mib MiB
                                upload + download every 30 s, 20 connections/s churned, 4 garbage
@@ -54,7 +65,8 @@ internal sealed record LoadOptions
         options:
           -c, --connections LIST   connections, comma-separated for a series (default 1; handshakes:
                                    connects in flight at once, default 16)
-          -w, --window N           requests in flight per connection (default 32, chat 64; at most 256);
+          -w, --window N           requests in flight per connection (default 32; chat, room, room-disk
+                                   64; at most 256);
                                    chat takes a list (-w 1,64: each window in turn, one invocation)
           -d, --duration S         measured seconds per run (default 5); chat-during-upload:
                                    seconds of the reference chat before and after the upload;
@@ -65,7 +77,7 @@ internal sealed record LoadOptions
           --both                   accounts, chat, in-process: run with and without flush, print the ratio
           -p, --pairs LIST         chat: sender/receiver pairs, comma-separated for a series (default 1);
                                    soak: chatting pairs (default 100)
-          --size N                 chat, chat-during-upload: bytes of text per message
+          --size N                 chat, chat-during-upload, room, room-disk: bytes of text per message
                                    (default 64; 1..4096; chat-during-upload at least 10)
           --interval MS            chat-during-upload, handshakes: milliseconds between messages (default 10)
           --poller epoll|select    in-process or spawned appliance's poller (default: epoll)
@@ -78,6 +90,9 @@ internal sealed record LoadOptions
                                    over TLS) and SYNCs (live), instead of RESUMEing one session
           --users N                handshakes: users the connections log in as, in turn (default 64)
           --settle S               idle: seconds to wait before each RSS reading (default 2)
+          --rss-after S            chat (an appliance process: --appliance): its RSS before the pairs, and S s
+                                   after their connections closed, beside it (the message worker lets idle
+                                   senders' resend windows go after 30 s without messages: S 45 covers it)
           --hold S                 idle: keep the connections open S seconds after measuring (e.g.
                                    to take a dotnet-gcdump of a JIT appliance)
           --env NAME=VALUE         environment variable for a spawned appliance (repeatable)
@@ -91,8 +106,13 @@ internal sealed record LoadOptions
           --redis                  chat: after each pair count, the same load against Redis pub/sub
                                    (redis-server started here on 127.0.0.1, nothing saved; a PUBLISH
                                    per message, the window and the latency measured as for chat)
-          --redis-server PATH      chat: the redis-server to start (default: redis-server on PATH)
-          --phase-limit S          chat: the deadline of every phase (start, set-up, traffic, stop)
+          --redis-server PATH      chat, room: the redis-server to start (default: redis-server on PATH)
+          --no-redis               room: no Redis reference
+          --members LIST           room: members of the room (one number, default 100; 2..500 with the
+                                   appliance's default --room-members); room-disk: the room sizes to
+                                   compare (default 2,500)
+          --messages K             room-disk: messages sent per case (default 20000)
+          --phase-limit S          chat, room, room-disk: the deadline of every phase (start, set-up, traffic, stop)
                                    instead of limits only a hang misses; a missed one kills the
                                    appliance, deletes the data folders and exits with code 3
           --replot                 soak: no load; redraw --svg from the samples in --csv (with
@@ -125,6 +145,9 @@ internal sealed record LoadOptions
     /// <summary>The transports to run, in order: [true] (TLS, the default), [false] (--tls off), or [false, true] (--tls both).</summary>
     public IReadOnlyList<bool> TlsRuns { get; init; } = [true];
     public double SettleSeconds { get; init; } = 2;
+
+    /// <summary>chat: read the appliance's RSS before the pairs and this long after their connections closed (null: not).</summary>
+    public double? RssAfterSeconds { get; init; }
     public double HoldSeconds { get; init; }
     public IReadOnlyList<KeyValuePair<string, string>> Environment { get; init; } = [];
     public bool Json { get; init; }
@@ -144,6 +167,12 @@ internal sealed record LoadOptions
     public bool Redis { get; init; }
     public string RedisServerPath { get; init; } = "redis-server";
 
+    /// <summary>room: members of the room (one number); room-disk: the room sizes to compare.</summary>
+    public IReadOnlyList<int> Members { get; init; } = [100];
+
+    /// <summary>room-disk: messages sent per case.</summary>
+    public int Messages { get; init; } = 20_000;
+
     /// <summary>The whole command line, for reports: every figure comes with the command that made it.</summary>
     public string CommandLine { get; init; } = "";
 
@@ -151,7 +180,7 @@ internal sealed record LoadOptions
     {
         if (args.Length == 0) throw new UsageException("no mode given");
         string mode = args[0];
-        if (mode is not ("accounts" or "ping" or "idle" or "chat" or "files" or "chat-during-upload" or "handshakes" or "soak")) throw new UsageException($"unknown mode '{mode}'");
+        if (mode is not ("accounts" or "ping" or "idle" or "chat" or "files" or "chat-during-upload" or "handshakes" or "soak" or "room" or "room-disk")) throw new UsageException($"unknown mode '{mode}'");
 
         var o = new LoadOptions
         {
@@ -159,7 +188,7 @@ internal sealed record LoadOptions
             CommandLine = "dotnet run -c Release --project bench/OC.Bench -- " + string.Join(' ', args),
         };
         var env = new List<KeyValuePair<string, string>>();
-        bool windowGiven = false, durationGiven = false, pairsGiven = false, mibGiven = false, connectionsGiven = false;
+        bool windowGiven = false, durationGiven = false, pairsGiven = false, mibGiven = false, connectionsGiven = false, membersGiven = false, noRedis = false;
         for (int i = 1; i < args.Length; i++)
         {
             string arg = args[i];
@@ -169,6 +198,7 @@ internal sealed record LoadOptions
             pairsGiven |= arg is "-p" or "--pairs";
             mibGiven |= arg is "--mib";
             connectionsGiven |= arg is "-c" or "--connections";
+            membersGiven |= arg is "--members";
             o = arg switch
             {
                 "-c" or "--connections" => o with { Connections = IntList(arg, Value()) },
@@ -191,6 +221,7 @@ internal sealed record LoadOptions
                 "--users" => o with { Users = Int(arg, Value(), 1, 100_000) },
                 "--tls" => o with { TlsRuns = TlsRunsOf(arg, Value()) },
                 "--settle" => o with { SettleSeconds = Seconds(arg, Value(), 0) },
+                "--rss-after" => o with { RssAfterSeconds = Seconds(arg, Value(), 0) },
                 "--hold" => o with { HoldSeconds = Seconds(arg, Value(), 0) },
                 "--env" => AddEnv(o, env, Value()),
                 "--json" => o with { Json = true },
@@ -205,20 +236,25 @@ internal sealed record LoadOptions
                 "--phase-limit" => o with { PhaseLimitSeconds = Seconds(arg, Value(), 0.001) },
                 "--redis" => o with { Redis = true },
                 "--redis-server" => o with { Redis = true, RedisServerPath = Value() },
+                "--no-redis" => NoRedis(o, ref noRedis),
+                "--members" => o with { Members = IntList(arg, Value()) },
+                "--messages" => o with { Messages = Int(arg, Value(), 1, 10_000_000) },
                 _ => throw new UsageException($"unknown option '{arg}'"),
             };
         }
         o = o with { Environment = env };
-        // The chat issue's targets are stated for a window of 64.
-        if (mode == "chat" && !windowGiven) o = o with { Window = 64, Windows = [64] };
+        // The chat issue's targets are stated for a window of 64, and the room issue's.
+        if (mode is ("chat" or "room" or "room-disk") && !windowGiven) o = o with { Window = 64, Windows = [64] };
+        if (mode is "room" or "room-disk") o = RoomChecks(o, mode, membersGiven, noRedis);
         if (mode != "chat" && o.Windows.Count > 1) throw new UsageException("-w takes one number except for chat");
         // Enough connects in flight to keep the appliance busy while some wait for the client's PBKDF2.
         if (mode == "handshakes" && !connectionsGiven) o = o with { Connections = [16] };
         if (mode == "handshakes" && o.Connections.Count != 1) throw new UsageException("handshakes: -c takes one number (connects in flight)");
-        if (o.TlsRuns.Count > 1 && mode is not ("chat" or "files" or "idle" or "handshakes"))
-            throw new UsageException("--tls both: chat, files, idle and handshakes only (the others take on or off)");
+        if (o.TlsRuns.Count > 1 && mode is not ("chat" or "files" or "idle" or "handshakes" or "room"))
+            throw new UsageException("--tls both: chat, files, idle, handshakes and room only (the others take on or off)");
         if (o.TlsRuns.Count > 1 && o.Server is not null) throw new UsageException("--tls both starts an appliance for each side; an appliance at --server speaks one of them (--tls on or off)");
-        if (o.Redis && mode != "chat") throw new UsageException("--redis: chat only");
+        if (o.Redis && mode is not ("chat" or "room")) throw new UsageException("--redis: chat and room only");
+        if (noRedis && mode != "room") throw new UsageException("--no-redis: room only");
         if (o.Distinct && o.NoLogin) throw new UsageException("--distinct and --no-login exclude each other");
         // The soak's defaults are those of issue 11: half an hour, 100 pairs, a 64 MiB file.
         if (mode == "soak")
@@ -240,6 +276,34 @@ internal sealed record LoadOptions
         if (mode == "chat-during-upload" && o.Server is not null) throw new UsageException("chat-during-upload starts its own appliance on 127.0.0.1 (in-process or --appliance); --server is not for it");
         if (mode == "idle" && o.Server is not null && o.Pid is null) throw new UsageException("idle with --server needs --pid to read the appliance's memory");
         return o;
+    }
+
+    // Issue 14's targets: the Redis reference runs unless left out; every message flushed before its
+    // ack (the appliance's way, not switched off here); room-disk starts and stops appliances itself.
+    private static LoadOptions RoomChecks(LoadOptions o, string mode, bool membersGiven, bool noRedis)
+    {
+        if (mode == "room")
+        {
+            if (o.Members.Count != 1) throw new UsageException("room: --members takes one number");
+            if (!noRedis) o = o with { Redis = true };
+        }
+        else if (!membersGiven)
+        {
+            o = o with { Members = [2, 500] };
+        }
+        foreach (int m in o.Members)
+        {
+            if (m is < 2 or > ushort.MaxValue) throw new UsageException($"--members: {m} is not in 2..65535");
+        }
+        if (o.NoFlush || o.BothFlush) throw new UsageException($"{mode}: every message is flushed before its ack; --no-flush and --both are not for it");
+        if (mode == "room-disk" && o.Server is not null) throw new UsageException("room-disk starts and stops its own appliance (in-process or --appliance); --server is not for it");
+        return o;
+    }
+
+    private static LoadOptions NoRedis(LoadOptions o, ref bool noRedis)
+    {
+        noRedis = true;
+        return o with { Redis = false };
     }
 
     private static LoadOptions WithWindows(LoadOptions o, string name, string text)

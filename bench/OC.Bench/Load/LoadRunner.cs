@@ -36,6 +36,8 @@ internal static class LoadRunner
                 "chat" => await ChatMode.RunAsync(options).ConfigureAwait(false),
                 "chat-during-upload" => await ChatDuringUploadMode.RunAsync(options).ConfigureAwait(false),
                 "handshakes" => await HandshakesMode.RunAsync(options).ConfigureAwait(false),
+                "room" => await RoomMode.RunAsync(options).ConfigureAwait(false),
+                "room-disk" => await RoomDiskMode.RunAsync(options).ConfigureAwait(false),
                 "soak" => await Soak.SoakMode.RunAsync(options).ConfigureAwait(false),
                 _ => await IdleMode.RunAsync(options).ConfigureAwait(false),
             };

@@ -65,14 +65,19 @@ internal abstract class Target : IDisposable
 
     /// <param name="tls">TLS on the protocol port (the appliance's default), or --insecure-plaintext; for an appliance at --server, what it is said to speak.</param>
     /// <param name="http">A spawned appliance serves HTTP on a free port (soak sends garbage to it and reads /api/status); otherwise --no-http.</param>
-    public static Target Start(LoadOptions options, bool flushToDisk, string dataPrefix, bool tls, bool http = false)
+    /// <param name="dataDirectory">
+    /// A data folder made by <see cref="NewDataDirectory"/> that the caller keeps across starts
+    /// (room-disk stops and starts an appliance on one folder): not deleted on dispose. Null: a
+    /// fresh folder, deleted on dispose.
+    /// </param>
+    public static Target Start(LoadOptions options, bool flushToDisk, string dataPrefix, bool tls, bool http = false, string? dataDirectory = null)
     {
         if (options.Server is not null) return new RemoteTarget(options.Server, options.Pid, tls);
-        if (options.AppliancePath is not null) return new SpawnedTarget(options, dataPrefix, tls, http);
-        return new InProcessTarget(options, flushToDisk, dataPrefix, tls);
+        if (options.AppliancePath is not null) return new SpawnedTarget(options, dataPrefix, tls, http, dataDirectory);
+        return new InProcessTarget(options, flushToDisk, dataPrefix, tls, dataDirectory);
     }
 
-    protected static string NewDataDirectory(LoadOptions options, string prefix)
+    internal static string NewDataDirectory(LoadOptions options, string prefix)
     {
         var root = options.DataRoot ?? Path.GetTempPath();
         var path = Path.Combine(root, $"oc-bench-{prefix}-{Guid.NewGuid():N}");
@@ -93,9 +98,10 @@ internal sealed class InProcessTarget : Target
     private readonly ApplianceServer _server;
     private readonly Thread _thread;
     private readonly string _dataDirectory;
+    private readonly bool _ownsData;
     private Exception? _crash;
 
-    public InProcessTarget(LoadOptions options, bool flushToDisk, string prefix, bool tls) : base(tls)
+    public InProcessTarget(LoadOptions options, bool flushToDisk, string prefix, bool tls, string? dataDirectory = null) : base(tls)
     {
         Log.MinLevel = options.ApplianceLog switch
         {
@@ -104,7 +110,8 @@ internal sealed class InProcessTarget : Target
             "error" => LogLevel.Error,
             _ => LogLevel.Warn,
         };
-        _dataDirectory = NewDataDirectory(options, prefix);
+        _ownsData = dataDirectory is null;
+        _dataDirectory = dataDirectory ?? NewDataDirectory(options, prefix);
         _server = new ApplianceServer(new ApplianceOptions
         {
             DataDirectory = _dataDirectory,
@@ -153,7 +160,7 @@ internal sealed class InProcessTarget : Target
         }
         finally
         {
-            DeleteDirectory(_dataDirectory);
+            if (_ownsData) DeleteDirectory(_dataDirectory);
         }
         if (_crash is not null) throw new InvalidOperationException("the appliance loop crashed", _crash);
     }
@@ -167,17 +174,19 @@ internal sealed partial class SpawnedTarget : Target
 {
     private readonly Process _process;
     private readonly string _dataDirectory;
+    private readonly bool _ownsData;
     private readonly TaskCompletionSource<int> _port = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Queue<string> _lastLines = new();
     private long _logLines;
 
     private readonly TaskCompletionSource<int?> _httpPort = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public SpawnedTarget(LoadOptions options, string prefix, bool tls, bool http = false) : base(tls)
+    public SpawnedTarget(LoadOptions options, string prefix, bool tls, bool http = false, string? dataDirectory = null) : base(tls)
     {
         string path = Path.GetFullPath(options.AppliancePath!);
         if (!File.Exists(path)) throw new UsageException($"--appliance: {path} does not exist (./publish.sh linux-x64 builds the AOT binary)");
-        _dataDirectory = NewDataDirectory(options, prefix);
+        _ownsData = dataDirectory is null;
+        _dataDirectory = dataDirectory ?? NewDataDirectory(options, prefix);
 
         var start = path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? new ProcessStartInfo("dotnet") : new ProcessStartInfo(path);
         if (start.FileName == "dotnet") start.ArgumentList.Add(path);
@@ -273,7 +282,7 @@ internal sealed partial class SpawnedTarget : Target
         if (!_process.WaitForExit(TimeSpan.FromSeconds(10))) Console.Error.WriteLine("oc-bench: oc-appliance's output did not end 10 s after it exited");
         BenchCleanup.ForgetProcess(_process);
         _process.Dispose();
-        DeleteDirectory(_dataDirectory);
+        if (_ownsData) DeleteDirectory(_dataDirectory);
     }
 
     [GeneratedRegex(@"appliance\.listening: protocol on [^ ]*:(\d+) \([^)]*\), (?:http on [^ ]*:(\d+)|http off)")]

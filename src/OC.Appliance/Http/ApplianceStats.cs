@@ -85,6 +85,8 @@ internal sealed class ApplianceStats
             Blocks = counters.Blocks,
             Rooms = counters.Rooms,
             RoomMessagesStored = _messages.RoomMessagesStored,
+            MessagesEverStored = _messages.MessagesEverStored,
+            RoomMessagesEverStored = _messages.RoomMessagesEverStored,
             Connections = _connections.Count,
             ConnectionsAccepted = _connections.Accepted,
             MessagesStored = _messages.MessagesStored,

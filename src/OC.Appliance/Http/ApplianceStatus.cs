@@ -54,6 +54,10 @@ internal sealed record ApplianceStatus
     /// <summary>Messages in rooms (members' messages, not the entries of membership changes); part of <see cref="MessagesStored"/>.</summary>
     public long RoomMessagesStored { get; init; }
 
+    /// <summary>Messages ever stored (the last seq) and members' messages ever stored in rooms: with --retention, expired ones included.</summary>
+    public long MessagesEverStored { get; init; }
+    public long RoomMessagesEverStored { get; init; }
+
     /// <summary>Open protocol connections (logged in or not).</summary>
     public required int Connections { get; init; }
     public required long ConnectionsAccepted { get; init; }

@@ -36,8 +36,9 @@ internal static class MetricsText
         Gauge(w, "oc_blocks", "Blocks standing (two users blocking each other count twice).", s.Blocks);
         Gauge(w, "oc_rooms", "Rooms that exist.", s.Rooms);
 
-        Counter(w, "oc_messages_stored_total", "Chat messages stored (1:1 and rooms, with rooms' membership entries).", s.MessagesStored);
-        Counter(w, "oc_room_messages_stored_total", "Members' messages stored in rooms.", s.RoomMessagesStored);
+        Counter(w, "oc_messages_stored_total", "Chat messages ever stored (1:1, rooms' messages and membership entries; expired ones included).", s.MessagesEverStored);
+        Counter(w, "oc_room_messages_stored_total", "Members' messages ever stored in rooms (expired ones included).", s.RoomMessagesEverStored);
+        Gauge(w, "oc_messages_kept", "Chat messages stored and not expired (--retention).", s.MessagesStored);
         Gauge(w, "oc_files_stored", "Files stored.", s.FilesStored);
         Gauge(w, "oc_file_bytes_stored", "Bytes of all files stored.", s.FileBytesStored);
         if (s.DiskFreeBytes >= 0) Gauge(w, "oc_disk_free_bytes", "Free bytes in the data folder's file system.", s.DiskFreeBytes);

@@ -9,19 +9,20 @@ internal sealed partial class ChatLoop
 {
     public const string Help = """
         /to NUMBER   talk to this friend from now on (a friend's nick works too); the prompt shows who
+        /to #ROOM    talk in this room of yours from now on (#123456, or # and the room's name)
         /who         your friends, and who is online
-        /send PATH   send a file to the current conversation (in the background; run again to resume)
+        /send PATH   send a file to the current friend or room (in the background; run again to resume)
         /get FILE_ID [PATH]
                      download a file you were sent (to its name in this folder, or PATH)
         /accept NUMBER   accept a friend request (you are friends from now on)
         /decline NUMBER  decline a friend request (they are not told)
         /requests    the friend requests waiting: to you, and yours
-        /rooms       the rooms you are a member of (oc room ... manages them)
-        /members ROOM    a room's members, who is online, who owns it (/members #123456)
+        /rooms       the rooms you are a member of, with the messages unread in this chat (oc room ... manages them)
+        /members [ROOM]  a room's members (the current room's without ROOM), who is online, who owns it
         /help        this list
         /quit        leave (so do Ctrl-D on an empty line and Ctrl-C)
         Any other line is a message to the current conversation (start it with // to send a line that
-        begins with /). Messages from any friend are shown as they come.
+        begins with /). Messages from any friend and any room of yours are shown as they come.
         """;
 
     /// <summary>A slash command; false when it is /quit.</summary>
@@ -42,7 +43,15 @@ internal sealed partial class ChatLoop
                     "No friends yet. Add one with: oc friends add NUMBER"));
                 return true;
             case "/to" when argument.Length == 0:
-                _console.Print(_current == 0 ? "No conversation yet: /to NUMBER." : $"Talking to {_session.Nick(_current)} ({Number(_current)}).");
+                _console.Print(_current switch
+                {
+                    null => "No conversation yet: /to NUMBER or /to #ROOM.",
+                    { IsRoom: true } room => $"Talking in {RoomLines.Label(room.Id, _session.RoomName(room.Id))}.",
+                    var friend => $"Talking to {_session.Nick(friend.Id)} ({Number(friend.Id)}).",
+                });
+                return true;
+            case "/to" when argument.StartsWith('#'):
+                await ToRoomAsync(argument, cancellationToken).ConfigureAwait(false);
                 return true;
             case "/to":
                 await ToAsync(argument, cancellationToken).ConfigureAwait(false);
@@ -164,8 +173,15 @@ internal sealed partial class ChatLoop
             return;
         }
 
-        _current = number;
-        _console.SetPrompt(PromptFor(number));
+        SwitchTo(new ChatPeer(number, IsRoom: false));
+    }
+
+    /// <summary>Makes <paramref name="peer"/> the current conversation and shows it in the prompt.</summary>
+    private void SwitchTo(ChatPeer? peer)
+    {
+        _current = peer;
+        if (peer is { IsRoom: true }) SeenRoom(peer.Id);
+        _console.SetPrompt(PromptFor(peer));
     }
 
     /// <summary>How the chat shows the session's events.</summary>
@@ -191,7 +207,7 @@ internal sealed partial class ChatLoop
             if (again) return;
             var online = Session.Friends().Where(f => f.Online).Select(f => f.Nick).ToList();
             Console.Print(online.Count == 0 ? "* no friend is online" : "* online: " + string.Join(", ", online));
-            if (chat._current != 0) Console.SetPrompt(chat.PromptFor(chat._current));
+            if (chat._current is { } current) Console.SetPrompt(chat.PromptFor(current));
             chat._live.TrySetResult();
         }
 
@@ -208,15 +224,18 @@ internal sealed partial class ChatLoop
                 case FriendRequestEvent { Request: var r }:
                     Console.Print(MessageLines.FriendRequest(r.Nick, r.OcNumber, "/accept", "/decline"));
                     return;
-                case MessageEvent { Message: var m } when m.To == Session.Me && chat._current == 0:
+                case MessageEvent { Message: var m } when m.To == Session.Me && chat._current is null:
                     // With no conversation chosen yet, the first friend who writes becomes it.
-                    Console.Print(EventLines.Text(Session, e)!);
-                    chat._current = m.From;
-                    Console.SetPrompt(chat.PromptFor(m.From));
+                    Console.PrintSafe(EventLines.Text(Session, e, chat._mentions)!);
+                    chat.SwitchTo(new ChatPeer(m.From, IsRoom: false));
+                    return;
+                case RoomMessageEvent { Message: var r }:
+                    Console.PrintSafe(EventLines.Text(Session, e, chat._mentions)!);
+                    chat.Heard(r);
                     return;
             }
 
-            if (EventLines.Text(Session, e) is { } line) Console.Print(line);
+            if (EventLines.Text(Session, e, chat._mentions) is { } line) Console.PrintSafe(line);
         }
 
         public void Lost(string reason) => Console.Print($"* connection lost ({ErrorReport.OneLine(reason)}); reconnecting");

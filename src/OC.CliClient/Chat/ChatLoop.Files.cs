@@ -25,7 +25,8 @@ internal sealed partial class ChatLoop
 
     private void StartSend(string argument)
     {
-        if (_current == 0)
+        var current = _current;
+        if (current is null)
         {
             _console.Warn("no conversation yet: /to NUMBER first, then /send PATH");
             return;
@@ -36,15 +37,20 @@ internal sealed partial class ChatLoop
             return;
         }
 
-        uint to = _current;
+        uint to = current.Id;
         string path = ExpandHome(argument);
         string name = FileTransfers.Display(Path.GetFileName(path));
-        _console.Print($"* sending {name} to {_session.Nick(to)}");
+        // A room's file goes to every member ("Room files"); they learn of it from the room's stream.
+        string whom = current.IsRoom ? RoomLines.Label(to, _session.RoomName(to)) : _session.Nick(to);
+        _console.Print($"* sending {name} to {whom}");
         Track(async token =>
         {
-            var entry = await FileTransfers.SendAsync(_session.LendLinkAsync, to, path, new ChatProgress(_console, "sending " + name), token).ConfigureAwait(false);
+            var progress = new ChatProgress(_console, "sending " + name);
+            var entry = current.IsRoom
+                ? await FileTransfers.SendToRoomAsync(_session.LendLinkAsync, to, path, progress, token).ConfigureAwait(false)
+                : await FileTransfers.SendAsync(_session.LendLinkAsync, to, path, progress, token).ConfigureAwait(false);
             _console.Print(string.Create(CultureInfo.InvariantCulture,
-                $"* sent {name} ({TransferProgress.Bytes((long)entry.Size)}) to {_session.Nick(to)} as file {entry.FileId:x16}"));
+                $"* sent {name} ({TransferProgress.Bytes((long)entry.Size)}) to {whom} as file {entry.FileId:x16}"));
         }, $"{name} was not sent", $"/send {argument}");
     }
 

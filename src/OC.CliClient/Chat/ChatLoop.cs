@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Threading.Channels;
 using OC.CliClient.Terminal;
 using OC.Protocol.Client;
+using OC.Protocol.Messages;
 
 namespace OC.CliClient.Chat;
 
@@ -14,7 +15,7 @@ namespace OC.CliClient.Chat;
 /// for the network. A message keeps its id until the appliance acknowledges it, so a reconnect
 /// sends it again and it is still stored once. Leaving waits (up to --timeout) for the queue.
 /// </remarks>
-internal sealed partial class ChatLoop(LiveSession session, ChatConsole console, TimeSpan drainTimeout)
+internal sealed partial class ChatLoop(LiveSession session, ChatConsole console, TimeSpan drainTimeout, bool styles = false)
 {
     private readonly LiveSession _session = session;
     private readonly ChatConsole _console = console;
@@ -25,10 +26,15 @@ internal sealed partial class ChatLoop(LiveSession session, ChatConsole console,
     private readonly TaskCompletionSource _live = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _unsent;
     private volatile bool _interrupted;
-    private volatile uint _current;
+    // The conversation plain lines go to: a friend or a room (null: none yet). Replaced whole, never changed.
+    private volatile ChatPeer? _current;
+    private readonly Mentions _mentions = new(session.MyNick, session.Me, styles);
 
     /// <summary>Chats until /quit, Ctrl-D, Ctrl-C or cancellation; returns the exit code (130 after Ctrl-C or a signal).</summary>
-    public async Task<int> RunAsync(uint initialPeer, CancellationToken cancellationToken)
+    /// <param name="initialPeer">The friend to talk to first (0: none).</param>
+    /// <param name="cancellationToken">Cancelled by a signal.</param>
+    /// <param name="initialRoom">Or the room to talk in first, as /to takes it (#123456, #NAME).</param>
+    public async Task<int> RunAsync(uint initialPeer, CancellationToken cancellationToken, string? initialRoom = null)
     {
         _signal = cancellationToken;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -37,7 +43,7 @@ internal sealed partial class ChatLoop(LiveSession session, ChatConsole console,
         var sender = SendLoopAsync(senderStop.Token);
         _console.Start();
 
-        var input = ReadInputAsync(initialPeer, stop.Token);
+        var input = ReadInputAsync(initialPeer, initialRoom, stop.Token);
         var first = await Task.WhenAny(input, live).ConfigureAwait(false);
         if (first == live)
         {
@@ -84,7 +90,7 @@ internal sealed partial class ChatLoop(LiveSession session, ChatConsole console,
         return cancellationToken.IsCancellationRequested || _interrupted ? ExitCodes.Cancelled : ExitCodes.Success;
     }
 
-    private async Task ReadInputAsync(uint initialPeer, CancellationToken cancellationToken)
+    private async Task ReadInputAsync(uint initialPeer, string? initialRoom, CancellationToken cancellationToken)
     {
         try
         {
@@ -92,6 +98,7 @@ internal sealed partial class ChatLoop(LiveSession session, ChatConsole console,
             // friend list, and the offline messages come first.
             await _live.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
             if (initialPeer != 0) await SwitchToAsync(initialPeer, cancellationToken).ConfigureAwait(false);
+            if (initialRoom is not null) await ToRoomAsync(initialRoom, cancellationToken).ConfigureAwait(false);
             await foreach (var input in _console.Input.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 if (input.Kind != ChatInputKind.Line)
@@ -118,9 +125,10 @@ internal sealed partial class ChatLoop(LiveSession session, ChatConsole console,
 
         string text = line.StartsWith("//", StringComparison.Ordinal) ? line[1..] : line;
         if (text.Length == 0) return true; // Enter on an empty line; spaces only are refused below, as oc send does.
-        if (_current == 0)
+        var current = _current;
+        if (current is null)
         {
-            _console.Warn("no conversation yet: /to NUMBER first (/who lists your friends)");
+            _console.Warn("no conversation yet: /to NUMBER or /to #ROOM first (/who lists your friends, /rooms your rooms)");
             return true;
         }
 
@@ -135,8 +143,12 @@ internal sealed partial class ChatLoop(LiveSession session, ChatConsole console,
         }
 
         Interlocked.Increment(ref _unsent);
-        _outgoing.Writer.TryWrite(new Outgoing(_current, text, OcMessages.NewMessageId()));
-        _console.Print(MessageLines.Conversation(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), "you", _session.Nick(_current), text));
+        var id = OcMessages.NewMessageId();
+        _outgoing.Writer.TryWrite(new Outgoing(current, text, id));
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        _console.PrintSafe(current.IsRoom
+            ? RoomLines.Live(new RoomMessage(0, now, current.Id, _session.Me, RoomMessageKind.Text, 0, id, text), _session.RoomName(current.Id), _session.RoomNames, _mentions)
+            : MessageLines.Conversation(now, "you", _session.Nick(current.Id), text, _mentions));
         return true;
     }
 
@@ -146,8 +158,16 @@ internal sealed partial class ChatLoop(LiveSession session, ChatConsole console,
         {
             try
             {
-                var sent = await _session.SendAsync(message.To, message.Text, message.Id, cancellationToken).ConfigureAwait(false);
-                if (_receipts.Sent(sent.Seq, message.To)) PrintDelivered(message.To);
+                if (message.To.IsRoom)
+                {
+                    // No receipts in rooms (docs/protocol.md: DELIVERED is not sent for room messages).
+                    await _session.SendToRoomAsync(message.To.Id, message.Text, message.Id, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    var sent = await _session.SendAsync(message.To.Id, message.Text, message.Id, cancellationToken).ConfigureAwait(false);
+                    if (_receipts.Sent(sent.Seq, message.To.Id)) PrintDelivered(message.To.Id);
+                }
             }
             catch (OcErrorException e)
             {
@@ -177,9 +197,17 @@ internal sealed partial class ChatLoop(LiveSession session, ChatConsole console,
         }
     }
 
-    private readonly record struct Outgoing(uint To, string Text, byte[] Id);
+    private readonly record struct Outgoing(ChatPeer To, string Text, byte[] Id);
 
-    private string PromptFor(uint number) => number == 0 ? "> " : _session.Nick(number) + "> ";
+    private string PromptFor(ChatPeer? peer) => peer switch
+    {
+        null => "> ",
+        { IsRoom: true } => RoomLines.Label(peer.Id, _session.RoomName(peer.Id)) + "> ",
+        _ => MessageLines.Visible(_session.Nick(peer.Id)) + "> ",
+    };
 
     private static string Number(uint number) => number.ToString("D6", CultureInfo.InvariantCulture);
 }
+
+/// <summary>A conversation of <c>oc chat</c>: a friend (by OC number) or a room (by id).</summary>
+internal sealed record ChatPeer(uint Id, bool IsRoom);

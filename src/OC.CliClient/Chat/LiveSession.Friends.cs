@@ -136,6 +136,16 @@ internal sealed partial class LiveSession
                 lock (_lock) _friends.Remove(removed.OcNumber);
                 await LearnNickAsync(link, removed.OcNumber, cancellationToken).ConfigureAwait(false);
                 break;
+            case RoomMessageEvent { Message: var entry }:
+                if (!await PrepareRoomEntryAsync(link, entry, cancellationToken).ConfigureAwait(false)) return;
+                break;
+            case RoomChangedEvent { Change: var change }:
+                LearnFromRoomEvent(change);
+                return;
+            case FileReceivedEvent { File.Room: not 0 }:
+                // A room file: the room stream's File entry says so, in the room's order (and to a
+                // member who was offline, at SYNC); the notice of the same file is not shown twice.
+                return;
             case FileReceivedEvent { File: var file }:
                 // The appliance repeats the notice at each login until the file is downloaded: once per run is enough.
                 lock (_lock)

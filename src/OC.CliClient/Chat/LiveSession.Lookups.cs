@@ -25,6 +25,11 @@ internal sealed partial class LiveSession
         (CurrentLink ?? throw new OcConnectionException("no connection to the appliance just now; try again once it is back"))
             .CallAsync((c, t) => OcFiles.ListAsync(c, peer, t), cancellationToken);
 
+    /// <summary>The files of a room I am in (FILE_LIST for the room) over the current connection.</summary>
+    public Task<List<FileEntry>> RoomFilesAsync(uint roomId, CancellationToken cancellationToken) =>
+        (CurrentLink ?? throw new OcConnectionException("no connection to the appliance just now; try again once it is back"))
+            .CallAsync((c, t) => OcFiles.ListRoomAsync(c, roomId, t), cancellationToken);
+
     /// <summary>ROOM_INVITATIONS: the invitations waiting for me, over the current connection.</summary>
     public Task<List<RoomInvitation>> RoomInvitationsAsync(CancellationToken cancellationToken) =>
         (CurrentLink ?? throw new OcConnectionException("no connection to the appliance just now; try again once it is back"))

@@ -16,13 +16,10 @@ internal sealed partial class LiveSession
     /// ERROR replies (not a friend, say) are thrown as they are.
     /// </summary>
     public Task<Sent> SendAsync(uint to, string text, byte[] messageId, CancellationToken cancellationToken) =>
-        SendStoredOnceAsync((c, t) => OcMessages.SendAsync(c, to, text, messageId, t), cancellationToken);
+        SendOnceAsync((c, t) => OcMessages.SendAsync(c, to, text, messageId, t), cancellationToken);
 
-    /// <summary>ROOM_SEND with the guarantees of <see cref="SendAsync"/> (the same id after a loss: stored once).</summary>
-    public Task<Sent> SendToRoomAsync(uint roomId, string text, byte[] messageId, CancellationToken cancellationToken) =>
-        SendStoredOnceAsync((c, t) => OcRoomMessages.SendAsync(c, roomId, text, messageId, t), cancellationToken);
-
-    private async Task<Sent> SendStoredOnceAsync(Func<OcConnection, CancellationToken, Task<Sent>> send, CancellationToken cancellationToken)
+    /// <summary>SEND or ROOM_SEND (<paramref name="send"/>, with its message id fixed) until a connection answers it.</summary>
+    private async Task<Sent> SendOnceAsync(Func<OcConnection, CancellationToken, Task<Sent>> send, CancellationToken cancellationToken)
     {
         while (true)
         {

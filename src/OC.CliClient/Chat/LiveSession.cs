@@ -80,6 +80,7 @@ internal sealed partial class LiveSession(CommandContext context, Session sessio
             var friends = await link.CallAsync(OcFriends.ListAsync, scope.Token).ConfigureAwait(false);
             var missed = UpdateFriends(friends, again);
             missed.AddRange(await WaitingRequestsAsync(link, scope.Token).ConfigureAwait(false));
+            await LoadRoomsAsync(link, scope.Token).ConfigureAwait(false);
 
             view.Connected(again);
             var stream = new OcMessageStream(link.Connection, Interlocked.Read(ref _cursor));
@@ -94,7 +95,7 @@ internal sealed partial class LiveSession(CommandContext context, Session sessio
             await foreach (var e in stream.ReadAllAsync(scope.Token).ConfigureAwait(false))
             {
                 await ShowAsync(link, view, e, scope.Token).ConfigureAwait(false);
-                if (e is MessageEvent) await SaveCursorAsync(stream, scope.Token).ConfigureAwait(false);
+                if (e is MessageEvent or RoomMessageEvent) await SaveCursorAsync(stream, scope.Token).ConfigureAwait(false);
             }
 
             return "the connection was closed";

@@ -14,8 +14,10 @@ internal static class ListenCommand
           oldest first; then stays connected and prints each message (received, or sent by you from
           elsewhere), friend coming online or going offline, friend added or removed, friend request
           (at the start, those waiting for your answer), each file a friend sent you (once it is
-          complete; at the start, those you have not downloaded yet), each invitation to a room, and who
-          joins, leaves, is removed from or owns a room of yours, one per line.
+          complete; at the start, those you have not downloaded yet), each invitation to a room, and
+          each entry of your rooms: messages, files, who joins, leaves, is kicked or owns the room now,
+          with the room's id and name, one per line. A message that mentions you (@NICK or @NUMBER) is
+          highlighted on a terminal (bold, reversed; not with NO_COLOR or TERM=dumb).
           Delivery receipts of your messages are printed with --json only.
           If the connection drops or the appliance restarts, oc listen says so on stderr and connects
           again by itself (after 0.5 s, doubling up to 10 s), carrying on where it stopped: nothing is
@@ -31,8 +33,10 @@ internal static class ListenCommand
                   * dave (456789) wants to be your friend: oc friends accept 456789 or oc friends decline 456789
                   * alice sent you holiday.jpg (3.2 MiB), file 0f3a9c2e11d04b7a: oc file get 0f3a9c2e11d04b7a
                   * alice (123456) invites you to #482913 Lunch: oc room accept #482913 or oc room decline #482913
-                  * carol (345678) joined #482913 Lunch (invited by alice)      * bob (654321) left #482913 Lunch
-                  * you were removed from #482913 Lunch by alice      * bob (654321) owns #482913 Lunch now
+                  [2026-11-25 18:02] [#482913 Lunch] carol: @bob lunch at 12?
+                  [2026-11-25 18:03] [#482913 Lunch] * dave joined (invited by carol)      [...] * erin left
+                  [...] [#482913 Lunch] * you were kicked by alice      [...] * erin owns the room now
+                  [...] [#482913 Lunch] * alice sent file menu.pdf (5b0e4d2a9c1f3e77)
           --json  one object per line, with "type" first; times are ISO 8601 in UTC:
                   {"type":"message","seq":42,"time":"2026-11-25T18:00:00.123+00:00","from":654321,"to":123456,"text":"hello"}
                   {"type":"delivered","seq":43}
@@ -41,8 +45,11 @@ internal static class ListenCommand
                   {"type":"friendRemoved","ocNumber":345678,"nick":"carol"}
                   {"type":"friendRequest","ocNumber":456789,"nick":"dave","time":"2026-11-25T18:02:00.5+00:00"}
                   {"type":"roomInvitation","room":482913,"roomName":"Lunch","from":123456,"fromNick":"alice","time":"..."}
-                  {"type":"room","room":482913,"roomName":"Lunch","event":"joined","ocNumber":345678,"nick":"carol","by":123456}
+                  {"type":"roomMessage","seq":44,"time":"...","room":482913,"roomName":"Lunch","from":345678,"fromNick":"carol","text":"@bob lunch?","mention":true}
+                  {"type":"room","room":482913,"roomName":"Lunch","event":"joined","ocNumber":345678,"nick":"carol","by":123456,"seq":45,"time":"..."}
                       ("event": joined, left, kicked or owner; "by": who did it)
+                  {"type":"roomFile","seq":46,"time":"...","room":482913,"roomName":"Lunch","from":345678,"fromNick":"carol","fileId":"5b0e4d2a9c1f3e77","name":"menu.pdf"}
+                  {"type":"roomEntry",...,"room":482913,"kind":9,...}: an entry of a kind this oc does not know
                   {"type":"file","fileId":"0f3a9c2e11d04b7a","from":654321,"to":123456,"name":"holiday.jpg","size":3355443,...}
           stderr  oc: listening as bob (123456) on 192.168.1.20:6677; Ctrl-C stops
                   oc: connection lost (the appliance closed the connection); reconnecting
@@ -66,7 +73,8 @@ internal static class ListenCommand
         var live = new LiveSession(context, session);
         try
         {
-            await live.RunAsync(new View(live, context.Output, context.Environment.Error), cancellationToken).ConfigureAwait(false);
+            var mentions = new Mentions(session.Nick, session.OcNumber, style: context.Environment.Styles && !context.Output.Json);
+            await live.RunAsync(new View(live, context.Output, context.Environment.Error, mentions), cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -76,7 +84,7 @@ internal static class ListenCommand
         return ExitCodes.Success;
     }
 
-    private sealed class View(LiveSession session, Output output, TextWriter error) : ILiveView
+    private sealed class View(LiveSession session, Output output, TextWriter error, Mentions mentions) : ILiveView
     {
         public void Connected(bool again)
         {
@@ -90,8 +98,8 @@ internal static class ListenCommand
 
         public void Show(OcEvent e)
         {
-            string? line = output.Json ? EventLines.Json(session, e) : EventLines.Text(session, e);
-            if (line is not null) output.Line(line);
+            string? line = output.Json ? EventLines.Json(session, e) : EventLines.Text(session, e, mentions);
+            if (line is not null) output.SafeLine(line);
         }
 
         public void Lost(string reason) => Status($"connection lost ({ErrorReport.OneLine(reason)}); reconnecting");

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using OC.CliClient.Config;
 using OC.CliClient.Terminal;
 using OC.Protocol.Client;
 using OC.Protocol.Messages;
@@ -13,11 +14,18 @@ namespace OC.CliClient.Commands;
 internal static class RoomCommand
 {
     public const string RoomsMoreHelp = """
+        Notes:
+          "N unread": the messages and files of others in the room that oc has not shown you yet (oc
+          listen, oc chat and oc history keep a cursor of what they showed), among the room's newest 100
+          entries; "99+" at most, "N+" when all 100 are newer than the cursor (older ones may be unread
+          too). Membership changes and your own messages do not count. Counting asks the appliance for
+          one page of history per room: beyond 30 rooms its rate limit for history slows oc rooms down.
+
         Output:
-          text    #482913  Lunch    3 members  invitation only  (yours)
+          text    #482913  Lunch    3 members  invitation only  (yours)  2 unread
                   #730155  Support  12 members  open
                   1 room invitation is waiting: oc room invites
-          --json  {"rooms":[{"id":482913,"name":"Lunch","owner":123456,"open":false,"members":3,"mine":true}, ...]}
+          --json  {"rooms":[{"id":482913,"name":"Lunch","owner":123456,"open":false,"members":3,"mine":true,"unread":2,"unreadMore":false}, ...]}
         """;
 
     public const string MoreHelp = """
@@ -116,10 +124,16 @@ internal static class RoomCommand
         uint me = context.RequireSession().Session.OcNumber;
         await using var link = await context.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
         var rooms = await link.CallAsync(OcRooms.ListAsync, cancellationToken).ConfigureAwait(false);
-        var output = rooms.Select(r => Output(r, me)).ToList();
+        var cursor = new CursorStore(context.Config, link.Connection.Welcome.ApplianceId, link.Server, me).Load();
+        var unread = await RoomUnread.CountAsync(link, rooms.Select(r => r.RoomId), cursor, me, cancellationToken).ConfigureAwait(false);
+        var output = rooms.Select(r => Output(r, me) with
+        {
+            Unread = unread?.GetValueOrDefault(r.RoomId).Unread,
+            UnreadMore = unread?.GetValueOrDefault(r.RoomId).More,
+        }).ToList();
         string text = rooms.Count == 0
             ? "No rooms yet. Create one with: oc room create NAME, or join an open one with: oc room join ROOM"
-            : RoomLines(rooms, me);
+            : RoomLines(rooms, me, unread);
         if (!context.Output.Json)
         {
             int waiting = (await link.CallAsync(OcRooms.InvitationsAsync, cancellationToken).ConfigureAwait(false)).Count;
@@ -223,10 +237,14 @@ internal static class RoomCommand
 
     private static RoomOutput Output(RoomInfo room, uint me) => new(room.RoomId, room.Name, room.Owner, room.Open, room.Members, room.Owner == me);
 
-    private static string RoomLines(IReadOnlyList<RoomInfo> rooms, uint me)
+    private static string RoomLines(IReadOnlyList<RoomInfo> rooms, uint me, Dictionary<uint, (int Unread, bool More)>? unread)
     {
         int width = rooms.Max(r => r.Name.Length);
-        return string.Join(Environment.NewLine, rooms.Select(r => string.Create(CultureInfo.InvariantCulture,
-            $"{RoomArgument.Format(r.RoomId)}  {r.Name.PadRight(width)}  {r.Members} member{(r.Members == 1 ? "" : "s")}  {(r.Open ? "open" : "invitation only")}{(r.Owner == me ? "  (yours)" : "")}")));
+        return string.Join(Environment.NewLine, rooms.Select(r =>
+        {
+            var (count, more) = unread?.GetValueOrDefault(r.RoomId) ?? default;
+            return string.Create(CultureInfo.InvariantCulture,
+                $"{RoomArgument.Format(r.RoomId)}  {r.Name.PadRight(width)}  {r.Members} member{(r.Members == 1 ? "" : "s")}  {(r.Open ? "open" : "invitation only")}{(r.Owner == me ? "  (yours)" : "")}{RoomUnread.Text(count, more)}");
+        }));
     }
 }

@@ -60,6 +60,12 @@ internal abstract class ChatConsole : IDisposable
     /// </summary>
     public void Print(string text) => PrintVisible(MessageLines.Visible(text));
 
+    /// <summary>
+    /// Prints lines that were made safe piece by piece already (<see cref="RoomLines"/>), as they
+    /// are: the highlight of a mention survives.
+    /// </summary>
+    public void PrintSafe(string text) => PrintVisible(text);
+
     /// <summary>Prints text already made safe.</summary>
     protected abstract void PrintVisible(string text);
 

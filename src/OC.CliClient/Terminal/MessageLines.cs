@@ -23,6 +23,17 @@ internal static class MessageLines
     public static string Conversation(long timeUnixMs, string fromNick, string toNick, string text) =>
         $"[{LocalTime(timeUnixMs)}] {fromNick} → {toNick}: {SafeText(text)}";
 
+    /// <summary>
+    /// <see cref="Conversation(long, string, string, string)"/> made safe piece by piece, with the
+    /// user's mentions in the text highlighted: print it with <see cref="Output.SafeLine"/>.
+    /// </summary>
+    public static string Conversation(long timeUnixMs, string fromNick, string toNick, string text, Mentions mentions) =>
+        $"[{LocalTime(timeUnixMs)}] {Visible(fromNick)} → {Visible(toNick)}: {mentions.Highlight(SafeText(text))}";
+
+    /// <summary><see cref="History(ChatMessage, string)"/> made safe, with mentions highlighted.</summary>
+    public static string History(ChatMessage message, string fromNick, Mentions mentions) =>
+        $"[{LocalTime(message.TimeUnixMs)}] {Visible(fromNick)}: {mentions.Highlight(SafeText(message.Text))}";
+
     public static string Presence(string nick, bool online) => online ? $"* {nick} is online" : $"* {nick} went offline";
 
     public static string FriendAdded(string nick, uint number) =>

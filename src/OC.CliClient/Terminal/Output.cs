@@ -26,6 +26,13 @@ internal sealed class Output(TextWriter stdout, bool json)
     /// </summary>
     public void Line(string text) => Write(json ? text : MessageLines.Visible(text));
 
+    /// <summary>
+    /// One line of text for people that was made safe piece by piece already (<see cref="RoomLines"/>,
+    /// <see cref="MessageLines.Conversation(long, string, string, string, Mentions)"/>): written as
+    /// it is, so that the highlight of a mention, the one escape sequence oc adds, survives.
+    /// </summary>
+    public void SafeLine(string text) => Write(text);
+
     /// <summary>One JSON object as one line, whatever <c>--json</c> says.</summary>
     public void JsonLine<T>(T value, JsonTypeInfo<T> type) => Write(OutputJsonContext.Serialize(value, type));
 

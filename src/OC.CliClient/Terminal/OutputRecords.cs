@@ -85,6 +85,17 @@ internal sealed record ForgottenOutput(IReadOnlyList<TrustedOutput> Forgotten);
 /// <summary><c>oc send --json</c>; <c>Time</c> is when the appliance stored the message, ISO 8601 in UTC.</summary>
 internal sealed record SentOutput(ulong Seq, uint To, DateTimeOffset Time);
 
+/// <summary><c>oc send '#ROOM' --json</c>: the room message's seq and when the appliance stored it.</summary>
+internal sealed record RoomSentOutput(ulong Seq, uint Room, DateTimeOffset Time);
+
+/// <summary>
+/// One line of <c>oc history --room --json</c>: one entry of the room's stream. <c>Kind</c> is
+/// "text", "joined", "left", "kicked", "owner", "file" (or the number of a kind oc does not know);
+/// <c>From</c> and <c>Subject</c> as in docs/protocol.md ("Room messages"); <c>FileId</c> for a file.
+/// </summary>
+internal sealed record RoomEntryOutput(ulong Seq, DateTimeOffset Time, uint Room, string Kind, uint From, uint Subject, string Text,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? FileId = null);
+
 /// <summary>One line of <c>oc history --json</c>: one message.</summary>
 internal sealed record MessageOutput(ulong Seq, DateTimeOffset Time, uint From, uint To, string Text);
 
@@ -141,8 +152,14 @@ internal sealed record FileOutput(string FileId, uint From, uint To, uint Room, 
 /// <summary><c>oc file list --json</c>.</summary>
 internal sealed record FilesOutput(IReadOnlyList<FileOutput> Files);
 
-/// <summary>One room in <c>oc rooms</c> and what <c>oc room create|join|accept</c> print: <c>Id</c> is what ROOM takes, <c>Owner</c> an OC number.</summary>
-internal sealed record RoomOutput(uint Id, string Name, uint Owner, bool Open, int Members, bool Mine);
+/// <summary>
+/// One room in <c>oc rooms</c> and what <c>oc room create|join|accept</c> print: <c>Id</c> is what ROOM takes, <c>Owner</c> an OC number.
+/// <c>Unread</c> (<c>oc rooms</c> only): messages and files of others above your cursor among the
+/// room's newest 100 entries; <c>UnreadMore</c>: all 100 were, so there may be more.
+/// </summary>
+internal sealed record RoomOutput(uint Id, string Name, uint Owner, bool Open, int Members, bool Mine,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Unread = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? UnreadMore = null);
 
 /// <summary><c>oc rooms --json</c>.</summary>
 internal sealed record RoomsOutput(IReadOnlyList<RoomOutput> Rooms);
@@ -167,12 +184,37 @@ internal sealed record RoomInvitationsOutput(IReadOnlyList<RoomInvitationOutput>
 
 /// <summary>
 /// <c>{"type":"room",...}</c> in <c>oc listen --json</c>: <c>Event</c> is "joined", "left", "kicked" or "owner";
-/// <c>OcNumber</c> whom it is about, <c>By</c> who did it (who invited, for a join by invitation).
+/// <c>OcNumber</c> whom it is about, <c>By</c> who did it (who invited, for a join by invitation);
+/// <c>Seq</c> and <c>Time</c> of the room's stream entry that says so.
 /// </summary>
-internal sealed record RoomEventOutput(uint Room, string RoomName, string Event, uint OcNumber, string Nick, uint By)
+internal sealed record RoomEventOutput(uint Room, string RoomName, string Event, uint OcNumber, string Nick, uint By, ulong Seq, DateTimeOffset Time)
 {
     [JsonPropertyOrder(-1)]
     public string Type => "room";
+}
+
+/// <summary>
+/// <c>{"type":"roomMessage",...}</c> in <c>oc listen --json</c>: a member's message to a room of yours
+/// (or yours, from elsewhere); <c>Mention</c> says whether it mentions you (@nick or @NUMBER).
+/// </summary>
+internal sealed record RoomMessageEventOutput(ulong Seq, DateTimeOffset Time, uint Room, string RoomName, uint From, string FromNick, string Text, bool Mention)
+{
+    [JsonPropertyOrder(-1)]
+    public string Type => "roomMessage";
+}
+
+/// <summary><c>{"type":"roomFile",...}</c>: a member sent a file to a room of yours.</summary>
+internal sealed record RoomFileEventOutput(ulong Seq, DateTimeOffset Time, uint Room, string RoomName, uint From, string FromNick, string FileId, string Name)
+{
+    [JsonPropertyOrder(-1)]
+    public string Type => "roomFile";
+}
+
+/// <summary><c>{"type":"roomEntry",...}</c>: an entry of a kind this oc does not know, with its raw fields.</summary>
+internal sealed record RoomUnknownEventOutput(ulong Seq, DateTimeOffset Time, uint Room, string RoomName, int Kind, uint From, uint Subject, string Text)
+{
+    [JsonPropertyOrder(-1)]
+    public string Type => "roomEntry";
 }
 
 /// <summary><c>{"type":"roomInvitation",...}</c>: a friend invites you to a room.</summary>
@@ -203,6 +245,11 @@ internal sealed record RoomInvitationEventOutput(uint Room, string RoomName, uin
 [JsonSerializable(typeof(ForgottenOutput))]
 [JsonSerializable(typeof(SentOutput))]
 [JsonSerializable(typeof(MessageOutput))]
+[JsonSerializable(typeof(RoomSentOutput))]
+[JsonSerializable(typeof(RoomEntryOutput))]
+[JsonSerializable(typeof(RoomMessageEventOutput))]
+[JsonSerializable(typeof(RoomFileEventOutput))]
+[JsonSerializable(typeof(RoomUnknownEventOutput))]
 [JsonSerializable(typeof(MessageEventOutput))]
 [JsonSerializable(typeof(DeliveredEventOutput))]
 [JsonSerializable(typeof(PresenceEventOutput))]

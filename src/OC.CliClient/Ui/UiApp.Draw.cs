@@ -196,8 +196,7 @@ internal sealed partial class UiApp
         buffer.PutPadded(area.X, area.Y, $" Files ({files.Count})", area.Width, _focus == Pane.Files ? CellStyle.Reverse | CellStyle.Bold : CellStyle.Bold);
         int y = area.Y + 1;
         if (_current is null) buffer.Put(area.X + 1, y, CellWidth.Fit("no conversation open", area.Width - 1), CellStyle.Dim);
-        else if (_current.IsRoom) buffer.Put(area.X + 1, y, CellWidth.Fit("a room's files show in its stream", area.Width - 1), CellStyle.Dim);
-        else if (files.Count == 0 && !_current.IsRoom) buffer.Put(area.X + 1, y, CellWidth.Fit("no files yet (s sends one)", area.Width - 1), CellStyle.Dim);
+        else if (files.Count == 0) buffer.Put(area.X + 1, y, CellWidth.Fit("no files yet (s sends one)", area.Width - 1), CellStyle.Dim);
         int first = Math.Max(0, _fileIndex - ((area.Height - 1) / 2 - 1));
         for (int i = first; i < files.Count && y + 1 < area.Bottom; i++)
         {

@@ -24,12 +24,13 @@ internal sealed partial class UiApp
 
     private void LoadFiles(Conversation conversation)
     {
-        if (conversation.IsRoom) return; // A room's files are announced in its stream; FILE_LIST is per friend.
         _ = Task.Run(async () =>
         {
             try
             {
-                var files = await _session.FilesAsync(conversation.Number, _stopTransfers.Token).ConfigureAwait(false);
+                var files = conversation.IsRoom
+                    ? await _session.RoomFilesAsync(conversation.Number, _stopTransfers.Token).ConfigureAwait(false)
+                    : await _session.FilesAsync(conversation.Number, _stopTransfers.Token).ConfigureAwait(false);
                 Post(() =>
                 {
                     foreach (var file in files) conversation.AddFile(file);
@@ -99,11 +100,6 @@ internal sealed partial class UiApp
             return;
         }
 
-        if (conversation.IsRoom)
-        {
-            _status = "files to a room: oc file send from the command line, for now";
-            return;
-        }
 
         string path = argument == "~" || argument.StartsWith("~/", StringComparison.Ordinal)
             ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), argument.Length > 2 ? argument[2..] : "")
@@ -127,9 +123,12 @@ internal sealed partial class UiApp
         conversation.Files.Add(item);
         var progress = new PanelProgress(this, item);
         uint to = conversation.Number;
+        bool room = conversation.IsRoom;
         Run(async token =>
         {
-            var entry = await FileTransfers.SendAsync(_session.LendLinkAsync, to, path, progress, token).ConfigureAwait(false);
+            var entry = room
+                ? await FileTransfers.SendToRoomAsync(_session.LendLinkAsync, to, path, progress, token).ConfigureAwait(false)
+                : await FileTransfers.SendAsync(_session.LendLinkAsync, to, path, progress, token).ConfigureAwait(false);
             Post(() =>
             {
                 conversation.Files.Remove(item);

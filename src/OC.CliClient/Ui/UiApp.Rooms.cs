@@ -7,7 +7,8 @@ namespace OC.CliClient.Ui;
 
 // Rooms as conversations: the list from ROOM_LIST (again after each membership change), their
 // messages from ROOM_MESSAGE on the one cursor, their history from ROOM_HISTORY, their members'
-// nicknames from ROOM_MEMBERS. A message that names me (@nick) always notifies.
+// nicknames from ROOM_MEMBERS, their files from FILE_LIST for the room. A message that names me
+// (@nick) always notifies.
 internal sealed partial class UiApp
 {
     private Conversation GetRoom(uint roomId)
@@ -131,6 +132,13 @@ internal sealed partial class UiApp
         {
             room.MemberNicks[m.Subject] = m.Text;
             RefreshRooms();
+        }
+
+        if (m.Kind == RoomMessageKind.File)
+        {
+            // The entry names the file; the panel lists it with its size and state from FILE_LIST.
+            room.FilesLoaded = false;
+            if (_filesShown && room == _current) LoadFiles(room);
         }
 
         if (!room.Add(RoomEntry(room, m)) || m.From == _session.Me || m.Kind is not (RoomMessageKind.Text or RoomMessageKind.File)) return;

@@ -110,6 +110,8 @@ public sealed class RetentionApplianceTests : IDisposable
             await OcFiles.DownloadAsync(bConn, newFile, download);
             Assert.Equal(newContent, download.ToArray());
             Assert.Equal(kept.Count, first.Server.Messages.MessagesStored);
+            // The counter of /metrics never falls: every message ever stored, the expired ones too.
+            Assert.Equal(old.Count + kept.Count, first.Server.Messages.MessagesEverStored);
         }
         // The texts of the expired messages are not in the log any more (erased, not only hidden).
         var log = File.ReadAllBytes(Path.Combine(_data, MessageLog.FileName));

@@ -255,7 +255,7 @@ public sealed partial class CliMessagesTests(CliApplianceFixture appliance) : IC
         var chat = await Oc(_alice, $"no conversation yet\n/bogus\n/to {bob}\n/quit\n", "chat");
         Assert.True(chat.ExitCode == 0, chat.ToString());
         Assert.Equal(
-            ["oc: no conversation yet: /to NUMBER first (/who lists your friends)", "oc: unknown command /bogus; /help lists them"],
+            ["oc: no conversation yet: /to NUMBER or /to #ROOM first (/who lists your friends, /rooms your rooms)", "oc: unknown command /bogus; /help lists them"],
             chat.StderrLines);
     }
 

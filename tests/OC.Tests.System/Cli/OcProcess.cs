@@ -79,6 +79,10 @@ internal static class OcProcess
     public static Task<OcRun> RunOnTerminalAsync(string configFolder, params string[] args) =>
         RunOnTerminalAsync(configFolder, null, trustFirstUse: true, args);
 
+    /// <summary><see cref="RunOnTerminalAsync(string, string[])"/> with environment variables set (NO_COLOR, say).</summary>
+    public static Task<OcRun> RunOnTerminalAsync(string configFolder, IReadOnlyDictionary<string, string> variables, params string[] args) =>
+        RunOnTerminalAsync(configFolder, null, trustFirstUse: true, args, variables);
+
     /// <summary>
     /// <see cref="RunOnTerminalAsync(string, string[])"/> with exactly <paramref name="args"/>, and
     /// <paramref name="typed"/> typed at the terminal (script(1) copies its stdin to the terminal).
@@ -86,7 +90,8 @@ internal static class OcProcess
     public static Task<OcRun> RunUntrustedOnTerminalAsync(string configFolder, string? typed, params string[] args) =>
         RunOnTerminalAsync(configFolder, typed, trustFirstUse: false, args);
 
-    private static Task<OcRun> RunOnTerminalAsync(string configFolder, string? typed, bool trustFirstUse, string[] args)
+    private static Task<OcRun> RunOnTerminalAsync(string configFolder, string? typed, bool trustFirstUse, string[] args,
+        IReadOnlyDictionary<string, string>? variables = null)
     {
         var oc = StartInfo();
         var words = new List<string> { oc.FileName };
@@ -94,7 +99,7 @@ internal static class OcProcess
         if (trustFirstUse) words.Add(TrustFirstUse);
         words.AddRange(args);
         string command = string.Join(' ', words.Select(w => "'" + w.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
-        var start = Prepare(new ProcessStartInfo("script"), configFolder, null, ["--quiet", "--return", "--command", command, "/dev/null"], trustFirstUse: false);
+        var start = Prepare(new ProcessStartInfo("script"), configFolder, variables, ["--quiet", "--return", "--command", command, "/dev/null"], trustFirstUse: false);
         return RunAsync(start, typed, args);
     }
 

@@ -287,6 +287,29 @@ public sealed class MessageIndexTests : IDisposable
     }
 
     [Fact]
+    public void Resend_windows_dropped_when_idle_are_read_back_at_the_senders_next_message()
+    {
+        const int Receiver = 200000;
+        using var log = new MessageLog(_dir.Path);
+        var seqs = Enumerable.Range(0, 50).Select(s => log.Append(FirstUser + s, Receiver, Id(s), "x"u8, 1).Seq).ToList();
+        log.Commit(flushToDisk: false);
+        Assert.Equal(50, log.SendersInMemory);
+
+        Assert.Equal(50, log.ForgetResendWindows());
+        Assert.Equal(0, log.SendersInMemory);
+        for (int s = 0; s < 50; s++)
+        {
+            var resent = log.Append(FirstUser + s, Receiver, Id(s), "x"u8, 2);
+            Assert.Equal((true, seqs[s]), (resent.Duplicate, resent.Seq));
+        }
+        Assert.False(log.HasStaged);
+        Assert.Equal(50, log.SendersInMemory);
+        // Not with messages staged: their ids would be lost from the window they were added to.
+        log.Append(FirstUser, Receiver, Id(1000), "x"u8, 3);
+        Assert.Throws<InvalidOperationException>(() => log.ForgetResendWindows());
+    }
+
+    [Fact]
     public void A_rolled_back_group_leaves_the_blocks_as_they_were()
     {
         using var log = new MessageLog(_dir.Path);

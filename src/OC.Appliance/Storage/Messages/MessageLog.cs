@@ -222,6 +222,18 @@ internal sealed partial class MessageLog : IDisposable
     }
 
     /// <summary>
+    /// Drops every resend window (between groups, an idle appliance): each is read back from its
+    /// sender's list at their next message (<see cref="RecentFor"/>). Returns how many ids went.
+    /// </summary>
+    public long ForgetResendWindows()
+    {
+        if (HasStaged) throw new InvalidOperationException("resend windows dropped with staged messages");
+        long ids = _recent.Ids;
+        _recent.Clear();
+        return ids;
+    }
+
+    /// <summary>
     /// Makes the index durable up to the committed log (between groups): an open then replays
     /// only what comes after. A failure is logged and leaves the previous checkpoint in place.
     /// </summary>

@@ -20,6 +20,8 @@ internal sealed partial class MessageWorker : GroupWorker<MessageLog>
     private long _groups;
     private long _messages;
     private long _roomMessages;
+    private long _everStored;
+    private long _roomEverStored;
 
     /// <param name="time">The clock that stamps each group's messages (the system's by default).</param>
     /// <param name="retention">--retention: messages older than this are dropped (null: kept for ever).</param>
@@ -31,6 +33,8 @@ internal sealed partial class MessageWorker : GroupWorker<MessageLog>
         _log = new MessageLog(_dataDirectory);
         _messages = _log.Count;
         _roomMessages = _log.RoomTextsKept;
+        _everStored = (long)_log.LastSeq;
+        _roomEverStored = _log.Rooms.TextEntries;
         InitRetention(retention);
         Start("oc-messages");
     }
@@ -52,6 +56,12 @@ internal sealed partial class MessageWorker : GroupWorker<MessageLog>
     /// <summary>Members' messages stored in rooms (thread-safe read).</summary>
     public long RoomMessagesStored => Interlocked.Read(ref _roomMessages);
 
+    /// <summary>Messages ever stored, expired ones included: the last seq (thread-safe; never falls, for counters).</summary>
+    public long MessagesEverStored => Interlocked.Read(ref _everStored);
+
+    /// <summary>Members' messages ever stored in rooms, expired ones included (thread-safe; never falls).</summary>
+    public long RoomMessagesEverStored => Interlocked.Read(ref _roomEverStored);
+
     /// <summary>After this long without jobs, the index is checkpointed (an open then replays nothing).</summary>
     internal const int CheckpointWhenIdleMs = 30_000;
 
@@ -60,8 +70,29 @@ internal sealed partial class MessageWorker : GroupWorker<MessageLog>
     protected override void RunIdle(List<WorkerJob<MessageLog>> finished)
     {
         if (RetentionDue && !_log.HasStaged) ExpireStep(); // and the checkpoint at the next idle wait
-        else _log.Checkpoint();
+        else
+        {
+            _log.Checkpoint();
+            ReleaseIdleMemory();
+        }
     }
+
+    /// <summary>
+    /// After a burst and 30 s without a message (once per burst: the checkpoint above is what the
+    /// idle wait was for), the resend windows go: up to ~72 MiB for 2,048 busy senders, held for
+    /// nobody once they stopped; a sender's next message reads theirs back from the index. When
+    /// that was much, one compacting collection gives it back to the system now (a few ms of pause
+    /// on an idle appliance) rather than at some later gen-2 collection.
+    /// </summary>
+    private void ReleaseIdleMemory()
+    {
+        long ids = _log.ForgetResendWindows();
+        if (ids * RecentIds.BytesPerId < ReleaseCollectAfterBytes) return;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        Log.Info("messages.idle_release", $"{ids:#,0} resend ids of idle senders dropped, memory given back");
+    }
+
+    private const long ReleaseCollectAfterBytes = 8L * 1024 * 1024;
 
     protected override void OnStopped()
     {
@@ -91,6 +122,8 @@ internal sealed partial class MessageWorker : GroupWorker<MessageLog>
             _log.Commit(FlushToDisk);
             Interlocked.Add(ref _messages, _log.Count - before);
             Interlocked.Exchange(ref _roomMessages, _log.RoomTextsKept);
+            Interlocked.Exchange(ref _everStored, (long)_log.LastSeq);
+            Interlocked.Exchange(ref _roomEverStored, _log.Rooms.TextEntries);
             Interlocked.Increment(ref _groups);
             if (_log.CheckpointDue) _log.Checkpoint();
         }

@@ -60,6 +60,17 @@ internal sealed class RecentIdCache
         }
     }
 
+    /// <summary>Ids held in all windows.</summary>
+    public long Ids
+    {
+        get
+        {
+            long held = 0;
+            foreach (var ids in _bySender.Values) held += ids.Count;
+            return held;
+        }
+    }
+
     public void Clear()
     {
         _bySender.Clear();

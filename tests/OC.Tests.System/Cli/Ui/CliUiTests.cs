@@ -277,6 +277,19 @@ public sealed partial class CliUiTests(CliApplianceFixture appliance, ITestOutpu
         var members = await Oc(_carol, "room", "members", "#" + gamesId);
         Assert.Contains("alice", members.Stdout, StringComparison.Ordinal);
 
+        // Bob sends a file to the room: its entry shows, the panel lists it, and it downloads byte-identical.
+        using var sent = new TempFolder();
+        string source = Path.Combine(sent.Path, "minutes.bin");
+        byte[] content = RandomNumberGenerator.GetBytes(300_000);
+        await File.WriteAllBytesAsync(source, content);
+        await Oc(_bob, "file", "send", "#" + room, source);
+        await screen.WaitForTextAsync("bob sent the file minutes.bin");
+        await screen.KeysAsync("F2");
+        await screen.WaitForAsync(s => s.Any(l => l.Contains("│ minutes.bin", StringComparison.Ordinal)), "the room's file in the panel");
+        await screen.KeysAsync("Tab", "Tab", "Enter"); // The focus was on the list: conversation, files; download.
+        await screen.WaitForTextAsync("downloaded");
+        Assert.Equal(content, await File.ReadAllBytesAsync(Path.Combine(_work.Path, "minutes.bin")));
+
         await screen.KeysAsync("C-q");
         Assert.Equal(0, (await screen.WaitForExitAsync()).ExitCode);
     }
