@@ -133,6 +133,9 @@ internal sealed partial class UiApp
                 RefreshRooms();
                 _status = MessageLines.RoomChanged(change, _session.Me, change.Actor == _session.Me ? "you" : _session.Nick(change.Actor))[2..];
                 break;
+            case FileReceivedEvent { File: var file } when file.Room != 0:
+                // A room file: the room's stream has an entry for it too, which shows it (as oc does).
+                break;
             case FileReceivedEvent { File: var file }:
                 var from = Get(file.From);
                 from.AddFile(file);
