@@ -1,6 +1,7 @@
 using System.CommandLine;
 using OC.CliClient.Commands;
 using OC.CliClient.Terminal;
+using OC.CliClient.Ui;
 
 namespace OC.CliClient;
 
@@ -28,6 +29,7 @@ internal static class OcCli
           oc history 654321
           oc listen --json
           oc chat
+          oc ui
           oc file send 654321 holiday.jpg
           oc file list
           oc file get 0f3a9c2e11d04b7a
@@ -91,6 +93,7 @@ internal static class OcCli
             (FileCommand.Create(host), FileCommand.MoreHelp),
             (RoomCommand.CreateList(host), RoomCommand.RoomsMoreHelp),
             (RoomCommand.Create(host), RoomCommand.MoreHelp),
+            (UiCommand.Create(host), UiCommand.MoreHelp),
         ];
         var (servers, forget) = ServersCommand.Create(host);
         commands = [.. commands, (servers, ServersCommand.MoreHelp), (forget, ServersCommand.ForgetMoreHelp)];
@@ -111,7 +114,16 @@ internal static class OcCli
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(environment);
 
-        var parse = Parse(Build(environment), args);
+        var root = Build(environment);
+        var parse = Parse(root, args);
+
+        // `oc` with no command (global options allowed) on a terminal opens the full-screen client;
+        // elsewhere (a script, a pipe) it stays the usage error it always was.
+        if (parse.CommandResult.Command == root && parse.UnmatchedTokens.Count == 0
+            && environment.InputIsTerminal && environment.OutputIsTerminal && !args.Any(a => a is "--help" or "-h" or "-?" or "/?" or "--version"))
+        {
+            parse = Parse(root, [.. args, "ui"]);
+        }
         if (parse.Errors.Count > 0)
         {
             string command = string.Join(' ', CommandPath(parse.CommandResult));

@@ -103,7 +103,22 @@ internal static class LoginCommand
         var server = await context.ResolveServerAsync(cancellationToken).ConfigureAwait(false);
         await context.SettleTrustAsync(server, cancellationToken).ConfigureAwait(false);
         string password = PasswordReader.Read(context.Environment, passwordStdin, confirm: false);
+        var (loggedIn, friendRequests) = await LogInAsync(context, server, number, password, device, cancellationToken).ConfigureAwait(false);
+        context.Output.Result(
+            new LoggedInOutput(loggedIn.OcNumber, loggedIn.Nick, server.ToString(), friendRequests),
+            OutputJsonContext.Default.LoggedInOutput,
+            $"Logged in as {loggedIn.Nick} (OC number {loggedIn.OcNumber:D6}) on {server}."
+                + (FriendRequestHint.Text(friendRequests) is { } hint ? Environment.NewLine + hint : ""));
+        return ExitCodes.Success;
+    }
 
+    /// <summary>
+    /// Logs in, saves the session and remembers the appliance; returns the login and the number of
+    /// friend requests waiting. Shared by <c>oc login</c> and the login screen of <c>oc ui</c>.
+    /// </summary>
+    internal static async Task<(LoggedIn LoggedIn, int FriendRequests)> LogInAsync(
+        CommandContext context, ServerAddress server, uint number, string password, string device, CancellationToken cancellationToken)
+    {
         LoggedIn loggedIn;
         int friendRequests;
         await using (var link = await context.ConnectAsync(server, cancellationToken).ConfigureAwait(false))
@@ -124,11 +139,6 @@ internal static class LoginCommand
 
         context.Sessions.Save(new Session(loggedIn.OcNumber, loggedIn.Nick, server.ToString(), loggedIn.SessionToken));
         context.Config.RememberServer(server);
-        context.Output.Result(
-            new LoggedInOutput(loggedIn.OcNumber, loggedIn.Nick, server.ToString(), friendRequests),
-            OutputJsonContext.Default.LoggedInOutput,
-            $"Logged in as {loggedIn.Nick} (OC number {loggedIn.OcNumber:D6}) on {server}."
-                + (FriendRequestHint.Text(friendRequests) is { } hint ? Environment.NewLine + hint : ""));
-        return ExitCodes.Success;
+        return (loggedIn, friendRequests);
     }
 }

@@ -61,7 +61,18 @@ internal static class RegisterCommand
         var server = await context.ResolveServerAsync(cancellationToken).ConfigureAwait(false);
         await context.SettleTrustAsync(server, cancellationToken).ConfigureAwait(false);
         string password = PasswordReader.Read(context.Environment, passwordStdin, confirm: true);
+        uint number = await RegisterAsync(context, server, nick, email, password, cancellationToken).ConfigureAwait(false);
+        context.Output.Result(
+            new RegisteredOutput(number, nick, email.Trim(), server.ToString()),
+            OutputJsonContext.Default.RegisteredOutput,
+            $"Registered. Your OC number is {number:D6}.\nLog in with: oc login {number:D6}");
+        return ExitCodes.Success;
+    }
 
+    /// <summary>Creates the account and remembers the appliance; returns the new OC number. Shared by <c>oc register</c> and the registration screen of <c>oc ui</c>.</summary>
+    internal static async Task<uint> RegisterAsync(
+        CommandContext context, Config.ServerAddress server, string nick, string email, string password, CancellationToken cancellationToken)
+    {
         uint number;
         await using (var link = await context.ConnectAsync(server, cancellationToken).ConfigureAwait(false))
         {
@@ -71,10 +82,6 @@ internal static class RegisterCommand
         }
 
         context.Config.RememberServer(server);
-        context.Output.Result(
-            new RegisteredOutput(number, nick, email.Trim(), server.ToString()),
-            OutputJsonContext.Default.RegisteredOutput,
-            $"Registered. Your OC number is {number:D6}.\nLog in with: oc login {number:D6}");
-        return ExitCodes.Success;
+        return number;
     }
 }
