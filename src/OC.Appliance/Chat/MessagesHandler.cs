@@ -111,11 +111,7 @@ internal sealed class MessagesHandler(MessageWorker worker, PresenceRegistry pre
         }
         if (!Replies.RequireLogin(session, requestId)) return;
         if (!Replies.WithinRate(session, requestId, limits, RateKind.History)) return;
-        if (request.Limit is 0 or > ProtocolLimits.MaxHistoryPage)
-        {
-            Replies.Error(session, requestId, ErrorCode.InvalidArgument, $"the limit must be 1..{ProtocolLimits.MaxHistoryPage}");
-            return;
-        }
+        if (!Replies.RequireHistoryLimit(session, requestId, request.Limit)) return;
         if (!OcNumber.IsValid(request.Peer))
         {
             Replies.Error(session, requestId, ErrorCode.UnknownUser, $"{request.Peer} is not an OC number (six digits)");

@@ -30,13 +30,8 @@ internal sealed class RoomMessagesHandler(MessageWorker worker, StorageWorker st
             Replies.Malformed(session, requestId, "ROOM_SEND");
             return;
         }
-        if (!Replies.RequireLogin(session, requestId)) return;
+        if (!RoomsHandler.TryCheckRoom(session, requestId, roomId)) return;
         if (!Replies.WithinRate(session, requestId, limits, RateKind.Message)) return;
-        if (!OcNumber.IsValid(roomId))
-        {
-            Replies.Error(session, requestId, ErrorCode.UnknownRoom, $"{roomId} is not a room id (six digits)");
-            return;
-        }
         if (TextRules.IsBlankUtf8(text))
         {
             Replies.Error(session, requestId, ErrorCode.InvalidArgument, TextRules.EmptyMessage);
@@ -82,18 +77,9 @@ internal sealed class RoomMessagesHandler(MessageWorker worker, StorageWorker st
             Replies.Malformed(session, requestId, "ROOM_HISTORY");
             return;
         }
-        if (!Replies.RequireLogin(session, requestId)) return;
+        if (!RoomsHandler.TryCheckRoom(session, requestId, request.RoomId)) return;
         if (!Replies.WithinRate(session, requestId, limits, RateKind.History)) return;
-        if (request.Limit is 0 or > ProtocolLimits.MaxHistoryPage)
-        {
-            Replies.Error(session, requestId, ErrorCode.InvalidArgument, $"the limit must be 1..{ProtocolLimits.MaxHistoryPage}");
-            return;
-        }
-        if (!OcNumber.IsValid(request.RoomId))
-        {
-            Replies.Error(session, requestId, ErrorCode.UnknownRoom, $"{request.RoomId} is not a room id (six digits)");
-            return;
-        }
+        if (!Replies.RequireHistoryLimit(session, requestId, request.Limit)) return;
         worker.Post(new RoomHistoryJob(session, requestId, session.UserNumber, (int)request.RoomId, request.BeforeSeq, request.Limit));
     }
 

@@ -250,7 +250,8 @@ internal sealed class RoomsHandler(StorageWorker storage, PresenceRegistry prese
         storage.Post(new RoomChangeJob(this, session, requestId, op, session.UserNumber, roomId, target, name, open,
             roomLimits, time.GetUtcNow().UtcDateTime, storage.Counters));
 
-    private static bool TryCheckRoom(ClientSession session, uint requestId, uint roomId)
+    /// <summary>Logged in, and a room id of six digits (else NOT_AUTHENTICATED or UNKNOWN_ROOM): every room request's first check.</summary>
+    internal static bool TryCheckRoom(ClientSession session, uint requestId, uint roomId)
     {
         if (!Replies.RequireLogin(session, requestId)) return false;
         if (OcNumber.IsValid(roomId)) return true;

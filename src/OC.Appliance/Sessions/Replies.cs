@@ -36,6 +36,14 @@ internal static class Replies
         session.Connection.Commit();
     }
 
+    /// <summary>True for a page size of 1..500 (HISTORY, ROOM_HISTORY); otherwise answers INVALID_ARGUMENT.</summary>
+    public static bool RequireHistoryLimit(ClientSession session, uint requestId, int limit)
+    {
+        if (limit is > 0 and <= OC.Protocol.ProtocolLimits.MaxHistoryPage) return true;
+        Error(session, requestId, ErrorCode.InvalidArgument, $"the limit must be 1..{OC.Protocol.ProtocolLimits.MaxHistoryPage}");
+        return false;
+    }
+
     /// <summary>True when the session is logged in; otherwise answers NOT_AUTHENTICATED.</summary>
     public static bool RequireLogin(ClientSession session, uint requestId)
     {

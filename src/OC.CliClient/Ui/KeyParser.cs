@@ -141,14 +141,8 @@ internal sealed class KeyParser
         if (next == 'O')
         {
             if (i + 2 >= data.Length) return 0;
-            keys.Add(data[i + 2] switch
+            keys.Add(CursorKey(data[i + 2]) is { } cursor ? new Key(cursor) : data[i + 2] switch
             {
-                (byte)'A' => new Key(KeyKind.Up),
-                (byte)'B' => new Key(KeyKind.Down),
-                (byte)'C' => new Key(KeyKind.Right),
-                (byte)'D' => new Key(KeyKind.Left),
-                (byte)'H' => new Key(KeyKind.Home),
-                (byte)'F' => new Key(KeyKind.End),
                 (byte)'P' => new Key(KeyKind.F1),
                 (byte)'Q' => new Key(KeyKind.F2),
                 (byte)'M' => new Key(KeyKind.Enter),
@@ -182,6 +176,18 @@ internal sealed class KeyParser
         return 1 + length;
     }
 
+    /// <summary>The keys that end the same way after ESC O (SS3, application mode) and ESC [ (CSI).</summary>
+    private static KeyKind? CursorKey(byte final) => final switch
+    {
+        (byte)'A' => KeyKind.Up,
+        (byte)'B' => KeyKind.Down,
+        (byte)'C' => KeyKind.Right,
+        (byte)'D' => KeyKind.Left,
+        (byte)'H' => KeyKind.Home,
+        (byte)'F' => KeyKind.End,
+        _ => null,
+    };
+
     private int ReadCsi(byte[] data, int i, List<Key> keys)
     {
         int j = i + 2;
@@ -190,14 +196,8 @@ internal sealed class KeyParser
         byte final = data[j];
         string parameters = Encoding.ASCII.GetString(data, i + 2, j - i - 2);
         string first = parameters.Split(';')[0];
-        Key? key = final switch
+        Key? key = CursorKey(final) is { } cursor ? new Key(cursor) : final switch
         {
-            (byte)'A' => new Key(KeyKind.Up),
-            (byte)'B' => new Key(KeyKind.Down),
-            (byte)'C' => new Key(KeyKind.Right),
-            (byte)'D' => new Key(KeyKind.Left),
-            (byte)'H' => new Key(KeyKind.Home),
-            (byte)'F' => new Key(KeyKind.End),
             (byte)'Z' => new Key(KeyKind.BackTab),
             (byte)'I' => new Key(KeyKind.FocusIn),
             (byte)'O' => new Key(KeyKind.FocusOut),
