@@ -86,31 +86,9 @@ public class MessageCrashTests
                 for (int s = 0; s < Senders; s++) connections[s] = await SessionAsync(appliance, senderNumbers[s]);
 
                 var halfway = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                var bursts = Enumerable.Range(0, Senders).Select(s => Task.Run(async () =>
-                {
-                    var inFlight = new Queue<(Outgoing Message, Task<ReceivedFrame> Reply)>();
-                    try
-                    {
-                        foreach (var m in outgoing[s].Skip(first))
-                        {
-                            inFlight.Enqueue((m, connections[s].RequestAsync((b, id) => SendMessage.Write(b, id, new SendMessage(receiver, m.Id, m.Text)))));
-                            while (inFlight.Count >= Window) Ack(inFlight.Dequeue());
-                        }
-                        while (inFlight.Count > 0) Ack(inFlight.Dequeue());
-                    }
-                    catch (OcConnectionException)
-                    {
-                        // Killed under us: what was acknowledged is what counts.
-                    }
-
-                    void Ack((Outgoing Message, Task<ReceivedFrame> Reply) item)
-                    {
-                        var reply = item.Reply.GetAwaiter().GetResult();
-                        Assert.True(Sent.TryRead(reply.Payload, out var sent));
-                        acked[new Guid(item.Message.Id)] = sent.Seq;
-                        if (acked.Count >= Senders * PerSender / 2) halfway.TrySetResult();
-                    }
-                })).ToArray();
+                var bursts = Enumerable.Range(0, Senders).Select(s => AckedBurst.RunAsync(connections[s],
+                    outgoing[s].Skip(first).Select(m => (m.Id, (RequestWriter)((b, id) => SendMessage.Write(b, id, new SendMessage(receiver, m.Id, m.Text))))),
+                    Window, acked, () => { if (acked.Count >= Senders * PerSender / 2) halfway.TrySetResult(); })).ToArray();
 
                 await halfway.Task.WaitAsync(TimeSpan.FromSeconds(120));
                 appliance.KillHard();

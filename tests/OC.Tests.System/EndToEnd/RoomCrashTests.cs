@@ -91,31 +91,9 @@ public class RoomCrashTests
                 });
 
                 var halfway = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                var bursts = Enumerable.Range(0, Senders).Select(s => Task.Run(async () =>
-                {
-                    var inFlight = new Queue<(Outgoing Message, Task<ReceivedFrame> Reply)>();
-                    try
-                    {
-                        foreach (var m in outgoing[s])
-                        {
-                            inFlight.Enqueue((m, connections[s].RequestAsync((b, id) => RoomSend.Write(b, id, new RoomSend(room, m.Id, m.Text)))));
-                            while (inFlight.Count >= Window) Ack(inFlight.Dequeue());
-                        }
-                        while (inFlight.Count > 0) Ack(inFlight.Dequeue());
-                    }
-                    catch (OcConnectionException)
-                    {
-                        // Killed under us: what was acknowledged is what counts.
-                    }
-
-                    void Ack((Outgoing Message, Task<ReceivedFrame> Reply) item)
-                    {
-                        var reply = item.Reply.GetAwaiter().GetResult();
-                        Assert.True(Sent.TryRead(reply.Payload, out var sent));
-                        acked[new Guid(item.Message.Id)] = sent.Seq;
-                        if (acked.Count >= Senders * PerSender / 2) halfway.TrySetResult();
-                    }
-                })).ToArray();
+                var bursts = Enumerable.Range(0, Senders).Select(s => AckedBurst.RunAsync(connections[s],
+                    outgoing[s].Select(m => (m.Id, (RequestWriter)((b, id) => RoomSend.Write(b, id, new RoomSend(room, m.Id, m.Text))))),
+                    Window, acked, () => { if (acked.Count >= Senders * PerSender / 2) halfway.TrySetResult(); })).ToArray();
 
                 await halfway.Task.WaitAsync(TimeSpan.FromSeconds(120));
                 appliance.KillHard();
