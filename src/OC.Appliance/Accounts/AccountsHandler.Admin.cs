@@ -78,6 +78,7 @@ internal sealed partial class AccountsHandler
             return;
         }
         Log.Info("accounts.user_deleted", $"{number}: by the administrator, {gone.Sessions.Count} session(s) and {gone.Friends.Count} friendship(s) ended");
+        sessions.RaiseAccountDeleted(number);
         EndSessions(number, gone.Sessions, "this account was deleted by the appliance's administrator", except: null);
         // As FRIEND_REMOVE tells the other side: their cached list and their sessions.
         foreach (int friend in gone.Friends)

@@ -33,6 +33,8 @@ internal sealed class ApplianceFeatures
         Downloads = new DownloadsHandler(files, storage, sessions, Presence);
         RoomMessages = new RoomMessagesHandler(messages, storage, Presence, Limits);
         // A room file, once complete, is an entry of the room's stream (kind File): members offline now see it at their next SYNC.
+        // A deleted account left its rooms in the database: their streams get the Left entries.
+        sessions.AccountDeleted += _ => RoomMessages.Reconcile();
         sessions.RoomFileSealed += f => RoomMessages.Append(global::OC.Protocol.Messages.RoomMessageKind.File, f.RoomId, f.From, 0, f.Name, fileId: f.FileId);
         Rooms = new RoomsHandler(storage, Presence, Limits, time, rooms ?? RoomLimits.Default, RoomMessages);
         Snapshots = new SnapshotHandler(storage, messages);

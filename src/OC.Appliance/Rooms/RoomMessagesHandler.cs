@@ -21,7 +21,7 @@ internal sealed class RoomMessagesHandler(MessageWorker worker, StorageWorker st
     private readonly Stack<RoomSendJob> _sendJobs = new();
     private readonly ByteBuffer _eventScratch = new();
     private readonly List<RoomEntryJob> _retry = [];
-    private readonly TaskCompletionSource _reconciled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _reconciled = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public void OnSend(ClientSession session, uint requestId, ReadOnlySpan<byte> payload)
     {
@@ -113,28 +113,31 @@ internal sealed class RoomMessagesHandler(MessageWorker worker, StorageWorker st
     /// Joined or Left entry. Three steps, each on its own worker; the last appends only what is
     /// still missing when its turn comes, so changes made meanwhile are not entered twice.
     /// </summary>
-    public void Reconcile() =>
-        worker.Post(new RoomSpansSnapshotJob(inLog => storage.Post(new RoomMembersDiffJob(inLog, AddMissing, Failed)), Failed));
+    /// <remarks>Also after the administrator deleted an account: it left its rooms in the database.</remarks>
+    public void Reconcile()
+    {
+        var run = _reconciled.Task.IsCompleted ? _reconciled = new(TaskCreationOptions.RunContinuationsAsynchronously) : _reconciled;
+        worker.Post(new RoomSpansSnapshotJob(inLog => storage.Post(new RoomMembersDiffJob(inLog, d => AddMissing(d, run), e => run.TrySetException(e))),
+            e => run.TrySetException(e)));
+    }
 
-    private void AddMissing(List<(int Room, int Member, string Nick, bool Joined)> differences)
+    private void AddMissing(List<(int Room, int Member, string Nick, bool Joined)> differences, TaskCompletionSource run)
     {
         int pending = differences.Count;
-        if (pending == 0) _reconciled.TrySetResult();
+        if (pending == 0) run.TrySetResult();
         foreach (var (room, member, nick, joined) in differences)
         {
             var kind = joined ? RoomMessageKind.Joined : RoomMessageKind.Left;
             Log.Warn("rooms.reconcile", $"room {room}: {member} is {(joined ? "" : "not ")}a member in the account database but not in the message log; adding the {kind} entry");
             worker.Post(new RoomEntryJob(kind, room, member, member, nick, job => OnAppended(job, _ =>
             {
-                if (--pending == 0) _reconciled.TrySetResult();
+                if (--pending == 0) run.TrySetResult();
             }), onlyIfNeeded: true));
         }
     }
 
-    /// <summary>Done when the start-up reconciliation has added what was missing (for tests; it never fails the appliance).</summary>
+    /// <summary>Done when the latest reconciliation has added what was missing (for tests; it never fails the appliance).</summary>
     public Task Reconciled => _reconciled.Task;
-
-    private void Failed(Exception e) => _reconciled.TrySetException(e);
 
     private void OnAppended(RoomEntryJob job, Action<RoomEntryJob>? then)
     {

@@ -22,6 +22,11 @@ internal sealed class SessionEvents
     /// </summary>
     public event Action<RoomFileSealed>? RoomFileSealed;
 
+    /// <summary>The administrator deleted an account (committed): the rooms' streams catch up with the memberships it lost.</summary>
+    public event Action<int>? AccountDeleted;
+
+    public void RaiseAccountDeleted(int number) => AccountDeleted?.Invoke(number);
+
     public void RaiseWentLive(ClientSession session) => WentLive?.Invoke(session);
 
     public void RaiseRoomFileSealed(RoomFileSealed file) => RoomFileSealed?.Invoke(file);

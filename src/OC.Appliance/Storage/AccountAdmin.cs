@@ -37,8 +37,9 @@ internal static class AccountAdmin
     }
 
     /// <summary>
-    /// Deletes the account, its sessions, its friendships, the friend requests from and to it and
-    /// the blocks by and of it, and retires its number. Messages and files stay: the other side of
+    /// Deletes the account, its sessions, its friendships, the friend requests from and to it, the
+    /// blocks by and of it, its room memberships and invitations (a room it owned goes to the member
+    /// with the lowest number), and retires its number. Messages and files stay: the other side of
     /// each conversation keeps its history and its files. Null when there is no such account.
     /// </summary>
     internal static (List<int> Friends, List<int> Sessions)? DeleteUser(LiteDatabase db, int number, DateTime nowUtc)
@@ -51,6 +52,7 @@ internal static class AccountAdmin
         foreach (int other in BlockStore.Blocking(db, number)) BlockStore.Remove(db, number, other);
         foreach (int other in BlockStore.BlockersOf(db, number)) BlockStore.Remove(db, other, number);
         var sessions = UserSessions.DeleteAllFor(db, number);
+        RoomStore.RemoveUserEverywhere(db, number);
         AccountStore.DeleteUser(db, number, nowUtc);
         return (friends, sessions);
     }

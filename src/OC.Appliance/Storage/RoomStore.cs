@@ -91,6 +91,23 @@ internal static class RoomStore
         return result;
     }
 
+    /// <summary>
+    /// A deleted account leaves every room (an emptied room goes, a room it owned passes to the
+    /// member with the lowest number) and its invitations, sent and received, go. The rooms'
+    /// streams get the Left entries from the reconciliation with the message log.
+    /// </summary>
+    internal static void RemoveUserEverywhere(LiteDatabase db, int number)
+    {
+        foreach (int roomId in RoomsOf(db, number))
+        {
+            if (RemoveMember(db, roomId, number)) continue;
+            if (Find(db, roomId) is { } room && room.Owner == number) SetOwner(db, room, MembersOf(db, roomId)[0]);
+        }
+        var invites = db.GetCollection(Invites);
+        invites.DeleteMany(Query.EQ(ToField, number));
+        invites.DeleteMany(Query.EQ(FromField, number));
+    }
+
     /// <summary>Every (room, member) pair (the start-up check against the message log's spans).</summary>
     internal static HashSet<(int Room, int Member)> AllMembers(LiteDatabase db)
     {

@@ -287,4 +287,33 @@ public sealed class RoomMessageTests
             TempDirectory.Delete(data);
         }
     }
+
+    [Fact]
+    public async Task A_deleted_account_leaves_its_rooms_its_room_passes_on_and_the_stream_says_it_left()
+    {
+        using var appliance = new TestAppliance();
+        await appliance.Server.RoomsReconciled.WaitAsync(EventTimeout);
+        var (doomed, doomedConn) = await NewUserAsync(appliance, "doomed");
+        var (bob, bobConn) = await NewUserAsync(appliance, "bob");
+        var (carol, carolConn) = await NewUserAsync(appliance, "carol");
+        await using var _b = bobConn;
+        await using var _c = carolConn;
+        await using var _d = doomedConn;
+        uint room = (await OcRooms.CreateAsync(doomedConn, "owned", open: true)).RoomId;
+        await OcRooms.JoinAsync(carolConn, room);
+        await OcRooms.JoinAsync(bobConn, room);
+
+        await using (var admin = await OcConnection.ConnectUnixAsync(appliance.Server.AdminSocketPath!, "tests"))
+            await OcAdmin.DeleteUserAsync(admin, doomed);
+        await appliance.Server.RoomsReconciled.WaitAsync(EventTimeout);
+
+        // The room is bob's and carol's now, owned by the lower number; the stream says the account left.
+        var members = await OcRooms.MembersAsync(bobConn, room);
+        Assert.Equal(new[] { bob, carol }.Order(), members.Select(m => m.OcNumber).Order());
+        Assert.Equal(Math.Min(bob, carol), Assert.Single(members, m => m.Owner).OcNumber);
+        var (_, history) = await OcRoomMessages.HistoryAsync(carolConn, room, 0, 100);
+        // Without a nickname: the account, and its nickname with it, is gone.
+        Assert.Equal((RoomMessageKind.Left, doomed, ""), (history[^1].Kind, history[^1].Subject, history[^1].Text));
+        await OcRoomMessages.SendAsync(bobConn, room, "still here");
+    }
 }
